@@ -1,0 +1,454 @@
+//! `stationdesk-cli`: the contract rules and the local store for scripts, cron jobs and tests.
+//!
+//! Every command prints a readable table, or with `--json` one JSON document on stdout whose
+//! shape the README documents and keeps stable. Errors go to stderr (as `{"code", "message"}`
+//! with `--json`) with exit code 1; a malformed command line exits with 2.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use stationdesk_core::domain::advisor::{self, Advice, OptionCallers};
+use stationdesk_core::domain::contract_terms;
+use stationdesk_core::domain::contracts::{ContractStatus, Party};
+use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::domain::stations::{CoverageState, StationCoverage};
+use stationdesk_core::domain::DomainError;
+use stationdesk_core::paths;
+use stationdesk_core::store::{Store, StoreError};
+
+#[derive(Parser)]
+#[command(
+    name = "stationdesk-cli",
+    version,
+    about = "stationdesk's support contracts and stations from the command line"
+)]
+struct Cli {
+    /// Print one JSON document instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    /// The database file (default: stationdesk.sqlite in the data directory, or $STATIONDESK_DATA_DIR).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Every sensible way to cover N stations with support contracts, cheapest first.
+    Advise {
+        #[arg(long, value_name = "N")]
+        stations: u32,
+        #[command(flatten)]
+        catalog: CatalogArg,
+    },
+    /// The plans on sale.
+    Plans {
+        #[command(flatten)]
+        catalog: CatalogArg,
+    },
+    #[command(subcommand)]
+    Contract(ContractCommand),
+    #[command(subcommand)]
+    Station(StationCommand),
+}
+
+#[derive(Args)]
+struct CatalogArg {
+    /// A plan catalogue in JSON (default: the built-in one).
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
+}
+
+impl CatalogArg {
+    fn load(&self) -> Result<Catalog, CliError> {
+        match &self.catalog {
+            None => Ok(Catalog::builtin()),
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| CliError::Read(path.clone(), e))?;
+                Ok(Catalog::from_json(&text)?)
+            }
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum ContractCommand {
+    /// The term facts of a contract started on --start, as of --on (no database needed).
+    Terms {
+        #[arg(long, value_name = "DATE")]
+        start: NaiveDate,
+        #[arg(long, value_name = "DATE")]
+        on: NaiveDate,
+        #[arg(long, value_name = "DATE")]
+        notice_received: Option<NaiveDate>,
+    },
+    /// Make a contract for stations (ids or names, comma-separated).
+    Create {
+        #[arg(long)]
+        plan: String,
+        #[arg(
+            long,
+            value_delimiter = ',',
+            required = true,
+            value_name = "STATION,..."
+        )]
+        stations: Vec<String>,
+        /// First day of cover (default: today in the shop's time zone).
+        #[arg(long, value_name = "DATE")]
+        start: Option<NaiveDate>,
+        #[command(flatten)]
+        catalog: CatalogArg,
+    },
+    /// Every contract with its current term, notice deadline and what a notice today would do.
+    List {
+        /// Look at the contracts as of this day (default: today).
+        #[arg(long, value_name = "DATE")]
+        on: Option<NaiveDate>,
+    },
+    /// Record a written notice received on a day; prints when the contract ends.
+    Notice {
+        #[arg(long, value_name = "CONTRACT_ID")]
+        id: String,
+        #[arg(long, value_name = "DATE")]
+        received: NaiveDate,
+        #[arg(long, default_value = "customer", value_parser = ["customer", "vendor"])]
+        by: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum StationCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        location: String,
+    },
+    /// Every station and the contract covering it; uncovered stations are marked.
+    List {
+        #[arg(long, value_name = "DATE")]
+        on: Option<NaiveDate>,
+    },
+    Rename {
+        /// The station's id or current name.
+        #[arg(long)]
+        station: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+}
+
+impl CliError {
+    fn code(&self) -> &'static str {
+        match self {
+            CliError::Domain(_) => "rule",
+            CliError::Store(e) => e.code(),
+            CliError::Read(..) => "io",
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if cli.json {
+                let body =
+                    serde_json::json!({ "code": error.code(), "message": error.to_string() });
+                eprintln!("{body}");
+            } else {
+                eprintln!("error: {error}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open_store(db: Option<&Path>) -> Result<Store, CliError> {
+    let path = match db {
+        Some(path) => path.to_owned(),
+        None => paths::default_database()?,
+    };
+    Ok(Store::open(&path)?)
+}
+
+fn run(cli: &Cli) -> Result<(), CliError> {
+    let out = Output { json: cli.json };
+    let store = || open_store(cli.db.as_deref());
+    match &cli.command {
+        Command::Advise { stations, catalog } => {
+            let catalog = catalog.load()?;
+            out.advice(&catalog, &advisor::advise(&catalog, *stations)?)
+        }
+        Command::Plans { catalog } => out.plans(&catalog.load()?),
+        Command::Contract(ContractCommand::Terms {
+            start,
+            on,
+            notice_received,
+        }) => {
+            let facts = contract_terms::term_facts(*start, *on, *notice_received)?;
+            out.print(&facts, || {
+                let row = |k: &str, v: Option<NaiveDate>| {
+                    vec![k.to_owned(), v.map_or("-".into(), |d| d.to_string())]
+                };
+                table(
+                    &["", ""],
+                    vec![
+                        row("term start", Some(facts.term_start)),
+                        row("term end", Some(facts.term_end)),
+                        row("notice deadline", Some(facts.notice_deadline)),
+                        row("next renewal", Some(facts.next_renewal)),
+                        row("cancellation effective", facts.cancellation_effective),
+                    ],
+                )
+            })
+        }
+        Command::Contract(ContractCommand::Create {
+            plan,
+            stations,
+            start,
+            catalog,
+        }) => {
+            let plan = catalog.load()?.snapshot(plan)?;
+            let mut store = store()?;
+            let start = start.map_or_else(|| store.today(), Ok)?;
+            let contract = store.create_contract(plan, start, stations)?;
+            out.contracts(&[contract.status_on(store.today()?)?])
+        }
+        Command::Contract(ContractCommand::List { on }) => {
+            let store = store()?;
+            let day = on.map_or_else(|| store.today(), Ok)?;
+            out.contracts(&store.contract_statuses(day)?)
+        }
+        Command::Contract(ContractCommand::Notice { id, received, by }) => {
+            let by: Party = by.parse().expect("clap allows only customer and vendor");
+            let mut store = store()?;
+            let contract = store.give_notice(id, *received, by)?;
+            out.contracts(&[contract.status_on(store.today()?)?])
+        }
+        Command::Station(StationCommand::Add { name, location }) => {
+            let mut store = store()?;
+            let station = store.add_station(name, location)?;
+            out.print(&station, || {
+                table(
+                    &["ID", "NAME", "LOCATION"],
+                    vec![vec![
+                        station.id.to_string(),
+                        station.name.clone(),
+                        station.location.clone(),
+                    ]],
+                )
+            })
+        }
+        Command::Station(StationCommand::Rename { station, name }) => {
+            let station = store()?.rename_station(station, name)?;
+            out.print(&station, || {
+                table(
+                    &["ID", "NAME", "LOCATION"],
+                    vec![vec![
+                        station.id.to_string(),
+                        station.name.clone(),
+                        station.location.clone(),
+                    ]],
+                )
+            })
+        }
+        Command::Station(StationCommand::List { on }) => {
+            let store = store()?;
+            let day = on.map_or_else(|| store.today(), Ok)?;
+            out.coverage(&store.coverage_on(day)?)
+        }
+    }
+}
+
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    fn print<T: Serialize>(
+        &self,
+        value: &T,
+        human: impl FnOnce() -> String,
+    ) -> Result<(), CliError> {
+        let text = if self.json {
+            serde_json::to_string_pretty(value).expect("our types always serialise")
+        } else {
+            human()
+        };
+        // A closed pipe (`| head`) is not an error worth a message.
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
+        Ok(())
+    }
+
+    fn advice(&self, catalog: &Catalog, advice: &Advice) -> Result<(), CliError> {
+        self.print(advice, || {
+            let plan_name = |id: &str| catalog.plan(id).map_or(id.to_owned(), |p| p.name.clone());
+            let rows = advice
+                .options
+                .iter()
+                .map(|o| {
+                    let items: Vec<String> = o
+                        .items
+                        .iter()
+                        .map(|i| {
+                            format!(
+                                "{} x {} ({} stations)",
+                                i.contracts,
+                                plan_name(&i.plan.0),
+                                i.stations
+                            )
+                        })
+                        .collect();
+                    vec![
+                        format!("{} {}/year", o.net_total, o.currency),
+                        items.join(" + "),
+                        callers_text(o.who_may_call).to_owned(),
+                    ]
+                })
+                .collect();
+            format!(
+                "{} station(s), net prices without VAT:\n{}",
+                advice.stations,
+                table(&["NET TOTAL", "CONTRACTS", "WHO MAY CALL SUPPORT"], rows)
+            )
+        })
+    }
+
+    fn plans(&self, catalog: &Catalog) -> Result<(), CliError> {
+        self.print(catalog, || {
+            let rows = catalog
+                .plans
+                .iter()
+                .map(|p| {
+                    let range = match p.pricing.max_units() {
+                        Some(max) => format!("{}-{max}", p.pricing.min_units()),
+                        None => format!("{}+", p.pricing.min_units()),
+                    };
+                    vec![
+                        p.id.0.clone(),
+                        p.name.clone(),
+                        range,
+                        format!("{:?}", p.period).to_lowercase(),
+                        callers_text(p.who_may_call.into()).to_owned(),
+                    ]
+                })
+                .collect();
+            table(
+                &["ID", "NAME", "STATIONS", "PERIOD", "WHO MAY CALL SUPPORT"],
+                rows,
+            )
+        })
+    }
+
+    fn contracts(&self, statuses: &[ContractStatus]) -> Result<(), CliError> {
+        self.print(&statuses, || {
+            let rows = statuses
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.contract.id.to_string(),
+                        s.contract.plan.plan.name.clone(),
+                        s.contract.station_ids.len().to_string(),
+                        format!("{:?}", s.state),
+                        s.terms.term_end.to_string(),
+                        s.terms.notice_deadline.to_string(),
+                        s.notice_today_ends_on
+                            .or(s.contract.ends_on())
+                            .map_or("-".into(), |d| d.to_string()),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "ID",
+                    "PLAN",
+                    "STATIONS",
+                    "STATE",
+                    "TERM END",
+                    "NOTICE BY",
+                    "ENDS (IF NOTICE TODAY)",
+                ],
+                rows,
+            )
+        })
+    }
+
+    fn coverage(&self, coverage: &[StationCoverage]) -> Result<(), CliError> {
+        self.print(&coverage, || {
+            let rows = coverage
+                .iter()
+                .map(|c| {
+                    let state = match c.coverage {
+                        CoverageState::Covered => "covered",
+                        CoverageState::Upcoming => "from a later date",
+                        CoverageState::Uncovered => "NOT COVERED",
+                    };
+                    vec![
+                        c.station.id.to_string(),
+                        c.station.name.clone(),
+                        c.station.location.clone(),
+                        state.to_owned(),
+                        c.plan.as_ref().map_or("-".into(), |p| p.0.clone()),
+                    ]
+                })
+                .collect();
+            table(&["ID", "NAME", "LOCATION", "SUPPORT", "PLAN"], rows)
+        })
+    }
+}
+
+fn callers_text(callers: OptionCallers) -> &'static str {
+    match callers {
+        OptionCallers::AnyoneAtStation => "every cashier calls support directly",
+        OptionCallers::NamedAdmins => "only the shop's named admins call support",
+        OptionCallers::Mixed => "mixed: some stations call directly, the others via the admin",
+    }
+}
+
+fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    let mut lines = Vec::new();
+    if headers.iter().any(|h| !h.is_empty()) {
+        lines.push(line(headers.to_vec()));
+    }
+    if rows.is_empty() {
+        lines.push("(none)".to_owned());
+    }
+    lines.extend(
+        rows.iter()
+            .map(|row| line(row.iter().map(String::as_str).collect())),
+    );
+    lines.join("\n")
+}

@@ -1,0 +1,73 @@
+//! Pure rules: money, plans, the advisor, contract terms, stations and coverage. Nothing in here
+//! touches a file, a database or the network, so every rule is tested on its own.
+
+pub mod advisor;
+pub mod contract_terms;
+pub mod contracts;
+pub mod money;
+pub mod plans;
+pub mod stations;
+
+use chrono::NaiveDate;
+use thiserror::Error;
+use uuid::Uuid;
+
+use money::Currency;
+
+/// A rule was broken. Every message says what happened and what to do about it, because the
+/// desktop app and the CLI show it to the user as it is.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DomainError {
+    #[error("{0:?} is not a currency code; use three capital letters such as EUR")]
+    InvalidCurrency(String),
+
+    #[error("cannot add {left} and {right} amounts; convert them to one currency first")]
+    CurrencyMismatch { left: Currency, right: Currency },
+
+    #[error("a VAT rate of {0} % is impossible; give a percentage from 0 to 100")]
+    InvalidVatRate(rust_decimal::Decimal),
+
+    #[error("the plan catalogue is broken: {0}")]
+    InvalidCatalog(String),
+
+    #[error("there is no plan {id:?}; the catalogue has: {}", known.join(", "))]
+    UnknownPlan { id: String, known: Vec<String> },
+
+    #[error("the advisor needs between 1 and {max} stations, not {given}")]
+    StationCountOutOfRange { given: u32, max: u32 },
+
+    #[error("{contracts} contract(s) of this plan cannot cover {stations} station(s)")]
+    PlanCannotCover { contracts: u32, stations: u32 },
+
+    #[error("a {plan} contract covers {range} station(s), not {given}; choose another plan or other stations")]
+    WrongStationCount {
+        plan: String,
+        range: String,
+        given: usize,
+    },
+
+    #[error("the date is too far in the future to compute; check the year")]
+    DateOutOfRange,
+
+    #[error("the contract starts on {start}; there is no term on {on} yet")]
+    BeforeContractStart { start: NaiveDate, on: NaiveDate },
+
+    #[error("notice was already received on {received}; the contract ends on {ends_on}")]
+    NoticeAlreadyGiven {
+        received: NaiveDate,
+        ends_on: NaiveDate,
+    },
+
+    #[error("station {station:?} is already covered by contract {contract} until {until}; a station has one contract at a time")]
+    StationAlreadyCovered {
+        station: String,
+        contract: Uuid,
+        until: String,
+    },
+
+    #[error("the same station is listed twice; list each station once")]
+    DuplicateStation,
+
+    #[error("a station needs a name (at most {max} characters), such as \"Till 1\"")]
+    InvalidStationName { max: usize },
+}

@@ -1,0 +1,410 @@
+//! The local store: one SQLite file per installation, the only place that speaks SQL.
+//!
+//! The file lives in the platform's data directory (see [`crate::paths`]), runs in WAL mode so
+//! the app and a `stationdesk-cli` call can use it at once, and is brought to the current schema
+//! by versioned migrations on open. Every write is one IMMEDIATE transaction: a rule checked
+//! against other rows (one contract per station) cannot race another writer, and a failed write
+//! leaves nothing behind.
+
+mod error;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use uuid::Uuid;
+
+use crate::domain::advisor::{contract_sizes, CoverOption};
+use crate::domain::contracts::{check_stations_free, Contract, ContractStatus, Notice, Party};
+use crate::domain::plans::{Catalog, PlanSnapshot};
+use crate::domain::stations::{clean_station_name, coverage_on, Station, StationCoverage};
+use crate::domain::DomainError;
+pub use error::StoreError;
+
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![M::up(include_str!(
+        "migrations/0001_stations_contracts.sql"
+    ))])
+});
+
+/// The shop's time zone until an admin sets another: dates ("today", a notice received today)
+/// are the shop's dates, not UTC's.
+pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::Berlin;
+const TIME_ZONE_KEY: &str = "time_zone";
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if need be) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        let open_error = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_error)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(open_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_error)?;
+        // NORMAL is durable in WAL mode except for the last transactions on power loss; the
+        // emergency button will ask for FULL on its own writes.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_error)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_error)?;
+        MIGRATIONS
+            .to_latest(&mut conn)
+            .map_err(|source| StoreError::Migration {
+                path: path.to_owned(),
+                source,
+            })?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    pub fn time_zone(&self) -> Result<Tz, StoreError> {
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [TIME_ZONE_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match stored {
+            None => Ok(DEFAULT_TIME_ZONE),
+            Some(name) => {
+                Tz::from_str(&name).map_err(|_| StoreError::Corrupt(format!("time zone {name:?}")))
+            }
+        }
+    }
+
+    pub fn set_time_zone(&mut self, zone: Tz) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![TIME_ZONE_KEY, zone.name()],
+        )?;
+        Ok(tx.commit()?)
+    }
+
+    /// Today's date in the shop's time zone.
+    pub fn today(&self) -> Result<NaiveDate, StoreError> {
+        Ok(Utc::now().with_timezone(&self.time_zone()?).date_naive())
+    }
+
+    // ----- stations -----
+
+    pub fn add_station(&mut self, name: &str, location: &str) -> Result<Station, StoreError> {
+        let name = clean_station_name(name)?;
+        let now = Utc::now();
+        let station = Station {
+            id: Uuid::now_v7(),
+            name,
+            location: location.trim().to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO stations (id, name, location, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![station.id.to_string(), station.name, station.location, utc_text(now)],
+        )
+        .map_err(|e| StoreError::from_name_clash(e, &station.name))?;
+        tx.commit()?;
+        Ok(station)
+    }
+
+    pub fn rename_station(&mut self, reference: &str, name: &str) -> Result<Station, StoreError> {
+        let name = clean_station_name(name)?;
+        let tx = self.write()?;
+        let mut station = find_station(&tx, reference)?;
+        station.name = name;
+        station.updated_at = Utc::now();
+        tx.execute(
+            "UPDATE stations SET name = ?2, updated_at = ?3 WHERE id = ?1",
+            params![
+                station.id.to_string(),
+                station.name,
+                utc_text(station.updated_at)
+            ],
+        )
+        .map_err(|e| StoreError::from_name_clash(e, &station.name))?;
+        tx.commit()?;
+        Ok(station)
+    }
+
+    pub fn stations(&self) -> Result<Vec<Station>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, location, created_at, updated_at FROM stations ORDER BY name COLLATE NOCASE")?;
+        let rows = stmt.query_map([], station_row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// A station by its id or by its name (names are unique, ignoring case).
+    pub fn station(&self, reference: &str) -> Result<Station, StoreError> {
+        find_station(&self.conn, reference)
+    }
+
+    /// Every station with the contract covering it on `day`; uncovered ones included.
+    pub fn coverage_on(&self, day: NaiveDate) -> Result<Vec<StationCoverage>, StoreError> {
+        Ok(coverage_on(&self.stations()?, &self.contracts()?, day))
+    }
+
+    // ----- contracts -----
+
+    /// Makes one contract of `plan` for the stations named (ids or names).
+    pub fn create_contract(
+        &mut self,
+        plan: PlanSnapshot,
+        start: NaiveDate,
+        stations: &[String],
+    ) -> Result<Contract, StoreError> {
+        let tx = self.write()?;
+        let ids = stations
+            .iter()
+            .map(|r| find_station(&tx, r).map(|s| s.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let contract = Contract::new(plan, start, ids, Utc::now())?;
+        insert_contract(&tx, &contract)?;
+        tx.commit()?;
+        Ok(contract)
+    }
+
+    /// Makes every contract of an advisor option at once, for the given stations in order: all
+    /// of them or, if one breaks a rule, none.
+    pub fn create_contracts_for_option(
+        &mut self,
+        catalog: &Catalog,
+        option: &CoverOption,
+        start: NaiveDate,
+        stations: &[String],
+    ) -> Result<Vec<Contract>, StoreError> {
+        let needed: u32 = option.items.iter().map(|i| i.stations).sum();
+        if usize::try_from(needed).ok() != Some(stations.len()) {
+            return Err(StoreError::OptionDoesNotFit {
+                option_covers: needed,
+                chosen: stations.len(),
+            });
+        }
+        let tx = self.write()?;
+        let ids = stations
+            .iter()
+            .map(|r| find_station(&tx, r).map(|s| s.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut unassigned = ids.as_slice();
+        let mut made = Vec::new();
+        for item in &option.items {
+            let plan = catalog.snapshot(&item.plan.0)?;
+            for size in contract_sizes(&plan.plan.pricing, item.contracts, item.stations)? {
+                let (these, rest) = unassigned.split_at(size as usize);
+                unassigned = rest;
+                let contract = Contract::new(plan.clone(), start, these.to_vec(), Utc::now())?;
+                insert_contract(&tx, &contract)?;
+                made.push(contract);
+            }
+        }
+        tx.commit()?;
+        Ok(made)
+    }
+
+    pub fn give_notice(
+        &mut self,
+        contract_id: &str,
+        received: NaiveDate,
+        by: Party,
+    ) -> Result<Contract, StoreError> {
+        let id = parse_id(contract_id, "contract")?;
+        let tx = self.write()?;
+        let mut contract =
+            load_contracts(&tx, Some(id))?
+                .pop()
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "contract",
+                    reference: contract_id.to_owned(),
+                })?;
+        let Notice {
+            received_on,
+            by,
+            effective_on,
+        } = contract.give_notice(received, by)?.clone();
+        tx.execute(
+            "UPDATE contracts SET notice_received = ?2, notice_by = ?3, ends_on = ?4, updated_at = ?5 WHERE id = ?1",
+            params![id.to_string(), received_on, by.as_str(), effective_on, utc_text(Utc::now())],
+        )?;
+        tx.commit()?;
+        Ok(contract)
+    }
+
+    pub fn contracts(&self) -> Result<Vec<Contract>, StoreError> {
+        load_contracts(&self.conn, None)
+    }
+
+    /// Every contract with its terms as of `today`, newest start first.
+    pub fn contract_statuses(&self, today: NaiveDate) -> Result<Vec<ContractStatus>, StoreError> {
+        let mut statuses = self
+            .contracts()?
+            .iter()
+            .map(|c| c.status_on(today))
+            .collect::<Result<Vec<_>, DomainError>>()?;
+        statuses.sort_by(|a, b| {
+            b.contract
+                .start
+                .cmp(&a.contract.start)
+                .then(a.contract.id.cmp(&b.contract.id))
+        });
+        Ok(statuses)
+    }
+}
+
+fn utc_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_id(text: &str, what: &'static str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text.trim()).map_err(|_| StoreError::NotFound {
+        what,
+        reference: text.to_owned(),
+    })
+}
+
+fn station_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Station, StoreError>> {
+    let id: String = row.get(0)?;
+    Ok(Ok(Station {
+        id: match Uuid::parse_str(&id) {
+            Ok(id) => id,
+            Err(_) => return Ok(Err(StoreError::Corrupt(format!("station id {id:?}")))),
+        },
+        name: row.get(1)?,
+        location: row.get(2)?,
+        created_at: row.get(3)?,
+        updated_at: row.get(4)?,
+    }))
+}
+
+fn find_station(conn: &Connection, reference: &str) -> Result<Station, StoreError> {
+    let found = conn
+        .query_row(
+            "SELECT id, name, location, created_at, updated_at FROM stations
+             WHERE id = ?1 OR name = ?1 COLLATE NOCASE",
+            [reference.trim()],
+            station_row,
+        )
+        .optional()?;
+    found.transpose()?.ok_or_else(|| StoreError::NotFound {
+        what: "station",
+        reference: reference.to_owned(),
+    })
+}
+
+fn insert_contract(tx: &Transaction<'_>, contract: &Contract) -> Result<(), StoreError> {
+    let existing = load_contracts(tx, None)?;
+    check_stations_free(contract, &existing, |id| {
+        find_station(tx, &id.to_string()).map_or_else(|_| id.to_string(), |s| s.name)
+    })?;
+    let snapshot =
+        serde_json::to_string(&contract.plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let now = utc_text(contract.created_at);
+    tx.execute(
+        "INSERT INTO contracts (id, plan_id, plan_snapshot, start_date, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![
+            contract.id.to_string(),
+            contract.plan.plan.id.0,
+            snapshot,
+            contract.start,
+            now
+        ],
+    )?;
+    let mut link = tx.prepare_cached(
+        "INSERT INTO contract_stations (contract_id, station_id, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, station) in contract.station_ids.iter().enumerate() {
+        link.execute(params![
+            contract.id.to_string(),
+            station.to_string(),
+            position as i64
+        ])?;
+    }
+    Ok(())
+}
+
+fn load_contracts(conn: &Connection, only: Option<Uuid>) -> Result<Vec<Contract>, StoreError> {
+    let only = only.map(|id| id.to_string());
+    let mut links: HashMap<String, Vec<Uuid>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT contract_id, station_id FROM contract_stations
+         WHERE ?1 IS NULL OR contract_id = ?1 ORDER BY contract_id, position",
+    )?;
+    let mut rows = stmt.query([&only])?;
+    while let Some(row) = rows.next()? {
+        let station: String = row.get(1)?;
+        let station = Uuid::parse_str(&station)
+            .map_err(|_| StoreError::Corrupt(format!("station id {station:?}")))?;
+        links.entry(row.get(0)?).or_default().push(station);
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, plan_snapshot, start_date, notice_received, notice_by, ends_on, created_at
+         FROM contracts WHERE ?1 IS NULL OR id = ?1 ORDER BY start_date, id",
+    )?;
+    let mut rows = stmt.query([&only])?;
+    let mut contracts = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let snapshot: String = row.get(1)?;
+        let notice_by: Option<String> = row.get(4)?;
+        let notice = match (
+            row.get::<_, Option<NaiveDate>>(3)?,
+            notice_by,
+            row.get::<_, Option<NaiveDate>>(5)?,
+        ) {
+            (Some(received_on), Some(by), Some(effective_on)) => Some(Notice {
+                received_on,
+                by: Party::from_str(&by).map_err(StoreError::Corrupt)?,
+                effective_on,
+            }),
+            _ => None,
+        };
+        contracts.push(Contract {
+            id: Uuid::parse_str(&id)
+                .map_err(|_| StoreError::Corrupt(format!("contract id {id:?}")))?,
+            plan: serde_json::from_str(&snapshot)
+                .map_err(|e| StoreError::Corrupt(format!("plan of contract {id}: {e}")))?,
+            start: row.get(2)?,
+            station_ids: links.remove(&id).unwrap_or_default(),
+            notice,
+            created_at: row.get(6)?,
+        });
+    }
+    Ok(contracts)
+}
