@@ -408,3 +408,42 @@ fn load_contracts(conn: &Connection, only: Option<Uuid>) -> Result<Vec<Contract>
     }
     Ok(contracts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk is simulated by capping the file's pages: SQLite then fails exactly as it
+    /// does on ENOSPC, with SQLITE_FULL.
+    #[test]
+    fn a_full_disk_is_a_clear_error_and_loses_nothing_already_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("full.sqlite")).unwrap();
+        store.add_station("Kasse 1", "").unwrap();
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        store
+            .conn
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+
+        let long_location = "x".repeat(3000);
+        let mut error = None;
+        for n in 2..200 {
+            if let Err(e) = store.add_station(&format!("Kasse {n}"), &long_location) {
+                error = Some(e);
+                break;
+            }
+        }
+        let error = error.expect("the capped database filled up");
+        assert!(matches!(error, StoreError::DiskFull), "{error:?}");
+        assert!(error.to_string().contains("disk is full"), "{error}");
+        assert!(store
+            .stations()
+            .unwrap()
+            .iter()
+            .any(|s| s.name == "Kasse 1"));
+    }
+}

@@ -1,0 +1,362 @@
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+
+fn cli(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stationdesk-cli"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("stationdesk-cli runs")
+}
+
+fn json_of(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON document")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+struct Db(tempfile::TempDir);
+
+impl Db {
+    fn new() -> Db {
+        Db(tempfile::tempdir().unwrap())
+    }
+    fn path(&self) -> std::path::PathBuf {
+        self.0.path().join("stationdesk.sqlite")
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        cli(&self.path(), args)
+    }
+}
+
+#[test]
+fn advise_prints_the_documented_json() {
+    let db = Db::new();
+    let advice = json_of(&db.run(&["advise", "--stations", "6", "--json"]));
+    assert_eq!(
+        advice,
+        json!({"stations": 6, "options": [
+            {"items": [{"plan": "second_level", "contracts": 1, "stations": 5},
+                       {"plan": "flat", "contracts": 1, "stations": 1}],
+             "net_total": "899.00", "currency": "EUR", "period": "year", "who_may_call": "mixed"},
+            {"items": [{"plan": "second_level", "contracts": 2, "stations": 6}],
+             "net_total": "1300.00", "currency": "EUR", "period": "year", "who_may_call": "named_admins"},
+            {"items": [{"plan": "flat", "contracts": 6, "stations": 6}],
+             "net_total": "1494.00", "currency": "EUR", "period": "year", "who_may_call": "anyone_at_station"}
+        ]})
+    );
+    assert!(
+        !db.path().exists(),
+        "advise needs no database and creates none"
+    );
+}
+
+#[test]
+fn advise_reads_a_catalogue_file_and_its_table_names_plans() {
+    let db = Db::new();
+    let catalog = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/leanpoint_catalog.json"
+    );
+    let advice = json_of(&db.run(&["advise", "--stations", "12", "--catalog", catalog, "--json"]));
+    assert_eq!(advice["options"][0]["net_total"], "14820.00");
+    assert_eq!(advice["options"][0]["currency"], "DKK");
+
+    let table = db.run(&["advise", "--stations", "3"]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("650.00 EUR/year") && text.contains("Second Level Support"),
+        "{text}"
+    );
+}
+
+#[test]
+fn contract_terms_prints_the_documented_json() {
+    let db = Db::new();
+    let facts = json_of(&db.run(&[
+        "contract",
+        "terms",
+        "--start",
+        "2024-02-29",
+        "--on",
+        "2025-03-01",
+        "--json",
+    ]));
+    assert_eq!(
+        facts,
+        json!({"term_start": "2025-02-28", "term_end": "2026-02-27", "notice_deadline": "2026-02-13",
+               "next_renewal": "2026-02-28", "cancellation_effective": null})
+    );
+    let on_deadline = json_of(&db.run(&[
+        "contract",
+        "terms",
+        "--start",
+        "2025-01-01",
+        "--on",
+        "2025-06-01",
+        "--notice-received",
+        "2025-12-17",
+        "--json",
+    ]));
+    assert_eq!(on_deadline["cancellation_effective"], "2025-12-31");
+    let day_late = json_of(&db.run(&[
+        "contract",
+        "terms",
+        "--start",
+        "2025-01-01",
+        "--on",
+        "2025-06-01",
+        "--notice-received",
+        "2025-12-18",
+        "--json",
+    ]));
+    assert_eq!(day_late["cancellation_effective"], "2026-12-31");
+}
+
+#[test]
+fn bad_input_is_a_clear_message_and_a_failing_exit() {
+    let db = Db::new();
+    let broken = db.0.path().join("broken.json");
+    std::fs::write(&broken, r#"{"currency": "EUR", "plans": [{"id": "flat"}]}"#).unwrap();
+    let broken = broken.to_str().unwrap();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["advise", "--stations", "0"],
+            1,
+            "between 1 and 500 stations, not 0",
+        ),
+        (&["advise", "--stations", "-3"], 2, "--stations"),
+        (&["advise", "--stations", "six"], 2, "invalid value 'six'"),
+        (
+            &[
+                "contract",
+                "terms",
+                "--start",
+                "2025-02-30",
+                "--on",
+                "2025-03-01",
+            ],
+            2,
+            "invalid value '2025-02-30'",
+        ),
+        (
+            &[
+                "contract",
+                "terms",
+                "--start",
+                "01.03.2025",
+                "--on",
+                "2025-03-01",
+            ],
+            2,
+            "--start",
+        ),
+        (
+            &[
+                "contract",
+                "terms",
+                "--start",
+                "2025-03-01",
+                "--on",
+                "2025-02-01",
+            ],
+            1,
+            "starts on 2025-03-01",
+        ),
+        (
+            &[
+                "contract",
+                "create",
+                "--plan",
+                "gold",
+                "--stations",
+                "Kasse 1",
+            ],
+            1,
+            "no plan \"gold\"; the catalogue has: flat, second_level",
+        ),
+        (
+            &["advise", "--stations", "3", "--catalog", broken],
+            1,
+            "catalogue is broken",
+        ),
+        (
+            &[
+                "advise",
+                "--stations",
+                "3",
+                "--catalog",
+                "/nonexistent/catalog.json",
+            ],
+            1,
+            "cannot read /nonexistent/catalog.json",
+        ),
+        (
+            &[
+                "contract",
+                "create",
+                "--plan",
+                "flat",
+                "--stations",
+                "Kasse 9",
+            ],
+            1,
+            "no station \"Kasse 9\"",
+        ),
+        (&["station", "add", "--name", "   "], 1, "needs a name"),
+    ];
+    for (args, code, message) in cases {
+        let output = db.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(*code),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(message),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains("panicked"), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?} printed to stdout");
+    }
+}
+
+#[test]
+fn errors_are_json_on_stderr_with_json() {
+    let db = Db::new();
+    let output = db.run(&["advise", "--stations", "0", "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let error: Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(error["code"], "rule");
+    assert!(error["message"].as_str().unwrap().contains("not 0"));
+}
+
+#[test]
+fn stations_and_contracts_from_the_command_line() {
+    let db = Db::new();
+    for i in 1..=6 {
+        json_of(&db.run(&[
+            "station",
+            "add",
+            "--name",
+            &format!("Kasse {i}"),
+            "--location",
+            "Markt",
+            "--json",
+        ]));
+    }
+    let listed = json_of(&db.run(&["station", "list", "--json"]));
+    assert_eq!(listed.as_array().unwrap().len(), 6);
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["coverage"] == "uncovered"));
+
+    let made = json_of(&db.run(&[
+        "contract",
+        "create",
+        "--plan",
+        "second_level",
+        "--stations",
+        "Kasse 1,Kasse 2,Kasse 3,Kasse 4,Kasse 5",
+        "--start",
+        "2026-01-01",
+        "--json",
+    ]));
+    assert_eq!(
+        made[0]["contract"]["station_ids"].as_array().unwrap().len(),
+        5
+    );
+    let flat = json_of(&db.run(&[
+        "contract",
+        "create",
+        "--plan",
+        "flat",
+        "--stations",
+        "Kasse 6",
+        "--start",
+        "2026-01-01",
+        "--json",
+    ]));
+    let flat_id = flat[0]["contract"]["id"].as_str().unwrap().to_owned();
+
+    let refused = db.run(&[
+        "contract",
+        "create",
+        "--plan",
+        "flat",
+        "--stations",
+        "Kasse 6",
+        "--start",
+        "2026-02-01",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("already covered"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let listed = json_of(&db.run(&["station", "list", "--on", "2026-06-01", "--json"]));
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["coverage"] == "covered"),
+        "{listed}"
+    );
+
+    let contracts = json_of(&db.run(&["contract", "list", "--on", "2026-06-01", "--json"]));
+    assert_eq!(contracts.as_array().unwrap().len(), 2);
+    assert!(contracts
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["terms"]["notice_deadline"] == "2026-12-17"
+            && c["notice_today_ends_on"] == "2026-12-31"));
+
+    let noticed = json_of(&db.run(&[
+        "contract",
+        "notice",
+        "--id",
+        &flat_id,
+        "--received",
+        "2026-12-18",
+        "--json",
+    ]));
+    assert_eq!(
+        noticed[0]["contract"]["notice"]["effective_on"],
+        "2027-12-31"
+    );
+
+    let renamed = json_of(&db.run(&[
+        "station",
+        "rename",
+        "--station",
+        "Kasse 6",
+        "--name",
+        "Kasse Café",
+        "--json",
+    ]));
+    assert_eq!(renamed["name"], "Kasse Café");
+    let table =
+        String::from_utf8(db.run(&["station", "list", "--on", "2026-06-01"]).stdout).unwrap();
+    assert!(
+        table.contains("Kasse Café") && table.contains("covered"),
+        "{table}"
+    );
+}

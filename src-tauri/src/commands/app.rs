@@ -1,0 +1,26 @@
+use chrono::NaiveDate;
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::UiError;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+pub struct AppInfo {
+    version: &'static str,
+    /// Today in the shop's time zone: the default for every date the UI asks for.
+    today: NaiveDate,
+    time_zone: String,
+    database: String,
+}
+
+#[tauri::command(async)]
+pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
+    let store = state.store();
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        today: store.today()?,
+        time_zone: store.time_zone()?.name().to_owned(),
+        database: store.path().display().to_string(),
+    })
+}

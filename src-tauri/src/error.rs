@@ -1,0 +1,41 @@
+use serde::Serialize;
+use stationdesk_core::domain::DomainError;
+use stationdesk_core::store::StoreError;
+
+/// What the UI gets when a command fails: `message` is shown as it is, `code` is for branching.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct UiError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<StoreError> for UiError {
+    fn from(error: StoreError) -> Self {
+        UiError {
+            code: error.code(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<DomainError> for UiError {
+    fn from(error: DomainError) -> Self {
+        StoreError::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_to_code_and_message() {
+        let error = UiError::from(DomainError::StationCountOutOfRange { given: 0, max: 500 });
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            serde_json::json!({"code": "rule", "message": "the advisor needs between 1 and 500 stations, not 0"})
+        );
+        let error = UiError::from(StoreError::DiskFull);
+        assert_eq!(error.code, "disk_full");
+    }
+}

@@ -1,0 +1,36 @@
+//! The desktop app: a window over `stationdesk-core`. Commands are thin; the rules live in core.
+
+mod commands;
+mod error;
+mod state;
+
+use state::AppState;
+
+pub fn run() {
+    let state = match AppState::open() {
+        Ok(state) => state,
+        Err(error) => {
+            eprintln!("stationdesk cannot start: {}", error.message);
+            std::process::exit(1);
+        }
+    };
+    tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::stations::list_stations,
+            commands::stations::add_station,
+            commands::stations::rename_station,
+            commands::contracts::list_contracts,
+            commands::contracts::create_contract,
+            commands::contracts::give_notice,
+            commands::advisor::catalog,
+            commands::advisor::advise,
+            commands::advisor::apply_option,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|error| {
+            eprintln!("stationdesk stopped: {error}");
+            std::process::exit(1);
+        });
+}

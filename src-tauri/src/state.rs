@@ -1,0 +1,31 @@
+use std::sync::{Mutex, MutexGuard};
+
+use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::paths;
+use stationdesk_core::store::Store;
+
+use crate::error::UiError;
+
+pub struct AppState {
+    store: Mutex<Store>,
+    /// The built-in catalogue until the central server serves one.
+    pub catalog: Catalog,
+}
+
+impl AppState {
+    pub fn open() -> Result<AppState, UiError> {
+        let store = Store::open(&paths::default_database()?)?;
+        Ok(AppState {
+            store: Mutex::new(store),
+            catalog: Catalog::builtin(),
+        })
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        // A command that panicked while holding the lock left no transaction open (rusqlite
+        // rolls back on drop), so the store is still sound to use.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,33 @@
+// The only module that talks to the Rust side. Every command either resolves with its data or
+// rejects with an ApiError whose message can be shown to the user as it is.
+
+export class ApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+async function call(command, args = {}) {
+  try {
+    return await window.__TAURI__.core.invoke(command, args);
+  } catch (error) {
+    if (error && typeof error === "object" && "message" in error) {
+      throw new ApiError(error.code ?? "unknown", error.message);
+    }
+    throw new ApiError("unknown", String(error));
+  }
+}
+
+export const api = {
+  appInfo: () => call("app_info"),
+  listStations: () => call("list_stations"),
+  addStation: (name, location) => call("add_station", { name, location }),
+  renameStation: (id, name) => call("rename_station", { id, name }),
+  listContracts: () => call("list_contracts"),
+  createContract: (plan, stationIds, start) => call("create_contract", { plan, stationIds, start }),
+  giveNotice: (contractId, received, by) => call("give_notice", { contractId, received, by }),
+  catalog: () => call("catalog"),
+  advise: (stations) => call("advise", { stations }),
+  applyOption: (option, stationIds, start) => call("apply_option", { option, stationIds, start }),
+};

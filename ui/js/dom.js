@@ -1,0 +1,34 @@
+// A tiny element builder: text always goes in as text nodes, so a station called
+// "<img onerror=…>" is shown, never run.
+
+export function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) {
+      element.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (name === "class") {
+      element.className = value;
+    } else if (value === true) {
+      element.setAttribute(name, "");
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+/// A labelled table head cell list and rows, with a caption for screen readers.
+export function table({ id, caption, headers, rows }) {
+  return h(
+    "table",
+    { id, class: "data" },
+    h("caption", { class: "visually-hidden" }, caption),
+    h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col" }, text)))),
+    h("tbody", {}, rows),
+  );
+}

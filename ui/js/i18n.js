@@ -1,0 +1,41 @@
+// German and English texts from ui/i18n/*.json. The language follows the system's until the
+// user picks one, which is remembered.
+
+const SUPPORTED = ["de", "en"];
+const STORAGE_KEY = "stationdesk.language";
+let texts = {};
+let language = "en";
+
+export function systemLanguage() {
+  const wanted = navigator.languages?.length ? navigator.languages : [navigator.language ?? "en"];
+  for (const tag of wanted) {
+    const base = String(tag).slice(0, 2).toLowerCase();
+    if (SUPPORTED.includes(base)) return base;
+  }
+  return "en";
+}
+
+export async function loadLanguage(requested) {
+  const chosen = SUPPORTED.includes(requested) ? requested : localStorage.getItem(STORAGE_KEY) ?? systemLanguage();
+  const response = await fetch(`i18n/${chosen}.json`);
+  texts = await response.json();
+  language = chosen;
+  document.documentElement.lang = chosen;
+  if (requested) localStorage.setItem(STORAGE_KEY, chosen);
+  return chosen;
+}
+
+export function currentLanguage() {
+  return language;
+}
+
+export function locale() {
+  return language === "de" ? "de-DE" : "en-GB";
+}
+
+/// The text for `key` with `{name}` placeholders filled in; a missing key shows itself, so it
+/// is noticed rather than silently blank.
+export function t(key, params = {}) {
+  const text = texts[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}

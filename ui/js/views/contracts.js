@@ -1,0 +1,117 @@
+// Contracts: each with its current term, the notice deadline, what a notice today would do,
+// and recording a written notice.
+
+import { h, table } from "../dom.js";
+import { daysBetween, formatDate, formatMoney } from "../format.js";
+
+export async function render(ctx) {
+  const { t, api } = ctx;
+  const [statuses, coverage] = await Promise.all([api.listContracts(), api.listStations()]);
+  const stationName = new Map(coverage.map((c) => [c.station.id, c.station.name]));
+  const today = ctx.info.today;
+
+  function deadlineCell(status) {
+    const deadline = status.terms.notice_deadline;
+    if (status.state !== "active") return h("td", {}, formatDate(deadline));
+    const days = daysBetween(today, deadline);
+    const soon = days >= 0 && days <= 30;
+    return h(
+      "td",
+      { class: soon ? "deadline soon" : "deadline" },
+      formatDate(deadline),
+      soon ? h("span", { class: "badge warn" }, days === 0 ? t("contracts.deadlineToday") : t("contracts.deadlineSoon", { days })) : null,
+    );
+  }
+
+  function noticeForm(status, cell) {
+    const received = h("input", { type: "date", value: today, required: true, id: `notice-received-${status.contract.id}` });
+    const by = h(
+      "select",
+      { id: `notice-by-${status.contract.id}` },
+      h("option", { value: "customer" }, t("contracts.notice.by.customer")),
+      h("option", { value: "vendor" }, t("contracts.notice.by.vendor")),
+    );
+    const form = h(
+      "form",
+      {
+        class: "notice-form",
+        "aria-label": t("contracts.notice.title"),
+        onsubmit: async (event) => {
+          event.preventDefault();
+          try {
+            const contract = await api.giveNotice(status.contract.id, received.value, by.value);
+            ctx.notify(t("contracts.notice.saved", { date: formatDate(contract.notice.effective_on) }));
+            await ctx.refresh();
+          } catch (error) {
+            ctx.notify(error.message, "error");
+          }
+        },
+        onkeydown: (event) => {
+          if (event.key === "Escape") ctx.refresh();
+        },
+      },
+      h("label", { for: received.id }, t("contracts.notice.received")),
+      received,
+      h("label", { for: by.id }, t("contracts.notice.by")),
+      by,
+      h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary small" }, t("common.save")), h("button", { type: "button", class: "secondary small", onclick: () => ctx.refresh() }, t("common.cancel"))),
+    );
+    cell.replaceChildren(form);
+    received.focus();
+  }
+
+  const rows = statuses.map((status) => {
+    const contract = status.contract;
+    const actions = h("td", { class: "actions" });
+    if (status.state === "active") {
+      actions.append(h("button", { type: "button", class: "secondary small", onclick: () => noticeForm(status, actions) }, t("contracts.notice")));
+    }
+    const stateText =
+      status.state === "active" ? t("contracts.state.active") : `${t(`contracts.state.${status.state}`)} · ${t("contracts.endsOn", { date: formatDate(contract.notice.effective_on) })}`;
+    const tr = h(
+      "tr",
+      {},
+      h("td", {}, h("strong", {}, contract.plan.plan.name)),
+      h("td", { class: "stations" }, contract.station_ids.map((id) => stationName.get(id) ?? id).join(", ")),
+      h("td", { class: "number" }, status.yearly_price ? formatMoney(status.yearly_price.amount, status.yearly_price.currency) : t("common.none")),
+      h("td", {}, formatDate(contract.start)),
+      h("td", { class: "term-end" }, formatDate(status.terms.term_end)),
+      deadlineCell(status),
+      h("td", { class: "notice-today" }, status.notice_today_ends_on ? formatDate(status.notice_today_ends_on) : t("common.none")),
+      h("td", {}, h("span", { class: `badge ${status.state === "active" ? "ok" : "warn"}` }, stateText)),
+      actions,
+    );
+    tr.dataset.contractId = contract.id;
+    tr.dataset.state = status.state;
+    return tr;
+  });
+
+  return h(
+    "div",
+    { class: "view" },
+    h("div", { class: "view-head" }, h("h1", {}, t("contracts.title"))),
+    h("p", { class: "card info-box" }, t("contracts.rules")),
+    statuses.length
+      ? h(
+          "section",
+          { class: "card" },
+          table({
+            id: "contracts-table",
+            caption: t("contracts.title"),
+            headers: [
+              t("contracts.col.plan"),
+              t("contracts.col.stations"),
+              t("contracts.col.price"),
+              t("contracts.col.start"),
+              t("contracts.col.termEnd"),
+              t("contracts.col.deadline"),
+              t("contracts.col.noticeToday"),
+              t("contracts.col.state"),
+              t("contracts.col.actions"),
+            ],
+            rows,
+          }),
+        )
+      : h("p", { class: "card empty" }, t("contracts.empty")),
+  );
+}
