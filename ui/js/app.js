@@ -31,6 +31,8 @@ function notify(message, kind = "ok") {
     h("button", { type: "button", class: "link", "aria-label": t("common.dismiss"), onclick: () => toast.remove() }, "×"),
   );
   toasts.append(toast);
+  // A few at most: older news is stale and would cover the page.
+  while (toasts.children.length > 3) toasts.firstElementChild.remove();
   setTimeout(() => toast.remove(), kind === "error" ? 12_000 : 5_000);
 }
 
@@ -49,18 +51,27 @@ function paintChrome() {
   }
 }
 
+// Each show() gets a number; a slower, older render that finishes late is dropped instead of
+// replacing a newer view.
+let shown = 0;
+
 async function show(view, { keepFocus = false } = {}) {
+  const ticket = ++shown;
   ctx.view = view;
+  let content;
+  try {
+    content = await VIEWS[view].render(ctx);
+  } catch (error) {
+    content = h("p", { class: "error-box", role: "alert" }, `${t("common.error")}: ${error.message}`);
+  }
+  if (ticket !== shown) return;
+  // The chrome and the view change together, so nothing half-translated is ever on screen.
   paintChrome();
   const main = document.getElementById("main");
-  try {
-    const content = await VIEWS[view].render(ctx);
-    main.replaceChildren(content);
-    main.dataset.view = view;
-    if (!keepFocus) main.focus();
-  } catch (error) {
-    main.replaceChildren(h("p", { class: "error-box", role: "alert" }, `${t("common.error")}: ${error.message}`));
-  }
+  main.replaceChildren(content);
+  main.dataset.view = view;
+  main.dataset.render = String(ticket);
+  if (!keepFocus) main.focus();
 }
 
 function navigate(view) {

@@ -24,11 +24,12 @@ export function h(tag, attrs = {}, ...children) {
 
 /// A labelled table head cell list and rows, with a caption for screen readers.
 export function table({ id, caption, headers, rows }) {
-  return h(
+  const element = h(
     "table",
     { id, class: "data" },
     h("caption", { class: "visually-hidden" }, caption),
     h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col" }, text)))),
     h("tbody", {}, rows),
   );
+  return h("div", { class: "table-scroll" }, element);
 }

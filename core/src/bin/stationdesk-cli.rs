@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::str::FromStr;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -118,8 +119,9 @@ enum ContractCommand {
         id: String,
         #[arg(long, value_name = "DATE")]
         received: NaiveDate,
-        #[arg(long, default_value = "customer", value_parser = ["customer", "vendor"])]
-        by: String,
+        /// Who gave notice: customer (the shop) or vendor.
+        #[arg(long, default_value = "customer", value_parser = Party::from_str)]
+        by: Party,
     },
 }
 
@@ -239,9 +241,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             out.contracts(&store.contract_statuses(day)?)
         }
         Command::Contract(ContractCommand::Notice { id, received, by }) => {
-            let by: Party = by.parse().expect("clap allows only customer and vendor");
             let mut store = store()?;
-            let contract = store.give_notice(id, *received, by)?;
+            let contract = store.give_notice(id, *received, *by)?;
             out.contracts(&[contract.status_on(store.today()?)?])
         }
         Command::Station(StationCommand::Add { name, location }) => {

@@ -23,7 +23,10 @@ export async function render(ctx) {
     );
   }
 
-  function noticeForm(status, cell) {
+  const COLUMNS = 9;
+
+  // The form opens as a row of its own under the contract, so the table keeps its columns.
+  function noticeRow(status) {
     const received = h("input", { type: "date", value: today, required: true, id: `notice-received-${status.contract.id}` });
     const by = h(
       "select",
@@ -50,21 +53,30 @@ export async function render(ctx) {
           if (event.key === "Escape") ctx.refresh();
         },
       },
-      h("label", { for: received.id }, t("contracts.notice.received")),
-      received,
-      h("label", { for: by.id }, t("contracts.notice.by")),
-      by,
-      h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary small" }, t("common.save")), h("button", { type: "button", class: "secondary small", onclick: () => ctx.refresh() }, t("common.cancel"))),
+      h("strong", {}, t("contracts.notice.title")),
+      h("div", { class: "field" }, h("label", { for: received.id }, t("contracts.notice.received")), received),
+      h("div", { class: "field" }, h("label", { for: by.id }, t("contracts.notice.by")), by),
+      h("button", { type: "submit", class: "primary" }, t("common.save")),
+      h("button", { type: "button", class: "secondary", onclick: () => ctx.refresh() }, t("common.cancel")),
     );
-    cell.replaceChildren(form);
-    received.focus();
+    return { row: h("tr", { class: "notice-row" }, h("td", { colspan: COLUMNS }, form)), focus: () => received.focus() };
   }
 
   const rows = statuses.map((status) => {
     const contract = status.contract;
     const actions = h("td", { class: "actions" });
     if (status.state === "active") {
-      actions.append(h("button", { type: "button", class: "secondary small", onclick: () => noticeForm(status, actions) }, t("contracts.notice")));
+      const open = h("button", {
+        type: "button",
+        class: "secondary small",
+        onclick: () => {
+          if (tr.nextElementSibling?.classList.contains("notice-row")) return;
+          const { row, focus } = noticeRow(status);
+          tr.after(row);
+          focus();
+        },
+      }, t("contracts.notice"));
+      actions.append(open);
     }
     const stateText =
       status.state === "active" ? t("contracts.state.active") : `${t(`contracts.state.${status.state}`)} · ${t("contracts.endsOn", { date: formatDate(contract.notice.effective_on) })}`;

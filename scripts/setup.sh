@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what stationdesk needs on Debian 12, only what is missing, so it is safe to run again.
+#   scripts/setup.sh app     system libraries to build and run the desktop app
+#   scripts/setup.sh test    the same plus Xvfb, WebKitWebDriver, D-Bus and tauri-driver
+set -euo pipefail
+
+what=${1:-app}
+TAURI_DRIVER_VERSION=2.1.0
+
+packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
+          libjavascriptcoregtk-4.1-dev librsvg2-dev fonts-dejavu-core)
+if [ "$what" = test ]; then
+  packages+=(xvfb xauth webkit2gtk-driver dbus)
+fi
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  [ -x "$HOME/.cargo/bin/cargo" ] || {
+    echo "setup: installing the Rust toolchain with rustup"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl ca-certificates
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
+  }
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+
+if [ "$what" = test ]; then
+  if ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
+    echo "setup: installing tauri-driver $TAURI_DRIVER_VERSION"
+    cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+  fi
+fi

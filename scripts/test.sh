@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every check and test: formatting, clippy, the core's unit,
+# property and integration tests, and the end-to-end tests in a real WebKit window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n=== %s (%s)\n' "$1" "$(date +%T)"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "unit, property and integration tests"
+cargo test --workspace --exclude stationdesk-e2e
+
+step "stationdesk-core builds without any GUI crate"
+if cargo tree -p stationdesk-core -e normal,build | grep -Ei '^[^a-z]*(tauri|wry|tao|webkit)'; then
+  echo "stationdesk-core depends on a GUI crate" >&2
+  exit 1
+fi
+
+step "end-to-end tests (real app, WebKit, Xvfb)"
+cargo build -p stationdesk
+rm -rf target/screenshots
+# One window at a time: two WebKit processes at once starve a 2-core machine.
+NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1400x900x24" \
+  cargo test -p stationdesk-e2e -- --test-threads=1
+echo "screenshots: $(ls target/screenshots)"

@@ -1,0 +1,254 @@
+//! The harness for stationdesk's end-to-end tests.
+//!
+//! [`App::launch`] starts `tauri-driver` on free loopback ports, which starts WebKitWebDriver,
+//! which starts the real `stationdesk` binary in a WebKit window, with a data directory of its
+//! own so each test starts from an empty shop. The tests need a display and a session bus:
+//! `scripts/test.sh` runs them under `xvfb-run` and `dbus-run-session` with `NO_AT_BRIDGE=1`.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+use thirtyfour::Capabilities;
+
+pub use thirtyfour;
+
+/// Long enough for a cold WebKit start on a loaded 2-core CI machine.
+const STARTUP: Duration = Duration::from_secs(60);
+/// How long a UI condition may take to come true.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+fn workspace_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_dir().join("target"), PathBuf::from)
+}
+
+/// Where the run's screenshots go, for a reviewer to look at.
+pub fn screenshot_dir() -> PathBuf {
+    target_dir().join("screenshots")
+}
+
+fn app_binary() -> PathBuf {
+    let path = std::env::var_os("STATIONDESK_APP").map_or_else(
+        || target_dir().join("debug").join("stationdesk"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "no app binary at {}; build it first with `cargo build -p stationdesk`",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub struct App {
+    pub driver: WebDriver,
+    tauri_driver: Child,
+    data_dir: tempfile::TempDir,
+}
+
+impl App {
+    pub async fn launch() -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the end-to-end tests through scripts/test.sh (xvfb-run)"
+        );
+        let data_dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let native_port = free_port();
+        let tauri_driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env(stationdesk_core::paths::DATA_DIR_ENV, data_dir.path())
+            .env("NO_AT_BRIDGE", "1")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect(
+                "tauri-driver is installed (cargo install tauri-driver --version 2.1.0 --locked)",
+            );
+        let mut app = AppGuard(Some(tauri_driver));
+
+        let deadline = Instant::now() + STARTUP;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on port {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut caps = Capabilities::new();
+        caps.set("browserName", "wry").unwrap();
+        caps.set(
+            "tauri:options",
+            serde_json::json!({ "application": app_binary() }),
+        )
+        .unwrap();
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+            .await
+            .expect("a WebDriver session with the app");
+        let app = App {
+            driver,
+            tauri_driver: app.0.take().unwrap(),
+            data_dir,
+        };
+        app.driver
+            .query(By::Css("body[data-ready='true']"))
+            .wait(STARTUP, Duration::from_millis(100))
+            .first()
+            .await
+            .expect("the app's first screen appears");
+        app
+    }
+
+    /// The app's own database, for checks that look behind the window.
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.path().join("stationdesk.sqlite")
+    }
+
+    pub async fn find(&self, css: &str) -> WebElement {
+        self.driver
+            .query(By::Css(css))
+            .wait(PATIENCE, Duration::from_millis(100))
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    pub async fn all(&self, css: &str) -> Vec<WebElement> {
+        self.driver.find_all(By::Css(css)).await.unwrap()
+    }
+
+    /// The rendered text of every element matching `css`, read in one go inside the page, so a
+    /// re-render half-way cannot mix old and new elements.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        self.read_all(css, "element.innerText.trim()").await
+    }
+
+    /// The attribute `name` of every element matching `css`, read in one go.
+    pub async fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        self.read_all(css, &format!("element.getAttribute({name:?}) ?? ''"))
+            .await
+    }
+
+    async fn read_all(&self, css: &str, expression: &str) -> Vec<String> {
+        let script = format!(
+            "return [...document.querySelectorAll(arguments[0])].map((element) => {expression});"
+        );
+        self.driver
+            .execute(script, vec![serde_json::json!(css)])
+            .await
+            .unwrap_or_else(|e| panic!("reading {css}: {e}"))
+            .convert()
+            .unwrap()
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    /// Clicks something that re-renders the view (a language, a page) and waits until the new
+    /// view is on screen, so nothing is read from or typed into the old one.
+    pub async fn click_and_wait_for_render(&self, css: &str) {
+        let before = self.attrs("main", "data-render").await;
+        self.click(css).await;
+        self.eventually(
+            &format!("the view re-renders after clicking {css}"),
+            || async { self.attrs("main", "data-render").await != before },
+        )
+        .await;
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input.clear().await.unwrap();
+        // WebKitWebDriver refuses to type an empty string; a cleared field is what was meant.
+        if !text.is_empty() {
+            input.send_keys(text).await.unwrap();
+        }
+    }
+
+    /// Waits until `check` holds, re-reading the page; panics with `what` when it never does.
+    pub async fn eventually<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        while !check().await {
+            assert!(Instant::now() < deadline, "never true: {what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The rendered text of the first element matching `css`, once there is one.
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await;
+        self.texts(css).await.into_iter().next().unwrap_or_default()
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        self.driver
+            .screenshot(&dir.join(format!("{name}.png")))
+            .await
+            .unwrap();
+    }
+
+    pub async fn quit(mut self) {
+        let driver = self.driver.clone();
+        driver.quit().await.expect("the session ends");
+        terminate(&mut self.tauri_driver);
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        terminate(&mut self.tauri_driver);
+    }
+}
+
+/// Ends tauri-driver if the launch fails half-way.
+struct AppGuard(Option<Child>);
+
+impl Drop for AppGuard {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            terminate(child);
+        }
+    }
+}
+
+fn terminate(child: &mut Child) {
+    if let Ok(None) = child.try_wait() {
+        let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
+        // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let _ = child.wait();
+    }
+}
