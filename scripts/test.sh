@@ -29,4 +29,4 @@ rm -rf target/screenshots
 # One window at a time: two WebKit processes at once starve a 2-core machine.
 NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1400x900x24" \
   cargo test -p stationdesk-e2e -- --test-threads=1
-echo "screenshots: $(ls target/screenshots)"
+echo "screenshots in target/screenshots: $(ls target/screenshots | tr "\n" " ")"

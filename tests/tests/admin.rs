@@ -60,15 +60,15 @@ async fn six_stations_get_the_cheapest_cover_from_the_advisor() {
     let best_text = app.text("#advisor-results .option.best").await;
     assert!(best_text.contains("€899.00"), "{best_text}");
     assert!(
-        best_text.contains("1 × Second Level Support for 5 station(s)"),
+        best_text.contains("1 × Second Level Support for 5 stations"),
         "{best_text}"
     );
     assert!(
-        best_text.contains("1 × Support Flat for 1 station(s)"),
+        best_text.contains("1 × Support Flat for 1 station"),
         "{best_text}"
     );
     assert!(
-        best_text.contains("At 1 station(s) every cashier may call support directly"),
+        best_text.contains("at 1 of the stations every cashier may call support directly; at the other 5, cashiers turn to their admin first"),
         "{best_text}"
     );
     let totals = app

@@ -34,8 +34,9 @@ export function locale() {
 }
 
 /// The text for `key` with `{name}` placeholders filled in; a missing key shows itself, so it
-/// is noticed rather than silently blank.
+/// is noticed rather than silently blank. With `count: 1`, a `key.one` text (the singular) wins.
 export function t(key, params = {}) {
-  const text = texts[key] ?? key;
+  const singular = params.count === 1 ? texts[`${key}.one`] : undefined;
+  const text = singular ?? texts[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }

@@ -269,7 +269,7 @@ fn cheapest_allocation(plans: &[&Plan], counts: &[u32], stations: u32) -> Option
         );
     }
     // A stable sort keeps each plan's own segments in order where prices tie.
-    segments.sort_by(|a, b| a.0.cmp(&b.0));
+    segments.sort_by_key(|segment| segment.0);
     for (price, units, index) in segments {
         if unplaced == 0 {
             break;

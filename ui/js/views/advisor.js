@@ -80,7 +80,7 @@ export async function render(ctx) {
           return h(
             "li",
             {},
-            h("strong", {}, t("advisor.item", { contracts: item.contracts, plan: planName(catalog, item.plan), stations: item.stations })),
+            h("strong", {}, t("advisor.item", { contracts: item.contracts, plan: planName(catalog, item.plan), count: item.stations })),
             plan ? h("span", { class: "muted" }, priceText(plan, catalog.currency, t)) : null,
           );
         }),
