@@ -1,5 +1,6 @@
 use std::sync::{Mutex, MutexGuard};
 
+use stationdesk_core::domain::money::VatRate;
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::paths;
 use stationdesk_core::store::Store;
@@ -10,6 +11,8 @@ pub struct AppState {
     store: Mutex<Store>,
     /// The built-in catalogue until the central server serves one.
     pub catalog: Catalog,
+    /// The rate documents show VAT at: Germany's standard rate until shops elsewhere need another.
+    pub vat_rate: VatRate,
 }
 
 impl AppState {
@@ -18,6 +21,7 @@ impl AppState {
         Ok(AppState {
             store: Mutex::new(store),
             catalog: Catalog::builtin(),
+            vat_rate: VatRate::DE_STANDARD,
         })
     }
 

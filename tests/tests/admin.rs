@@ -60,6 +60,10 @@ async fn six_stations_get_the_cheapest_cover_from_the_advisor() {
     let best_text = app.text("#advisor-results .option.best").await;
     assert!(best_text.contains("€899.00"), "{best_text}");
     assert!(
+        best_text.contains("€1,069.81 per year incl. 19 % VAT"),
+        "{best_text}"
+    );
+    assert!(
         best_text.contains("1 × Second Level Support for 5 stations"),
         "{best_text}"
     );

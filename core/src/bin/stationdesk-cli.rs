@@ -13,11 +13,13 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+use rust_decimal::Decimal;
 use stationdesk_core::domain::advisor::{self, Advice, OptionCallers};
 use stationdesk_core::domain::contract_terms;
 use stationdesk_core::domain::contracts::{ContractStatus, Party};
+use stationdesk_core::domain::money::VatRate;
 use stationdesk_core::domain::plans::Catalog;
-use stationdesk_core::domain::stations::{CoverageState, StationCoverage};
+use stationdesk_core::domain::stations::{CoverageState, Station, StationCoverage};
 use stationdesk_core::domain::DomainError;
 use stationdesk_core::paths;
 use stationdesk_core::store::{Store, StoreError};
@@ -47,6 +49,9 @@ enum Command {
         stations: u32,
         #[command(flatten)]
         catalog: CatalogArg,
+        /// The VAT rate for the table's gross column, in percent.
+        #[arg(long, value_name = "PERCENT", default_value = "19")]
+        vat: Decimal,
     },
     /// The plans on sale.
     Plans {
@@ -196,9 +201,17 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     let out = Output { json: cli.json };
     let store = || open_store(cli.db.as_deref());
     match &cli.command {
-        Command::Advise { stations, catalog } => {
+        Command::Advise {
+            stations,
+            catalog,
+            vat,
+        } => {
             let catalog = catalog.load()?;
-            out.advice(&catalog, &advisor::advise(&catalog, *stations)?)
+            out.advice(
+                &catalog,
+                &advisor::advise(&catalog, *stations)?,
+                VatRate::from_percent(*vat)?,
+            )
         }
         Command::Plans { catalog } => out.plans(&catalog.load()?),
         Command::Contract(ContractCommand::Terms {
@@ -247,30 +260,10 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         }
         Command::Station(StationCommand::Add { name, location }) => {
             let mut store = store()?;
-            let station = store.add_station(name, location)?;
-            out.print(&station, || {
-                table(
-                    &["ID", "NAME", "LOCATION"],
-                    vec![vec![
-                        station.id.to_string(),
-                        station.name.clone(),
-                        station.location.clone(),
-                    ]],
-                )
-            })
+            out.station(&store.add_station(name, location)?)
         }
         Command::Station(StationCommand::Rename { station, name }) => {
-            let station = store()?.rename_station(station, name)?;
-            out.print(&station, || {
-                table(
-                    &["ID", "NAME", "LOCATION"],
-                    vec![vec![
-                        station.id.to_string(),
-                        station.name.clone(),
-                        station.location.clone(),
-                    ]],
-                )
-            })
+            out.station(&store()?.rename_station(station, name)?)
         }
         Command::Station(StationCommand::List { on }) => {
             let store = store()?;
@@ -300,7 +293,7 @@ impl Output {
         Ok(())
     }
 
-    fn advice(&self, catalog: &Catalog, advice: &Advice) -> Result<(), CliError> {
+    fn advice(&self, catalog: &Catalog, advice: &Advice, vat: VatRate) -> Result<(), CliError> {
         self.print(advice, || {
             let plan_name = |id: &str| catalog.plan(id).map_or(id.to_owned(), |p| p.name.clone());
             let rows = advice
@@ -319,8 +312,10 @@ impl Output {
                             )
                         })
                         .collect();
+                    let with_vat = o.vat(vat);
                     vec![
                         format!("{} {}/year", o.net_total, o.currency),
+                        format!("{} ({} % VAT)", with_vat.gross, with_vat.vat_percent),
                         items.join(" + "),
                         callers_text(o.who_may_call).to_owned(),
                     ]
@@ -329,7 +324,10 @@ impl Output {
             format!(
                 "{} station(s), net prices without VAT:\n{}",
                 advice.stations,
-                table(&["NET TOTAL", "CONTRACTS", "WHO MAY CALL SUPPORT"], rows)
+                table(
+                    &["NET TOTAL", "GROSS", "CONTRACTS", "WHO MAY CALL SUPPORT"],
+                    rows
+                )
             )
         })
     }
@@ -390,6 +388,17 @@ impl Output {
                 ],
                 rows,
             )
+        })
+    }
+
+    fn station(&self, station: &Station) -> Result<(), CliError> {
+        self.print(station, || {
+            let row = vec![
+                station.id.to_string(),
+                station.name.clone(),
+                station.location.clone(),
+            ];
+            table(&["ID", "NAME", "LOCATION"], vec![row])
         })
     }
 

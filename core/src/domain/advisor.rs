@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::money::{round_to_cents, Currency};
+use super::money::{round_to_cents, vat_breakdown, Currency, Money, VatBreakdown, VatRate};
 use super::plans::{Catalog, Period, Plan, PlanId, Pricing, WhoMayCall};
 use super::DomainError;
 
@@ -41,6 +41,13 @@ pub struct CoverOption {
     pub currency: Currency,
     pub period: Period,
     pub who_may_call: OptionCallers,
+}
+
+impl CoverOption {
+    /// What the shop pays a year with VAT, as an invoice would show it.
+    pub fn vat(&self, rate: VatRate) -> VatBreakdown {
+        vat_breakdown(&Money::new(self.net_total, self.currency.clone()), rate)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -97,30 +97,30 @@ fn contract_terms_prints_the_documented_json() {
         json!({"term_start": "2025-02-28", "term_end": "2026-02-27", "notice_deadline": "2026-02-13",
                "next_renewal": "2026-02-28", "cancellation_effective": null})
     );
-    let on_deadline = json_of(&db.run(&[
-        "contract",
-        "terms",
-        "--start",
-        "2025-01-01",
-        "--on",
-        "2025-06-01",
-        "--notice-received",
-        "2025-12-17",
-        "--json",
-    ]));
-    assert_eq!(on_deadline["cancellation_effective"], "2025-12-31");
-    let day_late = json_of(&db.run(&[
-        "contract",
-        "terms",
-        "--start",
-        "2025-01-01",
-        "--on",
-        "2025-06-01",
-        "--notice-received",
-        "2025-12-18",
-        "--json",
-    ]));
-    assert_eq!(day_late["cancellation_effective"], "2026-12-31");
+    let ends_after_notice_on = |received: &str| {
+        json_of(&db.run(&[
+            "contract",
+            "terms",
+            "--start",
+            "2025-01-01",
+            "--on",
+            "2025-06-01",
+            "--notice-received",
+            received,
+            "--json",
+        ]))["cancellation_effective"]
+            .clone()
+    };
+    assert_eq!(
+        ends_after_notice_on("2025-12-17"),
+        "2025-12-31",
+        "on the deadline"
+    );
+    assert_eq!(
+        ends_after_notice_on("2025-12-18"),
+        "2026-12-31",
+        "a day late"
+    );
 }
 
 #[test]
@@ -214,6 +214,11 @@ fn bad_input_is_a_clear_message_and_a_failing_exit() {
             "no station \"Kasse 9\"",
         ),
         (&["station", "add", "--name", "   "], 1, "needs a name"),
+        (
+            &["advise", "--stations", "3", "--vat", "150"],
+            1,
+            "VAT rate of 150 % is impossible",
+        ),
     ];
     for (args, code, message) in cases {
         let output = db.run(args);

@@ -1,6 +1,8 @@
 use chrono::NaiveDate;
-use stationdesk_core::domain::advisor::{self, Advice, CoverOption};
+use serde::Serialize;
+use stationdesk_core::domain::advisor::{self, CoverOption};
 use stationdesk_core::domain::contracts::Contract;
+use stationdesk_core::domain::money::VatBreakdown;
 use stationdesk_core::domain::plans::Catalog;
 use tauri::State;
 
@@ -12,9 +14,34 @@ pub fn catalog(state: State<'_, AppState>) -> Catalog {
     state.catalog.clone()
 }
 
+#[derive(Serialize)]
+pub struct PricedOption {
+    #[serde(flatten)]
+    option: CoverOption,
+    vat: VatBreakdown,
+}
+
+#[derive(Serialize)]
+pub struct PricedAdvice {
+    stations: u32,
+    options: Vec<PricedOption>,
+}
+
+/// The advisor's options, each with the VAT and gross a shop pays.
 #[tauri::command(async)]
-pub fn advise(state: State<'_, AppState>, stations: u32) -> Result<Advice, UiError> {
-    Ok(advisor::advise(&state.catalog, stations)?)
+pub fn advise(state: State<'_, AppState>, stations: u32) -> Result<PricedAdvice, UiError> {
+    let advice = advisor::advise(&state.catalog, stations)?;
+    Ok(PricedAdvice {
+        stations: advice.stations,
+        options: advice
+            .options
+            .into_iter()
+            .map(|option| PricedOption {
+                vat: option.vat(state.vat_rate),
+                option,
+            })
+            .collect(),
+    })
 }
 
 /// Makes all contracts of an advisor option for the given stations, in one transaction.

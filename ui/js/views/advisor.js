@@ -71,7 +71,8 @@ export async function render(ctx) {
         h("h2", { id: `option-${index}-title` }, t("advisor.option", { n: index + 1 })),
         index === 0 ? h("span", { class: "badge ok" }, t("advisor.cheapest")) : null,
       ),
-      h("p", { class: "option-total" }, formatMoney(option.net_total, option.currency), h("small", {}, ` ${t("common.netPerYear")}`)),
+      h("p", { class: "option-total" }, formatMoney(option.net_total, option.currency), h("small", {}, t("common.netPerYear"))),
+      h("p", { class: "option-gross" }, t("advisor.gross", { gross: formatMoney(option.vat.gross.amount, option.currency), percent: option.vat.vat_percent })),
       h(
         "ul",
         { class: "option-items" },
