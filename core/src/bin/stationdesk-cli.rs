@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
@@ -20,6 +20,7 @@ use stationdesk_core::domain::contracts::{ContractStatus, Party};
 use stationdesk_core::domain::money::VatRate;
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::domain::stations::{CoverageState, Station, StationCoverage};
+use stationdesk_core::domain::support_hours::{Region, SupportCalendar};
 use stationdesk_core::domain::DomainError;
 use stationdesk_core::paths;
 use stationdesk_core::store::{Store, StoreError};
@@ -52,6 +53,15 @@ enum Command {
         /// The VAT rate for the table's gross column, in percent.
         #[arg(long, value_name = "PERCENT", default_value = "19")]
         vat: Decimal,
+    },
+    /// Whether support is open at an instant, the holiday of that day, and when that changes.
+    Hours {
+        /// The instant (RFC 3339, default: now).
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<DateTime<FixedOffset>>,
+        /// The shop's German state (ISO 3166-2, e.g. DE-BY); default: holidays every state shares.
+        #[arg(long, value_name = "DE-XX", value_parser = Region::from_str)]
+        region: Option<Region>,
     },
     /// The plans on sale.
     Plans {
@@ -214,6 +224,30 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             )
         }
         Command::Plans { catalog } => out.plans(&catalog.load()?),
+        Command::Hours { at, region } => {
+            let at = at.map_or_else(Utc::now, |at| at.with_timezone(&Utc));
+            let status = SupportCalendar::with_region(*region).status_at(at);
+            out.print(&status, || {
+                let when = |t: Option<DateTime<chrono_tz::Tz>>| {
+                    t.map_or("-".into(), |t| t.format("%a %Y-%m-%d %H:%M %Z").to_string())
+                };
+                table(
+                    &["", ""],
+                    vec![
+                        vec![
+                            "support".into(),
+                            if status.open { "OPEN" } else { "closed" }.into(),
+                        ],
+                        vec![
+                            "holiday".into(),
+                            status.holiday.clone().unwrap_or_else(|| "-".into()),
+                        ],
+                        vec!["opens".into(), when(status.next_open)],
+                        vec!["closes".into(), when(status.next_close)],
+                    ],
+                )
+            })
+        }
         Command::Contract(ContractCommand::Terms {
             start,
             on,

@@ -7,6 +7,7 @@ pub mod contracts;
 pub mod money;
 pub mod plans;
 pub mod stations;
+pub mod support_hours;
 
 use chrono::NaiveDate;
 use thiserror::Error;
@@ -67,6 +68,12 @@ pub enum DomainError {
 
     #[error("the same station is listed twice; list each station once")]
     DuplicateStation,
+
+    #[error("{0:?} is not a German state; use an ISO 3166-2 code: DE-BW, DE-BY, DE-BE, DE-BB, DE-HB, DE-HH, DE-HE, DE-MV, DE-NI, DE-NW, DE-RP, DE-SL, DE-SN, DE-ST, DE-SH or DE-TH")]
+    UnknownRegion(String),
+
+    #[error("opening hours must close after they open; check each day's times")]
+    InvalidOpeningHours,
 
     #[error("a station needs a name (at most {max} characters), such as \"Till 1\"")]
     InvalidStationName { max: usize },

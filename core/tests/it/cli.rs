@@ -124,6 +124,41 @@ fn contract_terms_prints_the_documented_json() {
 }
 
 #[test]
+fn hours_prints_the_documented_json() {
+    let db = Db::new();
+    let open = json_of(&db.run(&["hours", "--at", "2026-11-23T10:00:00Z", "--json"]));
+    assert_eq!(
+        open,
+        json!({"open": true, "holiday": null, "next_open": null, "next_close": "2026-11-23T18:00:00+01:00"})
+    );
+    let epiphany = json_of(&db.run(&[
+        "hours",
+        "--at",
+        "2026-01-06T10:00:00+01:00",
+        "--region",
+        "DE-BY",
+        "--json",
+    ]));
+    assert_eq!(
+        epiphany,
+        json!({"open": false, "holiday": "Heilige Drei Könige", "next_open": "2026-01-07T09:00:00+01:00", "next_close": null})
+    );
+    let berlin = json_of(&db.run(&[
+        "hours",
+        "--at",
+        "2026-01-06T10:00:00+01:00",
+        "--region",
+        "DE-BE",
+        "--json",
+    ]));
+    assert_eq!(berlin["open"], true);
+    assert!(
+        !db.path().exists(),
+        "hours needs no database and creates none"
+    );
+}
+
+#[test]
 fn bad_input_is_a_clear_message_and_a_failing_exit() {
     let db = Db::new();
     let broken = db.0.path().join("broken.json");
