@@ -1,14 +1,16 @@
 //! stationdesk's core: everything the desktop app and `stationdesk-cli` know, without a window.
 //!
 //! - [`domain`] holds the pure rules: money and VAT, the plan catalogue, the plan advisor, the
-//!   contract term rules, stations and their coverage. No I/O.
-//! - [`store`] keeps stations and contracts in one local SQLite file and is the only module that
-//!   speaks SQL.
+//!   contract term rules, stations and their coverage, support hours, tickets and routing. No I/O.
+//! - [`store`] keeps stations, contracts and tickets in one local SQLite file and is the only
+//!   module that speaks SQL.
+//! - [`emergency`] is the cashier's button: ticket first, then routing and support hours.
 //! - [`paths`] says where that file lives.
 //!
 //! Dates are civil dates in the shop's time zone ([`store::Store::time_zone`]); instants are
 //! stored in UTC.
 
 pub mod domain;
+pub mod emergency;
 pub mod paths;
 pub mod store;

@@ -19,11 +19,17 @@ use stationdesk_core::domain::contract_terms;
 use stationdesk_core::domain::contracts::{ContractStatus, Party};
 use stationdesk_core::domain::money::VatRate;
 use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::domain::routing::Routing;
 use stationdesk_core::domain::stations::{CoverageState, Station, StationCoverage};
 use stationdesk_core::domain::support_hours::{Region, SupportCalendar};
+use stationdesk_core::domain::tickets::{
+    checklist, Category, Channel, NumberedTicket, Priority, Reproducible, RequestDetails, Ticket,
+    TicketState,
+};
 use stationdesk_core::domain::DomainError;
+use stationdesk_core::emergency::{self, EmergencyOutcome};
 use stationdesk_core::paths;
-use stationdesk_core::store::{Store, StoreError};
+use stationdesk_core::store::{NewTicket, Store, StoreError, TicketQuery, TicketSort, TicketView};
 
 #[derive(Parser)]
 #[command(
@@ -67,6 +73,25 @@ enum Command {
     Plans {
         #[command(flatten)]
         catalog: CatalogArg,
+    },
+    /// The emergency button: files (or adds to) this station's emergency ticket, then says whom
+    /// to call and whether support is open.
+    Emergency {
+        /// The station's id or name.
+        #[arg(long)]
+        station: String,
+    },
+    #[command(subcommand)]
+    Ticket(TicketCommand),
+    /// Show the shop's contacts, or set them with any of the options.
+    Contacts {
+        /// The vendor's emergency number.
+        #[arg(long)]
+        hotline: Option<String>,
+        #[arg(long)]
+        admin_name: Option<String>,
+        #[arg(long)]
+        admin_phone: Option<String>,
     },
     #[command(subcommand)]
     Contract(ContractCommand),
@@ -141,6 +166,85 @@ enum ContractCommand {
 }
 
 #[derive(Subcommand)]
+enum TicketCommand {
+    /// File a ticket; prints it with the parts of a good request that are still missing.
+    Create {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        station: Option<String>,
+        #[arg(long, default_value = "admin")]
+        reporter: String,
+        #[arg(long, default_value = "fault", value_parser = Category::from_str)]
+        category: Category,
+        #[arg(long, default_value = "normal", value_parser = Priority::from_str)]
+        priority: Priority,
+        #[arg(long, default_value = "form", value_parser = Channel::from_str)]
+        channel: Channel,
+        /// What you were doing, and where in the system.
+        #[arg(long, default_value = "")]
+        doing: String,
+        /// What should have happened.
+        #[arg(long, default_value = "")]
+        expected: String,
+        /// The error message as shown.
+        #[arg(long, default_value = "")]
+        error: String,
+        #[arg(long, value_parser = Reproducible::from_str)]
+        reproducible: Option<Reproducible>,
+        /// Whether it also happens on another station or for another user.
+        #[arg(long)]
+        elsewhere_too: Option<bool>,
+        #[arg(long, value_delimiter = ',')]
+        cc: Vec<String>,
+    },
+    /// Tickets by view, filtered and sorted.
+    List {
+        /// mine, cc, station or shop.
+        #[arg(long, default_value = "shop")]
+        view: String,
+        /// The person for the mine and cc views.
+        #[arg(long)]
+        person: Option<String>,
+        /// The station for the station view.
+        #[arg(long)]
+        station: Option<String>,
+        #[arg(long, value_delimiter = ',', value_parser = TicketState::from_str)]
+        state: Vec<TicketState>,
+        #[arg(long, value_delimiter = ',', value_parser = Priority::from_str)]
+        priority: Vec<Priority>,
+        /// updated, newest or urgent.
+        #[arg(long, default_value = "updated")]
+        sort: String,
+        #[arg(long, default_value = "100")]
+        limit: u32,
+    },
+    /// Full-text search over titles, descriptions and comments.
+    Search {
+        text: String,
+        #[arg(long, default_value = "50")]
+        limit: u32,
+    },
+    /// One ticket with its history and comments (by id or number, e.g. T-1A2B3C).
+    Show { ticket: String },
+    Comment {
+        ticket: String,
+        #[arg(long)]
+        text: String,
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
+    /// Move a ticket to another state (open, waiting_for_customer, resolved, closed).
+    State {
+        ticket: String,
+        #[arg(long, value_parser = TicketState::from_str)]
+        to: TicketState,
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum StationCommand {
     Add {
         #[arg(long)]
@@ -170,6 +274,8 @@ enum CliError {
     Store(#[from] StoreError),
     #[error("cannot read {0}: {1}")]
     Read(PathBuf, std::io::Error),
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl CliError {
@@ -178,6 +284,7 @@ impl CliError {
             CliError::Domain(_) => "rule",
             CliError::Store(e) => e.code(),
             CliError::Read(..) => "io",
+            CliError::Usage(_) => "usage",
         }
     }
 }
@@ -224,6 +331,49 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             )
         }
         Command::Plans { catalog } => out.plans(&catalog.load()?),
+        Command::Emergency { station } => {
+            let outcome = emergency::press(
+                &mut store()?,
+                &SupportCalendar::default(),
+                station,
+                Utc::now(),
+            )?;
+            out.print(&outcome, || emergency_text(&outcome))
+        }
+        Command::Contacts {
+            hotline,
+            admin_name,
+            admin_phone,
+        } => {
+            let mut store = store()?;
+            let mut contacts = store.shop_contacts()?;
+            let changes = [
+                (hotline, &mut contacts.hotline),
+                (admin_name, &mut contacts.admin_name),
+                (admin_phone, &mut contacts.admin_phone),
+            ];
+            let mut changed = false;
+            for (new, field) in changes {
+                if let Some(new) = new {
+                    *field = new.trim().to_owned();
+                    changed = true;
+                }
+            }
+            if changed {
+                store.set_shop_contacts(&contacts)?;
+            }
+            out.print(&contacts, || {
+                table(
+                    &["", ""],
+                    vec![
+                        vec!["hotline".into(), contacts.hotline.clone()],
+                        vec!["admin".into(), contacts.admin_name.clone()],
+                        vec!["admin phone".into(), contacts.admin_phone.clone()],
+                    ],
+                )
+            })
+        }
+        Command::Ticket(command) => ticket_command(command, &mut store()?, &out),
         Command::Hours { at, region } => {
             let at = at.map_or_else(Utc::now, |at| at.with_timezone(&Utc));
             let status = SupportCalendar::with_region(*region).status_at(at);
@@ -305,6 +455,171 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             out.coverage(&store.coverage_on(day)?)
         }
     }
+}
+
+fn ticket_command(
+    command: &TicketCommand,
+    store: &mut Store,
+    out: &Output,
+) -> Result<(), CliError> {
+    match command {
+        TicketCommand::Create {
+            title,
+            station,
+            reporter,
+            category,
+            priority,
+            channel,
+            doing,
+            expected,
+            error,
+            reproducible,
+            elsewhere_too,
+            cc,
+        } => {
+            let request = RequestDetails {
+                doing: doing.clone(),
+                expected: expected.clone(),
+                error_message: error.clone(),
+                reproducible: *reproducible,
+                elsewhere_too: *elsewhere_too,
+            };
+            let missing = checklist(title, &request, *category);
+            let ticket = store.create_ticket(NewTicket {
+                station: station.clone(),
+                reporter: reporter.clone(),
+                title: title.clone(),
+                category: *category,
+                priority: *priority,
+                channel: *channel,
+                request,
+                cc: cc.clone(),
+            })?;
+            let created = serde_json::json!({ "ticket": NumberedTicket::from(ticket.clone()), "missing": missing });
+            out.print(&created, || {
+                let mut text = format!("{} filed: {}", ticket.number(), ticket.title);
+                if !missing.is_empty() {
+                    let parts: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
+                    text.push_str(&format!(
+                        "\na good request would also say: {}",
+                        parts.join(", ")
+                    ));
+                }
+                text
+            })
+        }
+        TicketCommand::List {
+            view,
+            person,
+            station,
+            state,
+            priority,
+            sort,
+            limit,
+        } => {
+            let needs = |what: &Option<String>, flag: &str| {
+                what.clone()
+                    .ok_or_else(|| CliError::Usage(format!("--view {view} needs --{flag}")))
+            };
+            let view = match view.as_str() {
+                "mine" => TicketView::Mine(needs(person, "person")?),
+                "cc" => TicketView::Cc(needs(person, "person")?),
+                "station" => TicketView::Station(needs(station, "station")?),
+                "shop" => TicketView::Shop,
+                other => {
+                    return Err(CliError::Usage(format!(
+                        "--view {other:?} is none of mine, cc, station, shop"
+                    )))
+                }
+            };
+            let sort = match sort.as_str() {
+                "updated" => TicketSort::RecentlyUpdated,
+                "newest" => TicketSort::Newest,
+                "urgent" => TicketSort::MostUrgent,
+                other => {
+                    return Err(CliError::Usage(format!(
+                        "--sort {other:?} is none of updated, newest, urgent"
+                    )))
+                }
+            };
+            let query = TicketQuery {
+                view,
+                states: state.clone(),
+                priorities: priority.clone(),
+                sort,
+                limit: *limit,
+            };
+            out.tickets(store.tickets(&query)?)
+        }
+        TicketCommand::Search { text, limit } => out.tickets(store.search_tickets(text, *limit)?),
+        TicketCommand::Show { ticket } => {
+            let detail = store.ticket(ticket)?;
+            out.print(&detail, || {
+                let mut lines = vec![format!(
+                    "{}  {}  [{} · {} · {}]",
+                    detail.number,
+                    detail.ticket.title,
+                    detail.ticket.state,
+                    detail.ticket.priority,
+                    detail.ticket.channel
+                )];
+                lines.extend(detail.events.iter().map(|e| {
+                    let change = e.to_state.map_or(String::new(), |to| {
+                        format!(" {} -> {to}", e.from_state.map_or("", |f| f.as_str()))
+                    });
+                    format!(
+                        "  {}  {}  {}{change}",
+                        e.at.format("%Y-%m-%d %H:%M"),
+                        e.actor,
+                        e.kind
+                    )
+                }));
+                lines.extend(
+                    detail
+                        .comments
+                        .iter()
+                        .map(|c| format!("  > {}: {}", c.author, c.body)),
+                );
+                lines.join("\n")
+            })
+        }
+        TicketCommand::Comment { ticket, text, by } => {
+            let comment = store.comment(ticket, by, text)?;
+            out.print(&comment, || format!("comment added by {}", comment.author))
+        }
+        TicketCommand::State { ticket, to, by } => {
+            let ticket = store.change_ticket_state(ticket, *to, by)?;
+            out.tickets(vec![ticket])
+        }
+    }
+}
+
+fn emergency_text(outcome: &EmergencyOutcome) -> String {
+    let mut lines = vec![if outcome.joined_open_ticket {
+        format!("Added to the open emergency ticket {}.", outcome.number)
+    } else {
+        format!("Emergency ticket {} saved.", outcome.number)
+    }];
+    lines.push(match &outcome.routing {
+        Routing::Vendor { hotline } => format!("Call support: {hotline}"),
+        Routing::ShopAdmin {
+            admin_name,
+            admin_phone,
+        } => format!("Call your admin first: {admin_name} {admin_phone}"),
+        Routing::NoContract => {
+            "This station has no support contract; see `stationdesk-cli advise`.".to_owned()
+        }
+    });
+    let support = &outcome.support;
+    lines.push(match (support.open, support.next_open) {
+        (true, _) => "Support is open now.".to_owned(),
+        (false, Some(opens)) => format!(
+            "Support is closed; it opens {}. Leave a callback request.",
+            opens.format("%a %Y-%m-%d %H:%M")
+        ),
+        (false, None) => "Support is closed.".to_owned(),
+    });
+    lines.join("\n")
 }
 
 struct Output {
@@ -419,6 +734,36 @@ impl Output {
                     "TERM END",
                     "NOTICE BY",
                     "ENDS (IF NOTICE TODAY)",
+                ],
+                rows,
+            )
+        })
+    }
+
+    fn tickets(&self, tickets: Vec<Ticket>) -> Result<(), CliError> {
+        let tickets: Vec<NumberedTicket> = tickets.into_iter().map(NumberedTicket::from).collect();
+        self.print(&tickets, || {
+            let rows = tickets
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.number.clone(),
+                        t.ticket.state.to_string(),
+                        t.ticket.priority.to_string(),
+                        t.ticket.reporter.clone(),
+                        t.ticket.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+                        t.ticket.title.clone(),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "NUMBER",
+                    "STATE",
+                    "PRIORITY",
+                    "REPORTER",
+                    "UPDATED (UTC)",
+                    "TITLE",
                 ],
                 rows,
             )

@@ -190,6 +190,17 @@ pub struct ContractStatus {
     pub yearly_price: Option<Money>,
 }
 
+/// The contract in force for `station` on `day`, if any (at most one, by the rule below).
+pub fn covering_contract(
+    contracts: &[Contract],
+    station: Uuid,
+    day: NaiveDate,
+) -> Option<&Contract> {
+    contracts
+        .iter()
+        .find(|c| c.station_ids.contains(&station) && c.start <= day && c.in_force_from(day))
+}
+
 /// A station may be covered by one contract at a time. A new contract runs from its start with
 /// no end, so it clashes with every other contract of the same station that is still in force
 /// on or after that start.

@@ -6,8 +6,10 @@ pub mod contract_terms;
 pub mod contracts;
 pub mod money;
 pub mod plans;
+pub mod routing;
 pub mod stations;
 pub mod support_hours;
+pub mod tickets;
 
 use chrono::NaiveDate;
 use thiserror::Error;
@@ -74,6 +76,27 @@ pub enum DomainError {
 
     #[error("opening hours must close after they open; check each day's times")]
     InvalidOpeningHours,
+
+    #[error("{given:?} is not a {what}; use one of: {}", known.join(", "))]
+    UnknownValue {
+        what: &'static str,
+        given: String,
+        known: Vec<&'static str>,
+    },
+
+    #[error(
+        "a ticket that is {from} cannot become {to}; reopen it first if it is resolved or closed"
+    )]
+    TransitionNotAllowed {
+        from: &'static str,
+        to: &'static str,
+    },
+
+    #[error("a ticket needs a title (at most {max} characters) that says what is wrong")]
+    InvalidTitle { max: usize },
+
+    #[error("this ticket is {state}; reopen it before adding to it")]
+    TicketNotActive { state: &'static str },
 
     #[error("a station needs a name (at most {max} characters), such as \"Till 1\"")]
     InvalidStationName { max: usize },

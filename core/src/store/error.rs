@@ -22,6 +22,9 @@ pub enum StoreError {
     #[error("this option covers {option_covers} station(s) but {chosen} were chosen; choose as many stations as the option covers")]
     OptionDoesNotFit { option_covers: u32, chosen: usize },
 
+    #[error("a comment needs some text")]
+    EmptyComment,
+
     #[error("the disk is full, so nothing was saved; free some space and try again")]
     DiskFull,
 
@@ -81,7 +84,7 @@ impl StoreError {
             StoreError::Domain(_) => "rule",
             StoreError::NotFound { .. } => "not_found",
             StoreError::StationNameTaken(_) => "name_taken",
-            StoreError::OptionDoesNotFit { .. } => "rule",
+            StoreError::OptionDoesNotFit { .. } | StoreError::EmptyComment => "rule",
             StoreError::DiskFull => "disk_full",
             StoreError::NoHomeDirectory
             | StoreError::DataDir { .. }

@@ -7,6 +7,7 @@
 //! leaves nothing behind.
 
 mod error;
+mod tickets;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,11 +27,16 @@ use crate::domain::plans::{Catalog, PlanSnapshot};
 use crate::domain::stations::{clean_station_name, coverage_on, Station, StationCoverage};
 use crate::domain::DomainError;
 pub use error::StoreError;
+pub use tickets::{
+    Comment, NewTicket, PressedTicket, TicketDetail, TicketEvent, TicketQuery, TicketSort,
+    TicketView,
+};
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(include_str!(
-        "migrations/0001_stations_contracts.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_stations_contracts.sql")),
+        M::up(include_str!("migrations/0002_tickets.sql")),
+    ])
 });
 
 /// The shop's time zone until an admin sets another: dates ("today", a notice received today)

@@ -400,3 +400,97 @@ fn stations_and_contracts_from_the_command_line() {
         "{table}"
     );
 }
+
+#[test]
+fn emergency_and_tickets_from_the_command_line() {
+    let db = Db::new();
+    json_of(&db.run(&["station", "add", "--name", "Kasse 1", "--json"]));
+    json_of(&db.run(&["contacts", "--hotline", "+49 30 1234567", "--json"]));
+    json_of(&db.run(&[
+        "contract",
+        "create",
+        "--plan",
+        "flat",
+        "--stations",
+        "Kasse 1",
+        "--json",
+    ]));
+
+    let pressed = json_of(&db.run(&["emergency", "--station", "Kasse 1", "--json"]));
+    assert_eq!(pressed["routing"], "vendor");
+    assert_eq!(pressed["hotline"], "+49 30 1234567");
+    assert_eq!(pressed["joined_open_ticket"], false);
+    assert_eq!(pressed["ticket"]["priority"], "emergency");
+    assert_eq!(pressed["ticket"]["channel"], "emergency_button");
+    assert!(pressed["support"]["open"].is_boolean());
+    let again = json_of(&db.run(&["emergency", "--station", "Kasse 1", "--json"]));
+    assert_eq!(again["joined_open_ticket"], true);
+    assert_eq!(again["number"], pressed["number"]);
+
+    let created = json_of(&db.run(&[
+        "ticket",
+        "create",
+        "--title",
+        "Kartenterminal offline",
+        "--station",
+        "Kasse 1",
+        "--doing",
+        "Kartenzahlung",
+        "--json",
+    ]));
+    assert_eq!(
+        created["missing"],
+        json!([
+            "what_should_have_happened",
+            "error_message",
+            "reproducible",
+            "elsewhere_too"
+        ])
+    );
+    let number = created["ticket"]["number"].as_str().unwrap().to_owned();
+    let found = json_of(&db.run(&["ticket", "search", "karten", "--json"]));
+    assert_eq!(found[0]["number"], number.as_str());
+    json_of(&db.run(&[
+        "ticket",
+        "comment",
+        &number,
+        "--text",
+        "Router neu gestartet",
+        "--json",
+    ]));
+    let resolved = json_of(&db.run(&["ticket", "state", &number, "--to", "resolved", "--json"]));
+    assert_eq!(resolved[0]["state"], "resolved");
+    let urgent = json_of(&db.run(&["ticket", "list", "--sort", "urgent", "--json"]));
+    assert_eq!(urgent[0]["priority"], "emergency");
+    let shown = json_of(&db.run(&["ticket", "show", &number, "--json"]));
+    assert_eq!(shown["events"].as_array().unwrap().len(), 3);
+
+    let refused = db.run(&["ticket", "state", &number, "--to", "resolved"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("cannot become resolved"),
+        "{}",
+        stderr(&refused)
+    );
+    let bad_state = db.run(&["ticket", "state", &number, "--to", "done"]);
+    assert_eq!(bad_state.status.code(), Some(2));
+    assert!(
+        stderr(&bad_state).contains("not a TicketState"),
+        "{}",
+        stderr(&bad_state)
+    );
+    let bad_view = db.run(&["ticket", "list", "--view", "mine"]);
+    assert_eq!(bad_view.status.code(), Some(1));
+    assert!(
+        stderr(&bad_view).contains("--view mine needs --person"),
+        "{}",
+        stderr(&bad_view)
+    );
+    let unknown = db.run(&["emergency", "--station", "Kasse 9"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no station \"Kasse 9\""),
+        "{}",
+        stderr(&unknown)
+    );
+}

@@ -1,0 +1,67 @@
+-- Tickets and their history. A ticket row holds the current state; every change is also an
+-- event row (the audit trail) and an outbox row written in the same transaction, so the sync
+-- can send it later without losing or repeating anything.
+
+CREATE TABLE tickets (
+    id              TEXT PRIMARY KEY,
+    station_id      TEXT REFERENCES stations (id),
+    reporter        TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    category        TEXT NOT NULL,
+    priority        TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    request         TEXT NOT NULL, -- JSON: the guided parts of a good request
+    station_details TEXT NOT NULL, -- JSON: what the station knows about itself
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX tickets_updated ON tickets (updated_at);
+CREATE INDEX tickets_reporter ON tickets (reporter COLLATE NOCASE, updated_at);
+CREATE INDEX tickets_station ON tickets (station_id, channel, updated_at);
+
+CREATE TABLE ticket_cc (
+    ticket_id TEXT NOT NULL REFERENCES tickets (id),
+    person    TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (ticket_id, person)
+) STRICT;
+
+CREATE INDEX ticket_cc_person ON ticket_cc (person);
+
+CREATE TABLE ticket_events (
+    id         TEXT PRIMARY KEY,
+    ticket_id  TEXT NOT NULL REFERENCES tickets (id),
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    from_state TEXT,
+    to_state   TEXT,
+    note       TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, at);
+
+CREATE TABLE ticket_comments (
+    id         TEXT PRIMARY KEY,
+    ticket_id  TEXT NOT NULL REFERENCES tickets (id),
+    author     TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX ticket_comments_ticket ON ticket_comments (ticket_id, created_at);
+
+-- Keyed by the ticket's rowid; `body` holds the request's text and every comment.
+CREATE VIRTUAL TABLE ticket_search USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+
+CREATE TABLE outbox (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    change_id  TEXT NOT NULL UNIQUE,
+    entity     TEXT NOT NULL,
+    entity_id  TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+

@@ -1,0 +1,640 @@
+//! Tickets in the local store: created, commented and moved through their states, each write
+//! one transaction with its event rows and outbox rows, and found again by view or full text.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql, Transaction};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{find_station, utc_text, Store, StoreError};
+use crate::domain::routing::ShopContacts;
+use crate::domain::tickets::{
+    clean_title, joins_open_emergency, Category, Channel, Priority, RequestDetails, StationDetails,
+    Ticket, TicketState,
+};
+use crate::domain::DomainError;
+
+const CONTACTS_KEY: &str = "shop_contacts";
+
+/// A ticket as filed from the form, the phone or the e-mail inbox.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewTicket {
+    /// A station's id or name, if the ticket concerns one.
+    pub station: Option<String>,
+    pub reporter: String,
+    pub title: String,
+    pub category: Category,
+    pub priority: Priority,
+    pub channel: Channel,
+    pub request: RequestDetails,
+    pub cc: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketEvent {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// `created`, `state_changed`, `commented` or `pressed_again`.
+    pub kind: String,
+    pub from_state: Option<TicketState>,
+    pub to_state: Option<TicketState>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: Uuid,
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A ticket with its whole history, for the detail screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub number: String,
+    pub events: Vec<TicketEvent>,
+    pub comments: Vec<Comment>,
+}
+
+/// Whose tickets a list shows (seed 003).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketView {
+    /// Tickets I reported.
+    Mine(String),
+    /// Tickets where I am in copy.
+    Cc(String),
+    /// One station's tickets (the till's own list).
+    Station(String),
+    /// The whole shop's tickets (admins).
+    Shop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TicketSort {
+    #[default]
+    RecentlyUpdated,
+    Newest,
+    /// Emergencies first, then high, then normal; recently updated first within each.
+    MostUrgent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketQuery {
+    pub view: TicketView,
+    /// Empty: every state.
+    pub states: Vec<TicketState>,
+    /// Empty: every priority.
+    pub priorities: Vec<Priority>,
+    pub sort: TicketSort,
+    pub limit: u32,
+}
+
+impl TicketQuery {
+    pub fn new(view: TicketView) -> TicketQuery {
+        TicketQuery {
+            view,
+            states: Vec::new(),
+            priorities: Vec::new(),
+            sort: TicketSort::default(),
+            limit: 100,
+        }
+    }
+}
+
+/// What an emergency press did: a new ticket, or the open one it joined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PressedTicket {
+    pub ticket: Ticket,
+    pub number: String,
+    pub joined_open_ticket: bool,
+}
+
+const TICKET_COLUMNS: &str =
+    "t.id, t.station_id, t.reporter, t.title, t.category, t.priority, t.channel, t.state,
+     t.request, t.station_details, t.created_at, t.updated_at,
+     (SELECT json_group_array(person) FROM ticket_cc WHERE ticket_id = t.id)";
+
+impl Store {
+    pub fn shop_contacts(&self) -> Result<ShopContacts, StoreError> {
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [CONTACTS_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        stored.map_or(Ok(ShopContacts::default()), |json| {
+            serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("shop contacts: {e}")))
+        })
+    }
+
+    pub fn set_shop_contacts(&mut self, contacts: &ShopContacts) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![CONTACTS_KEY, to_json(contacts)],
+        )?;
+        Ok(tx.commit()?)
+    }
+
+    pub fn create_ticket(&mut self, new: NewTicket) -> Result<Ticket, StoreError> {
+        let title = clean_title(&new.title)?;
+        let tx = self.write()?;
+        let station = new
+            .station
+            .as_deref()
+            .map(|r| find_station(&tx, r))
+            .transpose()?;
+        let now = Utc::now();
+        let ticket = Ticket {
+            id: Uuid::now_v7(),
+            station_id: station.as_ref().map(|s| s.id),
+            reporter: new.reporter.trim().to_owned(),
+            title,
+            category: new.category,
+            priority: new.priority,
+            channel: new.channel,
+            state: TicketState::New,
+            request: new.request,
+            station_details: StationDetails::of_this_machine(
+                station.as_ref().map_or("", |s| s.name.as_str()),
+            ),
+            cc: clean_cc(&new.cc),
+            created_at: now,
+            updated_at: now,
+        };
+        insert_ticket(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(ticket)
+    }
+
+    /// The emergency button: one press, one transaction. A new emergency ticket for the station,
+    /// or, when the station's last press was a moment ago and that ticket is still open, an
+    /// event on it instead of a duplicate.
+    pub fn press_emergency(
+        &mut self,
+        station: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PressedTicket, StoreError> {
+        let tx = self.write()?;
+        let station = find_station(&tx, station)?;
+        let latest = tx
+            .query_row(
+                &format!(
+                    "SELECT {TICKET_COLUMNS} FROM tickets t
+                     WHERE t.station_id = ?1 AND t.channel = 'emergency_button'
+                     ORDER BY t.updated_at DESC LIMIT 1"
+                ),
+                [station.id.to_string()],
+                ticket_row,
+            )
+            .optional()?
+            .transpose()?;
+        if let Some(mut open) = latest.filter(|t| joins_open_emergency(t.state, t.updated_at, now))
+        {
+            open.updated_at = now;
+            record_event(&tx, &open, &station.name, "pressed_again", None, "")?;
+            touch(&tx, &open)?;
+            tx.commit()?;
+            return Ok(PressedTicket {
+                number: open.number(),
+                ticket: open,
+                joined_open_ticket: true,
+            });
+        }
+        let ticket = Ticket {
+            id: Uuid::now_v7(),
+            station_id: Some(station.id),
+            reporter: station.name.clone(),
+            title: format!("Emergency at {}", station.name),
+            category: Category::Fault,
+            priority: Priority::Emergency,
+            channel: Channel::EmergencyButton,
+            state: TicketState::New,
+            request: RequestDetails::default(),
+            station_details: StationDetails::of_this_machine(&station.name),
+            cc: Vec::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        insert_ticket(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(PressedTicket {
+            number: ticket.number(),
+            ticket,
+            joined_open_ticket: false,
+        })
+    }
+
+    pub fn change_ticket_state(
+        &mut self,
+        reference: &str,
+        to: TicketState,
+        actor: &str,
+    ) -> Result<Ticket, StoreError> {
+        let tx = self.write()?;
+        let mut ticket = find_ticket(&tx, reference)?;
+        let from = ticket.state;
+        from.check_transition(to)?;
+        ticket.state = to;
+        ticket.updated_at = Utc::now();
+        record_event(&tx, &ticket, actor, "state_changed", Some(from), "")?;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(ticket)
+    }
+
+    /// Adds to the thread of an active ticket; a resolved or closed one must be reopened first.
+    pub fn comment(
+        &mut self,
+        reference: &str,
+        author: &str,
+        body: &str,
+    ) -> Result<Comment, StoreError> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(StoreError::EmptyComment);
+        }
+        let tx = self.write()?;
+        let mut ticket = find_ticket(&tx, reference)?;
+        if !ticket.state.is_active() {
+            return Err(DomainError::TicketNotActive {
+                state: ticket.state.as_str(),
+            }
+            .into());
+        }
+        let comment = Comment {
+            id: Uuid::now_v7(),
+            author: author.trim().to_owned(),
+            body: body.to_owned(),
+            created_at: Utc::now(),
+        };
+        tx.execute(
+            "INSERT INTO ticket_comments (id, ticket_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                comment.id.to_string(),
+                ticket.id.to_string(),
+                comment.author,
+                comment.body,
+                utc_text(comment.created_at)
+            ],
+        )?;
+        enqueue(&tx, "ticket_comment", ticket.id, "created", &comment)?;
+        ticket.updated_at = comment.created_at;
+        record_event(&tx, &ticket, author, "commented", None, "")?;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(comment)
+    }
+
+    /// A ticket by its id or its number (`T-1A2B3C`), with events and comments.
+    pub fn ticket(&self, reference: &str) -> Result<TicketDetail, StoreError> {
+        let ticket = find_ticket(&self.conn, reference)?;
+        let id = ticket.id.to_string();
+        let mut events = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, actor, kind, from_state, to_state, note FROM ticket_events WHERE ticket_id = ?1 ORDER BY at, id",
+        )?;
+        let mut rows = stmt.query([&id])?;
+        while let Some(row) = rows.next()? {
+            events.push(TicketEvent {
+                id: parse_uuid(row.get(0)?)?,
+                at: row.get(1)?,
+                actor: row.get(2)?,
+                kind: row.get(3)?,
+                from_state: row
+                    .get::<_, Option<String>>(4)?
+                    .map(|s| stored(&s))
+                    .transpose()?,
+                to_state: row
+                    .get::<_, Option<String>>(5)?
+                    .map(|s| stored(&s))
+                    .transpose()?,
+                note: row.get(6)?,
+            });
+        }
+        let mut comments = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, author, body, created_at FROM ticket_comments WHERE ticket_id = ?1 ORDER BY created_at, id",
+        )?;
+        let mut rows = stmt.query([&id])?;
+        while let Some(row) = rows.next()? {
+            comments.push(Comment {
+                id: parse_uuid(row.get(0)?)?,
+                author: row.get(1)?,
+                body: row.get(2)?,
+                created_at: row.get(3)?,
+            });
+        }
+        Ok(TicketDetail {
+            number: ticket.number(),
+            ticket,
+            events,
+            comments,
+        })
+    }
+
+    pub fn tickets(&self, query: &TicketQuery) -> Result<Vec<Ticket>, StoreError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<Box<dyn ToSql>> = Vec::new();
+        match &query.view {
+            TicketView::Shop => {}
+            TicketView::Mine(person) => {
+                values.push(Box::new(person.trim().to_owned()));
+                conditions.push(format!("t.reporter = ?{} COLLATE NOCASE", values.len()));
+            }
+            TicketView::Cc(person) => {
+                values.push(Box::new(person.trim().to_owned()));
+                conditions.push(format!(
+                    "t.id IN (SELECT ticket_id FROM ticket_cc WHERE person = ?{})",
+                    values.len()
+                ));
+            }
+            TicketView::Station(reference) => {
+                values.push(Box::new(
+                    find_station(&self.conn, reference)?.id.to_string(),
+                ));
+                conditions.push(format!("t.station_id = ?{}", values.len()));
+            }
+        }
+        let mut any_of = |column: &str, options: Vec<&'static str>| {
+            if options.is_empty() {
+                return;
+            }
+            let start = values.len() + 1;
+            let marks: Vec<String> = (start..start + options.len())
+                .map(|i| format!("?{i}"))
+                .collect();
+            values.extend(options.into_iter().map(|o| Box::new(o) as Box<dyn ToSql>));
+            conditions.push(format!("t.{column} IN ({})", marks.join(", ")));
+        };
+        any_of("state", query.states.iter().map(|s| s.as_str()).collect());
+        any_of(
+            "priority",
+            query.priorities.iter().map(|p| p.as_str()).collect(),
+        );
+        let order = match query.sort {
+            TicketSort::RecentlyUpdated => "t.updated_at DESC",
+            TicketSort::Newest => "t.created_at DESC",
+            TicketSort::MostUrgent => {
+                "CASE t.priority WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, t.updated_at DESC"
+            }
+        };
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        values.push(Box::new(query.limit));
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t {filter} ORDER BY {order}, t.id LIMIT ?{}",
+            values.len()
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(values.iter()), ticket_row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Full-text search over titles, the request's text and every comment, best match first.
+    /// Each word matches as a prefix; quotes and operators in the input are taken literally.
+    pub fn search_tickets(&self, text: &str, limit: u32) -> Result<Vec<Ticket>, StoreError> {
+        let terms: Vec<String> = text
+            .split_whitespace()
+            .map(|word| {
+                let literal: String = word
+                    .chars()
+                    .filter(|c| *c != '"' && !c.is_control())
+                    .collect();
+                format!("\"{literal}\"*")
+            })
+            .filter(|term| term != "\"\"*")
+            .collect();
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {TICKET_COLUMNS} FROM ticket_search s JOIN tickets t ON t.rowid = s.rowid
+             WHERE ticket_search MATCH ?1 ORDER BY s.rank LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![terms.join(" "), limit], ticket_row)?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Changes written locally and not yet sent to the central server.
+    pub fn pending_changes(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+    }
+}
+
+fn clean_cc(cc: &[String]) -> Vec<String> {
+    let mut people: Vec<String> = cc
+        .iter()
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    people.sort_by_key(|p| p.to_lowercase());
+    people.dedup_by_key(|p| p.to_lowercase());
+    people
+}
+
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("plain data serialises")
+}
+
+/// A stored enum value; anything else means the file was changed behind our back.
+fn stored<T: std::str::FromStr<Err = DomainError>>(text: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|e: DomainError| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_uuid(text: String) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(&text).map_err(|_| StoreError::Corrupt(format!("id {text:?}")))
+}
+
+fn ticket_row(row: &Row<'_>) -> rusqlite::Result<Result<Ticket, StoreError>> {
+    let text = |i: usize| row.get::<_, String>(i);
+    let (request, details, cc) = (text(8)?, text(9)?, text(12)?);
+    let (category, priority, channel, state) = (text(4)?, text(5)?, text(6)?, text(7)?);
+    let (id, station) = (text(0)?, row.get::<_, Option<String>>(1)?);
+    let (reporter, title, created_at, updated_at) =
+        (text(2)?, text(3)?, row.get(10)?, row.get(11)?);
+    let json = |what: &str, text: &str| -> Result<serde_json::Value, StoreError> {
+        serde_json::from_str(text)
+            .map_err(|e| StoreError::Corrupt(format!("{what} of ticket {id}: {e}")))
+    };
+    let build = || -> Result<Ticket, StoreError> {
+        Ok(Ticket {
+            id: parse_uuid(id.clone())?,
+            station_id: station.map(parse_uuid).transpose()?,
+            reporter,
+            title,
+            category: stored(&category)?,
+            priority: stored(&priority)?,
+            channel: stored(&channel)?,
+            state: stored(&state)?,
+            request: serde_json::from_value(json("request", &request)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            station_details: serde_json::from_value(json("station details", &details)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            cc: serde_json::from_value(json("cc", &cc)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            created_at,
+            updated_at,
+        })
+    };
+    Ok(build())
+}
+
+fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, StoreError> {
+    let reference = reference.trim();
+    // A number is the id's last six hex digits: an indexed suffix search is not possible, but a
+    // LIKE on the primary key is fast enough for a shop's tickets.
+    let (sql, key) = match reference
+        .strip_prefix("T-")
+        .or_else(|| reference.strip_prefix("t-"))
+    {
+        Some(number) if number.len() == 6 && number.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            ("t.id LIKE ?1", format!("%{}", number.to_lowercase()))
+        }
+        _ => ("t.id = ?1", reference.to_lowercase()),
+    };
+    conn.query_row(
+        &format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t WHERE {sql} ORDER BY t.created_at DESC LIMIT 1"
+        ),
+        [key],
+        ticket_row,
+    )
+    .optional()?
+    .transpose()?
+    .ok_or_else(|| StoreError::NotFound {
+        what: "ticket",
+        reference: reference.to_owned(),
+    })
+}
+
+fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO tickets (id, station_id, reporter, title, category, priority, channel, state, request,
+                              station_details, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        params![
+            ticket.id.to_string(),
+            ticket.station_id.map(|id| id.to_string()),
+            ticket.reporter,
+            ticket.title,
+            ticket.category.as_str(),
+            ticket.priority.as_str(),
+            ticket.channel.as_str(),
+            ticket.state.as_str(),
+            to_json(&ticket.request),
+            to_json(&ticket.station_details),
+            utc_text(ticket.created_at),
+        ],
+    )?;
+    for person in &ticket.cc {
+        tx.execute(
+            "INSERT INTO ticket_cc (ticket_id, person) VALUES (?1, ?2)",
+            params![ticket.id.to_string(), person],
+        )?;
+    }
+    enqueue(tx, "ticket", ticket.id, "created", ticket)?;
+    record_event(tx, ticket, &ticket.reporter, "created", None, "")?;
+    index_for_search(tx, ticket.id)
+}
+
+/// Saves the ticket's state and time, and refreshes its search entry.
+fn touch(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE tickets SET state = ?2, updated_at = ?3 WHERE id = ?1",
+        params![
+            ticket.id.to_string(),
+            ticket.state.as_str(),
+            utc_text(ticket.updated_at)
+        ],
+    )?;
+    index_for_search(tx, ticket.id)
+}
+
+fn record_event(
+    tx: &Transaction<'_>,
+    ticket: &Ticket,
+    actor: &str,
+    kind: &str,
+    from: Option<TicketState>,
+    note: &str,
+) -> Result<(), StoreError> {
+    let event = TicketEvent {
+        id: Uuid::now_v7(),
+        at: ticket.updated_at,
+        actor: actor.trim().to_owned(),
+        kind: kind.to_owned(),
+        from_state: from,
+        to_state: from.map(|_| ticket.state),
+        note: note.to_owned(),
+    };
+    tx.execute(
+        "INSERT INTO ticket_events (id, ticket_id, at, actor, kind, from_state, to_state, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            event.id.to_string(),
+            ticket.id.to_string(),
+            utc_text(event.at),
+            event.actor,
+            event.kind,
+            event.from_state.map(TicketState::as_str),
+            event.to_state.map(TicketState::as_str),
+            event.note,
+        ],
+    )?;
+    enqueue(tx, "ticket_event", ticket.id, kind, &event)
+}
+
+/// One outbox row per change, in the change's own transaction: it is sent exactly when the
+/// change itself is saved.
+fn enqueue(
+    tx: &Transaction<'_>,
+    entity: &str,
+    ticket: Uuid,
+    kind: &str,
+    payload: &impl Serialize,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO outbox (change_id, entity, entity_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        Uuid::now_v7().to_string(),
+        entity,
+        ticket.to_string(),
+        kind,
+        to_json(payload),
+        utc_text(Utc::now()),
+    ])?;
+    Ok(())
+}
+
+fn index_for_search(tx: &Transaction<'_>, ticket: Uuid) -> Result<(), StoreError> {
+    let id = ticket.to_string();
+    tx.execute(
+        "DELETE FROM ticket_search WHERE rowid = (SELECT rowid FROM tickets WHERE id = ?1)",
+        [&id],
+    )?;
+    tx.execute(
+        "INSERT INTO ticket_search (rowid, title, body)
+         SELECT t.rowid, t.title,
+                concat_ws(' ', json_extract(t.request, '$.doing'), json_extract(t.request, '$.expected'),
+                          json_extract(t.request, '$.error_message'),
+                          (SELECT group_concat(body, ' ') FROM ticket_comments WHERE ticket_id = t.id))
+         FROM tickets t WHERE t.id = ?1",
+        [&id],
+    )?;
+    Ok(())
+}
