@@ -62,6 +62,17 @@ wire_enum!(TicketState {
 });
 wire_enum!(Reproducible { Yes = "yes", No = "no", Sometimes = "sometimes" });
 
+impl Priority {
+    /// Sort key, most urgent first.
+    pub fn urgency(self) -> u8 {
+        match self {
+            Priority::Emergency => 0,
+            Priority::High => 1,
+            Priority::Normal => 2,
+        }
+    }
+}
+
 impl TicketState {
     /// The transition table. Resolved and closed tickets come back through a reopen (to open).
     pub fn can_become(self, to: TicketState) -> bool {

@@ -382,9 +382,7 @@ impl Store {
         let order = match query.sort {
             TicketSort::RecentlyUpdated => "t.updated_at DESC",
             TicketSort::Newest => "t.created_at DESC",
-            TicketSort::MostUrgent => {
-                "CASE t.priority WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, t.updated_at DESC"
-            }
+            TicketSort::MostUrgent => "t.urgency, t.updated_at DESC",
         };
         let filter = if conditions.is_empty() {
             String::new()
@@ -392,8 +390,11 @@ impl Store {
             format!("WHERE {}", conditions.join(" AND "))
         };
         values.push(Box::new(query.limit));
+        // The page of rows is chosen first and only its rows are read whole: the per-row cc
+        // subquery would otherwise run for every row that matches before the sort.
         let sql = format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets t {filter} ORDER BY {order}, t.id LIMIT ?{}",
+            "WITH page AS (SELECT t.rowid AS row FROM tickets t {filter} ORDER BY {order}, t.id LIMIT ?{})
+             SELECT {TICKET_COLUMNS} FROM page JOIN tickets t ON t.rowid = page.row ORDER BY {order}, t.id",
             values.len()
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -401,8 +402,10 @@ impl Store {
         rows.map(|r| r?).collect()
     }
 
-    /// Full-text search over titles, the request's text and every comment, best match first.
-    /// Each word matches as a prefix; quotes and operators in the input are taken literally.
+    /// Full-text search over titles, the request's text and every comment: tickets matching
+    /// every word (as a prefix), newest first, which is what a desk looking for "that printer
+    /// ticket" wants, and lets the index stop after one page. Quotes and operators in the input
+    /// are taken literally.
     pub fn search_tickets(&self, text: &str, limit: u32) -> Result<Vec<Ticket>, StoreError> {
         let terms: Vec<String> = text
             .split_whitespace()
@@ -419,8 +422,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {TICKET_COLUMNS} FROM ticket_search s JOIN tickets t ON t.rowid = s.rowid
-             WHERE ticket_search MATCH ?1 ORDER BY s.rank LIMIT ?2"
+            "WITH hits AS (SELECT rowid AS row FROM ticket_search WHERE ticket_search MATCH ?1
+                           ORDER BY rowid DESC LIMIT ?2)
+             SELECT {TICKET_COLUMNS} FROM hits JOIN tickets t ON t.rowid = hits.row ORDER BY hits.row DESC"
         ))?;
         let rows = stmt.query_map(params![terms.join(" "), limit], ticket_row)?;
         rows.map(|r| r?).collect()
@@ -523,9 +527,9 @@ fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, StoreError>
 
 fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO tickets (id, station_id, reporter, title, category, priority, channel, state, request,
-                              station_details, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        "INSERT INTO tickets (id, station_id, reporter, title, category, priority, urgency, channel, state,
+                              request, station_details, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
         params![
             ticket.id.to_string(),
             ticket.station_id.map(|id| id.to_string()),
@@ -533,6 +537,7 @@ fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError
             ticket.title,
             ticket.category.as_str(),
             ticket.priority.as_str(),
+            ticket.priority.urgency(),
             ticket.channel.as_str(),
             ticket.state.as_str(),
             to_json(&ticket.request),

@@ -9,6 +9,7 @@ CREATE TABLE tickets (
     title           TEXT NOT NULL,
     category        TEXT NOT NULL,
     priority        TEXT NOT NULL,
+    urgency         INTEGER NOT NULL, -- 0 emergency, 1 high, 2 normal: "most urgent first" by index
     channel         TEXT NOT NULL,
     state           TEXT NOT NULL,
     request         TEXT NOT NULL, -- JSON: the guided parts of a good request
@@ -18,8 +19,11 @@ CREATE TABLE tickets (
 ) STRICT;
 
 CREATE INDEX tickets_updated ON tickets (updated_at);
+CREATE INDEX tickets_created ON tickets (created_at);
+CREATE INDEX tickets_urgency ON tickets (urgency, updated_at DESC);
 CREATE INDEX tickets_reporter ON tickets (reporter COLLATE NOCASE, updated_at);
-CREATE INDEX tickets_station ON tickets (station_id, channel, updated_at);
+CREATE INDEX tickets_station ON tickets (station_id, updated_at);
+CREATE INDEX tickets_station_emergencies ON tickets (station_id, updated_at) WHERE channel = 'emergency_button';
 
 CREATE TABLE ticket_cc (
     ticket_id TEXT NOT NULL REFERENCES tickets (id),
