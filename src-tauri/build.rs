@@ -11,6 +11,11 @@ const COMMANDS: &[&str] = &[
     "catalog",
     "advise",
     "apply_option",
+    "till_overview",
+    "press_emergency",
+    "set_till_station",
+    "shop_contacts",
+    "set_shop_contacts",
 ];
 
 fn main() {

@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use crate::domain::contracts::covering_contract;
 use crate::domain::routing::{route, Routing};
+use crate::domain::stations::Station;
 use crate::domain::support_hours::{SupportCalendar, SupportStatus};
-use crate::domain::tickets::Ticket;
-use crate::store::{Store, StoreError};
+use crate::domain::tickets::{NumberedTicket, Ticket, TicketState};
+use crate::store::{Store, StoreError, TicketQuery, TicketView};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EmergencyOutcome {
@@ -30,18 +31,61 @@ pub fn press(
 ) -> Result<EmergencyOutcome, StoreError> {
     // Saved before anything else can fail: whatever follows, the ticket exists.
     let pressed = store.press_emergency(station, now)?;
-    let today = now.with_timezone(&store.time_zone()?).date_naive();
-    let contracts = store.contracts()?;
-    let covering = pressed
-        .ticket
-        .station_id
-        .and_then(|id| covering_contract(&contracts, id, today))
-        .map(|contract| contract.plan.plan.who_may_call);
     Ok(EmergencyOutcome {
-        routing: route(covering, &store.shop_contacts()?),
+        routing: routing_for(store, station, now)?,
         support: calendar.status_at(now),
         number: pressed.number,
         joined_open_ticket: pressed.joined_open_ticket,
         ticket: pressed.ticket,
+    })
+}
+
+/// Whom the cashier at `station` turns to, by the contract covering it on the shop's date.
+pub fn routing_for(
+    store: &Store,
+    station: &str,
+    now: DateTime<Utc>,
+) -> Result<Routing, StoreError> {
+    let station = store.station(station)?;
+    let today = now.with_timezone(&store.time_zone()?).date_naive();
+    let contracts = store.contracts()?;
+    let covering =
+        covering_contract(&contracts, station.id, today).map(|c| c.plan.plan.who_may_call);
+    Ok(route(covering, &store.shop_contacts()?))
+}
+
+/// What the till shows before anyone presses: whom to call, whether support is open, and the
+/// station's tickets still being worked on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TillOverview {
+    pub station: Station,
+    #[serde(flatten)]
+    pub routing: Routing,
+    pub support: SupportStatus,
+    pub open_tickets: Vec<NumberedTicket>,
+}
+
+pub fn till_overview(
+    store: &Store,
+    calendar: &SupportCalendar,
+    station: &str,
+    now: DateTime<Utc>,
+) -> Result<TillOverview, StoreError> {
+    let mut query = TicketQuery::new(TicketView::Station(station.to_owned()));
+    query.states = vec![
+        TicketState::New,
+        TicketState::Open,
+        TicketState::WaitingForCustomer,
+    ];
+    query.limit = 20;
+    Ok(TillOverview {
+        station: store.station(station)?,
+        routing: routing_for(store, station, now)?,
+        support: calendar.status_at(now),
+        open_tickets: store
+            .tickets(&query)?
+            .into_iter()
+            .map(NumberedTicket::from)
+            .collect(),
     })
 }

@@ -27,6 +27,11 @@ pub fn run() {
             commands::advisor::catalog,
             commands::advisor::advise,
             commands::advisor::apply_option,
+            commands::till::till_overview,
+            commands::till::press_emergency,
+            commands::till::set_till_station,
+            commands::till::shop_contacts,
+            commands::till::set_shop_contacts,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

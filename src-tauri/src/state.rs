@@ -2,6 +2,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use stationdesk_core::domain::money::VatRate;
 use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::paths;
 use stationdesk_core::store::Store;
 
@@ -13,6 +14,8 @@ pub struct AppState {
     pub catalog: Catalog,
     /// The rate documents show VAT at: Germany's standard rate until shops elsewhere need another.
     pub vat_rate: VatRate,
+    /// The vendor's support hours (seed 001) until the central server provides them.
+    pub calendar: SupportCalendar,
 }
 
 impl AppState {
@@ -22,6 +25,7 @@ impl AppState {
             store: Mutex::new(store),
             catalog: Catalog::builtin(),
             vat_rate: VatRate::DE_STANDARD,
+            calendar: SupportCalendar::default(),
         })
     }
 

@@ -17,6 +17,7 @@ pub use thirtyfour;
 
 /// Long enough for a cold WebKit start on a loaded 2-core CI machine.
 const STARTUP: Duration = Duration::from_secs(60);
+const DATABASE: &str = "stationdesk.sqlite";
 /// How long a UI condition may take to come true.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -66,11 +67,18 @@ pub struct App {
 
 impl App {
     pub async fn launch() -> App {
+        App::launch_with(|_| {}).await
+    }
+
+    /// Starts the app on a database that `seed` filled first, as an admin or an earlier run
+    /// would have left it.
+    pub async fn launch_with(seed: impl FnOnce(&mut stationdesk_core::store::Store)) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the end-to-end tests through scripts/test.sh (xvfb-run)"
         );
         let data_dir = tempfile::tempdir().unwrap();
+        seed(&mut stationdesk_core::store::Store::open(&data_dir.path().join(DATABASE)).unwrap());
         let port = free_port();
         let native_port = free_port();
         let tauri_driver = Command::new("tauri-driver")
@@ -104,9 +112,18 @@ impl App {
             serde_json::json!({ "application": app_binary() }),
         )
         .unwrap();
-        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-            .await
-            .expect("a WebDriver session with the app");
+        // tauri-driver listens before its WebKitWebDriver does; until that one is up, creating
+        // a session fails at once, so it is tried again until the start-up time is used up.
+        let driver = loop {
+            match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
+                Ok(driver) => break driver,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("no WebDriver session yet ({e}); trying again");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("no WebDriver session with the app: {e}"),
+            }
+        };
         let app = App {
             driver,
             tauri_driver: app.0.take().unwrap(),
@@ -123,7 +140,7 @@ impl App {
 
     /// The app's own database, for checks that look behind the window.
     pub fn database(&self) -> PathBuf {
-        self.data_dir.path().join("stationdesk.sqlite")
+        self.data_dir.path().join(DATABASE)
     }
 
     pub async fn find(&self, css: &str) -> WebElement {

@@ -30,4 +30,9 @@ export const api = {
   catalog: () => call("catalog"),
   advise: (stations) => call("advise", { stations }),
   applyOption: (option, stationIds, start) => call("apply_option", { option, stationIds, start }),
+  tillOverview: (stationId) => call("till_overview", { stationId }),
+  pressEmergency: (stationId) => call("press_emergency", { stationId }),
+  setTillStation: (stationId) => call("set_till_station", { stationId }),
+  shopContacts: () => call("shop_contacts"),
+  setShopContacts: (contacts) => call("set_shop_contacts", { contacts }),
 };

@@ -8,8 +8,12 @@ import { currentLanguage, loadLanguage, t } from "./i18n.js";
 import * as stations from "./views/stations.js";
 import * as contracts from "./views/contracts.js";
 import * as advisor from "./views/advisor.js";
+import * as settings from "./views/settings.js";
+import * as till from "./views/till.js";
 
-const VIEWS = { stations, contracts, advisor };
+const VIEWS = { stations, contracts, advisor, settings, till };
+// The admin's pages, in the order of the sidebar and of Alt+1, Alt+2, ...
+const ADMIN_VIEWS = ["stations", "contracts", "advisor", "settings"];
 
 const ctx = {
   api,
@@ -19,6 +23,16 @@ const ctx = {
   view: "stations",
   navigate,
   notify,
+  enterAdmin: () => {
+    document.body.dataset.mode = "admin";
+    return navigate("stations");
+  },
+  // A till PC shows only the till screen, full width, until someone chooses the admin pages.
+  enterTill: () => {
+    if (!ctx.info.till_station) return ctx.enterAdmin();
+    document.body.dataset.mode = "till";
+    return navigate("till");
+  },
   refresh: () => show(ctx.view, { keepFocus: true }),
 };
 
@@ -44,6 +58,7 @@ function paintChrome() {
   for (const button of document.querySelectorAll("[data-language]")) {
     button.setAttribute("aria-pressed", String(button.dataset.language === currentLanguage()));
   }
+  document.getElementById("nav-till").hidden = !ctx.info.till_station;
   for (const button of document.querySelectorAll("#nav [data-view]")) {
     button.textContent = t(`nav.${button.dataset.view}`);
     if (button.dataset.view === ctx.view) button.setAttribute("aria-current", "page");
@@ -82,7 +97,7 @@ async function start() {
   await loadLanguage();
   [ctx.info, ctx.catalog] = await Promise.all([api.appInfo(), api.catalog()]);
   for (const button of document.querySelectorAll("#nav [data-view]")) {
-    button.addEventListener("click", () => navigate(button.dataset.view));
+    button.addEventListener("click", () => (button.dataset.view === "till" ? ctx.enterTill() : navigate(button.dataset.view)));
   }
   for (const button of document.querySelectorAll("[data-language]")) {
     button.addEventListener("click", async () => {
@@ -90,16 +105,15 @@ async function start() {
       await show(ctx.view, { keepFocus: true });
     });
   }
-  // Alt+1..3 switch views from anywhere, for keyboard users at a busy counter.
+  // Alt+1..4 switch the admin's pages from anywhere, for keyboard users in the back office.
   document.addEventListener("keydown", (event) => {
-    const views = Object.keys(VIEWS);
     const index = Number(event.key) - 1;
-    if (event.altKey && index >= 0 && index < views.length) {
+    if (event.altKey && document.body.dataset.mode === "admin" && index >= 0 && index < ADMIN_VIEWS.length) {
       event.preventDefault();
-      navigate(views[index]);
+      navigate(ADMIN_VIEWS[index]);
     }
   });
-  await show("stations");
+  await ctx.enterTill();
   document.body.dataset.ready = "true";
 }
 

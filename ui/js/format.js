@@ -19,3 +19,14 @@ export function formatMoney(amount, currency) {
 export function daysBetween(fromIso, toIso) {
   return Math.round((Date.parse(`${toIso}T12:00:00Z`) - Date.parse(`${fromIso}T12:00:00Z`)) / 86_400_000);
 }
+
+/// An instant (RFC 3339 with the desk's offset) as weekday, date and time in that offset.
+export function formatDateTime(rfc3339) {
+  if (!rfc3339) return "";
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(rfc3339);
+  if (!match) return rfc3339;
+  const [, year, month, day, hour, minute] = match.map(Number);
+  // The wall-clock time as written, whatever the machine's own zone.
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute));
+  return new Intl.DateTimeFormat(locale(), { weekday: "short", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }).format(date);
+}

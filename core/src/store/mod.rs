@@ -43,6 +43,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 /// are the shop's dates, not UTC's.
 pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::Berlin;
 const TIME_ZONE_KEY: &str = "time_zone";
+/// The station this installation is the till of; unset on a back-office PC.
+const TILL_STATION_KEY: &str = "till_station";
 
 pub struct Store {
     conn: Connection,
@@ -120,6 +122,38 @@ impl Store {
             params![TIME_ZONE_KEY, zone.name()],
         )?;
         Ok(tx.commit()?)
+    }
+
+    /// The station this PC is the till of, if it is one: the app then opens in till mode.
+    pub fn till_station(&self) -> Result<Option<Station>, StoreError> {
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [TILL_STATION_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // A station removed since is no reason to refuse to start: back to the admin screens.
+        Ok(stored.and_then(|id| find_station(&self.conn, &id).ok()))
+    }
+
+    pub fn set_till_station(
+        &mut self,
+        station: Option<&str>,
+    ) -> Result<Option<Station>, StoreError> {
+        let tx = self.write()?;
+        let station = station.map(|r| find_station(&tx, r)).transpose()?;
+        match &station {
+            Some(s) => tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![TILL_STATION_KEY, s.id.to_string()],
+            )?,
+            None => tx.execute("DELETE FROM settings WHERE key = ?1", [TILL_STATION_KEY])?,
+        };
+        tx.commit()?;
+        Ok(station)
     }
 
     /// Today's date in the shop's time zone.

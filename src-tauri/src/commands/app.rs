@@ -1,5 +1,6 @@
 use chrono::NaiveDate;
 use serde::Serialize;
+use stationdesk_core::domain::stations::Station;
 use tauri::State;
 
 use crate::error::UiError;
@@ -12,6 +13,8 @@ pub struct AppInfo {
     today: NaiveDate,
     time_zone: String,
     database: String,
+    /// Set when this PC is a till: the app opens on the till screen for that station.
+    till_station: Option<Station>,
 }
 
 #[tauri::command(async)]
@@ -22,5 +25,6 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
         today: store.today()?,
         time_zone: store.time_zone()?.name().to_owned(),
         database: store.path().display().to_string(),
+        till_station: store.till_station()?,
     })
 }

@@ -5,3 +5,4 @@ pub mod advisor;
 pub mod app;
 pub mod contracts;
 pub mod stations;
+pub mod till;

@@ -1,0 +1,63 @@
+use chrono::Utc;
+use stationdesk_core::domain::routing::ShopContacts;
+use stationdesk_core::domain::stations::Station;
+use stationdesk_core::emergency::{self, EmergencyOutcome, TillOverview};
+use tauri::State;
+
+use crate::error::UiError;
+use crate::state::AppState;
+
+/// The till screen's data: whom to call, support hours, this station's open tickets.
+#[tauri::command(async)]
+pub fn till_overview(
+    state: State<'_, AppState>,
+    station_id: String,
+) -> Result<TillOverview, UiError> {
+    Ok(emergency::till_overview(
+        &state.store(),
+        &state.calendar,
+        &station_id,
+        Utc::now(),
+    )?)
+}
+
+/// The emergency button: the ticket is committed locally before this returns.
+#[tauri::command(async)]
+pub fn press_emergency(
+    state: State<'_, AppState>,
+    station_id: String,
+) -> Result<EmergencyOutcome, UiError> {
+    Ok(emergency::press(
+        &mut state.store(),
+        &state.calendar,
+        &station_id,
+        Utc::now(),
+    )?)
+}
+
+#[tauri::command(async)]
+pub fn set_till_station(
+    state: State<'_, AppState>,
+    station_id: Option<String>,
+) -> Result<Option<Station>, UiError> {
+    Ok(state.store().set_till_station(station_id.as_deref())?)
+}
+
+#[tauri::command(async)]
+pub fn shop_contacts(state: State<'_, AppState>) -> Result<ShopContacts, UiError> {
+    Ok(state.store().shop_contacts()?)
+}
+
+#[tauri::command(async)]
+pub fn set_shop_contacts(
+    state: State<'_, AppState>,
+    contacts: ShopContacts,
+) -> Result<ShopContacts, UiError> {
+    let trimmed = ShopContacts {
+        hotline: contacts.hotline.trim().to_owned(),
+        admin_name: contacts.admin_name.trim().to_owned(),
+        admin_phone: contacts.admin_phone.trim().to_owned(),
+    };
+    state.store().set_shop_contacts(&trimmed)?;
+    Ok(trimmed)
+}

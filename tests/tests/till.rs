@@ -1,0 +1,157 @@
+//! The cashier's till screen in the real window: one press files an emergency ticket, and the
+//! screen says whom to call by the station's contract (none, Support Flat, Second Level).
+
+use chrono::Utc;
+use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::domain::routing::ShopContacts;
+use stationdesk_core::domain::support_hours::SupportCalendar;
+use stationdesk_core::domain::tickets::{Channel, Priority};
+use stationdesk_core::store::{Store, TicketQuery, TicketView};
+use stationdesk_e2e::App;
+
+/// A shop with its contacts and one till, `Kasse 1`, covered by `plan` (if any).
+fn shop_with_till(plan: Option<&'static str>) -> impl FnOnce(&mut Store) {
+    move |store: &mut Store| {
+        store.add_station("Kasse 1", "Eingang").unwrap();
+        store
+            .set_shop_contacts(&ShopContacts {
+                hotline: "+49 30 1234567".into(),
+                admin_name: "Frau Weber".into(),
+                admin_phone: "+49 171 7654321".into(),
+            })
+            .unwrap();
+        if let Some(plan) = plan {
+            let today = store.today().unwrap();
+            store
+                .create_contract(
+                    Catalog::builtin().snapshot(plan).unwrap(),
+                    today,
+                    &["Kasse 1".into()],
+                )
+                .unwrap();
+        }
+        store.set_till_station(Some("Kasse 1")).unwrap();
+    }
+}
+
+/// Presses the button and returns the screen's words after the press.
+async fn press(app: &App) -> String {
+    app.click("#emergency-button").await;
+    app.text("#press-result").await
+}
+
+async fn check_support_state(app: &App) {
+    let open = SupportCalendar::default().is_open(Utc::now());
+    let class = app.attrs("#support-state", "class").await.join(" ");
+    assert!(
+        class.contains(if open { "is-open" } else { "is-closed" }),
+        "{class}"
+    );
+}
+
+fn emergency_tickets(app: &App) -> Vec<(Priority, Channel, String)> {
+    let store = Store::open(&app.database()).unwrap();
+    store
+        .tickets(&TicketQuery::new(TicketView::Station("Kasse 1".into())))
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.priority, t.channel, t.reporter))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_till_without_contract_says_so_and_still_files_the_ticket() {
+    let app = App::launch_with(shop_with_till(None)).await;
+    app.click_and_wait_for_render("#lang-en").await;
+    app.find("body[data-mode='till']").await;
+    assert_eq!(
+        app.attrs("#till-routing", "data-routing").await,
+        ["no_contract"]
+    );
+    assert!(app
+        .text("#till-routing")
+        .await
+        .contains("This till has no support contract."));
+    check_support_state(&app).await;
+    app.screenshot("till-no-contract").await;
+
+    let result = press(&app).await;
+    assert!(
+        result.contains("Ticket T-") && result.contains("is saved"),
+        "{result}"
+    );
+    assert_eq!(
+        emergency_tickets(&app),
+        vec![(
+            Priority::Emergency,
+            Channel::EmergencyButton,
+            "Kasse 1".to_owned()
+        )]
+    );
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_flat_till_calls_the_vendor_and_a_second_press_joins_the_ticket() {
+    let app = App::launch_with(shop_with_till(Some("flat"))).await;
+    app.click_and_wait_for_render("#lang-en").await;
+    assert_eq!(app.attrs("#till-routing", "data-routing").await, ["vendor"]);
+    let routing = app.text("#till-routing").await;
+    assert!(
+        routing.contains("Call support directly:") && routing.contains("+49 30 1234567"),
+        "{routing}"
+    );
+
+    let first = press(&app).await;
+    let number = first
+        .split_whitespace()
+        .find(|w| w.starts_with("T-"))
+        .unwrap()
+        .to_owned();
+    app.eventually("the open ticket is listed", || async {
+        app.text("#till-tickets").await.contains(&number)
+    })
+    .await;
+    app.screenshot("till-flat-pressed").await;
+    let again = {
+        app.click_and_wait_for_render("#emergency-button").await;
+        app.text("#press-result").await
+    };
+    assert!(
+        again.contains(&format!("Added to your open ticket {number}")),
+        "{again}"
+    );
+    assert_eq!(
+        emergency_tickets(&app).len(),
+        1,
+        "a second press is no duplicate"
+    );
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_second_level_till_calls_the_shop_admin_first() {
+    let app = App::launch_with(shop_with_till(Some("second_level"))).await;
+    app.click_and_wait_for_render("#lang-de").await;
+    assert_eq!(
+        app.attrs("#till-routing", "data-routing").await,
+        ["shop_admin"]
+    );
+    let routing = app.text("#till-routing").await;
+    assert!(
+        routing.contains("Rufen Sie zuerst Ihren Admin an:")
+            && routing.contains("Frau Weber · +49 171 7654321"),
+        "{routing}"
+    );
+    app.screenshot("till-second-level").await;
+    let result = press(&app).await;
+    assert!(result.contains("ist gespeichert"), "{result}");
+
+    // The admin pages are one press away, and the till screen one press back.
+    app.click_and_wait_for_render("#to-admin").await;
+    app.find("body[data-mode='admin'] #nav-stations[aria-current='page']")
+        .await;
+    app.click_and_wait_for_render("#nav-till").await;
+    app.find("body[data-mode='till'] #emergency-button").await;
+    app.quit().await;
+}

@@ -1,0 +1,67 @@
+// Shop settings: the contacts the till shows, and whether this PC is a till.
+
+import { h } from "../dom.js";
+
+export async function render(ctx) {
+  const { t, api } = ctx;
+  const [contacts, coverage] = await Promise.all([api.shopContacts(), api.listStations()]);
+  const field = (id, label, value, type = "text") => {
+    const input = h("input", { id, value, type, autocomplete: "off" });
+    return [input, h("div", { class: "field" }, h("label", { for: id }, label), input)];
+  };
+  const [hotline, hotlineField] = field("contacts-hotline", t("settings.hotline"), contacts.hotline, "tel");
+  const [adminName, adminNameField] = field("contacts-admin-name", t("settings.adminName"), contacts.admin_name);
+  const [adminPhone, adminPhoneField] = field("contacts-admin-phone", t("settings.adminPhone"), contacts.admin_phone, "tel");
+
+  const contactsForm = h(
+    "form",
+    {
+      class: "card form-row",
+      id: "contacts-form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api.setShopContacts({ hotline: hotline.value, admin_name: adminName.value, admin_phone: adminPhone.value });
+          ctx.notify(t("settings.saved"));
+        } catch (error) {
+          ctx.notify(error.message, "error");
+        }
+      },
+    },
+    h("h2", {}, t("settings.contacts")),
+    h("p", { class: "muted full" }, t("settings.contactsHint")),
+    hotlineField,
+    adminNameField,
+    adminPhoneField,
+    h("button", { type: "submit", class: "primary", id: "save-contacts" }, t("common.save")),
+  );
+
+  const tillSelect = h(
+    "select",
+    { id: "till-station" },
+    h("option", { value: "" }, t("settings.notATill")),
+    coverage.map((c) => h("option", { value: c.station.id, selected: ctx.info.till_station?.id === c.station.id }, c.station.name)),
+  );
+  const tillForm = h(
+    "form",
+    {
+      class: "card form-row",
+      id: "till-form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          ctx.info.till_station = await api.setTillStation(tillSelect.value || null);
+          await ctx.enterTill();
+        } catch (error) {
+          ctx.notify(error.message, "error");
+        }
+      },
+    },
+    h("h2", {}, t("settings.tillMode")),
+    h("p", { class: "muted full" }, t("settings.tillHint")),
+    h("div", { class: "field" }, h("label", { for: "till-station" }, t("settings.tillStation")), tillSelect),
+    h("button", { type: "submit", class: "primary", id: "save-till" }, t("settings.applyTill")),
+  );
+
+  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), contactsForm, tillForm);
+}

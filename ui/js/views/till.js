@@ -1,0 +1,88 @@
+// The till: one large emergency button, whom to call, whether support is open, and this
+// station's open tickets. Built for touch screens and temps with no PC experience.
+
+import { h } from "../dom.js";
+import { formatDateTime } from "../format.js";
+
+// The last press stays on screen until the next render after a new press or a restart.
+let lastPress = null;
+
+function supportLine(t, support) {
+  if (support.open) return { open: true, text: t("till.open", { until: formatDateTime(support.next_close) }) };
+  if (support.next_open) return { open: false, text: t("till.closed", { opens: formatDateTime(support.next_open) }) };
+  return { open: false, text: t("till.closedNoOpening") };
+}
+
+function whomToCall(t, routing) {
+  switch (routing.routing) {
+    case "vendor":
+      return h("div", { class: "call call-vendor", id: "till-routing", "data-routing": "vendor" },
+        h("p", { class: "call-label" }, t("till.callSupport")),
+        h("p", { class: "call-number" }, routing.hotline || t("till.noHotline")));
+    case "shop_admin":
+      return h("div", { class: "call call-admin", id: "till-routing", "data-routing": "shop_admin" },
+        h("p", { class: "call-label" }, t("till.callAdmin")),
+        h("p", { class: "call-number" }, [routing.admin_name, routing.admin_phone].filter(Boolean).join(" · ") || t("till.noAdmin")),
+        h("p", { class: "call-note" }, t("till.adminEscalates")));
+    default:
+      return h("div", { class: "call call-none", id: "till-routing", "data-routing": "no_contract" },
+        h("p", { class: "call-label" }, t("till.noContract")),
+        h("p", { class: "call-note" }, t("till.noContractHow")));
+  }
+}
+
+export async function render(ctx) {
+  const { t, api } = ctx;
+  const station = ctx.info.till_station;
+  const overview = await api.tillOverview(station.id);
+  const support = supportLine(t, overview.support);
+
+  const button = h(
+    "button",
+    {
+      type: "button",
+      id: "emergency-button",
+      class: "emergency",
+      onclick: async () => {
+        button.disabled = true;
+        try {
+          lastPress = await api.pressEmergency(station.id);
+          await ctx.refresh();
+          document.getElementById("press-result")?.focus();
+        } catch (error) {
+          button.disabled = false;
+          ctx.notify(error.message, "error");
+        }
+      },
+    },
+    h("span", { class: "emergency-title" }, t("till.button")),
+    h("span", { class: "emergency-sub" }, t("till.buttonSub")),
+  );
+
+  const result = lastPress
+    ? h(
+        "section",
+        { id: "press-result", class: "press-result", tabindex: "-1", role: "alert" },
+        h("p", { class: "press-number" }, t(lastPress.joined_open_ticket ? "till.joined" : "till.saved", { number: lastPress.number })),
+        lastPress.support.open ? h("p", {}, t("till.afterPressOpen")) : h("p", {}, t("till.afterPressClosed", { opens: formatDateTime(lastPress.support.next_open) })),
+      )
+    : null;
+
+  const tickets = overview.open_tickets.length
+    ? h("ul", { class: "till-tickets", id: "till-tickets" }, overview.open_tickets.map((ticket) =>
+        h("li", {}, h("strong", {}, ticket.number), " ", ticket.title, " ", h("span", { class: "badge info" }, t(`ticket.state.${ticket.state}`)))))
+    : h("p", { class: "muted" }, t("till.noTickets"));
+
+  return h(
+    "div",
+    { class: "view till" },
+    h("div", { class: "till-head" },
+      h("h1", {}, overview.station.name),
+      h("p", { class: `support-state ${support.open ? "is-open" : "is-closed"}`, id: "support-state" }, support.text)),
+    result,
+    button,
+    whomToCall(t, overview),
+    h("section", { class: "card" }, h("h2", {}, t("till.openTickets")), tickets),
+    h("button", { type: "button", class: "link admin-link", id: "to-admin", onclick: () => ctx.enterAdmin() }, t("till.admin")),
+  );
+}
