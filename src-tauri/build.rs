@@ -16,6 +16,13 @@ const COMMANDS: &[&str] = &[
     "set_till_station",
     "shop_contacts",
     "set_shop_contacts",
+    "list_tickets",
+    "search_tickets",
+    "ticket_checklist",
+    "create_ticket",
+    "ticket_detail",
+    "comment_ticket",
+    "set_ticket_state",
 ];
 
 fn main() {

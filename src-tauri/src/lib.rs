@@ -32,6 +32,13 @@ pub fn run() {
             commands::till::set_till_station,
             commands::till::shop_contacts,
             commands::till::set_shop_contacts,
+            commands::tickets::list_tickets,
+            commands::tickets::search_tickets,
+            commands::tickets::ticket_checklist,
+            commands::tickets::create_ticket,
+            commands::tickets::ticket_detail,
+            commands::tickets::comment_ticket,
+            commands::tickets::set_ticket_state,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

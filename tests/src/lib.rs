@@ -200,6 +200,22 @@ impl App {
         .await;
     }
 
+    /// Chooses `value` in a `<select>` as a user would, including the events the page listens to.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.driver
+            .execute(
+                "const select = document.querySelector(arguments[0]);
+                 select.value = arguments[1];
+                 select.dispatchEvent(new Event('input', { bubbles: true }));
+                 select.dispatchEvent(new Event('change', { bubbles: true }));
+                 return select.value;",
+                vec![serde_json::json!(css), serde_json::json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("choosing {value} in {css}: {e}"));
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let input = self.find(css).await;
         input.clear().await.unwrap();

@@ -35,4 +35,11 @@ export const api = {
   setTillStation: (stationId) => call("set_till_station", { stationId }),
   shopContacts: () => call("shop_contacts"),
   setShopContacts: (contacts) => call("set_shop_contacts", { contacts }),
+  listTickets: (view, states, urgentFirst) => call("list_tickets", { view, states, urgentFirst }),
+  searchTickets: (text) => call("search_tickets", { text }),
+  ticketChecklist: (title, request, category) => call("ticket_checklist", { title, request, category }),
+  createTicket: (form) => call("create_ticket", { form }),
+  ticketDetail: (id) => call("ticket_detail", { id }),
+  commentTicket: (id, body) => call("comment_ticket", { id, body }),
+  setTicketState: (id, to) => call("set_ticket_state", { id, to }),
 };

@@ -3,17 +3,18 @@
 
 import { api } from "./api.js";
 import { h } from "./dom.js";
-import { formatDate } from "./format.js";
+import { formatDate, setShopTimeZone } from "./format.js";
 import { currentLanguage, loadLanguage, t } from "./i18n.js";
 import * as stations from "./views/stations.js";
 import * as contracts from "./views/contracts.js";
 import * as advisor from "./views/advisor.js";
 import * as settings from "./views/settings.js";
 import * as till from "./views/till.js";
+import * as tickets from "./views/tickets.js";
 
-const VIEWS = { stations, contracts, advisor, settings, till };
+const VIEWS = { stations, tickets, contracts, advisor, settings, till };
 // The admin's pages, in the order of the sidebar and of Alt+1, Alt+2, ...
-const ADMIN_VIEWS = ["stations", "contracts", "advisor", "settings"];
+const ADMIN_VIEWS = ["stations", "tickets", "contracts", "advisor", "settings"];
 
 const ctx = {
   api,
@@ -96,6 +97,7 @@ function navigate(view) {
 async function start() {
   await loadLanguage();
   [ctx.info, ctx.catalog] = await Promise.all([api.appInfo(), api.catalog()]);
+  setShopTimeZone(ctx.info.time_zone);
   for (const button of document.querySelectorAll("#nav [data-view]")) {
     button.addEventListener("click", () => (button.dataset.view === "till" ? ctx.enterTill() : navigate(button.dataset.view)));
   }
@@ -105,7 +107,7 @@ async function start() {
       await show(ctx.view, { keepFocus: true });
     });
   }
-  // Alt+1..4 switch the admin's pages from anywhere, for keyboard users in the back office.
+  // Alt+1..5 switch the admin's pages from anywhere, for keyboard users in the back office.
   document.addEventListener("keydown", (event) => {
     const index = Number(event.key) - 1;
     if (event.altKey && document.body.dataset.mode === "admin" && index >= 0 && index < ADMIN_VIEWS.length) {

@@ -30,3 +30,16 @@ export function formatDateTime(rfc3339) {
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute));
   return new Intl.DateTimeFormat(locale(), { weekday: "short", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }).format(date);
 }
+
+let shopZone = "Europe/Berlin";
+
+/// The shop's time zone, in which stored UTC instants are shown.
+export function setShopTimeZone(zone) {
+  shopZone = zone;
+}
+
+/// A stored UTC instant in the shop's time zone.
+export function formatInstant(iso) {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale(), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: shopZone }).format(new Date(iso));
+}

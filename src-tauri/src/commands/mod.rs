@@ -5,4 +5,5 @@ pub mod advisor;
 pub mod app;
 pub mod contracts;
 pub mod stations;
+pub mod tickets;
 pub mod till;

@@ -1,0 +1,142 @@
+use serde::{Deserialize, Serialize};
+use stationdesk_core::domain::tickets::{
+    checklist, Category, MissingPart, NumberedTicket, Priority, RequestDetails, TicketState,
+};
+use stationdesk_core::store::{
+    Comment, NewTicket, TicketDetail, TicketQuery, TicketSort, TicketView,
+};
+use tauri::State;
+
+use crate::error::UiError;
+use crate::state::AppState;
+
+/// The list the ticket screen asks for.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewName {
+    Shop,
+    Mine,
+    Cc,
+}
+
+/// Who "I" am on the admin's screens until staff log in with the central server: the shop
+/// admin named in the settings.
+fn me(state: &AppState) -> Result<String, UiError> {
+    let name = state.store().shop_contacts()?.admin_name;
+    Ok(if name.is_empty() {
+        "Admin".to_owned()
+    } else {
+        name
+    })
+}
+
+#[tauri::command(async)]
+pub fn list_tickets(
+    state: State<'_, AppState>,
+    view: ViewName,
+    states: Vec<TicketState>,
+    urgent_first: bool,
+) -> Result<Vec<NumberedTicket>, UiError> {
+    let view = match view {
+        ViewName::Shop => TicketView::Shop,
+        ViewName::Mine => TicketView::Mine(me(&state)?),
+        ViewName::Cc => TicketView::Cc(me(&state)?),
+    };
+    let mut query = TicketQuery::new(view);
+    query.states = states;
+    if urgent_first {
+        query.sort = TicketSort::MostUrgent;
+    }
+    let tickets = state.store().tickets(&query)?;
+    Ok(tickets.into_iter().map(NumberedTicket::from).collect())
+}
+
+#[tauri::command(async)]
+pub fn search_tickets(
+    state: State<'_, AppState>,
+    text: String,
+) -> Result<Vec<NumberedTicket>, UiError> {
+    let tickets = state.store().search_tickets(&text, 50)?;
+    Ok(tickets.into_iter().map(NumberedTicket::from).collect())
+}
+
+/// What a good request still lacks, while the form is being filled in.
+#[tauri::command(async)]
+pub fn ticket_checklist(
+    title: String,
+    request: RequestDetails,
+    category: Category,
+) -> Vec<MissingPart> {
+    checklist(&title, &request, category)
+}
+
+#[derive(Deserialize)]
+pub struct TicketForm {
+    station: Option<String>,
+    title: String,
+    category: Category,
+    priority: Priority,
+    request: RequestDetails,
+    cc: Vec<String>,
+}
+
+#[tauri::command(async)]
+pub fn create_ticket(
+    state: State<'_, AppState>,
+    form: TicketForm,
+) -> Result<NumberedTicket, UiError> {
+    let reporter = me(&state)?;
+    let ticket = state.store().create_ticket(NewTicket {
+        station: form.station.filter(|s| !s.is_empty()),
+        reporter,
+        title: form.title,
+        category: form.category,
+        priority: form.priority,
+        channel: stationdesk_core::domain::tickets::Channel::Form,
+        request: form.request,
+        cc: form.cc,
+    })?;
+    Ok(ticket.into())
+}
+
+#[derive(Serialize)]
+pub struct TicketScreen {
+    #[serde(flatten)]
+    detail: TicketDetail,
+    /// The states the ticket may move to now, from the transition table.
+    next_states: Vec<TicketState>,
+}
+
+#[tauri::command(async)]
+pub fn ticket_detail(state: State<'_, AppState>, id: String) -> Result<TicketScreen, UiError> {
+    let detail = state.store().ticket(&id)?;
+    let current = detail.ticket.state;
+    Ok(TicketScreen {
+        next_states: TicketState::ALL
+            .iter()
+            .copied()
+            .filter(|to| current.can_become(*to))
+            .collect(),
+        detail,
+    })
+}
+
+#[tauri::command(async)]
+pub fn comment_ticket(
+    state: State<'_, AppState>,
+    id: String,
+    body: String,
+) -> Result<Comment, UiError> {
+    let author = me(&state)?;
+    Ok(state.store().comment(&id, &author, &body)?)
+}
+
+#[tauri::command(async)]
+pub fn set_ticket_state(
+    state: State<'_, AppState>,
+    id: String,
+    to: TicketState,
+) -> Result<NumberedTicket, UiError> {
+    let actor = me(&state)?;
+    Ok(state.store().change_ticket_state(&id, to, &actor)?.into())
+}

@@ -1,0 +1,197 @@
+// Tickets for the shop admin: the shop's, mine and where I am in copy, filtered and searched;
+// a form that says what a good request still lacks; the detail with its history and thread.
+
+import { h } from "../dom.js";
+import { formatInstant } from "../format.js";
+
+const ACTIVE = ["new", "open", "waiting_for_customer"];
+const DONE = ["resolved", "closed"];
+// What the screen shows survives re-renders: a language switch must not lose the selection.
+const screen = { view: "shop", filter: "active", search: "", selected: null, composing: false };
+
+function badge(t, state) {
+  return h("span", { class: `badge state-${state}` }, t(`ticket.state.${state}`));
+}
+
+export async function render(ctx) {
+  const { t, api } = ctx;
+  const states = screen.filter === "active" ? ACTIVE : screen.filter === "done" ? DONE : [];
+  const tickets = screen.search.trim()
+    ? await api.searchTickets(screen.search)
+    : await api.listTickets(screen.view, states, screen.filter === "active");
+
+  const tabs = h(
+    "div",
+    { class: "tabs", role: "group", "aria-label": t("tickets.views") },
+    ["shop", "mine", "cc"].map((view) =>
+      h("button", {
+        type: "button",
+        id: `tickets-view-${view}`,
+        "aria-pressed": String(screen.view === view),
+        onclick: () => {
+          screen.view = view;
+          screen.search = "";
+          ctx.refresh();
+        },
+      }, t(`tickets.view.${view}`))),
+  );
+  const filter = h(
+    "select",
+    { id: "tickets-filter", "aria-label": t("tickets.filter"), onchange: (e) => { screen.filter = e.target.value; ctx.refresh(); } },
+    ["active", "done", "all"].map((f) => h("option", { value: f, selected: screen.filter === f }, t(`tickets.filter.${f}`))),
+  );
+  const search = h("input", { id: "tickets-search", type: "search", value: screen.search, placeholder: t("tickets.searchPlaceholder"), "aria-label": t("tickets.search") });
+  const searchForm = h("form", { class: "search", onsubmit: (e) => { e.preventDefault(); screen.search = search.value; ctx.refresh(); } }, search,
+    h("button", { type: "submit", class: "secondary", id: "tickets-search-run" }, t("tickets.search")));
+
+  const list = tickets.length
+    ? h("ul", { class: "ticket-list", id: "ticket-list" }, tickets.map((ticket) => {
+        const item = h("li", {}, h("button", {
+          type: "button",
+          class: `ticket-item priority-${ticket.priority}${screen.selected === ticket.id ? " selected" : ""}`,
+          onclick: () => { screen.selected = ticket.id; screen.composing = false; ctx.refresh(); },
+        },
+        h("span", { class: "ticket-line" }, h("strong", {}, ticket.number), badge(t, ticket.state)),
+        h("span", { class: "ticket-title" }, ticket.title),
+        h("span", { class: "muted small" }, `${ticket.reporter} · ${formatInstant(ticket.updated_at)} · ${t(`ticket.priority.${ticket.priority}`)}`)));
+        item.dataset.ticketId = ticket.id;
+        return item;
+      }))
+    : h("p", { class: "muted empty" }, t("tickets.none"));
+
+  const side = screen.composing ? await form(ctx) : screen.selected ? await detail(ctx, screen.selected) : h("p", { class: "card empty" }, t("tickets.pick"));
+
+  return h("div", { class: "view" },
+    h("div", { class: "view-head" }, h("h1", {}, t("tickets.title")),
+      h("button", { type: "button", class: "primary", id: "new-ticket", onclick: () => { screen.composing = true; ctx.refresh(); } }, t("tickets.new"))),
+    h("div", { class: "tickets-layout" },
+      h("section", { class: "card ticket-column" }, tabs, h("div", { class: "ticket-tools" }, filter, searchForm), list),
+      side));
+}
+
+async function form(ctx) {
+  const { t, api } = ctx;
+  const coverage = await api.listStations();
+  const input = (id, label, attrs = {}, tag = "input") => {
+    const control = h(tag, { id, name: id, ...attrs });
+    return [control, h("div", { class: "field" }, h("label", { for: id }, label), control)];
+  };
+  const choice = (id, label, options) => input(id, label, {}, "select").map((el, i) => {
+    if (i === 0) el.append(...options.map(([value, text]) => h("option", { value }, text)));
+    return el;
+  });
+  const [title, titleField] = input("ticket-title", t("ticketForm.title"), { required: true, maxlength: 200, placeholder: t("ticketForm.titlePlaceholder") });
+  const [station, stationField] = choice("ticket-station", t("ticketForm.station"), [["", t("common.none")], ...coverage.map((c) => [c.station.id, c.station.name])]);
+  const [category, categoryField] = choice("ticket-category", t("ticketForm.category"), ["fault", "legal_change", "how_to", "out_of_scope"].map((c) => [c, t(`ticket.category.${c}`)]));
+  const [priority, priorityField] = choice("ticket-priority", t("ticketForm.priority"), ["normal", "high", "emergency"].map((p) => [p, t(`ticket.priority.${p}`)]));
+  const [doing, doingField] = input("ticket-doing", t("ticketForm.doing"), { rows: 3 }, "textarea");
+  const [expected, expectedField] = input("ticket-expected", t("ticketForm.expected"), { rows: 2 }, "textarea");
+  const [error, errorField] = input("ticket-error", t("ticketForm.error"));
+  const [reproducible, reproducibleField] = choice("ticket-reproducible", t("ticketForm.reproducible"), [["", t("common.none")], ...["yes", "no", "sometimes"].map((r) => [r, t(`ticketForm.reproducible.${r}`)])]);
+  const [elsewhere, elsewhereField] = choice("ticket-elsewhere", t("ticketForm.elsewhere"), [["", t("common.none")], ["true", t("ticketForm.yes")], ["false", t("ticketForm.no")]]);
+  const [cc, ccField] = input("ticket-cc", t("ticketForm.cc"), { placeholder: t("ticketForm.ccPlaceholder") });
+  const hints = h("ul", { class: "checklist", id: "ticket-checklist", "aria-live": "polite" });
+
+  const request = () => ({
+    doing: doing.value,
+    expected: expected.value,
+    error_message: error.value,
+    reproducible: reproducible.value || null,
+    elsewhere_too: elsewhere.value === "" ? null : elsewhere.value === "true",
+  });
+  async function advise() {
+    const missing = await api.ticketChecklist(title.value, request(), category.value);
+    hints.replaceChildren(...(missing.length
+      ? missing.map((part) => h("li", { "data-missing": part }, t(`checklist.${part}`)))
+      : [h("li", { class: "complete" }, t("checklist.complete"))]));
+  }
+
+  const element = h("form", {
+    class: "card ticket-form",
+    id: "ticket-form",
+    oninput: advise,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const ticket = await api.createTicket({
+          station: station.value || null,
+          title: title.value,
+          category: category.value,
+          priority: priority.value,
+          request: request(),
+          cc: cc.value.split(",").map((p) => p.trim()).filter(Boolean),
+        });
+        ctx.notify(t("tickets.created", { number: ticket.number }));
+        screen.composing = false;
+        screen.selected = ticket.id;
+        await ctx.refresh();
+      } catch (err) {
+        ctx.notify(err.message, "error");
+      }
+    },
+  },
+  h("h2", {}, t("tickets.new")),
+  titleField,
+  h("div", { class: "form-grid" }, stationField, categoryField, priorityField),
+  doingField, expectedField, errorField,
+  h("div", { class: "form-grid" }, reproducibleField, elsewhereField, ccField),
+  h("div", { class: "checklist-box" }, h("h3", {}, t("checklist.title")), hints),
+  h("div", { class: "buttons" },
+    h("button", { type: "submit", class: "primary", id: "ticket-submit" }, t("tickets.send")),
+    h("button", { type: "button", class: "secondary", onclick: () => { screen.composing = false; ctx.refresh(); } }, t("common.cancel"))));
+  await advise();
+  return element;
+}
+
+async function detail(ctx, id) {
+  const { t, api } = ctx;
+  const screenData = await api.ticketDetail(id);
+  const ticket = screenData.ticket;
+  const request = ticket.request;
+  const facts = [
+    [t("ticketForm.doing"), request.doing],
+    [t("ticketForm.expected"), request.expected],
+    [t("ticketForm.error"), request.error_message],
+    [t("ticketForm.reproducible"), request.reproducible ? t(`ticketForm.reproducible.${request.reproducible}`) : ""],
+    [t("ticketForm.elsewhere"), request.elsewhere_too === null || request.elsewhere_too === undefined ? "" : t(request.elsewhere_too ? "ticketForm.yes" : "ticketForm.no")],
+  ].filter(([, value]) => value);
+
+  const stateButtons = screenData.next_states.map((to) => h("button", {
+    type: "button",
+    class: "secondary small",
+    "data-to": to,
+    onclick: async () => {
+      try {
+        await api.setTicketState(ticket.id, to);
+        await ctx.refresh();
+      } catch (err) {
+        ctx.notify(err.message, "error");
+      }
+    },
+  }, t(`ticket.action.${to}`)));
+
+  const body = h("textarea", { id: "comment-body", rows: 3, "aria-label": t("tickets.comment") });
+  const active = ACTIVE.includes(ticket.state);
+  const commentForm = active
+    ? h("form", { class: "comment-form", onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api.commentTicket(ticket.id, body.value);
+          await ctx.refresh();
+        } catch (err) {
+          ctx.notify(err.message, "error");
+        }
+      } }, body, h("button", { type: "submit", class: "primary", id: "comment-submit" }, t("tickets.comment")))
+    : h("p", { class: "muted" }, t("tickets.reopenToAdd"));
+
+  return h("article", { class: "card ticket-detail", id: "ticket-detail", "data-state": ticket.state },
+    h("header", {}, h("h2", {}, `${screenData.number} · ${ticket.title}`), badge(t, ticket.state)),
+    h("p", { class: "muted" }, `${ticket.reporter} · ${t(`ticket.category.${ticket.category}`)} · ${t(`ticket.priority.${ticket.priority}`)} · ${formatInstant(ticket.created_at)}`),
+    facts.length ? h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])) : null,
+    h("div", { class: "state-actions" }, stateButtons),
+    h("h3", {}, t("tickets.thread")),
+    h("ol", { class: "thread", id: "ticket-thread" }, screenData.comments.map((c) => h("li", {}, h("strong", {}, c.author), h("span", { class: "muted small" }, ` ${formatInstant(c.created_at)}`), h("p", {}, c.body)))),
+    commentForm,
+    h("details", { class: "history" }, h("summary", {}, t("tickets.history")),
+      h("ol", {}, screenData.events.map((e) => h("li", {}, `${formatInstant(e.at)} · ${e.actor} · ${t(`event.${e.kind}`)}${e.to_state ? ` → ${t(`ticket.state.${e.to_state}`)}` : ""}`)))));
+}
