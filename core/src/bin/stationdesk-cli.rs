@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use stationdesk_core::domain::advisor::{self, Advice, OptionCallers};
 use stationdesk_core::domain::contract_terms;
 use stationdesk_core::domain::contracts::{ContractStatus, Party};
-use stationdesk_core::domain::money::VatRate;
+use stationdesk_core::domain::money::{Currency, Money, VatRate};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::domain::routing::Routing;
 use stationdesk_core::domain::stations::{CoverageState, Station, StationCoverage};
@@ -231,6 +231,42 @@ enum TicketCommand {
         ticket: String,
         #[arg(long)]
         text: String,
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
+    /// Pass a ticket on to the vendor's support (the Second Level admin's one action).
+    Escalate {
+        ticket: String,
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
+    /// Leave a number for the callback service.
+    Callback {
+        ticket: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
+    /// Mark a ticket out of scope with a paid quote (net) for the work.
+    Quote {
+        ticket: String,
+        #[arg(long)]
+        amount: Decimal,
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        #[arg(long)]
+        description: String,
+        #[arg(long, default_value = "support")]
+        by: String,
+    },
+    /// The customer's answer to the open quote.
+    Decide {
+        ticket: String,
+        #[arg(long, conflicts_with = "decline", required_unless_present = "decline")]
+        accept: bool,
+        #[arg(long)]
+        decline: bool,
         #[arg(long, default_value = "admin")]
         by: String,
     },
@@ -586,6 +622,31 @@ fn ticket_command(
         TicketCommand::Comment { ticket, text, by } => {
             let comment = store.comment(ticket, by, text)?;
             out.print(&comment, || format!("comment added by {}", comment.author))
+        }
+        TicketCommand::Escalate { ticket, by } => out.tickets(vec![store.escalate(ticket, by)?]),
+        TicketCommand::Callback { ticket, phone, by } => {
+            out.tickets(vec![store.request_callback(ticket, phone, by)?])
+        }
+        TicketCommand::Quote {
+            ticket,
+            amount,
+            currency,
+            description,
+            by,
+        } => {
+            let price = Money::new(*amount, Currency::new(currency)?);
+            let quote = store.offer_quote(ticket, price, description, by)?;
+            out.print(&quote, || {
+                format!("quote of {} offered: {}", quote.price, quote.description)
+            })
+        }
+        TicketCommand::Decide {
+            ticket, accept, by, ..
+        } => {
+            let quote = store.decide_quote(ticket, *accept, by)?;
+            out.print(&quote, || {
+                format!("quote {}", quote.decision.clone().unwrap_or_default())
+            })
         }
         TicketCommand::State { ticket, to, by } => {
             let ticket = store.change_ticket_state(ticket, *to, by)?;

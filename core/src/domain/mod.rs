@@ -98,6 +98,15 @@ pub enum DomainError {
     #[error("this ticket is {state}; reopen it before adding to it")]
     TicketNotActive { state: &'static str },
 
+    #[error("that is not a phone number to call back; give digits, with +, spaces or dashes if you like")]
+    InvalidPhone,
+
+    #[error("a quote needs an amount above zero and a description of the work")]
+    InvalidQuote,
+
+    #[error("there is no open quote on this ticket to accept or decline")]
+    NoOpenQuote,
+
     #[error("a station needs a name (at most {max} characters), such as \"Till 1\"")]
     InvalidStationName { max: usize },
 }

@@ -243,6 +243,20 @@ pub fn checklist(title: &str, request: &RequestDetails, category: Category) -> V
     missing
 }
 
+/// A callback number as a cashier types it: digits with the usual separators, and enough
+/// digits to be dialled.
+pub fn clean_phone(phone: &str) -> Result<String, DomainError> {
+    let phone = phone.trim();
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '/' | '(' | ')'));
+    if !allowed || !(5..=20).contains(&digits) || phone.chars().count() > 30 {
+        return Err(DomainError::InvalidPhone);
+    }
+    Ok(phone.to_owned())
+}
+
 /// A second press within this window on the same station adds to the open emergency ticket
 /// instead of filing a duplicate: a cashier pressing again means "still broken, please hurry".
 pub const EMERGENCY_REPEAT_WINDOW: Duration = Duration::minutes(30);
@@ -352,6 +366,17 @@ mod tests {
             Category::HowTo
         )
         .is_empty());
+    }
+
+    #[test]
+    fn phone_numbers_for_a_callback() {
+        assert_eq!(
+            clean_phone(" +49 (30) 123-4567 ").unwrap(),
+            "+49 (30) 123-4567"
+        );
+        for bad in ["", "1234", "call me", "+49 30 1234567; rm", &"1".repeat(21)] {
+            assert!(clean_phone(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

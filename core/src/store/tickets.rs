@@ -3,14 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql, Transaction};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{find_station, utc_text, Store, StoreError};
+use crate::domain::money::{Currency, Money};
 use crate::domain::routing::ShopContacts;
 use crate::domain::tickets::{
-    clean_title, joins_open_emergency, Category, Channel, Priority, RequestDetails, StationDetails,
-    Ticket, TicketState,
+    clean_phone, clean_title, joins_open_emergency, Category, Channel, Priority, RequestDetails,
+    StationDetails, Ticket, TicketState,
 };
 use crate::domain::DomainError;
 
@@ -35,7 +37,9 @@ pub struct TicketEvent {
     pub id: Uuid,
     pub at: DateTime<Utc>,
     pub actor: String,
-    /// `created`, `state_changed`, `commented` or `pressed_again`.
+    /// `created`, `state_changed`, `commented`, `pressed_again`, `escalated`,
+    /// `callback_requested` (the number in `note`), `quote_offered`, `quote_accepted` or
+    /// `quote_declined`.
     pub kind: String,
     pub from_state: Option<TicketState>,
     pub to_state: Option<TicketState>,
@@ -50,6 +54,20 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
 }
 
+/// A paid quote for work outside the contract, and what the customer decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub id: Uuid,
+    pub price: Money,
+    pub description: String,
+    pub offered_by: String,
+    pub offered_at: DateTime<Utc>,
+    /// `accepted` or `declined`; `None` while the customer has not decided.
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
 /// A ticket with its whole history, for the detail screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketDetail {
@@ -57,6 +75,7 @@ pub struct TicketDetail {
     pub number: String,
     pub events: Vec<TicketEvent>,
     pub comments: Vec<Comment>,
+    pub quotes: Vec<Quote>,
 }
 
 /// Whose tickets a list shows (seed 003).
@@ -293,6 +312,139 @@ impl Store {
         Ok(comment)
     }
 
+    /// Under Second Level the shop admin passes a cashier's ticket on to the vendor: one action,
+    /// recorded.
+    pub fn escalate(&mut self, reference: &str, actor: &str) -> Result<Ticket, StoreError> {
+        self.record_on_active(reference, actor, "escalated", "")
+    }
+
+    /// Outside support hours the callback service calls this number back.
+    pub fn request_callback(
+        &mut self,
+        reference: &str,
+        phone: &str,
+        actor: &str,
+    ) -> Result<Ticket, StoreError> {
+        let phone = clean_phone(phone)?;
+        self.record_on_active(reference, actor, "callback_requested", &phone)
+    }
+
+    /// An event on a ticket that is still being worked on.
+    fn record_on_active(
+        &mut self,
+        reference: &str,
+        actor: &str,
+        kind: &str,
+        note: &str,
+    ) -> Result<Ticket, StoreError> {
+        let tx = self.write()?;
+        let mut ticket = find_ticket(&tx, reference)?;
+        if !ticket.state.is_active() {
+            return Err(DomainError::TicketNotActive {
+                state: ticket.state.as_str(),
+            }
+            .into());
+        }
+        ticket.updated_at = Utc::now();
+        record_event(&tx, &ticket, actor, kind, None, note)?;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(ticket)
+    }
+
+    /// Marks the ticket out of scope with a paid quote (net) for the work.
+    pub fn offer_quote(
+        &mut self,
+        reference: &str,
+        price: Money,
+        description: &str,
+        actor: &str,
+    ) -> Result<Quote, StoreError> {
+        let description = description.trim();
+        if price.amount <= Decimal::ZERO || description.is_empty() {
+            return Err(DomainError::InvalidQuote.into());
+        }
+        let tx = self.write()?;
+        let mut ticket = find_ticket(&tx, reference)?;
+        if !ticket.state.is_active() {
+            return Err(DomainError::TicketNotActive {
+                state: ticket.state.as_str(),
+            }
+            .into());
+        }
+        let quote = Quote {
+            id: Uuid::now_v7(),
+            price,
+            description: description.to_owned(),
+            offered_by: actor.trim().to_owned(),
+            offered_at: Utc::now(),
+            decision: None,
+            decided_by: None,
+            decided_at: None,
+        };
+        tx.execute(
+            "INSERT INTO ticket_quotes (id, ticket_id, amount, currency, description, offered_by, offered_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                quote.id.to_string(),
+                ticket.id.to_string(),
+                quote.price.amount.to_string(),
+                quote.price.currency.code(),
+                quote.description,
+                quote.offered_by,
+                utc_text(quote.offered_at)
+            ],
+        )?;
+        tx.execute(
+            "UPDATE tickets SET category = 'out_of_scope' WHERE id = ?1",
+            [ticket.id.to_string()],
+        )?;
+        ticket.category = Category::OutOfScope;
+        ticket.updated_at = quote.offered_at;
+        enqueue(&tx, "ticket_quote", ticket.id, "offered", &quote)?;
+        record_event(
+            &tx,
+            &ticket,
+            actor,
+            "quote_offered",
+            None,
+            &quote.price.to_string(),
+        )?;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(quote)
+    }
+
+    /// The customer accepts or declines the ticket's open quote.
+    pub fn decide_quote(
+        &mut self,
+        reference: &str,
+        accept: bool,
+        actor: &str,
+    ) -> Result<Quote, StoreError> {
+        let tx = self.write()?;
+        let mut ticket = find_ticket(&tx, reference)?;
+        let mut quote = load_quotes(&tx, ticket.id)?
+            .into_iter()
+            .rev()
+            .find(|q| q.decision.is_none())
+            .ok_or(DomainError::NoOpenQuote)?;
+        let decision = if accept { "accepted" } else { "declined" };
+        quote.decision = Some(decision.to_owned());
+        quote.decided_by = Some(actor.trim().to_owned());
+        quote.decided_at = Some(Utc::now());
+        tx.execute(
+            "UPDATE ticket_quotes SET decision = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1",
+            params![quote.id.to_string(), decision, quote.decided_by, quote.decided_at.map(utc_text)],
+        )?;
+        ticket.updated_at = Utc::now();
+        enqueue(&tx, "ticket_quote", ticket.id, decision, &quote)?;
+        record_event(&tx, &ticket, actor, &format!("quote_{decision}"), None, "")?;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(quote)
+    }
+
     /// A ticket by its id or its number (`T-1A2B3C`), with events and comments.
     pub fn ticket(&self, reference: &str) -> Result<TicketDetail, StoreError> {
         let ticket = find_ticket(&self.conn, reference)?;
@@ -334,6 +486,7 @@ impl Store {
         }
         Ok(TicketDetail {
             number: ticket.number(),
+            quotes: load_quotes(&self.conn, ticket.id)?,
             ticket,
             events,
             comments,
@@ -495,6 +648,35 @@ fn ticket_row(row: &Row<'_>) -> rusqlite::Result<Result<Ticket, StoreError>> {
         })
     };
     Ok(build())
+}
+
+fn load_quotes(conn: &Connection, ticket: Uuid) -> Result<Vec<Quote>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, amount, currency, description, offered_by, offered_at, decision, decided_by, decided_at
+         FROM ticket_quotes WHERE ticket_id = ?1 ORDER BY offered_at, id",
+    )?;
+    let mut rows = stmt.query([ticket.to_string()])?;
+    let mut quotes = Vec::new();
+    while let Some(row) = rows.next()? {
+        let amount: String = row.get(1)?;
+        let currency: String = row.get(2)?;
+        quotes.push(Quote {
+            id: parse_uuid(row.get(0)?)?,
+            price: Money::new(
+                amount
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("quote amount {amount:?}")))?,
+                Currency::new(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            ),
+            description: row.get(3)?,
+            offered_by: row.get(4)?,
+            offered_at: row.get(5)?,
+            decision: row.get(6)?,
+            decided_by: row.get(7)?,
+            decided_at: row.get(8)?,
+        });
+    }
+    Ok(quotes)
 }
 
 fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, StoreError> {

@@ -494,3 +494,65 @@ fn emergency_and_tickets_from_the_command_line() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn quotes_callbacks_and_escalation_from_the_command_line() {
+    let db = Db::new();
+    json_of(&db.run(&["station", "add", "--name", "Kasse 1", "--json"]));
+    let pressed = json_of(&db.run(&["emergency", "--station", "Kasse 1", "--json"]));
+    let number = pressed["number"].as_str().unwrap().to_owned();
+    json_of(&db.run(&["ticket", "escalate", &number, "--json"]));
+    json_of(&db.run(&[
+        "ticket",
+        "callback",
+        &number,
+        "--phone",
+        "+49 171 1234567",
+        "--json",
+    ]));
+    let quote = json_of(&db.run(&[
+        "ticket",
+        "quote",
+        &number,
+        "--amount",
+        "180.50",
+        "--description",
+        "Netzwerk einrichten",
+        "--json",
+    ]));
+    assert_eq!(
+        quote["price"],
+        json!({"amount": "180.50", "currency": "EUR"})
+    );
+    let decided = json_of(&db.run(&["ticket", "decide", &number, "--accept", "--json"]));
+    assert_eq!(decided["decision"], "accepted");
+    let neither = db.run(&["ticket", "decide", &number]);
+    assert_eq!(neither.status.code(), Some(2));
+    let bad_amount = db.run(&[
+        "ticket",
+        "quote",
+        &number,
+        "--amount",
+        "1,50",
+        "--description",
+        "x",
+    ]);
+    assert_eq!(bad_amount.status.code(), Some(2));
+    let shown = json_of(&db.run(&["ticket", "show", &number, "--json"]));
+    let kinds: Vec<&str> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "escalated",
+            "callback_requested",
+            "quote_offered",
+            "quote_accepted"
+        ]
+    );
+}

@@ -363,3 +363,79 @@ fn the_emergency_button_routes_by_the_stations_contract() {
     assert_eq!(json["routing"], "no_contract");
     assert_eq!(json["number"], uncovered.number);
 }
+
+#[test]
+fn escalation_callbacks_and_quotes_are_recorded() {
+    use rust_decimal::Decimal;
+    use stationdesk_core::domain::money::{Currency, Money};
+
+    let (_dir, mut store) = store();
+    let pressed = store.press_emergency("Kasse 1", Utc::now()).unwrap();
+    store.escalate(&pressed.number, "Frau Weber").unwrap();
+    let err = store
+        .request_callback(&pressed.number, "ruf mich an", "Kasse 1")
+        .unwrap_err();
+    assert!(err.to_string().contains("not a phone number"), "{err}");
+    store
+        .request_callback(&pressed.number, "+49 171 1234567", "Kasse 1")
+        .unwrap();
+
+    let euros = |amount: i64| Money::new(Decimal::from(amount), Currency::eur());
+    assert!(store
+        .offer_quote(&pressed.number, euros(0), "Netzwerk einrichten", "Support")
+        .is_err());
+    assert!(store
+        .offer_quote(&pressed.number, euros(180), "  ", "Support")
+        .is_err());
+    assert!(matches!(
+        store.decide_quote(&pressed.number, true, "Frau Weber"),
+        Err(StoreError::Domain(
+            stationdesk_core::domain::DomainError::NoOpenQuote
+        ))
+    ));
+    store
+        .offer_quote(
+            &pressed.number,
+            euros(180),
+            "Netzwerkdrucker einrichten",
+            "Support",
+        )
+        .unwrap();
+    let decided = store
+        .decide_quote(&pressed.number, false, "Frau Weber")
+        .unwrap();
+    assert_eq!(decided.decision.as_deref(), Some("declined"));
+    assert!(
+        store
+            .decide_quote(&pressed.number, true, "Frau Weber")
+            .is_err(),
+        "decided once"
+    );
+
+    let detail = store.ticket(&pressed.number).unwrap();
+    assert_eq!(detail.ticket.category, Category::OutOfScope);
+    assert_eq!(detail.quotes.len(), 1);
+    assert_eq!(detail.quotes[0].price.to_string(), "180.00 EUR");
+    let trail: Vec<(String, String)> = detail
+        .events
+        .iter()
+        .map(|e| (e.kind.clone(), e.note.clone()))
+        .collect();
+    assert_eq!(
+        trail,
+        vec![
+            ("created".into(), "".into()),
+            ("escalated".into(), "".into()),
+            ("callback_requested".into(), "+49 171 1234567".into()),
+            ("quote_offered".into(), "180.00 EUR".into()),
+            ("quote_declined".into(), "".into()),
+        ]
+    );
+    store
+        .change_ticket_state(&pressed.number, TicketState::Closed, "Support")
+        .unwrap();
+    assert!(
+        store.escalate(&pressed.number, "Frau Weber").is_err(),
+        "a closed ticket is reopened first"
+    );
+}

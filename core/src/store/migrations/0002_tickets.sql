@@ -69,3 +69,19 @@ CREATE TABLE outbox (
     created_at TEXT NOT NULL
 ) STRICT;
 
+
+-- A paid quote for work outside the contract (seeds 002, 003), and the customer's decision.
+CREATE TABLE ticket_quotes (
+    id          TEXT PRIMARY KEY,
+    ticket_id   TEXT NOT NULL REFERENCES tickets (id),
+    amount      TEXT NOT NULL, -- exact decimal, net
+    currency    TEXT NOT NULL,
+    description TEXT NOT NULL,
+    offered_by  TEXT NOT NULL,
+    offered_at  TEXT NOT NULL,
+    decision    TEXT CHECK (decision IN ('accepted', 'declined')),
+    decided_by  TEXT,
+    decided_at  TEXT
+) STRICT;
+
+CREATE INDEX ticket_quotes_ticket ON ticket_quotes (ticket_id, offered_at);
