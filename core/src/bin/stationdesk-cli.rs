@@ -234,6 +234,14 @@ enum TicketCommand {
         #[arg(long, default_value = "admin")]
         by: String,
     },
+    /// Attach a screenshot, PDF or text log (at most 10 MiB).
+    Attach {
+        ticket: String,
+        #[arg(long, value_name = "PATH")]
+        file: PathBuf,
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
     /// Pass a ticket on to the vendor's support (the Second Level admin's one action).
     Escalate {
         ticket: String,
@@ -622,6 +630,19 @@ fn ticket_command(
         TicketCommand::Comment { ticket, text, by } => {
             let comment = store.comment(ticket, by, text)?;
             out.print(&comment, || format!("comment added by {}", comment.author))
+        }
+        TicketCommand::Attach { ticket, file, by } => {
+            let bytes = std::fs::read(file).map_err(|e| CliError::Read(file.clone(), e))?;
+            let name = file
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let attachment = store.attach(ticket, &name, &bytes, by)?;
+            out.print(&attachment, || {
+                format!(
+                    "attached {} ({}, {} bytes)",
+                    attachment.file_name, attachment.content_type, attachment.size
+                )
+            })
         }
         TicketCommand::Escalate { ticket, by } => out.tickets(vec![store.escalate(ticket, by)?]),
         TicketCommand::Callback { ticket, phone, by } => {

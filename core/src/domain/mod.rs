@@ -2,6 +2,7 @@
 //! touches a file, a database or the network, so every rule is tested on its own.
 
 pub mod advisor;
+pub mod attachments;
 pub mod contract_terms;
 pub mod contracts;
 pub mod money;
@@ -106,6 +107,9 @@ pub enum DomainError {
 
     #[error("there is no open quote on this ticket to accept or decline")]
     NoOpenQuote,
+
+    #[error("this file cannot be attached: {0}")]
+    AttachmentRefused(String),
 
     #[error("a station needs a name (at most {max} characters), such as \"Till 1\"")]
     InvalidStationName { max: usize },

@@ -31,7 +31,7 @@ pub enum StoreError {
     #[error("there is no home directory to keep stationdesk's data in; set STATIONDESK_DATA_DIR to a folder")]
     NoHomeDirectory,
 
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error("cannot write to the data directory {path}: {source}")]
     DataDir {
         path: PathBuf,
         source: std::io::Error,
@@ -66,6 +66,18 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    /// A file write failed: a full disk says so, anything else names the folder.
+    pub(super) fn from_io(dir: &std::path::Path, source: std::io::Error) -> StoreError {
+        if source.kind() == std::io::ErrorKind::StorageFull {
+            StoreError::DiskFull
+        } else {
+            StoreError::DataDir {
+                path: dir.to_owned(),
+                source,
+            }
+        }
+    }
+
     /// The unique index on station names speaks for a rename or an insert.
     pub(super) fn from_name_clash(error: rusqlite::Error, name: &str) -> StoreError {
         match &error {

@@ -1,13 +1,18 @@
 //! Tickets in the local store: created, commented and moved through their states, each write
 //! one transaction with its event rows and outbox rows, and found again by view or full text.
 
+use std::io::Write;
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql, Transaction};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{find_station, utc_text, Store, StoreError};
+use crate::domain::attachments::{check_attachment, clean_file_name};
 use crate::domain::money::{Currency, Money};
 use crate::domain::routing::ShopContacts;
 use crate::domain::tickets::{
@@ -68,6 +73,17 @@ pub struct Quote {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub sha256: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub added_by: String,
+    pub added_at: DateTime<Utc>,
+}
+
 /// A ticket with its whole history, for the detail screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketDetail {
@@ -76,6 +92,7 @@ pub struct TicketDetail {
     pub events: Vec<TicketEvent>,
     pub comments: Vec<Comment>,
     pub quotes: Vec<Quote>,
+    pub attachments: Vec<Attachment>,
 }
 
 /// Whose tickets a list shows (seed 003).
@@ -445,6 +462,94 @@ impl Store {
         Ok(quote)
     }
 
+    /// Attaches a screenshot, PDF or log to an active ticket. The content is written once, named
+    /// by its SHA-256, before the row that points to it; a write that fails half-way leaves at
+    /// most an unreferenced file, never a row without its content.
+    pub fn attach(
+        &mut self,
+        reference: &str,
+        file_name: &str,
+        bytes: &[u8],
+        actor: &str,
+    ) -> Result<Attachment, StoreError> {
+        let content_type = check_attachment(bytes)?;
+        let sha256 = format!("{:x}", Sha256::digest(bytes));
+        {
+            let ticket = find_ticket(&self.conn, reference)?;
+            if !ticket.state.is_active() {
+                return Err(DomainError::TicketNotActive {
+                    state: ticket.state.as_str(),
+                }
+                .into());
+            }
+        }
+        self.store_content(&sha256, bytes)?;
+        let tx = self.write()?;
+        let mut ticket = find_ticket(&tx, reference)?;
+        let attachment = Attachment {
+            id: Uuid::now_v7(),
+            sha256,
+            file_name: clean_file_name(file_name),
+            content_type: content_type.to_owned(),
+            size: i64::try_from(bytes.len()).expect("checked against the size limit"),
+            added_by: actor.trim().to_owned(),
+            added_at: Utc::now(),
+        };
+        tx.execute(
+            "INSERT INTO ticket_attachments (id, ticket_id, sha256, file_name, content_type, size, added_by, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                attachment.id.to_string(),
+                ticket.id.to_string(),
+                attachment.sha256,
+                attachment.file_name,
+                attachment.content_type,
+                attachment.size,
+                attachment.added_by,
+                utc_text(attachment.added_at)
+            ],
+        )?;
+        ticket.updated_at = attachment.added_at;
+        enqueue(&tx, "ticket_attachment", ticket.id, "added", &attachment)?;
+        record_event(&tx, &ticket, actor, "attached", None, &attachment.file_name)?;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(attachment)
+    }
+
+    /// Where an attachment's content is kept.
+    pub fn attachment_path(&self, sha256: &str) -> PathBuf {
+        self.attachments_dir().join(sha256)
+    }
+
+    fn attachments_dir(&self) -> PathBuf {
+        self.path.parent().map_or_else(
+            || PathBuf::from("attachments"),
+            |dir| dir.join("attachments"),
+        )
+    }
+
+    fn store_content(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let target = self.attachment_path(sha256);
+        if target.exists() {
+            return Ok(());
+        }
+        let dir = self.attachments_dir();
+        let io = |source: std::io::Error| StoreError::from_io(&dir, source);
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        // Written under a temporary name and renamed: a crash leaves no half file under the
+        // real name.
+        let partial = dir.join(format!("{sha256}.{}.partial", Uuid::now_v7()));
+        let mut file = std::fs::File::create(&partial).map_err(io)?;
+        file.write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                io(e)
+            })?;
+        std::fs::rename(&partial, &target).map_err(io)
+    }
+
     /// A ticket by its id or its number (`T-1A2B3C`), with events and comments.
     pub fn ticket(&self, reference: &str) -> Result<TicketDetail, StoreError> {
         let ticket = find_ticket(&self.conn, reference)?;
@@ -487,6 +592,7 @@ impl Store {
         Ok(TicketDetail {
             number: ticket.number(),
             quotes: load_quotes(&self.conn, ticket.id)?,
+            attachments: load_attachments(&self.conn, ticket.id)?,
             ticket,
             events,
             comments,
@@ -648,6 +754,27 @@ fn ticket_row(row: &Row<'_>) -> rusqlite::Result<Result<Ticket, StoreError>> {
         })
     };
     Ok(build())
+}
+
+fn load_attachments(conn: &Connection, ticket: Uuid) -> Result<Vec<Attachment>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, sha256, file_name, content_type, size, added_by, added_at
+         FROM ticket_attachments WHERE ticket_id = ?1 ORDER BY added_at, id",
+    )?;
+    let mut rows = stmt.query([ticket.to_string()])?;
+    let mut attachments = Vec::new();
+    while let Some(row) = rows.next()? {
+        attachments.push(Attachment {
+            id: parse_uuid(row.get(0)?)?,
+            sha256: row.get(1)?,
+            file_name: row.get(2)?,
+            content_type: row.get(3)?,
+            size: row.get(4)?,
+            added_by: row.get(5)?,
+            added_at: row.get(6)?,
+        });
+    }
+    Ok(attachments)
 }
 
 fn load_quotes(conn: &Connection, ticket: Uuid) -> Result<Vec<Quote>, StoreError> {

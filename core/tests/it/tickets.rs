@@ -439,3 +439,71 @@ fn escalation_callbacks_and_quotes_are_recorded() {
         "a closed ticket is reopened first"
     );
 }
+
+#[test]
+fn attachments_are_stored_once_by_content_and_checked() {
+    let (dir, mut store) = store();
+    let ticket = store
+        .create_ticket(form_ticket("Bondrucker", "Herr Yilmaz"))
+        .unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR screenshot".to_vec();
+    let first = store
+        .attach(&ticket.number(), "C:\\Bilder\\bon.png", &png, "Herr Yilmaz")
+        .unwrap();
+    assert_eq!(first.file_name, "bon.png");
+    assert_eq!(first.content_type, "image/png");
+    assert_eq!(
+        std::fs::read(store.attachment_path(&first.sha256)).unwrap(),
+        png
+    );
+    // The same content under another name is stored once.
+    let again = store
+        .attach(&ticket.number(), "bon-kopie.png", &png, "Herr Yilmaz")
+        .unwrap();
+    assert_eq!(again.sha256, first.sha256);
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("attachments"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1, "one file, no leftovers");
+    store
+        .attach(
+            &ticket.number(),
+            "kasse.log",
+            b"09:01 TSE Fehler E-42\n",
+            "Herr Yilmaz",
+        )
+        .unwrap();
+
+    let before = store.pending_changes().unwrap();
+    let err = store
+        .attach(
+            &ticket.number(),
+            "tool.exe",
+            b"MZ\x90\0\x03\0\0\0\x04\0",
+            "x",
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("not accepted"), "{err}");
+    assert_eq!(
+        store.pending_changes().unwrap(),
+        before,
+        "a refused file writes nothing"
+    );
+
+    let detail = store.ticket(&ticket.number()).unwrap();
+    let names: Vec<&str> = detail
+        .attachments
+        .iter()
+        .map(|a| a.file_name.as_str())
+        .collect();
+    assert_eq!(names, ["bon.png", "bon-kopie.png", "kasse.log"]);
+    store
+        .change_ticket_state(&ticket.number(), TicketState::Closed, "support")
+        .unwrap();
+    assert!(
+        store
+            .attach(&ticket.number(), "spaet.log", b"text", "x")
+            .is_err(),
+        "closed tickets take nothing"
+    );
+}

@@ -85,3 +85,18 @@ CREATE TABLE ticket_quotes (
 ) STRICT;
 
 CREATE INDEX ticket_quotes_ticket ON ticket_quotes (ticket_id, offered_at);
+
+-- Screenshots and logs. The content lives once in the attachments folder beside this file,
+-- named by its SHA-256; a row links it to a ticket under the name it was given.
+CREATE TABLE ticket_attachments (
+    id           TEXT PRIMARY KEY,
+    ticket_id    TEXT NOT NULL REFERENCES tickets (id),
+    sha256       TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    added_by     TEXT NOT NULL,
+    added_at     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX ticket_attachments_ticket ON ticket_attachments (ticket_id, added_at);
