@@ -23,6 +23,10 @@ const COMMANDS: &[&str] = &[
     "ticket_detail",
     "comment_ticket",
     "set_ticket_state",
+    "escalate_ticket",
+    "request_callback",
+    "decide_quote",
+    "attach_file",
 ];
 
 fn main() {

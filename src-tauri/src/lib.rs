@@ -39,6 +39,10 @@ pub fn run() {
             commands::tickets::ticket_detail,
             commands::tickets::comment_ticket,
             commands::tickets::set_ticket_state,
+            commands::tickets::escalate_ticket,
+            commands::tickets::request_callback,
+            commands::tickets::decide_quote,
+            commands::tickets::attach_file,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

@@ -84,6 +84,33 @@ async fn an_admin_files_searches_comments_and_resolves_a_ticket() {
         ["Bondrucker stoppt nach Kartenzahlung"]
     );
 
+    let sla = app.text("#ticket-sla").await;
+    assert!(sla.starts_with("First response due by"), "{sla}");
+    app.click_and_wait_for_render("#escalate").await;
+    assert!(
+        app.attrs("#escalate", "id").await.is_empty(),
+        "escalated once"
+    );
+
+    // A log file through the real file picker.
+    let log = tempfile::Builder::new()
+        .prefix("kasse")
+        .suffix(".log")
+        .tempfile()
+        .unwrap();
+    std::fs::write(log.path(), "09:01 TSE Fehler E-42\n").unwrap();
+    app.find("#attach-file")
+        .await
+        .send_keys(log.path().to_str().unwrap())
+        .await
+        .unwrap();
+    app.eventually("the attachment is listed", || async {
+        app.text("#ticket-detail .attachments")
+            .await
+            .contains("text/plain")
+    })
+    .await;
+
     app.type_into("#comment-body", "Papierrolle gewechselt, Fehler bleibt")
         .await;
     app.click_and_wait_for_render("#comment-submit").await;
@@ -105,6 +132,16 @@ async fn an_admin_files_searches_comments_and_resolves_a_ticket() {
     assert_eq!(saved.ticket.state, TicketState::Resolved);
     assert_eq!(saved.ticket.reporter, "Frau Weber");
     let kinds: Vec<&str> = saved.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["created", "commented", "state_changed"]);
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "escalated",
+            "attached",
+            "commented",
+            "state_changed"
+        ]
+    );
+    assert_eq!(saved.attachments.len(), 1);
     app.quit().await;
 }

@@ -108,6 +108,19 @@ async fn a_flat_till_calls_the_vendor_and_a_second_press_joins_the_ticket() {
         .find(|w| w.starts_with("T-"))
         .unwrap()
         .to_owned();
+    // Outside support hours the cashier leaves a number for the callback; inside, there is
+    // nothing to leave.
+    if SupportCalendar::default().is_open(Utc::now()) {
+        assert!(app.attrs("#callback-form", "id").await.is_empty());
+    } else {
+        app.type_into("#callback-phone", "0171 1234567").await;
+        app.click_and_wait_for_render("#callback-submit").await;
+        assert!(app.text("#callback-done").await.contains("0171 1234567"));
+        let store = Store::open(&app.database()).unwrap();
+        let events = store.ticket(&number).unwrap().events;
+        assert_eq!(events.last().unwrap().kind, "callback_requested");
+        assert_eq!(events.last().unwrap().note, "0171 1234567");
+    }
     app.eventually("the open ticket is listed", || async {
         app.text("#till-tickets").await.contains(&number)
     })

@@ -42,4 +42,8 @@ export const api = {
   ticketDetail: (id) => call("ticket_detail", { id }),
   commentTicket: (id, body) => call("comment_ticket", { id, body }),
   setTicketState: (id, to) => call("set_ticket_state", { id, to }),
+  escalateTicket: (id) => call("escalate_ticket", { id }),
+  requestCallback: (id, phone) => call("request_callback", { id, phone }),
+  decideQuote: (id, accept) => call("decide_quote", { id, accept }),
+  attachFile: (id, name, bytes) => call("attach_file", { id, name, bytes: Array.from(bytes) }),
 };

@@ -8,6 +8,7 @@ pub mod contracts;
 pub mod money;
 pub mod plans;
 pub mod routing;
+pub mod sla;
 pub mod stations;
 pub mod support_hours;
 pub mod tickets;

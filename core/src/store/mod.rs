@@ -28,8 +28,8 @@ use crate::domain::stations::{clean_station_name, coverage_on, Station, StationC
 use crate::domain::DomainError;
 pub use error::StoreError;
 pub use tickets::{
-    Comment, NewTicket, PressedTicket, TicketDetail, TicketEvent, TicketQuery, TicketSort,
-    TicketView,
+    Attachment, Comment, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent, TicketQuery,
+    TicketSort, TicketView,
 };
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

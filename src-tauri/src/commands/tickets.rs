@@ -1,9 +1,11 @@
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use stationdesk_core::domain::sla::{first_response, SlaClock, StateChange};
 use stationdesk_core::domain::tickets::{
     checklist, Category, MissingPart, NumberedTicket, Priority, RequestDetails, TicketState,
 };
 use stationdesk_core::store::{
-    Comment, NewTicket, TicketDetail, TicketQuery, TicketSort, TicketView,
+    Attachment, Comment, NewTicket, Quote, TicketDetail, TicketQuery, TicketSort, TicketView,
 };
 use tauri::State;
 
@@ -105,20 +107,77 @@ pub struct TicketScreen {
     detail: TicketDetail,
     /// The states the ticket may move to now, from the transition table.
     next_states: Vec<TicketState>,
+    /// The first-response clock in the support desk's open hours.
+    sla: SlaClock,
 }
 
 #[tauri::command(async)]
 pub fn ticket_detail(state: State<'_, AppState>, id: String) -> Result<TicketScreen, UiError> {
     let detail = state.store().ticket(&id)?;
-    let current = detail.ticket.state;
+    let ticket = &detail.ticket;
+    let changes: Vec<StateChange> = detail
+        .events
+        .iter()
+        .filter_map(|e| e.to_state.map(|to| StateChange { at: e.at, to }))
+        .collect();
     Ok(TicketScreen {
         next_states: TicketState::ALL
             .iter()
             .copied()
-            .filter(|to| current.can_become(*to))
+            .filter(|to| ticket.state.can_become(*to))
             .collect(),
+        sla: first_response(
+            &state.calendar,
+            ticket.priority,
+            ticket.created_at,
+            &changes,
+            Utc::now(),
+        ),
         detail,
     })
+}
+
+#[tauri::command(async)]
+pub fn escalate_ticket(state: State<'_, AppState>, id: String) -> Result<NumberedTicket, UiError> {
+    let actor = me(&state)?;
+    Ok(state.store().escalate(&id, &actor)?.into())
+}
+
+/// Outside support hours: the number the callback service should call. From the till, the
+/// station is the one asking.
+#[tauri::command(async)]
+pub fn request_callback(
+    state: State<'_, AppState>,
+    id: String,
+    phone: String,
+) -> Result<NumberedTicket, UiError> {
+    let mut store = state.store();
+    let actor = store
+        .till_station()?
+        .map_or_else(|| "Admin".to_owned(), |s| s.name);
+    Ok(store.request_callback(&id, &phone, &actor)?.into())
+}
+
+#[tauri::command(async)]
+pub fn decide_quote(
+    state: State<'_, AppState>,
+    id: String,
+    accept: bool,
+) -> Result<Quote, UiError> {
+    let actor = me(&state)?;
+    Ok(state.store().decide_quote(&id, accept, &actor)?)
+}
+
+/// A file the admin picked; its bytes arrive from the window (10 MiB at most, checked in core).
+#[tauri::command(async)]
+pub fn attach_file(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<Attachment, UiError> {
+    let actor = me(&state)?;
+    Ok(state.store().attach(&id, &name, &bytes, &actor)?)
 }
 
 #[tauri::command(async)]

@@ -2,7 +2,7 @@
 // a form that says what a good request still lacks; the detail with its history and thread.
 
 import { h } from "../dom.js";
-import { formatInstant } from "../format.js";
+import { formatInstant, formatMoney } from "../format.js";
 
 const ACTIVE = ["new", "open", "waiting_for_customer"];
 const DONE = ["resolved", "closed"];
@@ -170,6 +170,48 @@ async function detail(ctx, id) {
     },
   }, t(`ticket.action.${to}`)));
 
+  const act = (run) => async () => {
+    try {
+      await run();
+      await ctx.refresh();
+    } catch (err) {
+      ctx.notify(err.message, "error");
+    }
+  };
+  const sla = screenData.sla;
+  const slaLine = h("p", { class: `sla ${sla.overdue ? "overdue" : ""}`, id: "ticket-sla" },
+    sla.responded_at
+      ? t(sla.overdue ? "sla.answeredLate" : "sla.answered", { at: formatInstant(sla.responded_at) })
+      : sla.due
+        ? t(sla.overdue ? "sla.overdue" : "sla.due", { at: formatInstant(sla.due) })
+        : t("sla.paused"));
+
+  const escalated = screenData.events.some((e) => e.kind === "escalated");
+  const escalate = ACTIVE.includes(ticket.state) && !escalated
+    ? h("button", { type: "button", class: "secondary small", id: "escalate", onclick: act(() => api.escalateTicket(ticket.id)) }, t("tickets.escalate"))
+    : null;
+
+  const quotes = screenData.quotes.map((quote) => h("div", { class: "quote" },
+    h("strong", {}, t("quotes.offer", { price: formatMoney(quote.price.amount, quote.price.currency) })),
+    h("p", {}, quote.description),
+    quote.decision
+      ? h("p", { class: "muted" }, t(`quotes.${quote.decision}`, { by: quote.decided_by }))
+      : h("div", { class: "buttons" },
+          h("button", { type: "button", class: "primary small", onclick: act(() => api.decideQuote(ticket.id, true)) }, t("quotes.accept")),
+          h("button", { type: "button", class: "secondary small", onclick: act(() => api.decideQuote(ticket.id, false)) }, t("quotes.decline")))));
+
+  const picker = h("input", { type: "file", id: "attach-file", accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,.log,.txt", "aria-label": t("tickets.attach") });
+  picker.addEventListener("change", act(async () => {
+    const file = picker.files[0];
+    if (file) await api.attachFile(ticket.id, file.name, new Uint8Array(await file.arrayBuffer()));
+  }));
+  const attachments = h("div", { class: "attachments" },
+    h("h3", {}, t("tickets.attachments")),
+    screenData.attachments.length
+      ? h("ul", { id: "ticket-attachments" }, screenData.attachments.map((a) => h("li", {}, `${a.file_name} · ${a.content_type} · ${Math.max(1, Math.round(a.size / 1024))} KB`)))
+      : h("p", { class: "muted" }, t("tickets.noAttachments")),
+    ACTIVE.includes(ticket.state) ? h("label", { class: "file-label" }, t("tickets.attach"), picker) : null);
+
   const body = h("textarea", { id: "comment-body", rows: 3, "aria-label": t("tickets.comment") });
   const active = ACTIVE.includes(ticket.state);
   const commentForm = active
@@ -188,10 +230,13 @@ async function detail(ctx, id) {
     h("header", {}, h("h2", {}, `${screenData.number} · ${ticket.title}`), badge(t, ticket.state)),
     h("p", { class: "muted" }, `${ticket.reporter} · ${t(`ticket.category.${ticket.category}`)} · ${t(`ticket.priority.${ticket.priority}`)} · ${formatInstant(ticket.created_at)}`),
     facts.length ? h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])) : null,
-    h("div", { class: "state-actions" }, stateButtons),
+    slaLine,
+    h("div", { class: "state-actions" }, stateButtons, escalate),
+    quotes.length ? h("section", { class: "quotes" }, quotes) : null,
     h("h3", {}, t("tickets.thread")),
     h("ol", { class: "thread", id: "ticket-thread" }, screenData.comments.map((c) => h("li", {}, h("strong", {}, c.author), h("span", { class: "muted small" }, ` ${formatInstant(c.created_at)}`), h("p", {}, c.body)))),
     commentForm,
+    attachments,
     h("details", { class: "history" }, h("summary", {}, t("tickets.history")),
       h("ol", {}, screenData.events.map((e) => h("li", {}, `${formatInstant(e.at)} · ${e.actor} · ${t(`event.${e.kind}`)}${e.to_state ? ` → ${t(`ticket.state.${e.to_state}`)}` : ""}`)))));
 }

@@ -59,12 +59,34 @@ export async function render(ctx) {
     h("span", { class: "emergency-sub" }, t("till.buttonSub")),
   );
 
+  // Outside support hours the cashier leaves a number for the callback service: a phone
+  // number is all it takes.
+  function callbackForm(press) {
+    const phone = h("input", { id: "callback-phone", type: "tel", inputmode: "tel", autocomplete: "tel", "aria-label": t("till.callbackPhone"), placeholder: t("till.callbackPhone") });
+    return h("form", {
+      class: "callback-form",
+      id: "callback-form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api.requestCallback(press.ticket.id, phone.value);
+          press.callback = phone.value.trim();
+          await ctx.refresh();
+        } catch (error) {
+          ctx.notify(error.message, "error");
+        }
+      },
+    }, phone, h("button", { type: "submit", class: "primary", id: "callback-submit" }, t("till.callbackRequest")));
+  }
+
   const result = lastPress
     ? h(
         "section",
         { id: "press-result", class: "press-result", tabindex: "-1", role: "alert" },
         h("p", { class: "press-number" }, t(lastPress.joined_open_ticket ? "till.joined" : "till.saved", { number: lastPress.number })),
         lastPress.support.open ? h("p", {}, t("till.afterPressOpen")) : h("p", {}, t("till.afterPressClosed", { opens: formatDateTime(lastPress.support.next_open) })),
+        !lastPress.support.open && !lastPress.callback ? callbackForm(lastPress) : null,
+        lastPress.callback ? h("p", { id: "callback-done" }, t("till.callbackDone", { phone: lastPress.callback })) : null,
       )
     : null;
 
