@@ -602,6 +602,7 @@ impl Store {
     pub fn tickets(&self, query: &TicketQuery) -> Result<Vec<Ticket>, StoreError> {
         let mut conditions: Vec<String> = Vec::new();
         let mut values: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut source = "tickets t";
         match &query.view {
             TicketView::Shop => {}
             TicketView::Mine(person) => {
@@ -610,10 +611,8 @@ impl Store {
             }
             TicketView::Cc(person) => {
                 values.push(Box::new(person.trim().to_owned()));
-                conditions.push(format!(
-                    "t.id IN (SELECT ticket_id FROM ticket_cc WHERE person = ?{})",
-                    values.len()
-                ));
+                source = "ticket_cc c JOIN tickets t ON t.id = c.ticket_id";
+                conditions.push(format!("c.person = ?{}", values.len()));
             }
             TicketView::Station(reference) => {
                 values.push(Box::new(
@@ -643,6 +642,11 @@ impl Store {
             TicketSort::Newest => "t.created_at DESC",
             TicketSort::MostUrgent => "t.urgency, t.updated_at DESC",
         };
+        // The cc rows carry the same time, indexed per person.
+        let page_order = match (&query.view, query.sort) {
+            (TicketView::Cc(_), TicketSort::RecentlyUpdated) => "c.updated_at DESC",
+            _ => order,
+        };
         let filter = if conditions.is_empty() {
             String::new()
         } else {
@@ -652,7 +656,7 @@ impl Store {
         // The page of rows is chosen first and only its rows are read whole: the per-row cc
         // subquery would otherwise run for every row that matches before the sort.
         let sql = format!(
-            "WITH page AS (SELECT t.rowid AS row FROM tickets t {filter} ORDER BY {order}, t.id LIMIT ?{})
+            "WITH page AS (SELECT t.rowid AS row FROM {source} {filter} ORDER BY {page_order}, t.id LIMIT ?{})
              SELECT {TICKET_COLUMNS} FROM page JOIN tickets t ON t.rowid = page.row ORDER BY {order}, t.id",
             values.len()
         );
@@ -856,8 +860,8 @@ fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError
     )?;
     for person in &ticket.cc {
         tx.execute(
-            "INSERT INTO ticket_cc (ticket_id, person) VALUES (?1, ?2)",
-            params![ticket.id.to_string(), person],
+            "INSERT INTO ticket_cc (ticket_id, person, updated_at) VALUES (?1, ?2, ?3)",
+            params![ticket.id.to_string(), person, utc_text(ticket.updated_at)],
         )?;
     }
     enqueue(tx, "ticket", ticket.id, "created", ticket)?;
@@ -874,6 +878,10 @@ fn touch(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
             ticket.state.as_str(),
             utc_text(ticket.updated_at)
         ],
+    )?;
+    tx.execute(
+        "UPDATE ticket_cc SET updated_at = ?2 WHERE ticket_id = ?1",
+        params![ticket.id.to_string(), utc_text(ticket.updated_at)],
     )?;
     index_for_search(tx, ticket.id)
 }
