@@ -20,7 +20,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn open() -> Result<AppState, UiError> {
-        let store = Store::open(&paths::default_database()?)?;
+        let path = paths::default_database()?;
+        let store = Store::open(&path)?;
+        start_checkpointer(Store::open(&path)?);
         Ok(AppState {
             store: Mutex::new(store),
             catalog: Catalog::builtin(),
@@ -36,4 +38,15 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// Keeps the WAL short from a connection of its own, so that an emergency press seldom pays
+/// for a checkpoint. A passive checkpoint blocks nobody; a failed one is tried again next time.
+fn start_checkpointer(store: Store) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs(15));
+        if let Err(error) = store.checkpoint() {
+            eprintln!("stationdesk: checkpoint failed, will try again: {error}");
+        }
+    });
 }

@@ -87,6 +87,16 @@ impl Store {
         })
     }
 
+    /// Copies what the WAL holds into the database file without blocking anyone (a passive
+    /// checkpoint), and returns how many WAL frames are now in the file. Meant for a connection
+    /// of its own, run often enough that SQLite's own checkpoint (after 1000 pages, inside
+    /// whichever commit crosses that line) seldom falls to an emergency press.
+    pub fn checkpoint(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(2))?)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

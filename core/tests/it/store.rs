@@ -333,3 +333,23 @@ fn a_file_that_is_not_a_database_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_second_connection_checkpoints_without_losing_anything() {
+    let mut t = temp_store();
+    add_tills(&mut t.store, 3);
+    let checkpointer = Store::open(&t.path).unwrap();
+    assert!(
+        checkpointer.checkpoint().unwrap() > 0,
+        "the writes waited in the WAL"
+    );
+    t.store.add_station("Kasse 4", "").unwrap();
+    assert_eq!(
+        checkpointer.stations().unwrap().len(),
+        4,
+        "the other connection sees every write"
+    );
+    drop(t.store);
+    drop(checkpointer);
+    assert_eq!(Store::open(&t.path).unwrap().stations().unwrap().len(), 4);
+}
