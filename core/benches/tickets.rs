@@ -266,7 +266,7 @@ fn main() {
     );
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     println!(
-        "background checkpoints copied {} pages",
+        "background checkpoints run: {}",
         background.join().unwrap()
     );
 }
