@@ -265,8 +265,5 @@ fn main() {
         ms(10),
     );
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    println!(
-        "background checkpoints run: {}",
-        background.join().unwrap()
-    );
+    println!("background checkpoints run: {}", background.join().unwrap());
 }

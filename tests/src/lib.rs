@@ -15,6 +15,15 @@ use thirtyfour::Capabilities;
 
 pub use thirtyfour;
 
+/// The contacts the test shops keep: a vendor hotline and their admin.
+pub fn shop_contacts() -> stationdesk_core::domain::routing::ShopContacts {
+    stationdesk_core::domain::routing::ShopContacts {
+        hotline: "+49 30 1234567".into(),
+        admin_name: "Frau Weber".into(),
+        admin_phone: "+49 171 7654321".into(),
+    }
+}
+
 /// Long enough for a cold WebKit start on a loaded 2-core CI machine.
 const STARTUP: Duration = Duration::from_secs(60);
 const DATABASE: &str = "stationdesk.sqlite";

@@ -1,7 +1,6 @@
 //! The shop admin files a ticket with the checklist's help, finds it by search, comments on it
 //! and resolves it, in the real window.
 
-use stationdesk_core::domain::routing::ShopContacts;
 use stationdesk_core::domain::tickets::TicketState;
 use stationdesk_core::store::Store;
 use stationdesk_e2e::App;
@@ -9,11 +8,7 @@ use stationdesk_e2e::App;
 fn shop(store: &mut Store) {
     store.add_station("Kasse 1", "Eingang").unwrap();
     store
-        .set_shop_contacts(&ShopContacts {
-            hotline: "+49 30 1234567".into(),
-            admin_name: "Frau Weber".into(),
-            admin_phone: "+49 171 7654321".into(),
-        })
+        .set_shop_contacts(&stationdesk_e2e::shop_contacts())
         .unwrap();
 }
 

@@ -3,7 +3,6 @@
 
 use chrono::Utc;
 use stationdesk_core::domain::plans::Catalog;
-use stationdesk_core::domain::routing::ShopContacts;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::{Channel, Priority};
 use stationdesk_core::store::{Store, TicketQuery, TicketView};
@@ -14,11 +13,7 @@ fn shop_with_till(plan: Option<&'static str>) -> impl FnOnce(&mut Store) {
     move |store: &mut Store| {
         store.add_station("Kasse 1", "Eingang").unwrap();
         store
-            .set_shop_contacts(&ShopContacts {
-                hotline: "+49 30 1234567".into(),
-                admin_name: "Frau Weber".into(),
-                admin_phone: "+49 171 7654321".into(),
-            })
+            .set_shop_contacts(&stationdesk_e2e::shop_contacts())
             .unwrap();
         if let Some(plan) = plan {
             let today = store.today().unwrap();

@@ -553,42 +553,41 @@ impl Store {
     /// A ticket by its id or its number (`T-1A2B3C`), with events and comments.
     pub fn ticket(&self, reference: &str) -> Result<TicketDetail, StoreError> {
         let ticket = find_ticket(&self.conn, reference)?;
-        let id = ticket.id.to_string();
-        let mut events = Vec::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, at, actor, kind, from_state, to_state, note FROM ticket_events WHERE ticket_id = ?1 ORDER BY at, id",
+        let events = rows_of(
+            &self.conn,
+            "SELECT id, at, actor, kind, from_state, to_state, note FROM ticket_events
+             WHERE ticket_id = ?1 ORDER BY at, id",
+            ticket.id,
+            |row| {
+                let state = |i: usize| -> Result<Option<TicketState>, StoreError> {
+                    row.get::<_, Option<String>>(i)?
+                        .map(|s| stored(&s))
+                        .transpose()
+                };
+                Ok(TicketEvent {
+                    id: parse_uuid(row.get(0)?)?,
+                    at: row.get(1)?,
+                    actor: row.get(2)?,
+                    kind: row.get(3)?,
+                    from_state: state(4)?,
+                    to_state: state(5)?,
+                    note: row.get(6)?,
+                })
+            },
         )?;
-        let mut rows = stmt.query([&id])?;
-        while let Some(row) = rows.next()? {
-            events.push(TicketEvent {
-                id: parse_uuid(row.get(0)?)?,
-                at: row.get(1)?,
-                actor: row.get(2)?,
-                kind: row.get(3)?,
-                from_state: row
-                    .get::<_, Option<String>>(4)?
-                    .map(|s| stored(&s))
-                    .transpose()?,
-                to_state: row
-                    .get::<_, Option<String>>(5)?
-                    .map(|s| stored(&s))
-                    .transpose()?,
-                note: row.get(6)?,
-            });
-        }
-        let mut comments = Vec::new();
-        let mut stmt = self.conn.prepare_cached(
+        let comments = rows_of(
+            &self.conn,
             "SELECT id, author, body, created_at FROM ticket_comments WHERE ticket_id = ?1 ORDER BY created_at, id",
+            ticket.id,
+            |row| {
+                Ok(Comment {
+                    id: parse_uuid(row.get(0)?)?,
+                    author: row.get(1)?,
+                    body: row.get(2)?,
+                    created_at: row.get(3)?,
+                })
+            },
         )?;
-        let mut rows = stmt.query([&id])?;
-        while let Some(row) = rows.next()? {
-            comments.push(Comment {
-                id: parse_uuid(row.get(0)?)?,
-                author: row.get(1)?,
-                body: row.get(2)?,
-                created_at: row.get(3)?,
-            });
-        }
         Ok(TicketDetail {
             number: ticket.number(),
             quotes: load_quotes(&self.conn, ticket.id)?,
@@ -761,53 +760,65 @@ fn ticket_row(row: &Row<'_>) -> rusqlite::Result<Result<Ticket, StoreError>> {
 }
 
 fn load_attachments(conn: &Connection, ticket: Uuid) -> Result<Vec<Attachment>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    rows_of(
+        conn,
         "SELECT id, sha256, file_name, content_type, size, added_by, added_at
          FROM ticket_attachments WHERE ticket_id = ?1 ORDER BY added_at, id",
-    )?;
+        ticket,
+        |row| {
+            Ok(Attachment {
+                id: parse_uuid(row.get(0)?)?,
+                sha256: row.get(1)?,
+                file_name: row.get(2)?,
+                content_type: row.get(3)?,
+                size: row.get(4)?,
+                added_by: row.get(5)?,
+                added_at: row.get(6)?,
+            })
+        },
+    )
+}
+
+/// Every row `sql` finds for one ticket (its `?1`), each turned into a `T` by `read`.
+fn rows_of<T>(
+    conn: &Connection,
+    sql: &str,
+    ticket: Uuid,
+    read: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query([ticket.to_string()])?;
-    let mut attachments = Vec::new();
+    let mut found = Vec::new();
     while let Some(row) = rows.next()? {
-        attachments.push(Attachment {
-            id: parse_uuid(row.get(0)?)?,
-            sha256: row.get(1)?,
-            file_name: row.get(2)?,
-            content_type: row.get(3)?,
-            size: row.get(4)?,
-            added_by: row.get(5)?,
-            added_at: row.get(6)?,
-        });
+        found.push(read(row)?);
     }
-    Ok(attachments)
+    Ok(found)
 }
 
 fn load_quotes(conn: &Connection, ticket: Uuid) -> Result<Vec<Quote>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    rows_of(
+        conn,
         "SELECT id, amount, currency, description, offered_by, offered_at, decision, decided_by, decided_at
          FROM ticket_quotes WHERE ticket_id = ?1 ORDER BY offered_at, id",
-    )?;
-    let mut rows = stmt.query([ticket.to_string()])?;
-    let mut quotes = Vec::new();
-    while let Some(row) = rows.next()? {
-        let amount: String = row.get(1)?;
-        let currency: String = row.get(2)?;
-        quotes.push(Quote {
-            id: parse_uuid(row.get(0)?)?,
-            price: Money::new(
-                amount
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt(format!("quote amount {amount:?}")))?,
-                Currency::new(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            ),
-            description: row.get(3)?,
-            offered_by: row.get(4)?,
-            offered_at: row.get(5)?,
-            decision: row.get(6)?,
-            decided_by: row.get(7)?,
-            decided_at: row.get(8)?,
-        });
-    }
-    Ok(quotes)
+        ticket,
+        |row| {
+            let amount: String = row.get(1)?;
+            let currency: String = row.get(2)?;
+            Ok(Quote {
+                id: parse_uuid(row.get(0)?)?,
+                price: Money::new(
+                    amount.parse().map_err(|_| StoreError::Corrupt(format!("quote amount {amount:?}")))?,
+                    Currency::new(&currency).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                ),
+                description: row.get(3)?,
+                offered_by: row.get(4)?,
+                offered_at: row.get(5)?,
+                decision: row.get(6)?,
+                decided_by: row.get(7)?,
+                decided_at: row.get(8)?,
+            })
+        },
+    )
 }
 
 fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, StoreError> {
