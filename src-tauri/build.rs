@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "set_till_station",
     "shop_contacts",
     "set_shop_contacts",
+    "set_admin_pin",
+    "unlock_admin",
     "list_tickets",
     "search_tickets",
     "ticket_checklist",

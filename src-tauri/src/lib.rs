@@ -32,6 +32,8 @@ pub fn run() {
             commands::till::set_till_station,
             commands::till::shop_contacts,
             commands::till::set_shop_contacts,
+            commands::till::set_admin_pin,
+            commands::till::unlock_admin,
             commands::tickets::list_tickets,
             commands::tickets::search_tickets,
             commands::tickets::ticket_checklist,

@@ -139,7 +139,11 @@ async fn a_flat_till_calls_the_vendor_and_a_second_press_joins_the_ticket() {
 
 #[tokio::test]
 async fn a_second_level_till_calls_the_shop_admin_first() {
-    let app = App::launch_with(shop_with_till(Some("second_level"))).await;
+    let app = App::launch_with(|store: &mut Store| {
+        shop_with_till(Some("second_level"))(store);
+        store.set_admin_pin(Some("4711")).unwrap();
+    })
+    .await;
     app.click_and_wait_for_render("#lang-de").await;
     assert_eq!(
         app.attrs("#till-routing", "data-routing").await,
@@ -156,7 +160,17 @@ async fn a_second_level_till_calls_the_shop_admin_first() {
     assert!(result.contains("ist gespeichert"), "{result}");
 
     // The admin pages are one press away, and the till screen one press back.
-    app.click_and_wait_for_render("#to-admin").await;
+    // The admin screens need the admin's PIN.
+    app.click("#to-admin").await;
+    app.type_into("#admin-pin", "0000").await;
+    app.click("#admin-pin-submit").await;
+    app.eventually("a wrong PIN is refused", || async {
+        !app.text("#admin-pin-error").await.is_empty()
+    })
+    .await;
+    assert!(app.attrs("body[data-mode='till']", "data-mode").await.len() == 1);
+    app.type_into("#admin-pin", "4711").await;
+    app.click_and_wait_for_render("#admin-pin-submit").await;
     app.find("body[data-mode='admin'] #nav-stations[aria-current='page']")
         .await;
     app.click_and_wait_for_render("#nav-till").await;

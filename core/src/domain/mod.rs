@@ -103,6 +103,9 @@ pub enum DomainError {
     #[error("that is not a phone number to call back; give digits, with +, spaces or dashes if you like")]
     InvalidPhone,
 
+    #[error("an admin PIN is 4 to 8 digits")]
+    InvalidPin,
+
     #[error("a quote needs an amount above zero and a description of the work")]
     InvalidQuote,
 

@@ -257,6 +257,16 @@ pub fn clean_phone(phone: &str) -> Result<String, DomainError> {
     Ok(phone.to_owned())
 }
 
+/// An admin PIN: 4 to 8 digits, typed on a till's touch screen.
+pub fn clean_pin(pin: &str) -> Result<String, DomainError> {
+    let pin = pin.trim();
+    if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(pin.to_owned())
+    } else {
+        Err(DomainError::InvalidPin)
+    }
+}
+
 /// A second press within this window on the same station adds to the open emergency ticket
 /// instead of filing a duplicate: a cashier pressing again means "still broken, please hurry".
 pub const EMERGENCY_REPEAT_WINDOW: Duration = Duration::minutes(30);

@@ -15,6 +15,9 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -45,6 +48,8 @@ pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::Berlin;
 const TIME_ZONE_KEY: &str = "time_zone";
 /// The station this installation is the till of; unset on a back-office PC.
 const TILL_STATION_KEY: &str = "till_station";
+/// The Argon2 hash of the PIN that opens the admin screens from the till.
+const ADMIN_PIN_KEY: &str = "admin_pin_hash";
 
 pub struct Store {
     conn: Connection,
@@ -164,6 +169,49 @@ impl Store {
         };
         tx.commit()?;
         Ok(station)
+    }
+
+    /// Sets (or with `None` removes) the PIN a till asks for before it shows the admin screens.
+    /// Only its Argon2 hash is stored.
+    pub fn set_admin_pin(&mut self, pin: Option<&str>) -> Result<(), StoreError> {
+        let hash = pin.map(hash_pin).transpose()?;
+        let tx = self.write()?;
+        match hash {
+            Some(hash) => tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![ADMIN_PIN_KEY, hash],
+            )?,
+            None => tx.execute("DELETE FROM settings WHERE key = ?1", [ADMIN_PIN_KEY])?,
+        };
+        Ok(tx.commit()?)
+    }
+
+    pub fn has_admin_pin(&self) -> Result<bool, StoreError> {
+        Ok(self.admin_pin_hash()?.is_some())
+    }
+
+    /// Whether `pin` opens the admin screens: always, when no PIN is set.
+    pub fn check_admin_pin(&self, pin: &str) -> Result<bool, StoreError> {
+        let Some(stored) = self.admin_pin_hash()? else {
+            return Ok(true);
+        };
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| StoreError::Corrupt(format!("admin PIN hash: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(pin.trim().as_bytes(), &parsed)
+            .is_ok())
+    }
+
+    fn admin_pin_hash(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [ADMIN_PIN_KEY],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Today's date in the shop's time zone.
@@ -334,6 +382,15 @@ impl Store {
         });
         Ok(statuses)
     }
+}
+
+fn hash_pin(pin: &str) -> Result<String, StoreError> {
+    let pin = crate::domain::tickets::clean_pin(pin)?;
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| StoreError::Corrupt(format!("cannot hash the PIN: {e}")))
 }
 
 fn utc_text(at: DateTime<Utc>) -> String {

@@ -353,3 +353,28 @@ fn a_second_connection_checkpoints_without_losing_anything() {
     drop(checkpointer);
     assert_eq!(Store::open(&t.path).unwrap().stations().unwrap().len(), 4);
 }
+
+#[test]
+fn the_admin_pin_is_kept_only_as_a_hash() {
+    let mut t = temp_store();
+    assert!(!t.store.has_admin_pin().unwrap());
+    assert!(
+        t.store.check_admin_pin("").unwrap(),
+        "no PIN set: the admin screens are open"
+    );
+    assert!(t.store.set_admin_pin(Some("12a4")).is_err());
+    assert!(t.store.set_admin_pin(Some("123")).is_err());
+    t.store.set_admin_pin(Some("4711")).unwrap();
+    assert!(t.store.check_admin_pin("4711").unwrap());
+    assert!(t.store.check_admin_pin(" 4711 ").unwrap());
+    assert!(!t.store.check_admin_pin("4712").unwrap());
+    let raw: String = rusqlite::Connection::open(&t.path)
+        .unwrap()
+        .query_row("SELECT group_concat(value, '|') FROM settings", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(!raw.contains("4711") && raw.contains("$argon2"), "{raw}");
+    t.store.set_admin_pin(None).unwrap();
+    assert!(t.store.check_admin_pin("0000").unwrap());
+}

@@ -15,6 +15,8 @@ pub struct AppInfo {
     database: String,
     /// Set when this PC is a till: the app opens on the till screen for that station.
     till_station: Option<Station>,
+    /// Whether the till asks for a PIN before the admin screens.
+    admin_pin_set: bool,
 }
 
 #[tauri::command(async)]
@@ -26,5 +28,6 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
         time_zone: store.time_zone()?.name().to_owned(),
         database: store.path().display().to_string(),
         till_station: store.till_station()?,
+        admin_pin_set: store.has_admin_pin()?,
     })
 }

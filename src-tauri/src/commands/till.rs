@@ -61,3 +61,18 @@ pub fn set_shop_contacts(
     state.store().set_shop_contacts(&trimmed)?;
     Ok(trimmed)
 }
+
+/// Sets the PIN the till asks for before it shows the admin screens (`None` removes it).
+#[tauri::command(async)]
+pub fn set_admin_pin(state: State<'_, AppState>, pin: Option<String>) -> Result<bool, UiError> {
+    let mut store = state.store();
+    store.set_admin_pin(pin.as_deref().filter(|p| !p.trim().is_empty()))?;
+    Ok(store.has_admin_pin()?)
+}
+
+/// Whether `pin` opens the admin screens from the till. Until staff log in through the central
+/// server, this keeps a cashier from wandering into the shop's contracts.
+#[tauri::command(async)]
+pub fn unlock_admin(state: State<'_, AppState>, pin: String) -> Result<bool, UiError> {
+    Ok(state.store().check_admin_pin(&pin)?)
+}

@@ -63,5 +63,28 @@ export async function render(ctx) {
     h("button", { type: "submit", class: "primary", id: "save-till" }, t("settings.applyTill")),
   );
 
-  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), contactsForm, tillForm);
+  const pinInput = h("input", { id: "admin-pin-new", type: "password", inputmode: "numeric", autocomplete: "new-password", maxlength: 8 });
+  const pinForm = h(
+    "form",
+    {
+      class: "card form-row",
+      id: "pin-form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          ctx.info.admin_pin_set = await api.setAdminPin(pinInput.value);
+          ctx.notify(t(ctx.info.admin_pin_set ? "settings.pinSaved" : "settings.pinRemoved"));
+          await ctx.refresh();
+        } catch (error) {
+          ctx.notify(error.message, "error");
+        }
+      },
+    },
+    h("h2", {}, t("settings.pin")),
+    h("p", { class: "muted full" }, t(ctx.info.admin_pin_set ? "settings.pinIsSet" : "settings.pinHint")),
+    h("div", { class: "field" }, h("label", { for: "admin-pin-new" }, t("settings.pinNew")), pinInput),
+    h("button", { type: "submit", class: "primary", id: "save-pin" }, t("common.save")),
+  );
+
+  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), contactsForm, tillForm, pinForm);
 }

@@ -105,6 +105,39 @@ export async function render(ctx) {
     button,
     whomToCall(t, overview),
     h("section", { class: "card" }, h("h2", {}, t("till.openTickets")), tickets),
-    h("button", { type: "button", class: "link admin-link", id: "to-admin", onclick: () => ctx.enterAdmin() }, t("till.admin")),
+    adminAccess(ctx),
   );
+}
+
+// The way to the admin screens: straight through without a PIN, else a PIN prompt.
+function adminAccess(ctx) {
+  const { t, api } = ctx;
+  const area = h("div", { class: "admin-access" });
+  const link = h("button", {
+    type: "button",
+    class: "link admin-link",
+    id: "to-admin",
+    onclick: () => {
+      if (!ctx.info.admin_pin_set) return ctx.enterAdmin();
+      const pin = h("input", { id: "admin-pin", type: "password", inputmode: "numeric", autocomplete: "off", "aria-label": t("till.adminPin"), placeholder: t("till.adminPin") });
+      const message = h("p", { class: "warning", id: "admin-pin-error", role: "alert" });
+      area.replaceChildren(h("form", {
+        class: "pin-form",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          try {
+            if (await api.unlockAdmin(pin.value)) return ctx.enterAdmin();
+            message.textContent = t("till.wrongPin");
+            pin.value = "";
+            pin.focus();
+          } catch (error) {
+            ctx.notify(error.message, "error");
+          }
+        },
+      }, pin, h("button", { type: "submit", class: "secondary", id: "admin-pin-submit" }, t("till.openAdmin")), message));
+      pin.focus();
+    },
+  }, t("till.admin"));
+  area.append(link);
+  return area;
 }
