@@ -665,7 +665,7 @@ impl Store {
     }
 
     /// Full-text search over titles, the request's text and every comment: tickets matching
-    /// every word (as a prefix), newest first, which is what a desk looking for "that printer
+    /// every word (as a prefix; numbers exactly), newest first, which is what a desk looking for "that printer
     /// ticket" wants, and lets the index stop after one page. Quotes and operators in the input
     /// are taken literally.
     pub fn search_tickets(&self, text: &str, limit: u32) -> Result<Vec<Ticket>, StoreError> {
@@ -676,9 +676,15 @@ impl Store {
                     .chars()
                     .filter(|c| *c != '"' && !c.is_control())
                     .collect();
-                format!("\"{literal}\"*")
+                // Numbers match exactly: "Artikel 300" is not Artikel 3001, "E-9" not E-97.
+                let prefix = if literal.ends_with(|c: char| c.is_ascii_digit()) {
+                    ""
+                } else {
+                    "*"
+                };
+                format!("\"{literal}\"{prefix}")
             })
-            .filter(|term| term != "\"\"*")
+            .filter(|term| !term.starts_with("\"\""))
             .collect();
         if terms.is_empty() {
             return Ok(Vec::new());

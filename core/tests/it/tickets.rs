@@ -236,6 +236,10 @@ fn full_text_search_over_titles_descriptions_and_comments() {
         "the request's text is searched"
     );
     assert_eq!(found("TSE E-42").len(), 2);
+    assert!(
+        found("E-4").is_empty(),
+        "numbers match exactly, not as a prefix"
+    );
     assert!(found("Waage").is_empty());
     // Input that would be FTS5 syntax is taken literally and never an error.
     for hostile in [
