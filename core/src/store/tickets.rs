@@ -298,13 +298,7 @@ impl Store {
             return Err(StoreError::EmptyComment);
         }
         let tx = self.write()?;
-        let mut ticket = find_ticket(&tx, reference)?;
-        if !ticket.state.is_active() {
-            return Err(DomainError::TicketNotActive {
-                state: ticket.state.as_str(),
-            }
-            .into());
-        }
+        let mut ticket = find_active_ticket(&tx, reference)?;
         let comment = Comment {
             id: Uuid::now_v7(),
             author: author.trim().to_owned(),
@@ -355,13 +349,7 @@ impl Store {
         note: &str,
     ) -> Result<Ticket, StoreError> {
         let tx = self.write()?;
-        let mut ticket = find_ticket(&tx, reference)?;
-        if !ticket.state.is_active() {
-            return Err(DomainError::TicketNotActive {
-                state: ticket.state.as_str(),
-            }
-            .into());
-        }
+        let mut ticket = find_active_ticket(&tx, reference)?;
         ticket.updated_at = Utc::now();
         record_event(&tx, &ticket, actor, kind, None, note)?;
         touch(&tx, &ticket)?;
@@ -382,13 +370,7 @@ impl Store {
             return Err(DomainError::InvalidQuote.into());
         }
         let tx = self.write()?;
-        let mut ticket = find_ticket(&tx, reference)?;
-        if !ticket.state.is_active() {
-            return Err(DomainError::TicketNotActive {
-                state: ticket.state.as_str(),
-            }
-            .into());
-        }
+        let mut ticket = find_active_ticket(&tx, reference)?;
         let quote = Quote {
             id: Uuid::now_v7(),
             price,
@@ -474,18 +456,11 @@ impl Store {
     ) -> Result<Attachment, StoreError> {
         let content_type = check_attachment(bytes)?;
         let sha256 = format!("{:x}", Sha256::digest(bytes));
-        {
-            let ticket = find_ticket(&self.conn, reference)?;
-            if !ticket.state.is_active() {
-                return Err(DomainError::TicketNotActive {
-                    state: ticket.state.as_str(),
-                }
-                .into());
-            }
-        }
+        // Checked before the content is written, so a refused ticket leaves no file behind.
+        find_active_ticket(&self.conn, reference)?;
         self.store_content(&sha256, bytes)?;
         let tx = self.write()?;
-        let mut ticket = find_ticket(&tx, reference)?;
+        let mut ticket = find_active_ticket(&tx, reference)?;
         let attachment = Attachment {
             id: Uuid::now_v7(),
             sha256,
@@ -825,6 +800,19 @@ fn load_quotes(conn: &Connection, ticket: Uuid) -> Result<Vec<Quote>, StoreError
             })
         },
     )
+}
+
+/// A ticket still being worked on: resolved and closed ones are reopened before they take more.
+fn find_active_ticket(conn: &Connection, reference: &str) -> Result<Ticket, StoreError> {
+    let ticket = find_ticket(conn, reference)?;
+    if ticket.state.is_active() {
+        Ok(ticket)
+    } else {
+        Err(DomainError::TicketNotActive {
+            state: ticket.state.as_str(),
+        }
+        .into())
+    }
 }
 
 fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, StoreError> {
