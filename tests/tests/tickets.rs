@@ -71,6 +71,18 @@ async fn an_admin_files_searches_comments_and_resolves_a_ticket() {
         .unwrap()
         .to_owned();
 
+    // The priority filter: not among the emergencies, there among the normal ones.
+    app.select("#tickets-priority", "emergency").await;
+    app.eventually("no emergencies listed", || async {
+        app.texts("#ticket-list .ticket-title").await.is_empty()
+    })
+    .await;
+    app.select("#tickets-priority", "normal").await;
+    app.eventually("the normal ticket is listed", || async {
+        app.texts("#ticket-list .ticket-title").await == ["Bondrucker stoppt nach Kartenzahlung"]
+    })
+    .await;
+
     // Found again by a word's beginning.
     app.type_into("#tickets-search", "bondr").await;
     app.click_and_wait_for_render("#tickets-search-run").await;

@@ -37,6 +37,7 @@ pub fn list_tickets(
     state: State<'_, AppState>,
     view: ViewName,
     states: Vec<TicketState>,
+    priorities: Vec<Priority>,
     urgent_first: bool,
 ) -> Result<Vec<NumberedTicket>, UiError> {
     let view = match view {
@@ -46,6 +47,7 @@ pub fn list_tickets(
     };
     let mut query = TicketQuery::new(view);
     query.states = states;
+    query.priorities = priorities;
     if urgent_first {
         query.sort = TicketSort::MostUrgent;
     }

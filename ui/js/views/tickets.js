@@ -7,7 +7,7 @@ import { formatInstant, formatMoney } from "../format.js";
 const ACTIVE = ["new", "open", "waiting_for_customer"];
 const DONE = ["resolved", "closed"];
 // What the screen shows survives re-renders: a language switch must not lose the selection.
-const screen = { view: "shop", filter: "active", search: "", selected: null, composing: false };
+const screen = { view: "shop", filter: "active", priority: "", search: "", selected: null, composing: false };
 
 function badge(t, state) {
   return h("span", { class: `badge state-${state}` }, t(`ticket.state.${state}`));
@@ -18,7 +18,7 @@ export async function render(ctx) {
   const states = screen.filter === "active" ? ACTIVE : screen.filter === "done" ? DONE : [];
   const tickets = screen.search.trim()
     ? await api.searchTickets(screen.search)
-    : await api.listTickets(screen.view, states, screen.filter === "active");
+    : await api.listTickets(screen.view, states, screen.priority ? [screen.priority] : [], screen.filter === "active");
 
   const tabs = h(
     "div",
@@ -39,6 +39,12 @@ export async function render(ctx) {
     "select",
     { id: "tickets-filter", "aria-label": t("tickets.filter"), onchange: (e) => { screen.filter = e.target.value; ctx.refresh(); } },
     ["active", "done", "all"].map((f) => h("option", { value: f, selected: screen.filter === f }, t(`tickets.filter.${f}`))),
+  );
+  const priorityFilter = h(
+    "select",
+    { id: "tickets-priority", "aria-label": t("ticketForm.priority"), onchange: (e) => { screen.priority = e.target.value; ctx.refresh(); } },
+    h("option", { value: "" }, t("tickets.anyPriority")),
+    ["emergency", "high", "normal"].map((p) => h("option", { value: p, selected: screen.priority === p }, t(`ticket.priority.${p}`))),
   );
   const search = h("input", { id: "tickets-search", type: "search", value: screen.search, placeholder: t("tickets.searchPlaceholder"), "aria-label": t("tickets.search") });
   const searchForm = h("form", { class: "search", onsubmit: (e) => { e.preventDefault(); screen.search = search.value; ctx.refresh(); } }, search,
@@ -65,7 +71,7 @@ export async function render(ctx) {
     h("div", { class: "view-head" }, h("h1", {}, t("tickets.title")),
       h("button", { type: "button", class: "primary", id: "new-ticket", onclick: () => { screen.composing = true; ctx.refresh(); } }, t("tickets.new"))),
     h("div", { class: "tickets-layout" },
-      h("section", { class: "card ticket-column" }, tabs, h("div", { class: "ticket-tools" }, filter, searchForm), list),
+      h("section", { class: "card ticket-column" }, tabs, h("div", { class: "ticket-tools" }, h("div", { class: "filters" }, filter, priorityFilter), searchForm), list),
       side));
 }
 
