@@ -55,10 +55,12 @@ pub fn first_response(
             _ => {}
         }
     }
-    if let Some(since) = waiting_since {
-        paused.push((since, DateTime::<Utc>::MAX_UTC));
-    }
-    let due = calendar.sla_due(created_at, first_response_budget(priority), &paused);
+    // While the customer has the ball the clock stands still, so there is no due time to look
+    // for (searching would walk years of calendar days for nothing).
+    let due = match waiting_since {
+        Some(_) => None,
+        None => calendar.sla_due(created_at, first_response_budget(priority), &paused),
+    };
     SlaClock {
         due,
         responded_at,
