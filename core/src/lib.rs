@@ -6,6 +6,7 @@
 //!   module that speaks SQL.
 //! - [`emergency`] is the cashier's button: ticket first, then routing and support hours.
 //! - [`paths`] says where that file lives.
+//! - [`remote`] connects support staff to a station with its remote tool, without a shell.
 //!
 //! Dates are civil dates in the shop's time zone ([`store::Store::time_zone`]); instants are
 //! stored in UTC.
@@ -13,4 +14,5 @@
 pub mod domain;
 pub mod emergency;
 pub mod paths;
+pub mod remote;
 pub mod store;

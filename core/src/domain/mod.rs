@@ -1,6 +1,40 @@
 //! Pure rules: money, plans, the advisor, contract terms, stations and coverage. Nothing in here
 //! touches a file, a database or the network, so every rule is tested on its own.
 
+/// Declares a string-backed enum with its wire names, `as_str` and `FromStr`.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::DomainError;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                match text { $($text => Ok($name::$variant),)+ _ => Err($crate::domain::DomainError::UnknownValue {
+                    what: stringify!($name),
+                    given: text.to_owned(),
+                    known: vec![$($text),+],
+                }) }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
 pub mod advisor;
 pub mod attachments;
 pub mod contract_terms;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::contracts::Contract;
+use crate::remote::ids::RemoteAddress;
 use super::plans::PlanId;
 use super::DomainError;
 
@@ -17,6 +18,8 @@ pub struct Station {
     pub location: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The station's remote tool and its id there, for support to connect.
+    pub remote: Option<RemoteAddress>,
 }
 
 /// A station's name as typed, trimmed; empty or overlong names are refused.

@@ -4,8 +4,6 @@
 //! A ticket's history is an audit trail: every change is an event (who, when, from, to), never
 //! an overwritten row. Tickets are unlimited: nothing here counts calls or imposes a quota.
 
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,39 +11,6 @@ use uuid::Uuid;
 
 use super::DomainError;
 
-/// Declares a string-backed enum with its wire names, `as_str` and `FromStr`.
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = DomainError;
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                match text { $($text => Ok($name::$variant),)+ _ => Err(DomainError::UnknownValue {
-                    what: stringify!($name),
-                    given: text.to_owned(),
-                    known: vec![$($text),+],
-                }) }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 wire_enum!(
     /// What kind of help is asked for (seeds 002, 003).

@@ -4,11 +4,15 @@ use rusqlite::ErrorCode;
 use thiserror::Error;
 
 use crate::domain::DomainError;
+use crate::remote::RemoteError;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error(transparent)]
     Domain(#[from] DomainError),
+
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 
     #[error("no {what} {reference:?} here; list them with `stationdesk-cli {what} list`")]
     NotFound {
@@ -94,6 +98,7 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Domain(_) => "rule",
+            StoreError::Remote(error) => error.code(),
             StoreError::NotFound { .. } => "not_found",
             StoreError::StationNameTaken(_) => "name_taken",
             StoreError::OptionDoesNotFit { .. } | StoreError::EmptyComment => "rule",

@@ -7,6 +7,8 @@
 //! leaves nothing behind.
 
 mod error;
+mod remote;
+mod search;
 mod tickets;
 
 use std::collections::HashMap;
@@ -29,7 +31,9 @@ use crate::domain::contracts::{check_stations_free, Contract, ContractStatus, No
 use crate::domain::plans::{Catalog, PlanSnapshot};
 use crate::domain::stations::{clean_station_name, coverage_on, Station, StationCoverage};
 use crate::domain::DomainError;
+use crate::remote::ids::RemoteAddress;
 pub use error::StoreError;
+pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
 pub use tickets::{
     Attachment, Comment, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent, TicketQuery,
     TicketSort, TicketView,
@@ -39,6 +43,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_stations_contracts.sql")),
         M::up(include_str!("migrations/0002_tickets.sql")),
+        M::up(include_str!("migrations/0003_search_words.sql")),
+        M::up(include_str!("migrations/0004_remote.sql")),
     ])
 });
 
@@ -80,6 +86,11 @@ impl Store {
             .map_err(open_error)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_error)?;
+        // Checkpoints are the background checkpointer's job (see `checkpoint`); SQLite's own, run
+        // inside whichever commit lets the WAL cross the line, stays as a safety net at 40 MB
+        // instead of 4 MB, so that an emergency press does not copy the WAL into the database.
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)
+            .map_err(open_error)?;
         MIGRATIONS
             .to_latest(&mut conn)
             .map_err(|source| StoreError::Migration {
@@ -94,8 +105,9 @@ impl Store {
 
     /// Copies what the WAL holds into the database file without blocking anyone (a passive
     /// checkpoint), and returns how many WAL frames are now in the file. Meant for a connection
-    /// of its own, run often enough that SQLite's own checkpoint (after 1000 pages, inside
-    /// whichever commit crosses that line) seldom falls to an emergency press.
+    /// of its own, run often enough that SQLite's own checkpoint (after 10,000 pages, inside
+    /// whichever commit crosses that line) never falls to an emergency press. The last
+    /// connection to close checkpoints too, so a short-lived CLI run leaves no long WAL behind.
     pub fn checkpoint(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
@@ -230,6 +242,7 @@ impl Store {
             location: location.trim().to_owned(),
             created_at: now,
             updated_at: now,
+            remote: None,
         };
         let tx = self.write()?;
         tx.execute(
@@ -263,7 +276,7 @@ impl Store {
     pub fn stations(&self) -> Result<Vec<Station>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, name, location, created_at, updated_at FROM stations ORDER BY name COLLATE NOCASE")?;
+            .prepare(&format!("SELECT {STATION_COLUMNS} FROM stations ORDER BY name COLLATE NOCASE"))?;
         let rows = stmt.query_map([], station_row)?;
         rows.map(|r| r?).collect()
     }
@@ -405,24 +418,46 @@ fn parse_id(text: &str, what: &'static str) -> Result<Uuid, StoreError> {
 }
 
 fn station_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Station, StoreError>> {
-    let id: String = row.get(0)?;
-    Ok(Ok(Station {
-        id: match Uuid::parse_str(&id) {
-            Ok(id) => id,
-            Err(_) => return Ok(Err(StoreError::Corrupt(format!("station id {id:?}")))),
-        },
-        name: row.get(1)?,
-        location: row.get(2)?,
-        created_at: row.get(3)?,
-        updated_at: row.get(4)?,
-    }))
+    let (id, name, location): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+    let (created_at, updated_at) = (row.get(3)?, row.get(4)?);
+    let remote: Option<(String, String)> = match (row.get(5)?, row.get(6)?) {
+        (Some(tool), Some(remote_id)) => Some((tool, remote_id)),
+        _ => None,
+    };
+    Ok((|| {
+        Ok(Station {
+            id: parse_uuid(id)?,
+            name,
+            location,
+            created_at,
+            updated_at,
+            remote: remote
+                .map(|(tool, remote_id)| {
+                    RemoteAddress::parse(stored(&tool)?, &remote_id)
+                        .map_err(|e| StoreError::Corrupt(format!("remote id of a station: {e}")))
+                })
+                .transpose()?,
+        })
+    })())
 }
 
-fn find_station(conn: &Connection, reference: &str) -> Result<Station, StoreError> {
+/// The station columns every query reads, in `station_row`'s order.
+const STATION_COLUMNS: &str = "id, name, location, created_at, updated_at, remote_tool, remote_id";
+
+/// A stored enum value; anything else means the file was changed behind our back.
+pub(super) fn stored<T: std::str::FromStr<Err = DomainError>>(text: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|e: DomainError| StoreError::Corrupt(e.to_string()))
+}
+
+pub(super) fn parse_uuid(text: String) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(&text).map_err(|_| StoreError::Corrupt(format!("id {text:?}")))
+}
+
+pub(super) fn find_station(conn: &Connection, reference: &str) -> Result<Station, StoreError> {
     let found = conn
         .query_row(
-            "SELECT id, name, location, created_at, updated_at FROM stations
-             WHERE id = ?1 OR name = ?1 COLLATE NOCASE",
+            &format!("SELECT {STATION_COLUMNS} FROM stations WHERE id = ?1 OR name = ?1 COLLATE NOCASE"),
             [reference.trim()],
             station_row,
         )

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{find_station, utc_text, Store, StoreError};
+use super::{find_station, parse_uuid, search, stored, utc_text, Store, StoreError};
 use crate::domain::attachments::{check_attachment, clean_file_name};
 use crate::domain::money::{Currency, Money};
 use crate::domain::routing::ShopContacts;
@@ -644,32 +644,15 @@ impl Store {
     /// ticket" wants, and lets the index stop after one page. Quotes and operators in the input
     /// are taken literally.
     pub fn search_tickets(&self, text: &str, limit: u32) -> Result<Vec<Ticket>, StoreError> {
-        let terms: Vec<String> = text
-            .split_whitespace()
-            .map(|word| {
-                let literal: String = word
-                    .chars()
-                    .filter(|c| *c != '"' && !c.is_control())
-                    .collect();
-                // Numbers match exactly: "Artikel 300" is not Artikel 3001, "E-9" not E-97.
-                let prefix = if literal.ends_with(|c: char| c.is_ascii_digit()) {
-                    ""
-                } else {
-                    "*"
-                };
-                format!("\"{literal}\"{prefix}")
-            })
-            .filter(|term| !term.starts_with("\"\""))
-            .collect();
-        if terms.is_empty() {
+        let Some(expression) = search::match_expression(&self.conn, text)? else {
             return Ok(Vec::new());
-        }
+        };
         let mut stmt = self.conn.prepare_cached(&format!(
             "WITH hits AS (SELECT rowid AS row FROM ticket_search WHERE ticket_search MATCH ?1
                            ORDER BY rowid DESC LIMIT ?2)
              SELECT {TICKET_COLUMNS} FROM hits JOIN tickets t ON t.rowid = hits.row ORDER BY hits.row DESC"
         ))?;
-        let rows = stmt.query_map(params![terms.join(" "), limit], ticket_row)?;
+        let rows = stmt.query_map(params![expression, limit], ticket_row)?;
         rows.map(|r| r?).collect()
     }
 
@@ -694,16 +677,6 @@ fn clean_cc(cc: &[String]) -> Vec<String> {
 
 fn to_json(value: &impl Serialize) -> String {
     serde_json::to_string(value).expect("plain data serialises")
-}
-
-/// A stored enum value; anything else means the file was changed behind our back.
-fn stored<T: std::str::FromStr<Err = DomainError>>(text: &str) -> Result<T, StoreError> {
-    text.parse()
-        .map_err(|e: DomainError| StoreError::Corrupt(e.to_string()))
-}
-
-fn parse_uuid(text: String) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(&text).map_err(|_| StoreError::Corrupt(format!("id {text:?}")))
 }
 
 fn ticket_row(row: &Row<'_>) -> rusqlite::Result<Result<Ticket, StoreError>> {
@@ -815,7 +788,7 @@ fn find_active_ticket(conn: &Connection, reference: &str) -> Result<Ticket, Stor
     }
 }
 
-fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, StoreError> {
+pub(super) fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, StoreError> {
     let reference = reference.trim();
     // A number is the id's last six hex digits: an indexed suffix search is not possible, but a
     // LIKE on the primary key is fast enough for a shop's tickets.
@@ -871,7 +844,7 @@ fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError
     }
     enqueue(tx, "ticket", ticket.id, "created", ticket)?;
     record_event(tx, ticket, &ticket.reporter, "created", None, "")?;
-    index_for_search(tx, ticket.id)
+    search::index_ticket(tx, ticket.id)
 }
 
 /// Saves the ticket's state and time, and refreshes its search entry.
@@ -888,7 +861,7 @@ fn touch(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
         "UPDATE ticket_cc SET updated_at = ?2 WHERE ticket_id = ?1",
         params![ticket.id.to_string(), utc_text(ticket.updated_at)],
     )?;
-    index_for_search(tx, ticket.id)
+    search::index_ticket(tx, ticket.id)
 }
 
 fn record_event(
@@ -927,10 +900,10 @@ fn record_event(
 
 /// One outbox row per change, in the change's own transaction: it is sent exactly when the
 /// change itself is saved.
-fn enqueue(
+pub(super) fn enqueue(
     tx: &Transaction<'_>,
     entity: &str,
-    ticket: Uuid,
+    entity_id: Uuid,
     kind: &str,
     payload: &impl Serialize,
 ) -> Result<(), StoreError> {
@@ -940,7 +913,7 @@ fn enqueue(
     .execute(params![
         Uuid::now_v7().to_string(),
         entity,
-        ticket.to_string(),
+        entity_id.to_string(),
         kind,
         to_json(payload),
         utc_text(Utc::now()),
@@ -948,20 +921,3 @@ fn enqueue(
     Ok(())
 }
 
-fn index_for_search(tx: &Transaction<'_>, ticket: Uuid) -> Result<(), StoreError> {
-    let id = ticket.to_string();
-    tx.execute(
-        "DELETE FROM ticket_search WHERE rowid = (SELECT rowid FROM tickets WHERE id = ?1)",
-        [&id],
-    )?;
-    tx.execute(
-        "INSERT INTO ticket_search (rowid, title, body)
-         SELECT t.rowid, t.title,
-                concat_ws(' ', json_extract(t.request, '$.doing'), json_extract(t.request, '$.expected'),
-                          json_extract(t.request, '$.error_message'),
-                          (SELECT group_concat(body, ' ') FROM ticket_comments WHERE ticket_id = t.id))
-         FROM tickets t WHERE t.id = ?1",
-        [&id],
-    )?;
-    Ok(())
-}
