@@ -6,7 +6,8 @@
 //!   module that speaks SQL.
 //! - [`emergency`] is the cashier's button: ticket first, then routing and support hours.
 //! - [`paths`] says where that file lives.
-//! - [`remote`] connects support staff to a station with its remote tool, without a shell.
+//! - [`remote`] connects support staff to a station with its remote tool, without a shell;
+//!   [`sessions`] records who connected where, and the cashier's consent.
 //!
 //! Dates are civil dates in the shop's time zone ([`store::Store::time_zone`]); instants are
 //! stored in UTC.
@@ -15,4 +16,5 @@ pub mod domain;
 pub mod emergency;
 pub mod paths;
 pub mod remote;
+pub mod sessions;
 pub mod store;

@@ -115,7 +115,7 @@ impl RemoteError {
         }
     }
 
-    fn not_installed(tool: RemoteTool) -> RemoteError {
+    pub(crate) fn not_installed(tool: RemoteTool) -> RemoteError {
         RemoteError::NotInstalled {
             tool: tool.label(),
             hint: tool.install_hint(),

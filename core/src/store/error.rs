@@ -26,6 +26,9 @@ pub enum StoreError {
     #[error("this option covers {option_covers} station(s) but {chosen} were chosen; choose as many stations as the option covers")]
     OptionDoesNotFit { option_covers: u32, chosen: usize },
 
+    #[error("station {station} has no remote tool recorded; record its tool and id under Stations first")]
+    NoRemoteTool { station: String },
+
     #[error("a comment needs some text")]
     EmptyComment,
 
@@ -101,7 +104,9 @@ impl StoreError {
             StoreError::Remote(error) => error.code(),
             StoreError::NotFound { .. } => "not_found",
             StoreError::StationNameTaken(_) => "name_taken",
-            StoreError::OptionDoesNotFit { .. } | StoreError::EmptyComment => "rule",
+            StoreError::OptionDoesNotFit { .. }
+            | StoreError::EmptyComment
+            | StoreError::NoRemoteTool { .. } => "rule",
             StoreError::DiskFull => "disk_full",
             StoreError::NoHomeDirectory
             | StoreError::DataDir { .. }

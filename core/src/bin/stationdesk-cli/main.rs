@@ -4,6 +4,8 @@
 //! shape the README documents and keeps stable. Errors go to stderr (as `{"code", "message"}`
 //! with `--json`) with exit code 1; a malformed command line exits with 2.
 
+mod remote;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,6 +13,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
+use remote::RemoteCommand;
 use serde::Serialize;
 
 use rust_decimal::Decimal;
@@ -29,6 +32,8 @@ use stationdesk_core::domain::tickets::{
 use stationdesk_core::domain::DomainError;
 use stationdesk_core::emergency::{self, EmergencyOutcome};
 use stationdesk_core::paths;
+use stationdesk_core::remote::ids::RemoteAddress;
+use stationdesk_core::remote::RemoteTool;
 use stationdesk_core::store::{NewTicket, Store, StoreError, TicketQuery, TicketSort, TicketView};
 
 #[derive(Parser)]
@@ -97,6 +102,9 @@ enum Command {
     Contract(ContractCommand),
     #[command(subcommand)]
     Station(StationCommand),
+    /// Remote sessions: detect tools, connect, end, list, and the cashier's consent.
+    #[command(subcommand)]
+    Remote(RemoteCommand),
 }
 
 #[derive(Args)]
@@ -308,6 +316,19 @@ enum StationCommand {
         #[arg(long)]
         name: String,
     },
+    /// Record the station's remote tool and its id there, or forget it with --clear.
+    Remote {
+        #[arg(long)]
+        station: String,
+        /// teamviewer, rustdesk, anydesk or vnc.
+        #[arg(long, value_parser = RemoteTool::from_str, required_unless_present = "clear", requires = "id")]
+        tool: Option<RemoteTool>,
+        /// The station's id in the tool (VNC: host:port).
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long, conflicts_with_all = ["tool", "id"])]
+        clear: bool,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -493,6 +514,18 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Station(StationCommand::Rename { station, name }) => {
             out.station(&store()?.rename_station(station, name)?)
         }
+        Command::Station(StationCommand::Remote {
+            station, tool, id, ..
+        }) => {
+            let address = match (tool, id) {
+                (Some(tool), Some(id)) => Some(
+                    RemoteAddress::parse(*tool, id).map_err(|e| CliError::Store(e.into()))?,
+                ),
+                _ => None,
+            };
+            out.station(&store()?.set_station_remote(station, address.as_ref())?)
+        }
+        Command::Remote(command) => remote::remote_command(command, store, &out),
         Command::Station(StationCommand::List { on }) => {
             let store = store()?;
             let day = on.map_or_else(|| store.today(), Ok)?;
@@ -858,8 +891,9 @@ impl Output {
                 station.id.to_string(),
                 station.name.clone(),
                 station.location.clone(),
+                remote_text(station),
             ];
-            table(&["ID", "NAME", "LOCATION"], vec![row])
+            table(&["ID", "NAME", "LOCATION", "REMOTE"], vec![row])
         })
     }
 
@@ -879,10 +913,11 @@ impl Output {
                         c.station.location.clone(),
                         state.to_owned(),
                         c.plan.as_ref().map_or("-".into(), |p| p.0.clone()),
+                        remote_text(&c.station),
                     ]
                 })
                 .collect();
-            table(&["ID", "NAME", "LOCATION", "SUPPORT", "PLAN"], rows)
+            table(&["ID", "NAME", "LOCATION", "SUPPORT", "PLAN", "REMOTE"], rows)
         })
     }
 }
@@ -893,6 +928,13 @@ fn callers_text(callers: OptionCallers) -> &'static str {
         OptionCallers::NamedAdmins => "only the shop's named admins call support",
         OptionCallers::Mixed => "mixed: some stations call directly, the others via the admin",
     }
+}
+
+fn remote_text(station: &Station) -> String {
+    station.remote.as_ref().map_or_else(
+        || "-".to_owned(),
+        |r| format!("{} {}", r.tool.label(), r.id),
+    )
 }
 
 fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
