@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::contracts::Contract;
-use crate::remote::ids::RemoteAddress;
 use super::plans::PlanId;
 use super::DomainError;
+use crate::remote::ids::RemoteAddress;
 
 pub const MAX_STATION_NAME: usize = 80;
 

@@ -4,13 +4,11 @@
 //! A ticket's history is an audit trail: every change is an event (who, when, from, to), never
 //! an overwritten row. Tickets are unlimited: nothing here counts calls or imposes a quota.
 
-
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::DomainError;
-
 
 wire_enum!(
     /// What kind of help is asked for (seeds 002, 003).

@@ -95,8 +95,12 @@ fn candidates(
             installed.chain(on_path(&exe_names)).collect()
         }
         Platform::MacOs => match tool {
-            RemoteTool::TeamViewer => vec!["/Applications/TeamViewer.app/Contents/MacOS/TeamViewer".into()],
-            RemoteTool::RustDesk => vec!["/Applications/RustDesk.app/Contents/MacOS/RustDesk".into()],
+            RemoteTool::TeamViewer => {
+                vec!["/Applications/TeamViewer.app/Contents/MacOS/TeamViewer".into()]
+            }
+            RemoteTool::RustDesk => {
+                vec!["/Applications/RustDesk.app/Contents/MacOS/RustDesk".into()]
+            }
             RemoteTool::AnyDesk => vec!["/Applications/AnyDesk.app/Contents/MacOS/AnyDesk".into()],
             // macOS's own Screen Sharing serves VNC; there is nothing to find.
             RemoteTool::Vnc => Vec::new(),
@@ -145,8 +149,13 @@ fn read_id(tool: RemoteTool, program: &Path) -> Option<String> {
     }
     let mut output = String::new();
     child.stdout.take()?.read_to_string(&mut output).ok()?;
-    let id = output.lines().map(str::trim).find(|line| !line.is_empty())?;
-    RemoteAddress::parse(tool, id).ok().map(|address| address.id)
+    let id = output
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())?;
+    RemoteAddress::parse(tool, id)
+        .ok()
+        .map(|address| address.id)
 }
 
 #[cfg(test)]
@@ -179,7 +188,9 @@ mod tests {
         let env = env_of(&[]);
         assert_eq!(
             candidates(RemoteTool::RustDesk, Platform::MacOs, &env),
-            [PathBuf::from("/Applications/RustDesk.app/Contents/MacOS/RustDesk")]
+            [PathBuf::from(
+                "/Applications/RustDesk.app/Contents/MacOS/RustDesk"
+            )]
         );
     }
 

@@ -88,7 +88,10 @@ fn anydesk_alias(text: &str) -> Option<String> {
     let part = |part: &str| {
         !part.is_empty()
             && part.len() <= ANYDESK_ALIAS_PART
-            && part.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && part
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
             && part
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
@@ -122,7 +125,9 @@ fn vnc_host_port(text: &str) -> Option<String> {
                 (1..=63).contains(&label.len())
                     && !label.starts_with('-')
                     && !label.ends_with('-')
-                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
             })
     };
     // Resolvers read "3232235777" or "192.168.1" as addresses too: digits must be a real IPv4.
@@ -155,7 +160,11 @@ mod tests {
             (RemoteTool::RustDesk, "Kasse_01", "Kasse_01"),
             (RemoteTool::AnyDesk, "1234567890", "1234567890"),
             (RemoteTool::AnyDesk, "Kasse-1@ad", "kasse-1@ad"),
-            (RemoteTool::AnyDesk, "filiale.nord@meinladen", "filiale.nord@meinladen"),
+            (
+                RemoteTool::AnyDesk,
+                "filiale.nord@meinladen",
+                "filiale.nord@meinladen",
+            ),
             (RemoteTool::Vnc, "127.0.0.1:5901", "127.0.0.1:5901"),
             (RemoteTool::Vnc, "kasse1.local", "kasse1.local:5900"),
             (RemoteTool::Vnc, "[::1]:5902", "[::1]:5902"),
@@ -187,7 +196,7 @@ mod tests {
             "//server/share",
             "C:\\Windows\\System32\\cmd.exe",
             "file:///etc/passwd",
-            "١٢٣٤٥٦٧٨٩",    // Arabic-Indic digits
+            "١٢٣٤٥٦٧٨٩",          // Arabic-Indic digits
             "１２３４５６７８９", // full-width digits
             "12345678901234567890123456789012345678901234567890",
             &too_long,
@@ -236,7 +245,7 @@ mod tests {
         let error = parse(RemoteTool::TeamViewer, "--play").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "\"--play\" is not a TeamViewer id: 8 to 12 digits, without spaces"
+            "\"--play\" is not a valid TeamViewer id: 8 to 12 digits, without spaces"
         );
     }
 }

@@ -156,7 +156,9 @@ pub fn plan(
             ),
             None => direct(vec![id], None),
         },
-        RemoteTool::Vnc => through_opener(tool, platform, format!("vnc://{}", address.id), password),
+        RemoteTool::Vnc => {
+            through_opener(tool, platform, format!("vnc://{}", address.id), password)
+        }
     }
 }
 
@@ -219,12 +221,24 @@ mod tests {
     fn teamviewer_takes_the_id_after_dash_i_on_every_platform() {
         let cases = [
             (Platform::Linux, "/usr/bin/teamviewer"),
-            (Platform::Windows, r"C:\Program Files\TeamViewer\TeamViewer.exe"),
-            (Platform::MacOs, "/Applications/TeamViewer.app/Contents/MacOS/TeamViewer"),
+            (
+                Platform::Windows,
+                r"C:\Program Files\TeamViewer\TeamViewer.exe",
+            ),
+            (
+                Platform::MacOs,
+                "/Applications/TeamViewer.app/Contents/MacOS/TeamViewer",
+            ),
         ];
         for (platform, program) in cases {
             assert_eq!(
-                shown(RemoteTool::TeamViewer, "123456789", None, platform, Some(program)),
+                shown(
+                    RemoteTool::TeamViewer,
+                    "123456789",
+                    None,
+                    platform,
+                    Some(program)
+                ),
                 expect(program, &["-i", "123456789"], None, false)
             );
         }
@@ -246,7 +260,11 @@ mod tests {
     fn teamviewer_without_its_program_goes_through_its_url() {
         let expected = [
             (Platform::Linux, "gio", vec!["open"]),
-            (Platform::Windows, "rundll32.exe", vec!["url.dll,FileProtocolHandler"]),
+            (
+                Platform::Windows,
+                "rundll32.exe",
+                vec!["url.dll,FileProtocolHandler"],
+            ),
             (Platform::MacOs, "/usr/bin/open", vec![]),
         ];
         let url = "teamviewer10://control?device=123456789";
@@ -263,13 +281,30 @@ mod tests {
     fn rustdesk_connects_and_takes_a_password_only_when_given() {
         for platform in [Platform::Linux, Platform::Windows, Platform::MacOs] {
             assert_eq!(
-                shown(RemoteTool::RustDesk, "Kasse_01", None, platform, Some("rustdesk")),
+                shown(
+                    RemoteTool::RustDesk,
+                    "Kasse_01",
+                    None,
+                    platform,
+                    Some("rustdesk")
+                ),
                 expect("rustdesk", &["--connect", "Kasse_01"], None, false)
             );
         }
         assert_eq!(
-            shown(RemoteTool::RustDesk, "123456789", Some("pw"), Platform::Linux, Some("rustdesk")),
-            expect("rustdesk", &["--connect", "123456789", "--password", "***"], None, false)
+            shown(
+                RemoteTool::RustDesk,
+                "123456789",
+                Some("pw"),
+                Platform::Linux,
+                Some("rustdesk")
+            ),
+            expect(
+                "rustdesk",
+                &["--connect", "123456789", "--password", "***"],
+                None,
+                false
+            )
         );
     }
 
@@ -294,7 +329,13 @@ mod tests {
         assert!(plan.args.iter().all(|arg| !arg.expose().contains("geheim")));
         assert_eq!(plan.stdin.unwrap().expose(), "geheim");
         assert_eq!(
-            shown(RemoteTool::AnyDesk, "kasse-1@ad", None, Platform::MacOs, Some("AnyDesk")),
+            shown(
+                RemoteTool::AnyDesk,
+                "kasse-1@ad",
+                None,
+                Platform::MacOs,
+                Some("AnyDesk")
+            ),
             expect("AnyDesk", &["kasse-1@ad"], None, false)
         );
     }
@@ -302,8 +343,19 @@ mod tests {
     #[test]
     fn vnc_opens_its_url_with_the_system_viewer() {
         assert_eq!(
-            shown(RemoteTool::Vnc, "127.0.0.1:5901", None, Platform::Linux, None),
-            expect("gio", &["open", "vnc://127.0.0.1:5901"], Some("vnc://127.0.0.1:5901"), false)
+            shown(
+                RemoteTool::Vnc,
+                "127.0.0.1:5901",
+                None,
+                Platform::Linux,
+                None
+            ),
+            expect(
+                "gio",
+                &["open", "vnc://127.0.0.1:5901"],
+                Some("vnc://127.0.0.1:5901"),
+                false
+            )
         );
         let refused = plan(
             &address(RemoteTool::Vnc, "127.0.0.1"),
@@ -311,13 +363,21 @@ mod tests {
             Platform::Linux,
             None,
         );
-        assert!(matches!(refused, Err(RemoteError::PasswordNotSupported { .. })));
+        assert!(matches!(
+            refused,
+            Err(RemoteError::PasswordNotSupported { .. })
+        ));
     }
 
     #[test]
     fn a_missing_tool_says_what_to_install() {
-        let error = plan(&address(RemoteTool::AnyDesk, "123456789"), None, Platform::Linux, None)
-            .unwrap_err();
+        let error = plan(
+            &address(RemoteTool::AnyDesk, "123456789"),
+            None,
+            Platform::Linux,
+            None,
+        )
+        .unwrap_err();
         assert_eq!(
             error.to_string(),
             "AnyDesk is not installed on this computer; install it (from anydesk.com) and try again"

@@ -77,7 +77,7 @@ impl fmt::Debug for Password {
 /// What went wrong with a remote connection; each message says what to do.
 #[derive(Debug, Error)]
 pub enum RemoteError {
-    #[error("{given:?} is not a {tool} id: {rule}")]
+    #[error("{given:?} is not a valid {tool} id: {rule}")]
     InvalidId {
         tool: &'static str,
         given: String,

@@ -274,9 +274,9 @@ impl Store {
     }
 
     pub fn stations(&self) -> Result<Vec<Station>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {STATION_COLUMNS} FROM stations ORDER BY name COLLATE NOCASE"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {STATION_COLUMNS} FROM stations ORDER BY name COLLATE NOCASE"
+        ))?;
         let rows = stmt.query_map([], station_row)?;
         rows.map(|r| r?).collect()
     }
@@ -410,6 +410,13 @@ fn utc_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Now, to the millisecond the database keeps, so that a record returned by a write equals the
+/// same record read back.
+fn stored_now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(3)
+}
+
 fn parse_id(text: &str, what: &'static str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(text.trim()).map_err(|_| StoreError::NotFound {
         what,
@@ -457,7 +464,9 @@ pub(super) fn parse_uuid(text: String) -> Result<Uuid, StoreError> {
 pub(super) fn find_station(conn: &Connection, reference: &str) -> Result<Station, StoreError> {
     let found = conn
         .query_row(
-            &format!("SELECT {STATION_COLUMNS} FROM stations WHERE id = ?1 OR name = ?1 COLLATE NOCASE"),
+            &format!(
+                "SELECT {STATION_COLUMNS} FROM stations WHERE id = ?1 OR name = ?1 COLLATE NOCASE"
+            ),
             [reference.trim()],
             station_row,
         )

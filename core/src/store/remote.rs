@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::tickets::{enqueue, find_ticket};
-use super::{find_station, parse_uuid, stored, utc_text, Store, StoreError};
+use super::{find_station, parse_uuid, stored, stored_now, utc_text, Store, StoreError};
 use crate::domain::stations::Station;
 use crate::domain::wire_enum;
 use crate::remote::ids::RemoteAddress;
@@ -67,7 +67,8 @@ pub enum SessionsOf<'a> {
 }
 
 const CONSENT_COLUMNS: &str = "id, station_id, ticket_id, given_by, given_at, ended_at";
-const SESSION_COLUMNS: &str = "id, station_id, ticket_id, tool, remote_id, started_by, started_at, \
+const SESSION_COLUMNS: &str =
+    "id, station_id, ticket_id, tool, remote_id, started_by, started_at, \
                                ended_at, end_reason, consent_id, note";
 
 impl Store {
@@ -81,7 +82,7 @@ impl Store {
         let tx = self.write()?;
         let mut found = find_station(&tx, station)?;
         found.remote = remote.cloned();
-        found.updated_at = Utc::now();
+        found.updated_at = stored_now();
         tx.execute(
             "UPDATE stations SET remote_tool = ?2, remote_id = ?3, updated_at = ?4 WHERE id = ?1",
             params![
@@ -112,9 +113,12 @@ impl Store {
         let consent = Consent {
             id: Uuid::now_v7(),
             station_id: station.id,
-            ticket_id: ticket.map(|t| find_ticket(&tx, t)).transpose()?.map(|t| t.id),
+            ticket_id: ticket
+                .map(|t| find_ticket(&tx, t))
+                .transpose()?
+                .map(|t| t.id),
             given_by: given_by.trim().to_owned(),
-            given_at: Utc::now(),
+            given_at: stored_now(),
             ended_at: None,
         };
         tx.execute(
@@ -148,7 +152,7 @@ impl Store {
                 reference: consent.to_string(),
             })?;
         if found.ended_at.is_none() {
-            found.ended_at = Some(Utc::now());
+            found.ended_at = Some(stored_now());
             tx.execute(
                 "UPDATE remote_consents SET ended_at = ?2 WHERE id = ?1",
                 params![found.id.to_string(), found.ended_at.map(utc_text)],
@@ -173,7 +177,9 @@ impl Store {
         let tx = self.write()?;
         let station = new.station.map(|s| find_station(&tx, s)).transpose()?;
         let ticket = new.ticket.map(|t| find_ticket(&tx, t)).transpose()?;
-        let station_id = station.map(|s| s.id).or(ticket.as_ref().and_then(|t| t.station_id));
+        let station_id = station
+            .map(|s| s.id)
+            .or(ticket.as_ref().and_then(|t| t.station_id));
         let consent_id = match station_id {
             Some(id) => consent_in_force(&tx, id)?.map(|c| c.id),
             None => None,
@@ -185,7 +191,7 @@ impl Store {
             tool: new.address.tool,
             remote_id: new.address.id.clone(),
             started_by: new.started_by.trim().to_owned(),
-            started_at: Utc::now(),
+            started_at: stored_now(),
             ended_at: None,
             end_reason: None,
             consent_id,
@@ -222,7 +228,7 @@ impl Store {
         let tx = self.write()?;
         let mut found = find_session(&tx, session)?;
         if found.ended_at.is_none() {
-            found.ended_at = Some(Utc::now());
+            found.ended_at = Some(stored_now());
             found.end_reason = Some(reason);
             if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
                 found.note = note.to_owned();
@@ -289,7 +295,10 @@ fn find_session(conn: &rusqlite::Connection, id: &str) -> Result<RemoteSession, 
     })
 }
 
-fn optional_uuid(row: &Row<'_>, index: usize) -> rusqlite::Result<Result<Option<Uuid>, StoreError>> {
+fn optional_uuid(
+    row: &Row<'_>,
+    index: usize,
+) -> rusqlite::Result<Result<Option<Uuid>, StoreError>> {
     Ok(row
         .get::<_, Option<String>>(index)?
         .map(parse_uuid)

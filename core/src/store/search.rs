@@ -36,7 +36,8 @@ pub(super) fn index_ticket(tx: &Transaction<'_>, ticket: Uuid) -> Result<(), Sto
         [&id],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    let mut remember = tx.prepare_cached("INSERT OR IGNORE INTO search_words (word) VALUES (?1)")?;
+    let mut remember =
+        tx.prepare_cached("INSERT OR IGNORE INTO search_words (word) VALUES (?1)")?;
     for word in folded_words(&title).chain(folded_words(&body)) {
         remember.execute([word])?;
     }
@@ -47,7 +48,10 @@ pub(super) fn index_ticket(tx: &Transaction<'_>, ticket: Uuid) -> Result<(), Sto
 /// exactly ("Artikel 300" is not Artikel 3001, "E-9" not E-97), any other as a prefix. A word
 /// with inner punctuation ("Z-Bon", "E-42") is a phrase of its parts. `None` when nothing
 /// searchable was typed.
-pub(super) fn match_expression(conn: &Connection, typed: &str) -> Result<Option<String>, StoreError> {
+pub(super) fn match_expression(
+    conn: &Connection,
+    typed: &str,
+) -> Result<Option<String>, StoreError> {
     let mut expand = conn.prepare_cached(
         "SELECT word FROM search_words WHERE word >= ?1 AND word < ?1 || char(1114111) LIMIT ?2",
     )?;
@@ -69,13 +73,15 @@ pub(super) fn match_expression(conn: &Connection, typed: &str) -> Result<Option<
         let words: Vec<String> = expand
             .query_map(rusqlite::params![last, MAX_EXPANSION + 1], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
-        terms.push(if words.is_empty() || words.len() > MAX_EXPANSION as usize {
-            // Too many words to list, or a word folded differently from the index: FTS5 knows.
-            format!("{}*", phrase(last))
-        } else {
-            let phrases: Vec<String> = words.iter().map(|w| phrase(w)).collect();
-            format!("({})", phrases.join(" OR "))
-        });
+        terms.push(
+            if words.is_empty() || words.len() > MAX_EXPANSION as usize {
+                // Too many words to list, or a word folded differently from the index: FTS5 knows.
+                format!("{}*", phrase(last))
+            } else {
+                let phrases: Vec<String> = words.iter().map(|w| phrase(w)).collect();
+                format!("({})", phrases.join(" OR "))
+            },
+        );
     }
     Ok((!terms.is_empty()).then(|| terms.join(" AND ")))
 }
@@ -119,7 +125,10 @@ mod tests {
             query("Drucker").as_deref(),
             Some(r#"("drucker" OR "druckerfehler")"#)
         );
-        assert_eq!(query("Z-Bon E-42").as_deref(), Some(r#"("z bon") AND "e 42""#));
+        assert_eq!(
+            query("Z-Bon E-42").as_deref(),
+            Some(r#"("z bon") AND "e 42""#)
+        );
         // A prefix no stored word starts with is left to FTS5, which then finds nothing.
         assert_eq!(query("Waage").as_deref(), Some(r#""waage"*"#));
         assert_eq!(query(" \"- ").as_deref(), None);

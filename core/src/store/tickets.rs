@@ -920,4 +920,3 @@ pub(super) fn enqueue(
     ])?;
     Ok(())
 }
-

@@ -4,15 +4,19 @@ use std::process::{Command, Output};
 use serde_json::{json, Value};
 
 fn cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stationdesk-cli"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
+    cli_command(db, args)
         .output()
         .expect("stationdesk-cli runs")
 }
 
-fn json_of(output: &Output) -> Value {
+/// The CLI on a database, ready for a test to add environment or standard input.
+pub(crate) fn cli_command(db: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stationdesk-cli"));
+    command.arg("--db").arg(db).args(args);
+    command
+}
+
+pub(crate) fn json_of(output: &Output) -> Value {
     assert!(
         output.status.success(),
         "failed: {}",
@@ -21,20 +25,20 @@ fn json_of(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).expect("stdout is one JSON document")
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-struct Db(tempfile::TempDir);
+pub(crate) struct Db(tempfile::TempDir);
 
 impl Db {
-    fn new() -> Db {
+    pub(crate) fn new() -> Db {
         Db(tempfile::tempdir().unwrap())
     }
-    fn path(&self) -> std::path::PathBuf {
+    pub(crate) fn path(&self) -> std::path::PathBuf {
         self.0.path().join("stationdesk.sqlite")
     }
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         cli(&self.path(), args)
     }
 }

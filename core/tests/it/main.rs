@@ -5,8 +5,11 @@
 //! - `tickets`: tickets, their audit trail and outbox, views, search, the emergency press.
 //! - `crash`: an emergency press survives SIGKILL right after it reported success.
 //! - `cli`: `stationdesk-cli` as a script calls it: the documented JSON, the tables, the errors.
+//! - `remote`: connecting with each remote tool (played by executables that record what they
+//!   get), hostile ids, the cashier's consent and the session records.
 
 mod cli;
 mod crash;
+mod remote;
 mod store;
 mod tickets;

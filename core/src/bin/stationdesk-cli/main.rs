@@ -518,9 +518,9 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             station, tool, id, ..
         }) => {
             let address = match (tool, id) {
-                (Some(tool), Some(id)) => Some(
-                    RemoteAddress::parse(*tool, id).map_err(|e| CliError::Store(e.into()))?,
-                ),
+                (Some(tool), Some(id)) => {
+                    Some(RemoteAddress::parse(*tool, id).map_err(|e| CliError::Store(e.into()))?)
+                }
                 _ => None,
             };
             out.station(&store()?.set_station_remote(station, address.as_ref())?)
@@ -917,7 +917,10 @@ impl Output {
                     ]
                 })
                 .collect();
-            table(&["ID", "NAME", "LOCATION", "SUPPORT", "PLAN", "REMOTE"], rows)
+            table(
+                &["ID", "NAME", "LOCATION", "SUPPORT", "PLAN", "REMOTE"],
+                rows,
+            )
         })
     }
 }

@@ -112,9 +112,9 @@ pub(super) fn remote_command(
             dry_run,
         } => {
             let address = match (tool, id) {
-                (Some(tool), Some(id)) => Some(RemoteAddress::parse(*tool, id).map_err(
-                    |e| CliError::Store(e.into()),
-                )?),
+                (Some(tool), Some(id)) => {
+                    Some(RemoteAddress::parse(*tool, id).map_err(|e| CliError::Store(e.into()))?)
+                }
                 _ => None,
             };
             if address.is_none() && station.is_none() && ticket.is_none() {
@@ -142,7 +142,8 @@ pub(super) fn remote_command(
                 let shown = plan.shown();
                 return out.print(&shown, || command_line(&shown));
             }
-            let connected = sessions::connect(&mut store, &to, password, by, platform, &process_env)?;
+            let connected =
+                sessions::connect(&mut store, &to, password, by, platform, &process_env)?;
             // The tool runs on after we exit; its end is recorded with `remote end`.
             drop(connected.child);
             out.print(
@@ -160,7 +161,8 @@ pub(super) fn remote_command(
             )
         }
         RemoteCommand::End { session, note } => {
-            let ended = store()?.end_remote_session(session, EndReason::EndedBySupport, note.as_deref())?;
+            let ended =
+                store()?.end_remote_session(session, EndReason::EndedBySupport, note.as_deref())?;
             out.print(&ended, || sessions_table(std::slice::from_ref(&ended)))
         }
         RemoteCommand::Sessions { station, ticket } => {
@@ -172,7 +174,11 @@ pub(super) fn remote_command(
             let found = store()?.remote_sessions(of)?;
             out.print(&found, || sessions_table(&found))
         }
-        RemoteCommand::Allow { station, ticket, by } => {
+        RemoteCommand::Allow {
+            station,
+            ticket,
+            by,
+        } => {
             let mut store = store()?;
             let allowed = sessions::allow_remote_help(
                 &mut store,
@@ -213,7 +219,10 @@ fn command_line(plan: &ShownPlan) -> String {
 
 fn consent_text(consent: &Consent, problem: Option<&str>) -> String {
     let mut text = match consent.ended_at {
-        None => format!("remote help allowed since {} by {}", consent.given_at, consent.given_by),
+        None => format!(
+            "remote help allowed since {} by {}",
+            consent.given_at, consent.given_by
+        ),
         Some(ended) => format!("remote help ended at {ended}"),
     };
     if let Some(problem) = problem {
@@ -231,10 +240,14 @@ fn sessions_table(sessions: &[RemoteSession]) -> String {
                 format!("{} {}", s.tool.label(), s.remote_id),
                 s.started_by.clone(),
                 s.started_at.to_rfc3339(),
-                s.ended_at.map_or_else(|| "running".into(), |e| e.to_rfc3339()),
+                s.ended_at
+                    .map_or_else(|| "running".into(), |e| e.to_rfc3339()),
                 if s.consent_id.is_some() { "yes" } else { "no" }.to_owned(),
             ]
         })
         .collect();
-    table(&["SESSION", "TOOL", "BY", "STARTED", "ENDED", "CONSENT"], rows)
+    table(
+        &["SESSION", "TOOL", "BY", "STARTED", "ENDED", "CONSENT"],
+        rows,
+    )
 }
