@@ -10,7 +10,9 @@ TAURI_DRIVER_VERSION=2.1.0
 packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
           libjavascriptcoregtk-4.1-dev librsvg2-dev fonts-dejavu-core)
 if [ "$what" = test ]; then
-  packages+=(xvfb xauth webkit2gtk-driver dbus)
+  # x11vnc, Remmina and desktop-file-utils (so GLib knows Remmina opens vnc: links) for the
+  # real VNC session test.
+  packages+=(xvfb xauth webkit2gtk-driver dbus x11vnc remmina remmina-plugin-vnc desktop-file-utils)
 fi
 
 as_root() {

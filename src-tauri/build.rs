@@ -29,6 +29,13 @@ const COMMANDS: &[&str] = &[
     "request_callback",
     "decide_quote",
     "attach_file",
+    "detect_remote_tools",
+    "set_station_remote",
+    "connect_remote",
+    "end_remote_session",
+    "remote_sessions",
+    "allow_remote_help",
+    "end_remote_help",
 ];
 
 fn main() {

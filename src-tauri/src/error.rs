@@ -1,5 +1,6 @@
 use serde::Serialize;
 use stationdesk_core::domain::DomainError;
+use stationdesk_core::remote::RemoteError;
 use stationdesk_core::store::StoreError;
 
 /// What the UI gets when a command fails: `message` is shown as it is, `code` is for branching.
@@ -15,6 +16,12 @@ impl From<StoreError> for UiError {
             code: error.code(),
             message: error.to_string(),
         }
+    }
+}
+
+impl From<RemoteError> for UiError {
+    fn from(error: RemoteError) -> Self {
+        StoreError::from(error).into()
     }
 }
 

@@ -45,6 +45,13 @@ pub fn run() {
             commands::tickets::request_callback,
             commands::tickets::decide_quote,
             commands::tickets::attach_file,
+            commands::remote::detect_remote_tools,
+            commands::remote::set_station_remote,
+            commands::remote::connect_remote,
+            commands::remote::end_remote_session,
+            commands::remote::remote_sessions,
+            commands::remote::allow_remote_help,
+            commands::remote::end_remote_help,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

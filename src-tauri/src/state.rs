@@ -1,3 +1,4 @@
+use std::process::Child;
 use std::sync::{Mutex, MutexGuard};
 
 use stationdesk_core::domain::money::VatRate;
@@ -16,6 +17,9 @@ pub struct AppState {
     pub vat_rate: VatRate,
     /// The vendor's support hours (seed 001) until the central server provides them.
     pub calendar: SupportCalendar,
+    /// The remote tool started at the till when the cashier allowed remote help, closed again
+    /// when they end it.
+    remote_tool: Mutex<Option<Child>>,
 }
 
 impl AppState {
@@ -28,6 +32,7 @@ impl AppState {
             catalog: Catalog::builtin(),
             vat_rate: VatRate::DE_STANDARD,
             calendar: SupportCalendar::default(),
+            remote_tool: Mutex::new(None),
         })
     }
 
@@ -38,6 +43,33 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+impl AppState {
+    pub fn keep_remote_tool(&self, tool: Child) {
+        let previous = self.remote_tool().replace(tool);
+        if let Some(previous) = previous {
+            close(previous);
+        }
+    }
+
+    pub fn stop_remote_tool(&self) {
+        if let Some(tool) = self.remote_tool().take() {
+            close(tool);
+        }
+    }
+
+    fn remote_tool(&self) -> MutexGuard<'_, Option<Child>> {
+        self.remote_tool
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Ends a tool we started (it may have exited already) and reaps it.
+fn close(mut tool: Child) {
+    let _ = tool.kill();
+    let _ = tool.wait();
 }
 
 /// Keeps the WAL short from a connection of its own, so that an emergency press seldom pays

@@ -82,6 +82,15 @@ impl App {
     /// Starts the app on a database that `seed` filled first, as an admin or an earlier run
     /// would have left it.
     pub async fn launch_with(seed: impl FnOnce(&mut stationdesk_core::store::Store)) -> App {
+        App::launch_with_env(seed, &[]).await
+    }
+
+    /// As [`App::launch_with`], with environment variables for the app (PATH with a fake remote
+    /// tool first, say).
+    pub async fn launch_with_env(
+        seed: impl FnOnce(&mut stationdesk_core::store::Store),
+        env: &[(&str, std::ffi::OsString)],
+    ) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the end-to-end tests through scripts/test.sh (xvfb-run)"
@@ -99,6 +108,7 @@ impl App {
             ])
             .env(stationdesk_core::paths::DATA_DIR_ENV, data_dir.path())
             .env("NO_AT_BRIDGE", "1")
+            .envs(env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::null())
             .spawn()
             .expect(
@@ -272,6 +282,79 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         terminate(&mut self.tauri_driver);
+    }
+}
+
+/// A stand-in for a remote tool that cannot be installed here (TeamViewer, RustDesk, AnyDesk):
+/// an executable that writes its pid and arguments to files beside itself and then stays
+/// running, as the real tool would during a session.
+pub struct FakeTool {
+    dir: tempfile::TempDir,
+    name: &'static str,
+}
+
+impl FakeTool {
+    pub fn new(name: &'static str) -> FakeTool {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let program = dir.path().join(name);
+        let record = program.display();
+        std::fs::write(
+            &program,
+            format!(
+                "#!/bin/sh\n\
+                 echo $$ > '{record}.pid'\n\
+                 for arg in \"$@\"; do printf '%s\\n' \"$arg\"; done > '{record}.argv.tmp'\n\
+                 mv '{record}.argv.tmp' '{record}.argv'\n\
+                 exec sleep 600\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        FakeTool { dir, name }
+    }
+
+    /// PATH with this tool first.
+    pub fn path_var(&self) -> std::ffi::OsString {
+        let mut path = self.dir.path().as_os_str().to_owned();
+        path.push(":");
+        path.push(std::env::var_os("PATH").unwrap_or_default());
+        path
+    }
+
+    /// The arguments it was started with, once it has been started (waits up to PATIENCE).
+    pub async fn started_with(&self) -> Vec<String> {
+        let argv = self.dir.path().join(format!("{}.argv", self.name));
+        let deadline = Instant::now() + PATIENCE;
+        while !argv.exists() {
+            assert!(Instant::now() < deadline, "{} was not started", self.name);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let text = std::fs::read_to_string(argv).unwrap();
+        text.lines().map(str::to_owned).collect()
+    }
+
+    /// Whether the started tool is still running.
+    pub fn running(&self) -> bool {
+        self.pid().is_some_and(|pid| {
+            // SAFETY: signal 0 only checks that the process exists.
+            unsafe { libc::kill(pid, 0) == 0 }
+        })
+    }
+
+    fn pid(&self) -> Option<libc::pid_t> {
+        let text =
+            std::fs::read_to_string(self.dir.path().join(format!("{}.pid", self.name))).ok()?;
+        text.trim().parse().ok()
+    }
+}
+
+impl Drop for FakeTool {
+    fn drop(&mut self) {
+        if let Some(pid) = self.pid() {
+            // SAFETY: kill(2) on the fake tool's own pid, which it wrote itself.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
     }
 }
 

@@ -48,4 +48,11 @@ export const api = {
   requestCallback: (id, phone) => call("request_callback", { id, phone }),
   decideQuote: (id, accept) => call("decide_quote", { id, accept }),
   attachFile: (id, name, bytes) => call("attach_file", { id, name, bytes: Array.from(bytes) }),
+  detectRemoteTools: () => call("detect_remote_tools"),
+  setStationRemote: (stationId, tool, id) => call("set_station_remote", { stationId, tool, id }),
+  connectRemote: (stationId, ticketId) => call("connect_remote", { stationId, ticketId }),
+  endRemoteSession: (sessionId) => call("end_remote_session", { sessionId, note: null }),
+  remoteSessions: (stationId, ticketId) => call("remote_sessions", { stationId, ticketId }),
+  allowRemoteHelp: (stationId, ticketId) => call("allow_remote_help", { stationId, ticketId }),
+  endRemoteHelp: (stationId) => call("end_remote_help", { stationId }),
 };

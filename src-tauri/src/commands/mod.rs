@@ -4,6 +4,7 @@
 pub mod advisor;
 pub mod app;
 pub mod contracts;
+pub mod remote;
 pub mod stations;
 pub mod tickets;
 pub mod till;

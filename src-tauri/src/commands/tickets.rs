@@ -23,7 +23,7 @@ pub enum ViewName {
 
 /// Who "I" am on the admin's screens until staff log in with the central server: the shop
 /// admin named in the settings.
-fn me(state: &AppState) -> Result<String, UiError> {
+pub(crate) fn me(state: &AppState) -> Result<String, UiError> {
     let name = state.store().shop_contacts()?.admin_name;
     Ok(if name.is_empty() {
         "Admin".to_owned()

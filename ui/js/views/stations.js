@@ -3,6 +3,7 @@
 import { h, table } from "../dom.js";
 import { formatDate } from "../format.js";
 import { planName, priceText, stationRange } from "../plans.js";
+import { connectButton, editRemote, remoteLabel } from "./remote.js";
 
 export async function render(ctx) {
   const { t, api, catalog } = ctx;
@@ -138,6 +139,9 @@ export async function render(ctx) {
       input.select();
     }
 
+    const remoteCell = h("td", { class: "remote" }, remoteLabel(t, station.remote));
+    const remoteButton = h("button", { type: "button", class: "secondary small edit-remote", onclick: () => editRemote(ctx, station, remoteCell) }, t("remote.edit"));
+
     const plan = entry.plan ? planName(catalog, entry.plan) : null;
     const badge =
       entry.coverage === "covered"
@@ -158,7 +162,8 @@ export async function render(ctx) {
       h("td", {}, station.location || t("common.none")),
       h("td", { class: "support" }, badge),
       h("td", { class: "until" }, until),
-      h("td", { class: "actions" }, renameButton),
+      remoteCell,
+      h("td", { class: "actions" }, renameButton, remoteButton, station.remote ? connectButton(ctx, { stationId: station.id }) : null),
     );
     tr.dataset.stationId = station.id;
     tr.dataset.coverage = entry.coverage;
@@ -192,7 +197,7 @@ export async function render(ctx) {
         table({
           id: "stations-table",
           caption: t("stations.title"),
-          headers: ["", t("stations.col.name"), t("stations.col.location"), t("stations.col.support"), t("stations.col.until"), t("stations.col.actions")],
+          headers: ["", t("stations.col.name"), t("stations.col.location"), t("stations.col.support"), t("stations.col.until"), t("stations.col.remote"), t("stations.col.actions")],
           rows,
         }),
       )

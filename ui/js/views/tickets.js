@@ -3,6 +3,7 @@
 
 import { h } from "../dom.js";
 import { formatInstant, formatMoney } from "../format.js";
+import { connectButton, sessionsPanel } from "./remote.js";
 
 const ACTIVE = ["new", "open", "waiting_for_customer"];
 const DONE = ["resolved", "closed"];
@@ -243,6 +244,9 @@ async function detail(ctx, id) {
     h("ol", { class: "thread", id: "ticket-thread" }, screenData.comments.map((c) => h("li", {}, h("strong", {}, c.author), h("span", { class: "muted small" }, ` ${formatInstant(c.created_at)}`), h("p", {}, c.body)))),
     commentForm,
     attachments,
+    h("div", { class: "remote-help" },
+      ticket.station_id ? connectButton(ctx, { ticketId: ticket.id }) : null,
+      await sessionsPanel(ctx, { ticketId: ticket.id })),
     h("details", { class: "history" }, h("summary", {}, t("tickets.history")),
       h("ol", {}, screenData.events.map((e) => h("li", {}, `${formatInstant(e.at)} · ${e.actor} · ${t(`event.${e.kind}`)}${e.to_state ? ` → ${t(`ticket.state.${e.to_state}`)}` : ""}`)))));
 }

@@ -2,7 +2,7 @@
 // station's open tickets. Built for touch screens and temps with no PC experience.
 
 import { h } from "../dom.js";
-import { formatDateTime } from "../format.js";
+import { formatDateTime, formatInstant } from "../format.js";
 
 // The last press stays on screen until the next render after a new press or a restart.
 let lastPress = null;
@@ -98,15 +98,63 @@ export async function render(ctx) {
   return h(
     "div",
     { class: "view till" },
+    overview.remote_help ? remoteBanner(ctx, station, overview.remote_help) : null,
     h("div", { class: "till-head" },
       h("h1", {}, overview.station.name),
       h("p", { class: `support-state ${support.open ? "is-open" : "is-closed"}`, id: "support-state" }, support.text)),
     result,
     button,
     whomToCall(t, overview),
+    overview.remote_help ? null : allowRemote(ctx, station, lastPress?.ticket.id),
     h("section", { class: "card" }, h("h2", {}, t("till.openTickets")), tickets),
     adminAccess(ctx),
   );
+}
+
+// Why the station's remote tool did not start, shown under the banner until help ends.
+let remoteProblem = null;
+
+// One touch lets support connect to this till (the consent is recorded), offered all the time
+// and right below the emergency button after a press.
+function allowRemote(ctx, station, ticketId) {
+  const { t, api } = ctx;
+  return h("button", {
+    type: "button",
+    id: "allow-remote-help",
+    class: "remote-allow",
+    onclick: async () => {
+      try {
+        const help = await api.allowRemoteHelp(station.id, ticketId ?? null);
+        remoteProblem = help.problem;
+        await ctx.refresh();
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  }, h("span", { class: "remote-allow-title" }, t("till.allowRemote")), h("span", { class: "remote-allow-sub" }, t("till.allowRemoteSub")));
+}
+
+// While remote help is allowed, the till says so at the top until the cashier ends it.
+function remoteBanner(ctx, station, consent) {
+  const { t, api } = ctx;
+  return h("section", { class: "remote-banner", id: "remote-banner", role: "status" },
+    h("p", { class: "remote-banner-text" }, t("till.remoteBanner")),
+    h("p", { class: "remote-banner-since" }, t("till.remoteSince", { at: formatInstant(consent.given_at) })),
+    remoteProblem ? h("p", { class: "remote-banner-problem", id: "remote-problem" }, remoteProblem) : null,
+    h("button", {
+      type: "button",
+      id: "end-remote-help",
+      class: "remote-end",
+      onclick: async () => {
+        try {
+          await api.endRemoteHelp(station.id);
+          remoteProblem = null;
+          await ctx.refresh();
+        } catch (error) {
+          ctx.notify(error.message, "error");
+        }
+      },
+    }, t("till.endRemote")));
 }
 
 // The way to the admin screens: straight through without a PIN, else a PIN prompt.
