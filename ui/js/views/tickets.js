@@ -238,15 +238,13 @@ async function detail(ctx, id) {
     h("p", { class: "muted" }, `${ticket.reporter} · ${t(`ticket.category.${ticket.category}`)} · ${t(`ticket.priority.${ticket.priority}`)} · ${formatInstant(ticket.created_at)}`),
     facts.length ? h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])) : null,
     slaLine,
-    h("div", { class: "state-actions" }, stateButtons, escalate),
+    h("div", { class: "state-actions" }, stateButtons, escalate, ticket.station_id ? connectButton(ctx, { ticketId: ticket.id }) : null),
+    await sessionsPanel(ctx, { ticketId: ticket.id }),
     quotes.length ? h("section", { class: "quotes" }, quotes) : null,
     h("h3", {}, t("tickets.thread")),
     h("ol", { class: "thread", id: "ticket-thread" }, screenData.comments.map((c) => h("li", {}, h("strong", {}, c.author), h("span", { class: "muted small" }, ` ${formatInstant(c.created_at)}`), h("p", {}, c.body)))),
     commentForm,
     attachments,
-    h("div", { class: "remote-help" },
-      ticket.station_id ? connectButton(ctx, { ticketId: ticket.id }) : null,
-      await sessionsPanel(ctx, { ticketId: ticket.id })),
     h("details", { class: "history" }, h("summary", {}, t("tickets.history")),
       h("ol", {}, screenData.events.map((e) => h("li", {}, `${formatInstant(e.at)} · ${e.actor} · ${t(`event.${e.kind}`)}${e.to_state ? ` → ${t(`ticket.state.${e.to_state}`)}` : ""}`)))));
 }
