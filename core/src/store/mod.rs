@@ -45,6 +45,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0002_tickets.sql")),
         M::up(include_str!("migrations/0003_search_words.sql")),
         M::up(include_str!("migrations/0004_remote.sql")),
+        M::up(include_str!("migrations/0005_station_newest.sql")),
     ])
 });
 
