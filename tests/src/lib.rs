@@ -342,6 +342,14 @@ impl FakeTool {
         })
     }
 
+    /// Ends the tool as its user closing it would.
+    pub fn stop(&self) {
+        if let Some(pid) = self.pid() {
+            // SAFETY: kill(2) on the fake tool's own pid, which it wrote itself.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
+    }
+
     fn pid(&self) -> Option<libc::pid_t> {
         let text =
             std::fs::read_to_string(self.dir.path().join(format!("{}.pid", self.name))).ok()?;
@@ -351,10 +359,7 @@ impl FakeTool {
 
 impl Drop for FakeTool {
     fn drop(&mut self) {
-        if let Some(pid) = self.pid() {
-            // SAFETY: kill(2) on the fake tool's own pid, which it wrote itself.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
-        }
+        self.stop();
     }
 }
 

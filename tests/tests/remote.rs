@@ -124,5 +124,18 @@ async fn connect_on_a_ticket_starts_the_tool_and_records_the_session() {
     assert!(session.ticket_id.is_some());
     assert_eq!(session.end_reason, Some(EndReason::EndedBySupport));
     assert!(session.ended_at.unwrap() >= session.started_at);
+
+    // The support person closes the tool: the session ends with it.
+    app.click_and_wait_for_render("#ticket-detail .connect-remote")
+        .await;
+    app.eventually("closing the tool ends the second session", || async {
+        anydesk.stop();
+        let sessions = Store::open(&app.database())
+            .unwrap()
+            .remote_sessions(SessionsOf::Station("Kasse 1"))
+            .unwrap();
+        sessions.len() == 2 && sessions[0].end_reason == Some(EndReason::ToolExited)
+    })
+    .await;
     app.quit().await;
 }

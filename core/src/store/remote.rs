@@ -268,6 +268,17 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Every consent given at any till, newest first (the shop's export).
+    pub fn remote_consents(&self) -> Result<Vec<Consent>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {CONSENT_COLUMNS} FROM remote_consents ORDER BY given_at DESC, id DESC"
+        ))?;
+        let rows = stmt.query_map([], consent_row)?;
+        rows.map(|r| r?).collect()
+    }
+}
+
 fn consent_in_force(
     conn: &rusqlite::Connection,
     station: Uuid,

@@ -374,3 +374,54 @@ fn the_cashiers_consent_is_recorded_and_referenced_by_the_session() {
     let listed = json_of(&db.run(&["remote", "sessions", "--station", "Kasse 1", "--json"]));
     assert_eq!(listed.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn the_shops_export_carries_the_session_records_and_consents() {
+    let db = Db::new();
+    let tools = FakeTools::new();
+    json_of(&db.run(&["station", "add", "--name", "Kasse 2", "--json"]));
+    json_of(&db.run(&[
+        "station",
+        "remote",
+        "--station",
+        "Kasse 2",
+        "--tool",
+        "teamviewer",
+        "--id",
+        "987654321",
+        "--json",
+    ]));
+    json_of(&db.run(&[
+        "ticket",
+        "create",
+        "--title",
+        "Waage zeigt falsch",
+        "--station",
+        "Kasse 2",
+        "--json",
+    ]));
+    json_of(&run_with(
+        &db.path(),
+        &tools,
+        &["remote", "allow", "--station", "Kasse 2", "--json"],
+        None,
+    ));
+    let started = json_of(&run_with(
+        &db.path(),
+        &tools,
+        &["remote", "connect", "--station", "Kasse 2", "--json"],
+        None,
+    ));
+
+    let export = json_of(&db.run(&["export"]));
+    assert_eq!(export["stations"][0]["remote"]["id"], "987654321");
+    assert_eq!(
+        export["tickets"][0]["ticket"]["title"],
+        "Waage zeigt falsch"
+    );
+    assert_eq!(export["remote_sessions"][0]["id"], started["session"]["id"]);
+    assert_eq!(
+        export["remote_consents"][0]["id"],
+        started["session"]["consent_id"]
+    );
+}

@@ -34,7 +34,9 @@ use stationdesk_core::emergency::{self, EmergencyOutcome};
 use stationdesk_core::paths;
 use stationdesk_core::remote::ids::RemoteAddress;
 use stationdesk_core::remote::RemoteTool;
-use stationdesk_core::store::{NewTicket, Store, StoreError, TicketQuery, TicketSort, TicketView};
+use stationdesk_core::store::{
+    NewTicket, SessionsOf, Store, StoreError, TicketQuery, TicketSort, TicketView,
+};
 
 #[derive(Parser)]
 #[command(
@@ -102,6 +104,9 @@ enum Command {
     Contract(ContractCommand),
     #[command(subcommand)]
     Station(StationCommand),
+    /// Everything this shop's database holds, as one JSON document (the shop owns its data):
+    /// stations, contracts, tickets with their whole history, remote sessions and consents.
+    Export,
     /// Remote sessions: detect tools, connect, end, list, and the cashier's consent.
     #[command(subcommand)]
     Remote(RemoteCommand),
@@ -526,6 +531,26 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             out.station(&store()?.set_station_remote(station, address.as_ref())?)
         }
         Command::Remote(command) => remote::remote_command(command, store, &out),
+        Command::Export => {
+            let store = store()?;
+            let mut everything = TicketQuery::new(TicketView::Shop);
+            everything.limit = u32::MAX;
+            let tickets = store
+                .tickets(&everything)?
+                .iter()
+                .map(|t| store.ticket(&t.id.to_string()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let export = serde_json::json!({
+                "stations": store.stations()?,
+                "contracts": store.contracts()?,
+                "tickets": tickets,
+                "remote_sessions": store.remote_sessions(SessionsOf::Everything)?,
+                "remote_consents": store.remote_consents()?,
+            });
+            // One document whatever the flag: an export is for machines and archives.
+            let _ = writeln!(std::io::stdout().lock(), "{export:#}");
+            Ok(())
+        }
         Command::Station(StationCommand::List { on }) => {
             let store = store()?;
             let day = on.map_or_else(|| store.today(), Ok)?;
