@@ -200,8 +200,17 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) {
-        self.find(css)
+        let element = self.find(css).await;
+        // WebDriver scrolls a button only just into view, where a notice in the window's
+        // corner may cover it; a user would have it in the middle of the screen.
+        self.driver
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![element.to_json().unwrap()],
+            )
             .await
+            .unwrap_or_else(|e| panic!("scrolling to {css}: {e}"));
+        element
             .click()
             .await
             .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
