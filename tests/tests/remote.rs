@@ -139,3 +139,49 @@ async fn connect_on_a_ticket_starts_the_tool_and_records_the_session() {
     .await;
     app.quit().await;
 }
+
+#[tokio::test]
+async fn the_admin_records_a_stations_remote_id_and_a_bad_one_is_explained() {
+    let app = App::launch_with(|store: &mut Store| {
+        store.add_station("Kasse 2", "Lager").unwrap();
+    })
+    .await;
+    app.click_and_wait_for_render("#lang-en").await;
+    app.click(".edit-remote").await;
+    app.select(".remote-form .remote-tool", "teamviewer").await;
+    app.type_into(".remote-form .remote-id", "12 34").await;
+    app.click(".remote-form button[type='submit']").await;
+    app.eventually("the bad id is explained", || async {
+        app.text("body")
+            .await
+            .contains("\"12 34\" is not a valid TeamViewer id: 8 to 12 digits, without spaces")
+    })
+    .await;
+
+    app.find(".remote-form .remote-id")
+        .await
+        .clear()
+        .await
+        .unwrap();
+    app.type_into(".remote-form .remote-id", "1234567890").await;
+    app.click_and_wait_for_render(".remote-form button[type='submit']")
+        .await;
+    assert_eq!(
+        app.texts("#stations-table td.remote").await,
+        ["TeamViewer 1234567890"]
+    );
+    assert_eq!(
+        app.texts("#stations-table .connect-remote").await,
+        ["Connect"]
+    );
+    app.screenshot("stations-remote").await;
+    let station = Store::open(&app.database())
+        .unwrap()
+        .station("Kasse 2")
+        .unwrap();
+    assert_eq!(
+        station.remote,
+        Some(RemoteAddress::parse(RemoteTool::TeamViewer, "1234567890").unwrap())
+    );
+    app.quit().await;
+}
