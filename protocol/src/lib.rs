@@ -1,0 +1,185 @@
+//! The HTTP API between stationdesk clients (the desktop app, `stationdesk-cli`) and the central
+//! server, as plain serde types shared by both sides. No I/O, no HTTP client or server here.
+//!
+//! Everything lives under [`API_PREFIX`]. Errors are [`ErrorBody`] with a 4xx status for a
+//! request that is wrong (it says what is wrong) and 5xx only for the server's own failures.
+//!
+//! Sync is two calls. **Push** sends a batch of the client's outbox, each change with its
+//! client-made UUIDv7 `change_id`; the server applies each exactly once and answers per change
+//! ([`Outcome`]). **Pull** asks for the changes after a cursor, a page at a time; every change the
+//! server accepted has a monotonic `revision`, and the next cursor is the last revision of the
+//! page.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const API_PREFIX: &str = "/v1";
+/// The most changes one push may carry; a longer outbox goes in several batches.
+pub const MAX_PUSH_BATCH: usize = 500;
+/// The most changes one pull page holds.
+pub const PULL_PAGE: usize = 500;
+
+/// Every error the server answers with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable, for programs: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `conflict`, `too_large`, `internal`.
+    pub code: String,
+    /// For people: what happened and what to do.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A till: its own station's tickets and the emergency button.
+    Station,
+    /// The shop's stations, contracts and all its tickets.
+    ShopAdmin,
+    /// The vendor's support desk: every shop's tickets and stations.
+    SupportStaff,
+    /// The vendor's administrator: catalogue, shops, staff.
+    VendorAdmin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// A station joins its shop with a one-time code from the shop admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub code: String,
+    pub station_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    pub shop_id: Uuid,
+    pub station_id: Uuid,
+    /// The station's own token. Kept in the OS keyring, never anywhere else.
+    pub device_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub role: Role,
+    /// The shop a shop admin belongs to; `None` for the vendor's staff.
+    pub shop_id: Option<Uuid>,
+    pub name: String,
+}
+
+/// Who a token belongs to, as the server sees it (`GET /v1/me`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub role: Role,
+    pub shop_id: Option<Uuid>,
+    pub station_id: Option<Uuid>,
+    pub name: String,
+}
+
+/// One change from a client's outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Made by the client; the server applies a change id once, whatever retries bring.
+    pub change_id: Uuid,
+    /// `ticket`, `ticket_event`, `ticket_comment`, `remote_session`, … (the client's outbox).
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub changes: Vec<Change>,
+}
+
+/// What the server did with one pushed change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied {
+        revision: u64,
+    },
+    /// Sent before (a retried batch): nothing changed this time.
+    AlreadyApplied {
+        revision: u64,
+    },
+    /// Will never be applied as it is; the client marks it and goes on with the rest.
+    Rejected {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeResult {
+    pub change_id: Uuid,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One result per pushed change, in the order pushed.
+    pub results: Vec<ChangeResult>,
+}
+
+/// A change as the server keeps it: with its place in the shop's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revisioned {
+    pub revision: u64,
+    pub shop_id: Uuid,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Revisioned>,
+    /// Pass this as `after` next time; the same cursor when nothing is new.
+    pub cursor: u64,
+    /// More changes wait behind this page.
+    pub more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_read_as_documented() {
+        let result = ChangeResult {
+            change_id: Uuid::nil(),
+            outcome: Outcome::Rejected {
+                reason: "unknown entity \"x\"".into(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&result).unwrap(),
+            serde_json::json!({
+                "change_id": "00000000-0000-0000-0000-000000000000",
+                "status": "rejected",
+                "reason": "unknown entity \"x\""
+            })
+        );
+        let applied: ChangeResult = serde_json::from_value(serde_json::json!({
+            "change_id": "00000000-0000-0000-0000-000000000000",
+            "status": "already_applied",
+            "revision": 7
+        }))
+        .unwrap();
+        assert_eq!(applied.outcome, Outcome::AlreadyApplied { revision: 7 });
+    }
+}

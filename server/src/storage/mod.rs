@@ -1,0 +1,89 @@
+//! What the server keeps, behind a trait: handlers speak to [`Storage`] and never to SQL, so a
+//! PostgreSQL backend can stand beside [`sqlite::SqliteStorage`] for deployments that outgrow one
+//! machine.
+
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use stationdesk_protocol::{Change, ChangeResult, Me, PullResponse, Role};
+use thiserror::Error;
+use uuid::Uuid;
+
+/// Who is calling, from their token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub role: Role,
+    pub shop_id: Option<Uuid>,
+    pub station_id: Option<Uuid>,
+    pub name: String,
+}
+
+impl From<Caller> for Me {
+    fn from(caller: Caller) -> Me {
+        Me {
+            role: caller.role,
+            shop_id: caller.shop_id,
+            station_id: caller.station_id,
+            name: caller.name,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum StorageError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the enrolment code is unknown, used or expired; ask the shop admin for a new one")]
+    BadEnrolmentCode,
+    #[error("wrong e-mail address or password")]
+    BadLogin,
+    #[error("storage failed: {0}")]
+    Backend(String),
+}
+
+pub trait Storage: Send + Sync + 'static {
+    fn create_shop(&self, name: &str) -> Result<Uuid, StorageError>;
+    /// A staff member; `shop` is required for shop admins and refused for the vendor's staff.
+    fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        shop: Option<Uuid>,
+        password: &str,
+    ) -> Result<Uuid, StorageError>;
+    /// A one-time code for a till of `shop`, valid until `expires_at`.
+    fn issue_enrolment_code(
+        &self,
+        shop: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, StorageError>;
+    /// Uses up the code: a new station of its shop and the station's device token.
+    fn enrol(
+        &self,
+        code: &str,
+        station_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Uuid, Uuid, String), StorageError>;
+    /// Checks the password and opens a session: the token and who it belongs to.
+    fn login(&self, email: &str, password: &str) -> Result<(String, Caller), StorageError>;
+    /// The caller a token belongs to, unless it is unknown or revoked.
+    fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError>;
+    fn revoke(&self, token: &str) -> Result<(), StorageError>;
+    /// Applies each change once, in order; one result per change.
+    fn push(
+        &self,
+        caller: &Caller,
+        changes: &[Change],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ChangeResult>, StorageError>;
+    /// The changes the caller may see after `after`, at most `limit`.
+    fn pull(&self, caller: &Caller, after: u64, limit: usize)
+        -> Result<PullResponse, StorageError>;
+    /// A consistent copy of everything into `target`, while the server keeps serving.
+    fn backup(&self, target: &std::path::Path) -> Result<(), StorageError>;
+}

@@ -1,0 +1,488 @@
+//! The embedded default storage: one SQLite file in WAL mode, migrated on open.
+
+use std::path::Path;
+use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::time::Duration;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use sha2::{Digest, Sha256};
+use stationdesk_protocol::{Change, ChangeResult, Outcome, PullResponse, Revisioned, Role};
+use uuid::Uuid;
+
+use super::{Caller, Storage, StorageError};
+
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![M::up(include_str!(
+        "../../migrations/0001_server.sql"
+    ))])
+});
+
+pub struct SqliteStorage {
+    conn: Mutex<Connection>,
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(error: rusqlite::Error) -> Self {
+        StorageError::Backend(error.to_string())
+    }
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> Result<SqliteStorage, StorageError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Every accepted push is durable before the client hears "applied" and drops it.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        MIGRATIONS.to_latest(&mut conn).map_err(|e| {
+            StorageError::Backend(format!("cannot migrate {}: {e}", path.display()))
+        })?;
+        Ok(SqliteStorage {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic mid-request rolled its transaction back; the connection is still sound.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn utc_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// 256 random bits as hex: a token or an enrolment code nobody can guess.
+fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Tokens are random enough that a fast hash is safe; only the hash is stored.
+fn secret_hash(secret: &str) -> String {
+    Sha256::digest(secret.trim().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn role_text(role: Role) -> &'static str {
+    match role {
+        Role::Station => "station",
+        Role::ShopAdmin => "shop_admin",
+        Role::SupportStaff => "support_staff",
+        Role::VendorAdmin => "vendor_admin",
+    }
+}
+
+fn role_of(text: &str) -> Result<Role, StorageError> {
+    serde_json::from_value(serde_json::Value::from(text))
+        .map_err(|_| StorageError::Backend(format!("unknown role {text:?} in the database")))
+}
+
+fn uuid_of(text: Option<String>) -> Result<Option<Uuid>, StorageError> {
+    text.map(|t| Uuid::parse_str(&t).map_err(|_| StorageError::Backend(format!("bad id {t:?}"))))
+        .transpose()
+}
+
+/// The entities a client may push; anything else is refused, not stored blind.
+const KNOWN_ENTITIES: &[&str] = &[
+    "ticket",
+    "ticket_event",
+    "ticket_comment",
+    "ticket_quote",
+    "ticket_attachment",
+    "station",
+    "remote_session",
+    "remote_consent",
+];
+
+impl Storage for SqliteStorage {
+    fn create_shop(&self, name: &str) -> Result<Uuid, StorageError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StorageError::Invalid("a shop needs a name".into()));
+        }
+        let id = Uuid::now_v7();
+        self.conn().execute(
+            "INSERT INTO shops (id, name, created_at) VALUES (?1, ?2, ?3)",
+            params![id.to_string(), name, utc_text(Utc::now())],
+        )?;
+        Ok(id)
+    }
+
+    fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        shop: Option<Uuid>,
+        password: &str,
+    ) -> Result<Uuid, StorageError> {
+        match (role, shop) {
+            (Role::Station, _) => {
+                return Err(StorageError::Invalid(
+                    "stations enrol with a code; they are not staff".into(),
+                ))
+            }
+            (Role::ShopAdmin, None) => {
+                return Err(StorageError::Invalid("a shop admin needs --shop".into()))
+            }
+            (Role::SupportStaff | Role::VendorAdmin, Some(_)) => {
+                return Err(StorageError::Invalid(
+                    "the vendor's staff belong to no shop; leave out --shop".into(),
+                ))
+            }
+            _ => {}
+        }
+        if password.chars().count() < 10 {
+            return Err(StorageError::Invalid(
+                "a password needs at least 10 characters".into(),
+            ));
+        }
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| StorageError::Backend(e.to_string()))?
+            .to_string();
+        let id = Uuid::now_v7();
+        let conn = self.conn();
+        if let Some(shop) = shop {
+            shop_exists(&conn, shop)?;
+        }
+        conn.execute(
+            "INSERT INTO users (id, email, name, role, shop_id, password_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id.to_string(),
+                email.trim(),
+                name.trim(),
+                role_text(role),
+                shop.map(|s| s.to_string()),
+                hash,
+                utc_text(Utc::now())
+            ],
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                StorageError::Conflict(format!("{} has an account already", email.trim()))
+            }
+            _ => e.into(),
+        })?;
+        Ok(id)
+    }
+
+    fn issue_enrolment_code(
+        &self,
+        shop: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, StorageError> {
+        let code = random_secret();
+        let conn = self.conn();
+        shop_exists(&conn, shop)?;
+        conn.execute(
+            "INSERT INTO enrolment_codes (code_hash, shop_id, expires_at) VALUES (?1, ?2, ?3)",
+            params![secret_hash(&code), shop.to_string(), utc_text(expires_at)],
+        )?;
+        Ok(code)
+    }
+
+    fn enrol(
+        &self,
+        code: &str,
+        station_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Uuid, Uuid, String), StorageError> {
+        let station_name = station_name.trim();
+        if station_name.is_empty() {
+            return Err(StorageError::Invalid("the station needs a name".into()));
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let shop: String = tx
+            .query_row(
+                "UPDATE enrolment_codes SET used_at = ?2
+                 WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2
+                 RETURNING shop_id",
+                params![secret_hash(code), utc_text(now)],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or(StorageError::BadEnrolmentCode)?;
+        let station = Uuid::now_v7();
+        tx.execute(
+            "INSERT INTO stations (id, shop_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![station.to_string(), shop, station_name, utc_text(now)],
+        )?;
+        let token = random_secret();
+        tx.execute(
+            "INSERT INTO tokens (token_hash, role, shop_id, station_id, name, created_at)
+             VALUES (?1, 'station', ?2, ?3, ?4, ?5)",
+            params![
+                secret_hash(&token),
+                shop,
+                station.to_string(),
+                station_name,
+                utc_text(now)
+            ],
+        )?;
+        tx.commit()?;
+        let shop = uuid_of(Some(shop))?.expect("selected");
+        Ok((shop, station, token))
+    }
+
+    fn login(&self, email: &str, password: &str) -> Result<(String, Caller), StorageError> {
+        let conn = self.conn();
+        let found: Option<(String, String, String, Option<String>, String)> = conn
+            .query_row(
+                "SELECT id, name, role, shop_id, password_hash FROM users WHERE email = ?1",
+                [email.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((user, name, role, shop, hash)) = found else {
+            return Err(StorageError::BadLogin);
+        };
+        let parsed = PasswordHash::new(&hash).map_err(|e| StorageError::Backend(e.to_string()))?;
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .map_err(|_| StorageError::BadLogin)?;
+        let token = random_secret();
+        conn.execute(
+            "INSERT INTO tokens (token_hash, role, shop_id, user_id, name, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                secret_hash(&token),
+                role,
+                shop,
+                user,
+                name,
+                utc_text(Utc::now())
+            ],
+        )?;
+        let caller = Caller {
+            role: role_of(&role)?,
+            shop_id: uuid_of(shop)?,
+            station_id: None,
+            name,
+        };
+        Ok((token, caller))
+    }
+
+    fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError> {
+        let conn = self.conn();
+        let found: Option<(String, Option<String>, Option<String>, String)> = conn
+            .query_row(
+                "SELECT role, shop_id, station_id, name FROM tokens
+                 WHERE token_hash = ?1 AND revoked_at IS NULL",
+                [secret_hash(token)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        found
+            .map(|(role, shop, station, name)| {
+                Ok(Caller {
+                    role: role_of(&role)?,
+                    shop_id: uuid_of(shop)?,
+                    station_id: uuid_of(station)?,
+                    name,
+                })
+            })
+            .transpose()
+    }
+
+    fn revoke(&self, token: &str) -> Result<(), StorageError> {
+        self.conn().execute(
+            "UPDATE tokens SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+            params![secret_hash(token), utc_text(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    fn push(
+        &self,
+        caller: &Caller,
+        changes: &[Change],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ChangeResult>, StorageError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut results = Vec::with_capacity(changes.len());
+        for change in changes {
+            let outcome = apply(&tx, caller, change, now)?;
+            results.push(ChangeResult {
+                change_id: change.change_id,
+                outcome,
+            });
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+
+    fn pull(
+        &self,
+        caller: &Caller,
+        after: u64,
+        limit: usize,
+    ) -> Result<PullResponse, StorageError> {
+        let conn = self.conn();
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+        // Shops see their own history through an index on (shop, revision); the vendor's staff
+        // see every shop's. Either way the cost is one seek plus the page.
+        let (sql, shop) = match caller.shop_id {
+            Some(shop) => (
+                "SELECT revision, shop_id, change_id, entity, entity_id, kind, payload, created_at
+                 FROM changes WHERE shop_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
+                Some(shop.to_string()),
+            ),
+            None => (
+                "SELECT revision, shop_id, change_id, entity, entity_id, kind, payload, created_at
+                 FROM changes WHERE ?1 IS NULL AND revision > ?2 ORDER BY revision LIMIT ?3",
+                None,
+            ),
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![shop, after, fetch], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, DateTime<Utc>>(7)?,
+            ))
+        })?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (revision, shop, change_id, entity, entity_id, kind, payload, created_at) = row?;
+            changes.push(Revisioned {
+                revision: u64::try_from(revision).unwrap_or(0),
+                shop_id: uuid_of(Some(shop))?.expect("given"),
+                change: Change {
+                    change_id: uuid_of(Some(change_id))?.expect("given"),
+                    entity,
+                    entity_id: uuid_of(Some(entity_id))?.expect("given"),
+                    kind,
+                    payload: serde_json::from_str(&payload)
+                        .map_err(|e| StorageError::Backend(e.to_string()))?,
+                    created_at,
+                },
+            });
+        }
+        let more = changes.len() > limit;
+        changes.truncate(limit);
+        let cursor = changes
+            .last()
+            .map_or(u64::try_from(after).unwrap_or(0), |c| c.revision);
+        Ok(PullResponse {
+            changes,
+            cursor,
+            more,
+        })
+    }
+
+    fn backup(&self, target: &Path) -> Result<(), StorageError> {
+        let conn = self.conn();
+        let mut copy = Connection::open(target)?;
+        let backup = rusqlite::backup::Backup::new(&conn, &mut copy)?;
+        backup.run_to_completion(256, Duration::from_millis(0), None)?;
+        Ok(())
+    }
+}
+
+fn shop_exists(conn: &Connection, shop: Uuid) -> Result<(), StorageError> {
+    conn.query_row(
+        "SELECT 1 FROM shops WHERE id = ?1",
+        [shop.to_string()],
+        |_| Ok(()),
+    )
+    .optional()?
+    .ok_or_else(|| StorageError::NotFound(format!("no shop {shop}")))
+}
+
+/// One change, once: a change id seen before answers with its first revision; a change for an
+/// entity of another shop is refused, whatever ids it carries.
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    caller: &Caller,
+    change: &Change,
+    now: DateTime<Utc>,
+) -> Result<Outcome, StorageError> {
+    let seen: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT revision, shop_id FROM changes WHERE change_id = ?1",
+            [change.change_id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((revision, shop)) = seen {
+        return Ok(match caller.shop_id {
+            Some(own) if own.to_string() != shop => Outcome::Rejected {
+                reason: "this change id belongs to another shop".into(),
+            },
+            _ => Outcome::AlreadyApplied {
+                revision: u64::try_from(revision).unwrap_or(0),
+            },
+        });
+    }
+    let reject = |reason: String| Ok(Outcome::Rejected { reason });
+    if !KNOWN_ENTITIES.contains(&change.entity.as_str()) {
+        return reject(format!("unknown entity {:?}", change.entity));
+    }
+    let owner: Option<String> = tx
+        .query_row(
+            "SELECT shop_id FROM entities WHERE entity_id = ?1",
+            [change.entity_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let shop = match (caller.shop_id.map(|s| s.to_string()), owner) {
+        (Some(own), Some(owner)) if own != owner => {
+            return reject(format!(
+                "{} {} belongs to another shop",
+                change.entity, change.entity_id
+            ))
+        }
+        (Some(own), _) => own,
+        // The vendor's support desk works on what shops have sent.
+        (None, Some(owner)) => owner,
+        (None, None) => {
+            return reject(format!(
+                "{} {} is unknown; support staff add to what a shop has sent",
+                change.entity, change.entity_id
+            ))
+        }
+    };
+    tx.execute(
+        "INSERT OR IGNORE INTO entities (entity_id, shop_id) VALUES (?1, ?2)",
+        params![change.entity_id.to_string(), shop],
+    )?;
+    let revision: i64 = tx.query_row(
+        "INSERT INTO changes (change_id, shop_id, entity, entity_id, kind, payload, created_at, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING revision",
+        params![
+            change.change_id.to_string(),
+            shop,
+            change.entity,
+            change.entity_id.to_string(),
+            change.kind,
+            change.payload.to_string(),
+            utc_text(change.created_at),
+            utc_text(now)
+        ],
+        |r| r.get(0),
+    )?;
+    Ok(Outcome::Applied {
+        revision: u64::try_from(revision).unwrap_or(0),
+    })
+}

@@ -1,0 +1,452 @@
+//! The real `stationdesk-server` process on loopback, set up with its own operator commands and
+//! driven over HTTP: enrolment, log-in, tokens, push and pull, tenancy, bad requests, backup.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use chrono::Utc;
+use reqwest::blocking::Client;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_stationdesk-server");
+
+/// A server process on a port of its own; dropping it stops the process and removes the files.
+struct TestServer {
+    process: Child,
+    base: String,
+    dir: tempfile::TempDir,
+    http: Client,
+}
+
+impl TestServer {
+    fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut process = Command::new(SERVER)
+            .arg("--db")
+            .arg(dir.path().join("server.sqlite"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The server prints its address once it listens: no sleeps, no guessing.
+        let mut line = String::new();
+        BufReader::new(process.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        TestServer {
+            process,
+            base,
+            dir,
+            http: Client::new(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("server.sqlite")
+    }
+
+    /// An operator command against the same database, with `stdin` as its input.
+    fn operator(&self, args: &[&str], stdin: &str) -> Value {
+        let mut child = Command::new(SERVER)
+            .arg("--db")
+            .arg(self.db())
+            .arg("--json")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    fn shop(&self, name: &str) -> String {
+        self.operator(&["create-shop", "--name", name], "")["shop_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn code(&self, shop: &str) -> String {
+        self.operator(&["enrolment-code", "--shop", shop], "")["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Enrols a till of `shop` and returns its device token.
+    fn station(&self, shop: &str, name: &str) -> String {
+        let (status, body) = self.post(
+            "/v1/enrol",
+            None,
+            &json!({"code": self.code(shop), "station_name": name}),
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["device_token"].as_str().unwrap().to_owned()
+    }
+
+    fn staff(&self, email: &str, role: &str, shop: Option<&str>) -> String {
+        let mut args = vec![
+            "create-user",
+            "--email",
+            email,
+            "--name",
+            email,
+            "--role",
+            role,
+        ];
+        if let Some(shop) = shop {
+            args.extend(["--shop", shop]);
+        }
+        self.operator(&args, "richtig-geheim-123\n");
+        let (status, body) = self.post(
+            "/v1/login",
+            None,
+            &json!({"email": email, "password": "richtig-geheim-123"}),
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().unwrap();
+        (response.status(), response.json().unwrap())
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().unwrap();
+        (response.status(), response.json().unwrap())
+    }
+
+    fn push(&self, token: &str, changes: &[Value]) -> Vec<Value> {
+        let (status, body) = self.post("/v1/sync/push", Some(token), &json!({"changes": changes}));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["results"].as_array().unwrap().clone()
+    }
+
+    fn pull(&self, token: &str, after: u64) -> Value {
+        let (status, body) = self.get(&format!("/v1/sync/pull?after={after}"), Some(token));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn change(entity: &str, entity_id: Uuid, kind: &str) -> Value {
+    json!({
+        "change_id": Uuid::now_v7(),
+        "entity": entity,
+        "entity_id": entity_id,
+        "kind": kind,
+        "payload": {"title": "Bondrucker druckt nicht"},
+        "created_at": Utc::now(),
+    })
+}
+
+fn statuses(results: &[Value]) -> Vec<&str> {
+    results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_station_enrols_once_with_its_code_and_knows_who_it_is() {
+    let server = TestServer::start();
+    let (status, health) = server.get("/healthz", None);
+    assert_eq!(
+        (status, health["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+
+    let shop = server.shop("Bäckerei Korn");
+    let code = server.code(&shop);
+    let (status, enrolled) = server.post(
+        "/v1/enrol",
+        None,
+        &json!({"code": code, "station_name": "Kasse 1"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(enrolled["shop_id"], Value::from(shop.clone()));
+    let token = enrolled["device_token"].as_str().unwrap();
+    let (status, me) = server.get("/v1/me", Some(token));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["role"], "station");
+    assert_eq!(me["station_id"], enrolled["station_id"]);
+
+    // One time only.
+    let (status, again) = server.post(
+        "/v1/enrol",
+        None,
+        &json!({"code": code, "station_name": "Kasse 2"}),
+    );
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(again["code"], "forbidden");
+    assert!(again["message"]
+        .as_str()
+        .unwrap()
+        .contains("ask the shop admin for a new one"));
+
+    // Expired codes are refused too.
+    let expired = server.operator(
+        &["enrolment-code", "--shop", &shop, "--valid-hours", "0"],
+        "",
+    );
+    let (status, _) = server.post(
+        "/v1/enrol",
+        None,
+        &json!({"code": expired["code"], "station_name": "Kasse 3"}),
+    );
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The token and the code are never stored as they are.
+    let stored = std::fs::read(server.db()).unwrap();
+    for secret in [token, code.as_str()] {
+        assert!(!stored.windows(secret.len()).any(|w| w == secret.as_bytes()));
+    }
+}
+
+#[test]
+fn bad_requests_get_a_4xx_that_says_what_is_wrong() {
+    let server = TestServer::start();
+    let (status, body) = server.get("/v1/me", None);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "unauthorized");
+    let (status, _) = server.get("/v1/me", Some("not-a-token"));
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let response = server
+        .http
+        .post(format!("{}/v1/enrol", server.base))
+        .header("content-type", "application/json")
+        .body("{\"code\": 12")
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["code"], "bad_request");
+
+    let shop = server.shop("Laden");
+    let token = server.station(&shop, "Kasse 1");
+    let too_many: Vec<Value> = (0..501)
+        .map(|_| change("ticket", Uuid::now_v7(), "created"))
+        .collect();
+    let (status, body) = server.post("/v1/sync/push", Some(&token), &json!({"changes": too_many}));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 500 changes"));
+    let (status, _) = server.get("/v1/sync/pull?after=minus-one", Some(&token));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A revoked token is refused from then on.
+    let admin = server.staff("admin@laden.de", "shop_admin", Some(&shop));
+    let (status, _) = server.post("/v1/logout", Some(&admin), &json!({}));
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = server.get("/v1/me", Some(&admin));
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, wrong) = server.post(
+        "/v1/login",
+        None,
+        &json!({"email": "admin@laden.de", "password": "falsch-falsch-falsch"}),
+    );
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(wrong["message"], "wrong e-mail address or password");
+}
+
+#[test]
+fn a_retried_push_changes_nothing_and_a_rejected_change_does_not_block_the_rest() {
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let token = server.station(&shop, "Kasse 1");
+    let ticket = Uuid::now_v7();
+    let batch = vec![
+        change("ticket", ticket, "created"),
+        change("no_such_thing", Uuid::now_v7(), "created"),
+        change("ticket_event", ticket, "state_changed"),
+    ];
+    let first = server.push(&token, &batch);
+    assert_eq!(statuses(&first), ["applied", "rejected", "applied"]);
+    assert!(first[1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("unknown entity"));
+
+    let again = server.push(&token, &batch);
+    assert_eq!(
+        statuses(&again),
+        ["already_applied", "rejected", "already_applied"]
+    );
+    assert_eq!(again[0]["revision"], first[0]["revision"]);
+    assert_eq!(again[2]["revision"], first[2]["revision"]);
+
+    let page = server.pull(&token, 0);
+    let pulled: Vec<&Value> = page["changes"].as_array().unwrap().iter().collect();
+    assert_eq!(
+        pulled.len(),
+        2,
+        "nothing duplicated, nothing rejected stored"
+    );
+    assert_eq!(pulled[0]["change_id"], batch[0]["change_id"]);
+    assert_eq!(pulled[1]["change_id"], batch[2]["change_id"]);
+    assert_eq!(page["more"], false);
+    let cursor = page["cursor"].as_u64().unwrap();
+    let nothing_new = server.pull(&token, cursor);
+    assert_eq!(nothing_new["changes"], json!([]));
+    assert_eq!(nothing_new["cursor"].as_u64(), Some(cursor));
+}
+
+#[test]
+fn pulls_come_in_pages_and_the_cursor_never_skips() {
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let token = server.station(&shop, "Kasse 1");
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        let batch: Vec<Value> = (0..400)
+            .map(|_| change("ticket", Uuid::now_v7(), "created"))
+            .collect();
+        assert!(statuses(&server.push(&token, &batch))
+            .iter()
+            .all(|s| *s == "applied"));
+        sent.extend(batch.into_iter().map(|c| c["change_id"].clone()));
+    }
+    let mut received = Vec::new();
+    let mut cursor = 0;
+    let mut pages = Vec::new();
+    loop {
+        let page = server.pull(&token, cursor);
+        received.extend(
+            page["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["change_id"].clone()),
+        );
+        pages.push(page["changes"].as_array().unwrap().len());
+        cursor = page["cursor"].as_u64().unwrap();
+        if page["more"] == false {
+            break;
+        }
+    }
+    assert_eq!(pages, [500, 500, 200]);
+    assert_eq!(received, sent);
+}
+
+#[test]
+fn one_shop_never_reads_or_writes_another_shops_data() {
+    let server = TestServer::start();
+    let (shop_a, shop_b) = (server.shop("Laden A"), server.shop("Laden B"));
+    let till_a = server.station(&shop_a, "Kasse A1");
+    let till_b = server.station(&shop_b, "Kasse B1");
+    let admin_b = server.staff("chef@b.de", "shop_admin", Some(&shop_b));
+    let support = server.staff("support@vendor.de", "support_staff", None);
+
+    let ticket_a = Uuid::now_v7();
+    let created = change("ticket", ticket_a, "created");
+    assert_eq!(
+        statuses(&server.push(&till_a, std::slice::from_ref(&created))),
+        ["applied"]
+    );
+
+    // B writes to A's ticket, or replays A's change id: refused.
+    for (token, attempt) in [
+        (&till_b, change("ticket_comment", ticket_a, "added")),
+        (&admin_b, change("ticket_event", ticket_a, "state_changed")),
+        (&till_b, created.clone()),
+    ] {
+        let results = server.push(token, &[attempt]);
+        assert_eq!(statuses(&results), ["rejected"], "{results:?}");
+    }
+    // B reads nothing of A's.
+    for token in [&till_b, &admin_b] {
+        assert_eq!(server.pull(token, 0)["changes"], json!([]));
+    }
+
+    // The vendor's support desk adds to A's ticket and sees every shop; A sees the addition.
+    let answer = change("ticket_comment", ticket_a, "added");
+    assert_eq!(
+        statuses(&server.push(&support, std::slice::from_ref(&answer))),
+        ["applied"]
+    );
+    let everything = server.pull(&support, 0);
+    assert_eq!(everything["changes"].as_array().unwrap().len(), 2);
+    let seen_by_a = server.pull(&till_a, 0);
+    let ids: Vec<&Value> = seen_by_a["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["change_id"])
+        .collect();
+    assert_eq!(ids, [&created["change_id"], &answer["change_id"]]);
+    assert!(seen_by_a["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["shop_id"] == shop_a.as_str()));
+    // A new ticket must come from a shop.
+    let orphan = server.push(&support, &[change("ticket", Uuid::now_v7(), "created")]);
+    assert_eq!(statuses(&orphan), ["rejected"]);
+}
+
+#[test]
+fn a_backup_is_taken_while_the_server_serves() {
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let token = server.station(&shop, "Kasse 1");
+    server.push(&token, &[change("ticket", Uuid::now_v7(), "created")]);
+    let target = server.dir.path().join("backup.sqlite");
+    server.operator(&["backup", "--to", target.to_str().unwrap()], "");
+    assert_eq!(changes_in(&target), 1);
+    // Still serving.
+    assert_eq!(server.get("/healthz", None).0, StatusCode::OK);
+}
+
+/// Counts the changes in a backup file, opened as the server opens its database.
+fn changes_in(path: &std::path::Path) -> usize {
+    use stationdesk_server::storage::{Caller, Storage};
+    let storage = stationdesk_server::storage::sqlite::SqliteStorage::open(path).unwrap();
+    let vendor = Caller {
+        role: stationdesk_protocol::Role::VendorAdmin,
+        shop_id: None,
+        station_id: None,
+        name: "backup check".into(),
+    };
+    storage.pull(&vendor, 0, 100).unwrap().changes.len()
+}
