@@ -15,7 +15,9 @@ step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "unit, property and integration tests"
-cargo test --workspace --exclude stationdesk-e2e
+# Under a session bus with an unlocked GNOME Keyring: the sync tests keep tokens in a real
+# Secret Service.
+dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --exclude stationdesk-e2e
 
 step "stationdesk-core builds without any GUI crate"
 if cargo tree -p stationdesk-core -e normal,build | grep -Ei '^[^a-z]*(tauri|wry|tao|webkit)'; then

@@ -6,6 +6,8 @@
 //!   module that speaks SQL.
 //! - [`emergency`] is the cashier's button: ticket first, then routing and support hours.
 //! - [`paths`] says where that file lives.
+//! - [`sync`] sends the outbox to the central server (the only module that speaks HTTP);
+//!   [`secrets`] keeps its tokens in the OS keyring.
 //! - [`remote`] connects support staff to a station with its remote tool, without a shell;
 //!   [`sessions`] records who connected where, and the cashier's consent.
 //!
@@ -16,5 +18,7 @@ pub mod domain;
 pub mod emergency;
 pub mod paths;
 pub mod remote;
+pub mod secrets;
 pub mod sessions;
 pub mod store;
+pub mod sync;

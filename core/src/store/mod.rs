@@ -9,6 +9,7 @@
 mod error;
 mod remote;
 mod search;
+mod sync;
 mod tickets;
 
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ use crate::domain::DomainError;
 use crate::remote::ids::RemoteAddress;
 pub use error::StoreError;
 pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
+pub use sync::{OutboxChange, Settled, SyncState, SyncStatus};
 pub use tickets::{
     Attachment, Comment, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent, TicketQuery,
     TicketSort, TicketView,
@@ -46,6 +48,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0003_search_words.sql")),
         M::up(include_str!("migrations/0004_remote.sql")),
         M::up(include_str!("migrations/0005_station_newest.sql")),
+        M::up(include_str!("migrations/0006_sync.sql")),
     ])
 });
 

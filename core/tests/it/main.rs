@@ -7,11 +7,13 @@
 //! - `cli`: `stationdesk-cli` as a script calls it: the documented JSON, the tables, the errors.
 //! - `remote`: connecting with each remote tool (played by executables that record what they
 //!   get), hostile ids, the cashier's consent and the session records.
+//! - `secrets`: enrolment without a reachable keyring fails early and clearly.
 //! - `vnc`: a real VNC session: Xvfb, x11vnc on loopback, Remmina opened through `gio open`.
 
 mod cli;
 mod crash;
 mod remote;
+mod secrets;
 mod store;
 mod tickets;
 mod vnc;

@@ -37,6 +37,7 @@ use stationdesk_core::remote::RemoteTool;
 use stationdesk_core::store::{
     NewTicket, SessionsOf, Store, StoreError, TicketQuery, TicketSort, TicketView,
 };
+use stationdesk_core::sync;
 
 #[derive(Parser)]
 #[command(
@@ -104,6 +105,18 @@ enum Command {
     Contract(ContractCommand),
     #[command(subcommand)]
     Station(StationCommand),
+    /// Enrol this installation as a till of a shop with the shop admin's one-time code; the
+    /// device token goes to the OS keyring.
+    Enrol {
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        station_name: String,
+    },
+    /// Send what is saved here to the central server, and show the sync state.
+    Sync,
     /// Everything this shop's database holds, as one JSON document (the shop owns its data):
     /// stations, contracts, tickets with their whole history, remote sessions and consents.
     Export,
@@ -346,6 +359,8 @@ enum CliError {
     Read(PathBuf, std::io::Error),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Sync(#[from] sync::SyncError),
 }
 
 impl CliError {
@@ -355,6 +370,7 @@ impl CliError {
             CliError::Store(e) => e.code(),
             CliError::Read(..) => "io",
             CliError::Usage(_) => "usage",
+            CliError::Sync(_) => "sync",
         }
     }
 }
@@ -531,6 +547,34 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             out.station(&store()?.set_station_remote(station, address.as_ref())?)
         }
         Command::Remote(command) => remote::remote_command(command, store, &out),
+        Command::Enrol {
+            server,
+            code,
+            station_name,
+        } => {
+            let state = sync::enrol(&mut store()?, server, code, station_name)?;
+            out.print(&state, || {
+                format!(
+                    "enrolled with {} as a till of shop {}",
+                    state.server_url, state.shop_id
+                )
+            })
+        }
+        Command::Sync => {
+            let mut store = store()?;
+            let pushed = sync::push_outbox(&mut store);
+            let status = store.sync_status()?;
+            let pushed = pushed?;
+            out.print(
+                &serde_json::json!({ "pushed": pushed, "status": status }),
+                || {
+                    format!(
+                        "sent {}, refused {}, waiting {}",
+                        pushed.accepted, pushed.rejected, status.pending
+                    )
+                },
+            )
+        }
         Command::Export => {
             let store = store()?;
             let mut everything = TicketQuery::new(TicketView::Shop);

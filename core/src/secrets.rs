@@ -1,0 +1,70 @@
+//! Tokens in the OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on
+//! Windows), never in SQLite, files, logs or command lines. Without a reachable keyring the
+//! caller gets an error that says how to fix it; there is no plaintext fallback.
+
+use std::fmt;
+
+use thiserror::Error;
+
+const SERVICE: &str = "stationdesk";
+
+/// A token from the keyring: prints as `***` and is not serialisable.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SecretsError {
+    #[error("no keyring is reachable ({0}); start and unlock your desktop's keyring (on Linux a Secret Service such as GNOME Keyring) and try again: stationdesk keeps its tokens nowhere else")]
+    Unavailable(String),
+}
+
+/// The keyring entry for this installation's device token on a server.
+fn entry(server_url: &str) -> Result<keyring::Entry, SecretsError> {
+    keyring::Entry::new(SERVICE, &format!("device-token {server_url}"))
+        .map_err(|e| SecretsError::Unavailable(e.to_string()))
+}
+
+fn unavailable(error: keyring::Error) -> SecretsError {
+    SecretsError::Unavailable(error.to_string())
+}
+
+/// Fails unless a keyring is there to keep a token: checked before a one-time enrolment code
+/// is spent on a token that could not be kept.
+pub fn check_available(server_url: &str) -> Result<(), SecretsError> {
+    match entry(server_url)?.get_password() {
+        Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(error) => Err(unavailable(error)),
+    }
+}
+
+pub fn store_device_token(server_url: &str, token: &str) -> Result<(), SecretsError> {
+    entry(server_url)?.set_password(token).map_err(unavailable)
+}
+
+/// The device token for the server, or `None` when this installation has none.
+pub fn device_token(server_url: &str) -> Result<Option<Token>, SecretsError> {
+    match entry(server_url)?.get_password() {
+        Ok(token) => Ok(Some(Token(token))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(error) => Err(unavailable(error)),
+    }
+}
+
+pub fn forget_device_token(server_url: &str) -> Result<(), SecretsError> {
+    match entry(server_url)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(error) => Err(unavailable(error)),
+    }
+}

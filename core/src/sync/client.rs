@@ -1,0 +1,92 @@
+//! The HTTP client for the central server (reqwest with rustls). TLS certificate errors are
+//! errors: nothing here turns verification off.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use stationdesk_protocol::{
+    Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, PushRequest, PushResponse,
+    API_PREFIX,
+};
+
+use super::SyncError;
+use crate::secrets::Token;
+
+pub struct Client {
+    base: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Client {
+    pub fn new(server_url: &str) -> Result<Client, SyncError> {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| SyncError::Unreachable {
+                url: server_url.to_owned(),
+                detail: e.to_string(),
+            })?;
+        Ok(Client {
+            base: format!("{}{API_PREFIX}", server_url.trim_end_matches('/')),
+            http,
+        })
+    }
+
+    pub fn enrol(&self, code: &str, station_name: &str) -> Result<EnrolResponse, SyncError> {
+        let request = EnrolRequest {
+            code: code.trim().to_owned(),
+            station_name: station_name.trim().to_owned(),
+        };
+        self.answer(
+            self.http
+                .post(format!("{}/enrol", self.base))
+                .json(&request),
+        )
+    }
+
+    pub fn push(&self, token: &Token, changes: &[Change]) -> Result<Vec<ChangeResult>, SyncError> {
+        let request = PushRequest {
+            changes: changes.to_vec(),
+        };
+        let response: PushResponse = self.answer(
+            self.http
+                .post(format!("{}/sync/push", self.base))
+                .bearer_auth(token.expose())
+                .json(&request),
+        )?;
+        Ok(response.results)
+    }
+
+    fn answer<T: DeserializeOwned>(
+        &self,
+        request: reqwest::blocking::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let response = request.send().map_err(|e| SyncError::Unreachable {
+            url: self.base.clone(),
+            detail: e.to_string(),
+        })?;
+        let status = response.status();
+        let text = response.text().map_err(|e| SyncError::Unreachable {
+            url: self.base.clone(),
+            detail: e.to_string(),
+        })?;
+        if status.is_success() {
+            return serde_json::from_str(&text).map_err(|e| SyncError::Garbage(e.to_string()));
+        }
+        let message = serde_json::from_str::<ErrorBody>(&text)
+            .map(|body| body.message)
+            .unwrap_or_else(|_| format!("HTTP {status}"));
+        Err(if status.is_server_error() {
+            SyncError::ServerFailed {
+                status: status.as_u16(),
+                message,
+            }
+        } else {
+            SyncError::Refused {
+                status: status.as_u16(),
+                message,
+            }
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! Sync with the central server, the only module that speaks HTTP: enrolment, and pushing the
+//! outbox in batches, each change settled by what the server answered for it.
+//!
+//! A network error, a 5xx or an answer that is not what the protocol says keeps the batch in
+//! the outbox for the next try: nothing is lost and, since the server applies a change id once,
+//! nothing is duplicated by the retry.
+
+mod client;
+
+pub use client::Client;
+
+use stationdesk_protocol::{Change, Outcome, MAX_PUSH_BATCH};
+use thiserror::Error;
+
+use crate::secrets::{self, SecretsError};
+use crate::store::{Settled, Store, StoreError, SyncState};
+
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error("the server at {url} cannot be reached ({detail}); changes stay saved here and are sent later")]
+    Unreachable { url: String, detail: String },
+    #[error("the server refused: {message}")]
+    Refused { status: u16, message: String },
+    #[error("the server failed ({status}): {message}; changes stay saved here and are sent later")]
+    ServerFailed { status: u16, message: String },
+    #[error("the server answered something that is not stationdesk's protocol ({0}); changes stay saved here and are sent later")]
+    Garbage(String),
+    #[error(
+        "this installation is not enrolled with a server; enrol it with a code from the shop admin"
+    )]
+    NotEnrolled,
+    #[error("the keyring holds no device token for {0}; enrol this installation again")]
+    NoToken(String),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Enrols this installation as a station of a shop: the keyring is checked first (so a
+/// one-time code is not spent on a token that could not be kept), then the code is used, the
+/// token goes to the keyring and the server's address to the store.
+pub fn enrol(
+    store: &mut Store,
+    server_url: &str,
+    code: &str,
+    station_name: &str,
+) -> Result<SyncState, SyncError> {
+    let server_url = server_url.trim_end_matches('/').to_owned();
+    secrets::check_available(&server_url)?;
+    let enrolled = Client::new(&server_url)?.enrol(code, station_name)?;
+    secrets::store_device_token(&server_url, &enrolled.device_token)?;
+    let state = SyncState {
+        server_url,
+        shop_id: enrolled.shop_id,
+        station_id: Some(enrolled.station_id),
+        pull_cursor: 0,
+    };
+    store.set_enrolment(&state)?;
+    Ok(state)
+}
+
+/// What one push round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Pushed {
+    pub accepted: usize,
+    pub rejected: usize,
+    /// Still waiting (only after an error).
+    pub pending: i64,
+}
+
+/// Sends the whole outbox, batch by batch. An error leaves the rest for the next try and is
+/// recorded for the UI to show in words.
+pub fn push_outbox(store: &mut Store) -> Result<Pushed, SyncError> {
+    let state = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
+    let outcome = push_all(store, &state);
+    store.record_sync(outcome.as_ref().err().map(ToString::to_string).as_deref())?;
+    outcome
+}
+
+fn push_all(store: &mut Store, state: &SyncState) -> Result<Pushed, SyncError> {
+    let token = secrets::device_token(&state.server_url)?
+        .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
+    let client = Client::new(&state.server_url)?;
+    let mut pushed = Pushed::default();
+    loop {
+        let batch = store.outbox_batch(MAX_PUSH_BATCH)?;
+        if batch.is_empty() {
+            return Ok(pushed);
+        }
+        let changes: Vec<Change> = batch
+            .into_iter()
+            .map(|c| Change {
+                change_id: c.change_id,
+                entity: c.entity,
+                entity_id: c.entity_id,
+                kind: c.kind,
+                payload: c.payload,
+                created_at: c.created_at,
+            })
+            .collect();
+        let results = client.push(&token, &changes)?;
+        if results.len() != changes.len()
+            || results
+                .iter()
+                .zip(&changes)
+                .any(|(r, c)| r.change_id != c.change_id)
+        {
+            return Err(SyncError::Garbage(
+                "the answer does not match the changes sent".into(),
+            ));
+        }
+        let settled: Vec<_> = results
+            .into_iter()
+            .map(|result| {
+                let settled = match result.outcome {
+                    Outcome::Applied { .. } | Outcome::AlreadyApplied { .. } => {
+                        pushed.accepted += 1;
+                        Settled::Accepted
+                    }
+                    Outcome::Rejected { reason } => {
+                        pushed.rejected += 1;
+                        Settled::Rejected(reason)
+                    }
+                };
+                (result.change_id, settled)
+            })
+            .collect();
+        store.settle_outbox(&settled)?;
+    }
+}

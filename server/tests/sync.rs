@@ -1,0 +1,170 @@
+//! The client's sync (stationdesk-core) against the real server process: enrolment with the
+//! token in a real Secret Service keyring, the outbox sent exactly once, and faults — the server
+//! down during emergency presses, killed and restarted — each ending with an exact count.
+//!
+//! Needs a Secret Service on the session bus; `scripts/test.sh` runs the tests under
+//! `dbus-run-session` with an unlocked gnome-keyring-daemon.
+
+mod common;
+
+use chrono::Utc;
+use common::TestServer;
+use stationdesk_core::domain::support_hours::SupportCalendar;
+use stationdesk_core::emergency;
+use stationdesk_core::secrets;
+use stationdesk_core::store::Store;
+use stationdesk_core::sync::{self, SyncError};
+
+/// A till's own database with one station.
+fn till() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("till.sqlite")).unwrap();
+    store.add_station("Kasse 1", "").unwrap();
+    (dir, store)
+}
+
+fn press(store: &mut Store, station: &str) {
+    emergency::press(store, &SupportCalendar::default(), station, Utc::now()).unwrap();
+}
+
+/// Every change the server holds, as the vendor's support desk sees them.
+fn changes_on_server(server: &TestServer) -> usize {
+    let support = server.staff(
+        &format!("support-{}@vendor.de", uuid::Uuid::now_v7()),
+        "support_staff",
+        None,
+    );
+    let mut count = 0;
+    let mut cursor = 0;
+    loop {
+        let page = server.pull(&support, cursor);
+        count += page["changes"].as_array().unwrap().len();
+        cursor = page["cursor"].as_u64().unwrap();
+        if page["more"] == false {
+            return count;
+        }
+    }
+}
+
+#[test]
+fn a_till_enrols_keeps_its_token_in_the_keyring_and_sends_its_outbox_once() {
+    let server = TestServer::start();
+    let shop = server.shop("Bäckerei Korn");
+    let (dir, mut store) = till();
+    let state = sync::enrol(&mut store, &server.base, &server.code(&shop), "Kasse 1").unwrap();
+    assert_eq!(state.shop_id.to_string(), shop);
+
+    let token = secrets::device_token(&server.base)
+        .unwrap()
+        .expect("the token is in the keyring");
+    let file = std::fs::read(dir.path().join("till.sqlite")).unwrap();
+    assert!(
+        !file
+            .windows(token.expose().len())
+            .any(|w| w == token.expose().as_bytes()),
+        "never in the database"
+    );
+
+    press(&mut store, "Kasse 1");
+    press(&mut store, "Kasse 1");
+    let waiting = store.sync_status().unwrap().pending;
+    assert!(waiting >= 2);
+    // A copy taken before the push plays a client whose answer got lost on the way.
+    let lost_answer = dir.path().join("before-push.sqlite");
+    store.checkpoint().unwrap();
+    std::fs::copy(dir.path().join("till.sqlite"), &lost_answer).unwrap();
+
+    let pushed = sync::push_outbox(&mut store).unwrap();
+    assert_eq!(pushed.accepted as i64, waiting);
+    let status = store.sync_status().unwrap();
+    assert_eq!((status.pending, status.last_error), (0, None));
+    assert!(status.last_success.is_some());
+    assert_eq!(changes_on_server(&server) as i64, waiting);
+
+    let mut retrying = Store::open(&lost_answer).unwrap();
+    let again = sync::push_outbox(&mut retrying).unwrap();
+    assert_eq!(
+        again.accepted as i64, waiting,
+        "the server says: already applied"
+    );
+    assert_eq!(
+        changes_on_server(&server) as i64,
+        waiting,
+        "a retried batch changes nothing"
+    );
+    secrets::forget_device_token(&server.base).unwrap();
+}
+
+#[test]
+fn presses_while_the_server_is_down_are_sent_when_it_is_back_and_nothing_is_lost() {
+    let mut server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (_dir, mut store) = till();
+    sync::enrol(&mut store, &server.base, &server.code(&shop), "Kasse 1").unwrap();
+    press(&mut store, "Kasse 1");
+    sync::push_outbox(&mut store).unwrap();
+    let before = changes_on_server(&server);
+
+    server.stop();
+    store.add_station("Kasse 2", "").unwrap();
+    for station in ["Kasse 1", "Kasse 2", "Kasse 1"] {
+        press(&mut store, station);
+    }
+    let waiting = store.sync_status().unwrap().pending;
+    let error = sync::push_outbox(&mut store).unwrap_err();
+    assert!(matches!(error, SyncError::Unreachable { .. }), "{error}");
+    let status = store.sync_status().unwrap();
+    assert_eq!(
+        status.pending, waiting,
+        "nothing lost while the server is down"
+    );
+    assert!(status
+        .last_error
+        .unwrap()
+        .contains("changes stay saved here and are sent later"));
+
+    server.restart();
+    let pushed = sync::push_outbox(&mut store).unwrap();
+    assert_eq!(pushed.accepted as i64, waiting);
+    assert_eq!(store.sync_status().unwrap().pending, 0);
+    assert_eq!(
+        changes_on_server(&server),
+        before + usize::try_from(waiting).unwrap(),
+        "every press arrived once"
+    );
+    secrets::forget_device_token(&server.base).unwrap();
+}
+
+#[test]
+fn a_refused_change_is_marked_and_does_not_hold_up_the_others() {
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (dir, mut store) = till();
+    sync::enrol(&mut store, &server.base, &server.code(&shop), "Kasse 1").unwrap();
+    press(&mut store, "Kasse 1");
+    // A change of a kind this server does not know (from a newer client, say), first in line.
+    let raw = rusqlite::Connection::open(dir.path().join("till.sqlite")).unwrap();
+    raw.execute(
+        "INSERT INTO outbox (seq, change_id, entity, entity_id, kind, payload, created_at)
+         VALUES (0, ?1, 'loyalty_card', ?2, 'created', '{}', '2026-11-23T08:00:00.000Z')",
+        [
+            uuid::Uuid::now_v7().to_string(),
+            uuid::Uuid::now_v7().to_string(),
+        ],
+    )
+    .unwrap();
+    let waiting = store.sync_status().unwrap().pending;
+
+    let pushed = sync::push_outbox(&mut store).unwrap();
+    assert_eq!((pushed.accepted as i64, pushed.rejected), (waiting - 1, 1));
+    let status = store.sync_status().unwrap();
+    assert_eq!(status.pending, 0);
+    assert_eq!(status.rejected.len(), 1);
+    assert!(status.rejected[0]
+        .1
+        .contains("unknown entity \"loyalty_card\""));
+    // Not sent again.
+    let next = sync::push_outbox(&mut store).unwrap();
+    assert_eq!((next.accepted, next.rejected), (0, 0));
+    secrets::forget_device_token(&server.base).unwrap();
+}
