@@ -5,6 +5,7 @@
 use std::fmt;
 
 use thiserror::Error;
+use uuid::Uuid;
 
 const SERVICE: &str = "stationdesk";
 
@@ -30,9 +31,10 @@ pub enum SecretsError {
     Unavailable(String),
 }
 
-/// The keyring entry for this installation's device token on a server.
-fn entry(server_url: &str) -> Result<keyring::Entry, SecretsError> {
-    keyring::Entry::new(SERVICE, &format!("device-token {server_url}"))
+/// The keyring entry for a station's device token on a server (several installations, each
+/// with its own data directory, may share one machine's keyring).
+fn entry(server_url: &str, station: &str) -> Result<keyring::Entry, SecretsError> {
+    keyring::Entry::new(SERVICE, &format!("device-token {station} {server_url}"))
         .map_err(|e| SecretsError::Unavailable(e.to_string()))
 }
 
@@ -43,27 +45,33 @@ fn unavailable(error: keyring::Error) -> SecretsError {
 /// Fails unless a keyring is there to keep a token: checked before a one-time enrolment code
 /// is spent on a token that could not be kept.
 pub fn check_available(server_url: &str) -> Result<(), SecretsError> {
-    match entry(server_url)?.get_password() {
+    match entry(server_url, "availability-check")?.get_password() {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(error) => Err(unavailable(error)),
     }
 }
 
-pub fn store_device_token(server_url: &str, token: &str) -> Result<(), SecretsError> {
-    entry(server_url)?.set_password(token).map_err(unavailable)
+pub fn store_device_token(
+    server_url: &str,
+    station: Uuid,
+    token: &str,
+) -> Result<(), SecretsError> {
+    entry(server_url, &station.to_string())?
+        .set_password(token)
+        .map_err(unavailable)
 }
 
 /// The device token for the server, or `None` when this installation has none.
-pub fn device_token(server_url: &str) -> Result<Option<Token>, SecretsError> {
-    match entry(server_url)?.get_password() {
+pub fn device_token(server_url: &str, station: Uuid) -> Result<Option<Token>, SecretsError> {
+    match entry(server_url, &station.to_string())?.get_password() {
         Ok(token) => Ok(Some(Token(token))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(error) => Err(unavailable(error)),
     }
 }
 
-pub fn forget_device_token(server_url: &str) -> Result<(), SecretsError> {
-    match entry(server_url)?.delete_credential() {
+pub fn forget_device_token(server_url: &str, station: Uuid) -> Result<(), SecretsError> {
+    match entry(server_url, &station.to_string())?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(error) => Err(unavailable(error)),
     }

@@ -27,6 +27,12 @@ fn press(store: &mut Store, station: &str) {
     emergency::press(store, &SupportCalendar::default(), station, Utc::now()).unwrap();
 }
 
+/// Takes the test's token out of the keyring again.
+fn forget(store: &Store) {
+    let state = store.enrolment().unwrap().unwrap();
+    secrets::forget_device_token(&state.server_url, state.station_id.unwrap()).unwrap();
+}
+
 /// Every change the server holds, as the vendor's support desk sees them.
 fn changes_on_server(server: &TestServer) -> usize {
     let support = server.staff(
@@ -54,7 +60,7 @@ fn a_till_enrols_keeps_its_token_in_the_keyring_and_sends_its_outbox_once() {
     let state = sync::enrol(&mut store, &server.base, &server.code(&shop), "Kasse 1").unwrap();
     assert_eq!(state.shop_id.to_string(), shop);
 
-    let token = secrets::device_token(&server.base)
+    let token = secrets::device_token(&server.base, state.station_id.unwrap())
         .unwrap()
         .expect("the token is in the keyring");
     let file = std::fs::read(dir.path().join("till.sqlite")).unwrap();
@@ -74,7 +80,7 @@ fn a_till_enrols_keeps_its_token_in_the_keyring_and_sends_its_outbox_once() {
     store.checkpoint().unwrap();
     std::fs::copy(dir.path().join("till.sqlite"), &lost_answer).unwrap();
 
-    let pushed = sync::push_outbox(&mut store).unwrap();
+    let pushed = sync::sync(&mut store).unwrap().pushed;
     assert_eq!(pushed.accepted as i64, waiting);
     let status = store.sync_status().unwrap();
     assert_eq!((status.pending, status.last_error), (0, None));
@@ -82,7 +88,7 @@ fn a_till_enrols_keeps_its_token_in_the_keyring_and_sends_its_outbox_once() {
     assert_eq!(changes_on_server(&server) as i64, waiting);
 
     let mut retrying = Store::open(&lost_answer).unwrap();
-    let again = sync::push_outbox(&mut retrying).unwrap();
+    let again = sync::sync(&mut retrying).unwrap().pushed;
     assert_eq!(
         again.accepted as i64, waiting,
         "the server says: already applied"
@@ -92,7 +98,7 @@ fn a_till_enrols_keeps_its_token_in_the_keyring_and_sends_its_outbox_once() {
         waiting,
         "a retried batch changes nothing"
     );
-    secrets::forget_device_token(&server.base).unwrap();
+    forget(&store);
 }
 
 #[test]
@@ -102,7 +108,7 @@ fn presses_while_the_server_is_down_are_sent_when_it_is_back_and_nothing_is_lost
     let (_dir, mut store) = till();
     sync::enrol(&mut store, &server.base, &server.code(&shop), "Kasse 1").unwrap();
     press(&mut store, "Kasse 1");
-    sync::push_outbox(&mut store).unwrap();
+    sync::sync(&mut store).unwrap();
     let before = changes_on_server(&server);
 
     server.stop();
@@ -111,7 +117,7 @@ fn presses_while_the_server_is_down_are_sent_when_it_is_back_and_nothing_is_lost
         press(&mut store, station);
     }
     let waiting = store.sync_status().unwrap().pending;
-    let error = sync::push_outbox(&mut store).unwrap_err();
+    let error = sync::sync(&mut store).unwrap_err();
     assert!(matches!(error, SyncError::Unreachable { .. }), "{error}");
     let status = store.sync_status().unwrap();
     assert_eq!(
@@ -124,7 +130,7 @@ fn presses_while_the_server_is_down_are_sent_when_it_is_back_and_nothing_is_lost
         .contains("changes stay saved here and are sent later"));
 
     server.restart();
-    let pushed = sync::push_outbox(&mut store).unwrap();
+    let pushed = sync::sync(&mut store).unwrap().pushed;
     assert_eq!(pushed.accepted as i64, waiting);
     assert_eq!(store.sync_status().unwrap().pending, 0);
     assert_eq!(
@@ -132,7 +138,7 @@ fn presses_while_the_server_is_down_are_sent_when_it_is_back_and_nothing_is_lost
         before + usize::try_from(waiting).unwrap(),
         "every press arrived once"
     );
-    secrets::forget_device_token(&server.base).unwrap();
+    forget(&store);
 }
 
 #[test]
@@ -155,7 +161,7 @@ fn a_refused_change_is_marked_and_does_not_hold_up_the_others() {
     .unwrap();
     let waiting = store.sync_status().unwrap().pending;
 
-    let pushed = sync::push_outbox(&mut store).unwrap();
+    let pushed = sync::sync(&mut store).unwrap().pushed;
     assert_eq!((pushed.accepted as i64, pushed.rejected), (waiting - 1, 1));
     let status = store.sync_status().unwrap();
     assert_eq!(status.pending, 0);
@@ -164,7 +170,91 @@ fn a_refused_change_is_marked_and_does_not_hold_up_the_others() {
         .1
         .contains("unknown entity \"loyalty_card\""));
     // Not sent again.
-    let next = sync::push_outbox(&mut store).unwrap();
+    let next = sync::sync(&mut store).unwrap().pushed;
     assert_eq!((next.accepted, next.rejected), (0, 0));
-    secrets::forget_device_token(&server.base).unwrap();
+    forget(&store);
+}
+
+#[test]
+fn two_tills_converge_on_the_same_ticket_history_after_concurrent_changes() {
+    use stationdesk_core::domain::tickets::TicketState;
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (_a_dir, mut a) = till();
+    let (_b_dir, mut b) = till();
+    sync::enrol(&mut a, &server.base, &server.code(&shop), "Kasse 1").unwrap();
+    sync::enrol(&mut b, &server.base, &server.code(&shop), "Kasse 2").unwrap();
+
+    press(&mut a, "Kasse 1");
+    let ticket = a.sync_status().map(|_| ()).and_then(|()| {
+        a.tickets(&stationdesk_core::store::TicketQuery::new(
+            stationdesk_core::store::TicketView::Shop,
+        ))
+    });
+    let ticket = ticket.unwrap()[0].id.to_string();
+    sync::sync(&mut a).unwrap();
+    let pulled = sync::sync(&mut b).unwrap().pulled;
+    assert!(
+        pulled.applied >= 2,
+        "the ticket and its first event arrive: {pulled:?}"
+    );
+    assert_eq!(
+        b.ticket(&ticket).unwrap().ticket.title,
+        a.ticket(&ticket).unwrap().ticket.title
+    );
+
+    // Both work on it at the same time, offline from each other.
+    a.comment(&ticket, "Kasse 1", "Drucker neu gestartet")
+        .unwrap();
+    a.change_ticket_state(&ticket, TicketState::Open, "Kasse 1")
+        .unwrap();
+    b.comment(&ticket, "Chefin", "Papier ist nachgefüllt")
+        .unwrap();
+    b.change_ticket_state(&ticket, TicketState::WaitingForCustomer, "Chefin")
+        .unwrap();
+    for _ in 0..2 {
+        sync::sync(&mut a).unwrap();
+        sync::sync(&mut b).unwrap();
+    }
+
+    let (left, right) = (a.ticket(&ticket).unwrap(), b.ticket(&ticket).unwrap());
+    let ids = |events: &[stationdesk_core::store::TicketEvent]| {
+        let mut ids: Vec<_> = events.iter().map(|e| e.id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&left.events), ids(&right.events), "the same history");
+    let mut comments_a: Vec<_> = left.comments.iter().map(|c| c.body.clone()).collect();
+    let mut comments_b: Vec<_> = right.comments.iter().map(|c| c.body.clone()).collect();
+    comments_a.sort();
+    comments_b.sort();
+    assert_eq!(
+        comments_a,
+        ["Drucker neu gestartet", "Papier ist nachgefüllt"]
+    );
+    assert_eq!(comments_a, comments_b);
+    assert_eq!(
+        left.ticket.state, right.ticket.state,
+        "the server's order decides"
+    );
+    assert_eq!(
+        left.ticket.state,
+        TicketState::WaitingForCustomer,
+        "B's change reached the server last"
+    );
+    assert_eq!(
+        (
+            a.sync_status().unwrap().pending,
+            b.sync_status().unwrap().pending
+        ),
+        (0, 0)
+    );
+    let names: Vec<String> = b.stations().unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "both tills called \"Kasse 1\" are kept: {names:?}"
+    );
+    forget(&a);
+    forget(&b);
 }

@@ -35,7 +35,7 @@ use crate::domain::DomainError;
 use crate::remote::ids::RemoteAddress;
 pub use error::StoreError;
 pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
-pub use sync::{OutboxChange, Settled, SyncState, SyncStatus};
+pub use sync::{Applied, ChangeRecord, Settled, SyncState, SyncStatus};
 pub use tickets::{
     Attachment, Comment, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent, TicketQuery,
     TicketSort, TicketView,
@@ -254,6 +254,7 @@ impl Store {
             params![station.id.to_string(), station.name, station.location, utc_text(now)],
         )
         .map_err(|e| StoreError::from_name_clash(e, &station.name))?;
+        tickets::enqueue(&tx, "station", station.id, "added", &station)?;
         tx.commit()?;
         Ok(station)
     }
@@ -273,6 +274,7 @@ impl Store {
             ],
         )
         .map_err(|e| StoreError::from_name_clash(e, &station.name))?;
+        tickets::enqueue(&tx, "station", station.id, "renamed", &station)?;
         tx.commit()?;
         Ok(station)
     }

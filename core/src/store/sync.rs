@@ -6,11 +6,15 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::search;
+use super::tickets::{write_comment_row, write_event_row, write_ticket_row, Comment, TicketEvent};
 use super::{parse_uuid, stored_now, utc_text, Store, StoreError};
+use crate::domain::stations::Station;
+use crate::domain::tickets::Ticket;
 
-/// A change waiting in the outbox, as it goes to the server.
+/// A change as it travels: from the outbox to the server, or from the server to here.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutboxChange {
+pub struct ChangeRecord {
     pub change_id: Uuid,
     pub entity: String,
     pub entity_id: Uuid,
@@ -48,7 +52,86 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
 }
 
+/// What a pulled page did here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Changes that added or changed something here.
+    pub applied: usize,
+    /// Changes already here (our own, coming back) or of a kind this version does not keep.
+    pub skipped: usize,
+}
+
 impl Store {
+    /// Applies one pulled page in one transaction and moves the cursor with it, so a crash
+    /// half-way leaves neither half a page nor a cursor past what was applied. Tickets merge as
+    /// event logs: events and comments by union (by id), the state follows the server's order
+    /// of events. Nothing applied here goes to the outbox.
+    pub fn apply_pulled(
+        &mut self,
+        changes: &[ChangeRecord],
+        cursor: u64,
+    ) -> Result<Applied, StoreError> {
+        let tx = self.write()?;
+        let mut applied = Applied::default();
+        for change in changes {
+            let payload = |what: &str| {
+                StoreError::Corrupt(format!("a pulled {what} of ticket {}", change.entity_id))
+            };
+            let changed = match change.entity.as_str() {
+                "ticket" => {
+                    let ticket: Ticket = serde_json::from_value(change.payload.clone())
+                        .map_err(|_| payload("ticket"))?;
+                    write_ticket_row(&tx, &ticket)?
+                }
+                "ticket_event" => {
+                    let event: TicketEvent = serde_json::from_value(change.payload.clone())
+                        .map_err(|_| payload("event"))?;
+                    let written = write_event_row(&tx, change.entity_id, &event)?;
+                    // Even our own event, coming back: the server's order decides the state.
+                    match event.to_state {
+                        Some(state) => {
+                            tx.execute(
+                                "UPDATE tickets SET state = ?2 WHERE id = ?1 AND state <> ?2",
+                                rusqlite::params![change.entity_id.to_string(), state.as_str()],
+                            )? == 1
+                                || written
+                        }
+                        None => written,
+                    }
+                }
+                "station" => {
+                    let station: Station = serde_json::from_value(change.payload.clone())
+                        .map_err(|_| payload("station"))?;
+                    write_station(&tx, &station)?
+                }
+                "ticket_comment" => {
+                    let comment: Comment = serde_json::from_value(change.payload.clone())
+                        .map_err(|_| payload("comment"))?;
+                    write_comment_row(&tx, change.entity_id, &comment)?
+                }
+                _ => false,
+            };
+            if changed && change.entity != "station" {
+                tx.execute(
+                    "UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1",
+                    rusqlite::params![change.entity_id.to_string(), utc_text(change.created_at)],
+                )?;
+                search::index_ticket(&tx, change.entity_id)?;
+            }
+            if changed {
+                applied.applied += 1;
+            } else {
+                applied.skipped += 1;
+            }
+        }
+        tx.execute(
+            "UPDATE sync_state SET pull_cursor = ?1 WHERE id = 1",
+            [i64::try_from(cursor).unwrap_or(i64::MAX)],
+        )?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
     pub fn set_enrolment(&mut self, state: &SyncState) -> Result<(), StoreError> {
         let tx = self.write()?;
         tx.execute(
@@ -85,7 +168,7 @@ impl Store {
     }
 
     /// The oldest changes not yet accepted or refused, at most `limit`.
-    pub fn outbox_batch(&self, limit: usize) -> Result<Vec<OutboxChange>, StoreError> {
+    pub fn outbox_batch(&self, limit: usize) -> Result<Vec<ChangeRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT change_id, entity, entity_id, kind, payload, created_at FROM outbox
              WHERE rejected_reason IS NULL ORDER BY seq LIMIT ?1",
@@ -102,7 +185,7 @@ impl Store {
         })?;
         rows.map(|row| {
             let (change_id, entity, entity_id, kind, payload, created_at) = row?;
-            Ok(OutboxChange {
+            Ok(ChangeRecord {
                 change_id: parse_uuid(change_id)?,
                 entity,
                 entity_id: parse_uuid(entity_id)?,
@@ -183,5 +266,38 @@ impl Store {
             last_success,
             last_error,
         })
+    }
+}
+
+/// A station as the server last had it. Two tills may each have named a station "Kasse 1"
+/// before they synced: the pulled one then keeps its name with a short mark of its id, so
+/// neither disappears and an admin can rename one.
+fn write_station(tx: &rusqlite::Transaction<'_>, station: &Station) -> Result<bool, StoreError> {
+    let upsert = |name: &str| {
+        tx.execute(
+            "INSERT INTO stations (id, name, location, created_at, updated_at, remote_tool, remote_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET name = ?2, location = ?3, updated_at = ?5,
+                                            remote_tool = ?6, remote_id = ?7",
+            params![
+                station.id.to_string(),
+                name,
+                station.location,
+                utc_text(station.created_at),
+                utc_text(station.updated_at),
+                station.remote.as_ref().map(|r| r.tool.as_str()),
+                station.remote.as_ref().map(|r| r.id.as_str()),
+            ],
+        )
+    };
+    match upsert(&station.name) {
+        Ok(written) => Ok(written > 0),
+        Err(error)
+            if error.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+        {
+            let id = station.id.simple().to_string();
+            Ok(upsert(&format!("{} ({})", station.name, &id[id.len() - 4..]))? > 0)
+        }
+        Err(error) => Err(error.into()),
     }
 }

@@ -305,16 +305,7 @@ impl Store {
             body: body.to_owned(),
             created_at: Utc::now(),
         };
-        tx.execute(
-            "INSERT INTO ticket_comments (id, ticket_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                comment.id.to_string(),
-                ticket.id.to_string(),
-                comment.author,
-                comment.body,
-                utc_text(comment.created_at)
-            ],
-        )?;
+        write_comment_row(&tx, ticket.id, &comment)?;
         enqueue(&tx, "ticket_comment", ticket.id, "created", &comment)?;
         ticket.updated_at = comment.created_at;
         record_event(&tx, &ticket, author, "commented", None, "")?;
@@ -817,10 +808,20 @@ pub(super) fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, 
 }
 
 fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
-    tx.execute(
+    write_ticket_row(tx, ticket)?;
+    enqueue(tx, "ticket", ticket.id, "created", ticket)?;
+    record_event(tx, ticket, &ticket.reporter, "created", None, "")?;
+    search::index_ticket(tx, ticket.id)
+}
+
+/// The rows of a ticket (and its cc list), unless it is there already: a ticket made here, or
+/// one pulled from the server that may have come back before. True when written.
+pub(super) fn write_ticket_row(tx: &Transaction<'_>, ticket: &Ticket) -> Result<bool, StoreError> {
+    let written = tx.execute(
         "INSERT INTO tickets (id, station_id, reporter, title, category, priority, urgency, channel, state,
                               request, station_details, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+         ON CONFLICT (id) DO NOTHING",
         params![
             ticket.id.to_string(),
             ticket.station_id.map(|id| id.to_string()),
@@ -836,15 +837,58 @@ fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError
             utc_text(ticket.created_at),
         ],
     )?;
+    if written == 0 {
+        return Ok(false);
+    }
     for person in &ticket.cc {
         tx.execute(
             "INSERT INTO ticket_cc (ticket_id, person, updated_at) VALUES (?1, ?2, ?3)",
             params![ticket.id.to_string(), person, utc_text(ticket.updated_at)],
         )?;
     }
-    enqueue(tx, "ticket", ticket.id, "created", ticket)?;
-    record_event(tx, ticket, &ticket.reporter, "created", None, "")?;
-    search::index_ticket(tx, ticket.id)
+    Ok(true)
+}
+
+/// A comment's row, unless it is there already. True when written.
+pub(super) fn write_comment_row(
+    tx: &Transaction<'_>,
+    ticket: Uuid,
+    comment: &Comment,
+) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "INSERT INTO ticket_comments (id, ticket_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            comment.id.to_string(),
+            ticket.to_string(),
+            comment.author,
+            comment.body,
+            utc_text(comment.created_at)
+        ],
+    )? == 1)
+}
+
+/// An event's row, unless it is there already. True when written.
+pub(super) fn write_event_row(
+    tx: &Transaction<'_>,
+    ticket: Uuid,
+    event: &TicketEvent,
+) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "INSERT INTO ticket_events (id, ticket_id, at, actor, kind, from_state, to_state, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            event.id.to_string(),
+            ticket.to_string(),
+            utc_text(event.at),
+            event.actor,
+            event.kind,
+            event.from_state.map(TicketState::as_str),
+            event.to_state.map(TicketState::as_str),
+            event.note,
+        ],
+    )? == 1)
 }
 
 /// Saves the ticket's state and time, and refreshes its search entry.
@@ -881,20 +925,7 @@ fn record_event(
         to_state: from.map(|_| ticket.state),
         note: note.to_owned(),
     };
-    tx.execute(
-        "INSERT INTO ticket_events (id, ticket_id, at, actor, kind, from_state, to_state, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            event.id.to_string(),
-            ticket.id.to_string(),
-            utc_text(event.at),
-            event.actor,
-            event.kind,
-            event.from_state.map(TicketState::as_str),
-            event.to_state.map(TicketState::as_str),
-            event.note,
-        ],
-    )?;
+    write_event_row(tx, ticket.id, &event)?;
     enqueue(tx, "ticket_event", ticket.id, kind, &event)
 }
 

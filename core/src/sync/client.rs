@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use stationdesk_protocol::{
-    Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, PushRequest, PushResponse,
-    API_PREFIX,
+    Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, PullResponse, PushRequest,
+    PushResponse, API_PREFIX,
 };
 
 use super::SyncError;
@@ -56,6 +56,16 @@ impl Client {
                 .json(&request),
         )?;
         Ok(response.results)
+    }
+
+    /// One page of the changes after `after`.
+    pub fn pull(&self, token: &Token, after: u64) -> Result<PullResponse, SyncError> {
+        self.answer(
+            self.http
+                .get(format!("{}/sync/pull", self.base))
+                .query(&[("after", after)])
+                .bearer_auth(token.expose()),
+        )
     }
 
     fn answer<T: DeserializeOwned>(

@@ -1,5 +1,6 @@
-//! Sync with the central server, the only module that speaks HTTP: enrolment, and pushing the
-//! outbox in batches, each change settled by what the server answered for it.
+//! Sync with the central server, the only module that speaks HTTP: enrolment; pushing the
+//! outbox in batches, each change settled by what the server answered for it; pulling the
+//! server's changes page by page from a cursor.
 //!
 //! A network error, a 5xx or an answer that is not what the protocol says keeps the batch in
 //! the outbox for the next try: nothing is lost and, since the server applies a change id once,
@@ -12,8 +13,8 @@ pub use client::Client;
 use stationdesk_protocol::{Change, Outcome, MAX_PUSH_BATCH};
 use thiserror::Error;
 
-use crate::secrets::{self, SecretsError};
-use crate::store::{Settled, Store, StoreError, SyncState};
+use crate::secrets::{self, SecretsError, Token};
+use crate::store::{Applied, ChangeRecord, Settled, Store, StoreError, SyncState};
 
 #[derive(Debug, Error)]
 pub enum SyncError {
@@ -49,7 +50,7 @@ pub fn enrol(
     let server_url = server_url.trim_end_matches('/').to_owned();
     secrets::check_available(&server_url)?;
     let enrolled = Client::new(&server_url)?.enrol(code, station_name)?;
-    secrets::store_device_token(&server_url, &enrolled.device_token)?;
+    secrets::store_device_token(&server_url, enrolled.station_id, &enrolled.device_token)?;
     let state = SyncState {
         server_url,
         shop_id: enrolled.shop_id,
@@ -69,19 +70,68 @@ pub struct Pushed {
     pub pending: i64,
 }
 
-/// Sends the whole outbox, batch by batch. An error leaves the rest for the next try and is
-/// recorded for the UI to show in words.
-pub fn push_outbox(store: &mut Store) -> Result<Pushed, SyncError> {
+/// What one sync did: the outbox sent, then the server's changes pulled.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Synced {
+    pub pushed: Pushed,
+    pub pulled: Applied,
+}
+
+/// Sends the whole outbox, batch by batch, then pulls what is new. An error leaves the rest
+/// for the next try and is recorded for the UI to show in words.
+pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
     let state = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
-    let outcome = push_all(store, &state);
+    let outcome = (|| {
+        let station = state.station_id.ok_or(SyncError::NotEnrolled)?;
+        let token = secrets::device_token(&state.server_url, station)?
+            .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
+        let client = Client::new(&state.server_url)?;
+        let pushed = push_all(store, &client, &token)?;
+        let pulled = pull_all(store, &client, &token)?;
+        Ok(Synced { pushed, pulled })
+    })();
     store.record_sync(outcome.as_ref().err().map(ToString::to_string).as_deref())?;
     outcome
 }
 
-fn push_all(store: &mut Store, state: &SyncState) -> Result<Pushed, SyncError> {
-    let token = secrets::device_token(&state.server_url)?
-        .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
-    let client = Client::new(&state.server_url)?;
+/// Pulls page after page from the stored cursor; each page is applied with its cursor in one
+/// transaction, so an interrupted pull starts again where the last applied page ended.
+fn pull_all(store: &mut Store, client: &Client, token: &Token) -> Result<Applied, SyncError> {
+    let mut total = Applied::default();
+    loop {
+        let cursor = store
+            .enrolment()?
+            .ok_or(SyncError::NotEnrolled)?
+            .pull_cursor;
+        let page = client.pull(token, cursor)?;
+        if page.cursor < cursor {
+            return Err(SyncError::Garbage(format!(
+                "the server's cursor went back from {cursor} to {}",
+                page.cursor
+            )));
+        }
+        let changes: Vec<ChangeRecord> = page
+            .changes
+            .into_iter()
+            .map(|c| ChangeRecord {
+                change_id: c.change.change_id,
+                entity: c.change.entity,
+                entity_id: c.change.entity_id,
+                kind: c.change.kind,
+                payload: c.change.payload,
+                created_at: c.change.created_at,
+            })
+            .collect();
+        let applied = store.apply_pulled(&changes, page.cursor)?;
+        total.applied += applied.applied;
+        total.skipped += applied.skipped;
+        if !page.more {
+            return Ok(total);
+        }
+    }
+}
+
+fn push_all(store: &mut Store, client: &Client, token: &Token) -> Result<Pushed, SyncError> {
     let mut pushed = Pushed::default();
     loop {
         let batch = store.outbox_batch(MAX_PUSH_BATCH)?;
@@ -99,7 +149,7 @@ fn push_all(store: &mut Store, state: &SyncState) -> Result<Pushed, SyncError> {
                 created_at: c.created_at,
             })
             .collect();
-        let results = client.push(&token, &changes)?;
+        let results = client.push(token, &changes)?;
         if results.len() != changes.len()
             || results
                 .iter()

@@ -63,7 +63,7 @@ fn a_killed_process_keeps_its_emergency_ticket() {
     assert_eq!(detail.events.len(), 1);
     assert_eq!(
         store.pending_changes().unwrap(),
-        2,
-        "the ticket and its event wait in the outbox"
+        3,
+        "the station, the ticket and its event wait in the outbox"
     );
 }

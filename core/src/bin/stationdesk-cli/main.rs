@@ -562,15 +562,18 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         }
         Command::Sync => {
             let mut store = store()?;
-            let pushed = sync::push_outbox(&mut store);
+            let synced = sync::sync(&mut store);
             let status = store.sync_status()?;
-            let pushed = pushed?;
+            let synced = synced?;
             out.print(
-                &serde_json::json!({ "pushed": pushed, "status": status }),
+                &serde_json::json!({ "synced": synced, "status": status }),
                 || {
                     format!(
-                        "sent {}, refused {}, waiting {}",
-                        pushed.accepted, pushed.rejected, status.pending
+                        "sent {}, refused {}, received {}, waiting {}",
+                        synced.pushed.accepted,
+                        synced.pushed.rejected,
+                        synced.pulled.applied,
+                        status.pending
                     )
                 },
             )
