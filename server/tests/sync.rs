@@ -258,3 +258,52 @@ fn two_tills_converge_on_the_same_ticket_history_after_concurrent_changes() {
     forget(&a);
     forget(&b);
 }
+
+#[test]
+fn a_server_that_fails_answers_garbage_or_is_cut_off_loses_and_duplicates_nothing() {
+    use common::proxy::{Mode, Proxy};
+    let server = TestServer::start();
+    let proxy = Proxy::start(&server.base);
+    let shop = server.shop("Laden");
+    let (_dir, mut store) = till();
+    sync::enrol(&mut store, &proxy.base, &server.code(&shop), "Kasse 1").unwrap();
+    press(&mut store, "Kasse 1");
+    let waiting = store.sync_status().unwrap().pending;
+
+    proxy.set(Mode::Fail500);
+    let error = sync::sync(&mut store).unwrap_err();
+    assert!(
+        matches!(error, SyncError::ServerFailed { status: 500, .. }),
+        "{error}"
+    );
+    proxy.set(Mode::Garbage);
+    let error = sync::sync(&mut store).unwrap_err();
+    assert!(matches!(error, SyncError::Garbage(_)), "{error}");
+    assert_eq!(
+        store.sync_status().unwrap().pending,
+        waiting,
+        "all still queued"
+    );
+    assert_eq!(changes_on_server(&server), 0);
+
+    // The server applies the batch, but its answer is cut off half-way.
+    proxy.set(Mode::CutMidResponse);
+    assert!(sync::sync(&mut store).is_err());
+    assert_eq!(
+        store.sync_status().unwrap().pending,
+        waiting,
+        "kept for the retry"
+    );
+    assert_eq!(
+        changes_on_server(&server) as i64,
+        waiting,
+        "the server has it once"
+    );
+
+    proxy.set(Mode::Pass);
+    let pushed = sync::sync(&mut store).unwrap().pushed;
+    assert_eq!(pushed.accepted as i64, waiting, "already applied: accepted");
+    assert_eq!(store.sync_status().unwrap().pending, 0);
+    assert_eq!(changes_on_server(&server) as i64, waiting, "and still once");
+    forget(&store);
+}

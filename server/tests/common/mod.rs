@@ -1,6 +1,8 @@
 //! A real `stationdesk-server` process for the tests, set up with its own operator commands.
 #![allow(dead_code)] // each test binary uses its own part of it
 
+pub mod proxy;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
