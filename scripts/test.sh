@@ -26,9 +26,9 @@ if cargo tree -p stationdesk-core -e normal,build | grep -Ei '^[^a-z]*(tauri|wry
 fi
 
 step "end-to-end tests (real app, WebKit, Xvfb)"
-cargo build -p stationdesk
+cargo build -p stationdesk -p stationdesk-server
 rm -rf target/screenshots
 # One window at a time: two WebKit processes at once starve a 2-core machine.
-NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1400x900x24" \
-  cargo test -p stationdesk-e2e -- --test-threads=1
+NO_AT_BRIDGE=1 dbus-run-session -- bash scripts/with-keyring.sh \
+  xvfb-run -a -s "-screen 0 1400x900x24" cargo test -p stationdesk-e2e -- --test-threads=1
 echo "screenshots in target/screenshots: $(ls target/screenshots | tr "\n" " ")"

@@ -36,6 +36,9 @@ const COMMANDS: &[&str] = &[
     "remote_sessions",
     "allow_remote_help",
     "end_remote_help",
+    "sync_status",
+    "sync_now",
+    "enrol",
 ];
 
 fn main() {

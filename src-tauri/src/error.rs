@@ -2,6 +2,7 @@ use serde::Serialize;
 use stationdesk_core::domain::DomainError;
 use stationdesk_core::remote::RemoteError;
 use stationdesk_core::store::StoreError;
+use stationdesk_core::sync::SyncError;
 
 /// What the UI gets when a command fails: `message` is shown as it is, `code` is for branching.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -22,6 +23,21 @@ impl From<StoreError> for UiError {
 impl From<RemoteError> for UiError {
     fn from(error: RemoteError) -> Self {
         StoreError::from(error).into()
+    }
+}
+
+impl From<SyncError> for UiError {
+    fn from(error: SyncError) -> Self {
+        let code = match &error {
+            SyncError::Store(inner) => inner.code(),
+            SyncError::Secrets(_) => "keyring",
+            SyncError::Refused { .. } => "refused",
+            _ => "sync",
+        };
+        UiError {
+            code,
+            message: error.to_string(),
+        }
     }
 }
 

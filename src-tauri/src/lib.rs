@@ -3,6 +3,7 @@
 mod commands;
 mod error;
 mod state;
+mod sync_worker;
 
 use state::AppState;
 
@@ -52,6 +53,9 @@ pub fn run() {
             commands::remote::remote_sessions,
             commands::remote::allow_remote_help,
             commands::remote::end_remote_help,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::sync::enrol,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

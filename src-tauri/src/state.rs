@@ -8,6 +8,7 @@ use stationdesk_core::paths;
 use stationdesk_core::store::Store;
 
 use crate::error::UiError;
+use crate::sync_worker::SyncWorker;
 
 pub struct AppState {
     store: Mutex<Store>,
@@ -20,6 +21,7 @@ pub struct AppState {
     /// The remote tool started at the till when the cashier allowed remote help, closed again
     /// when they end it.
     remote_tool: Mutex<Option<Child>>,
+    pub sync: SyncWorker,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
             vat_rate: VatRate::DE_STANDARD,
             calendar: SupportCalendar::default(),
             remote_tool: Mutex::new(None),
+            sync: SyncWorker::start(path),
         })
     }
 

@@ -5,6 +5,8 @@
 //! own so each test starts from an empty shop. The tests need a display and a session bus:
 //! `scripts/test.sh` runs them under `xvfb-run` and `dbus-run-session` with `NO_AT_BRIDGE=1`.
 
+pub mod server;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -37,7 +39,7 @@ fn workspace_dir() -> PathBuf {
         .to_owned()
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace_dir().join("target"), PathBuf::from)
 }

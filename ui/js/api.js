@@ -55,4 +55,7 @@ export const api = {
   remoteSessions: (stationId, ticketId) => call("remote_sessions", { stationId, ticketId }),
   allowRemoteHelp: (stationId, ticketId) => call("allow_remote_help", { stationId, ticketId }),
   endRemoteHelp: (stationId) => call("end_remote_help", { stationId }),
+  syncStatus: () => call("sync_status"),
+  syncNow: () => call("sync_now"),
+  enrol: (server, code, stationName) => call("enrol", { server, code, stationName }),
 };

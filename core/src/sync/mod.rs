@@ -6,6 +6,7 @@
 //! the outbox for the next try: nothing is lost and, since the server applies a change id once,
 //! nothing is duplicated by the retry.
 
+pub mod backoff;
 mod client;
 
 pub use client::Client;

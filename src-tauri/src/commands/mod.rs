@@ -6,5 +6,6 @@ pub mod app;
 pub mod contracts;
 pub mod remote;
 pub mod stations;
+pub mod sync;
 pub mod tickets;
 pub mod till;

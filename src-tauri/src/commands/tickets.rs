@@ -100,6 +100,7 @@ pub fn create_ticket(
         request: form.request,
         cc: form.cc,
     })?;
+    state.sync.soon();
     Ok(ticket.into())
 }
 
@@ -189,7 +190,9 @@ pub fn comment_ticket(
     body: String,
 ) -> Result<Comment, UiError> {
     let author = me(&state)?;
-    Ok(state.store().comment(&id, &author, &body)?)
+    let comment = state.store().comment(&id, &author, &body)?;
+    state.sync.soon();
+    Ok(comment)
 }
 
 #[tauri::command(async)]
@@ -199,5 +202,7 @@ pub fn set_ticket_state(
     to: TicketState,
 ) -> Result<NumberedTicket, UiError> {
     let actor = me(&state)?;
-    Ok(state.store().change_ticket_state(&id, to, &actor)?.into())
+    let ticket = state.store().change_ticket_state(&id, to, &actor)?;
+    state.sync.soon();
+    Ok(ticket.into())
 }

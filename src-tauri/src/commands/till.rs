@@ -27,12 +27,10 @@ pub fn press_emergency(
     state: State<'_, AppState>,
     station_id: String,
 ) -> Result<EmergencyOutcome, UiError> {
-    Ok(emergency::press(
-        &mut state.store(),
-        &state.calendar,
-        &station_id,
-        Utc::now(),
-    )?)
+    let outcome = emergency::press(&mut state.store(), &state.calendar, &station_id, Utc::now())?;
+    // The ticket is saved; sending it is the background's job and never holds up the till.
+    state.sync.soon();
+    Ok(outcome)
 }
 
 #[tauri::command(async)]

@@ -1,6 +1,7 @@
 // Shop settings: the contacts the till shows, and whether this PC is a till.
 
 import { h } from "../dom.js";
+import { formatInstant } from "../format.js";
 
 export async function render(ctx) {
   const { t, api } = ctx;
@@ -86,5 +87,54 @@ export async function render(ctx) {
     h("button", { type: "submit", class: "primary", id: "save-pin" }, t("common.save")),
   );
 
-  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), contactsForm, tillForm, pinForm);
+  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), await serverCard(ctx), contactsForm, tillForm, pinForm);
+}
+
+// The central server: enrol this PC with the shop admin's code, then see how sync is doing.
+async function serverCard(ctx) {
+  const { t, api } = ctx;
+  const status = await api.syncStatus();
+  if (!status.enrolled) {
+    const server = h("input", { id: "enrol-server", type: "url", required: true, autocomplete: "off", placeholder: "https://support.example.com" });
+    const code = h("input", { id: "enrol-code", required: true, autocomplete: "off", spellcheck: "false" });
+    const name = h("input", { id: "enrol-name", required: true, value: ctx.info.till_station?.name ?? "", autocomplete: "off" });
+    const field = (input, label) => h("div", { class: "field" }, h("label", { for: input.id }, label), input);
+    return h("form", {
+      class: "card form-row",
+      id: "enrol-form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api.enrol(server.value, code.value, name.value);
+          ctx.notify(t("sync.enrolled"));
+          await ctx.refresh();
+        } catch (error) {
+          ctx.notify(error.message, "error");
+        }
+      },
+    },
+    h("h2", {}, t("sync.title")),
+    h("p", { class: "muted full" }, t("sync.enrolHint")),
+    field(server, t("sync.server")), field(code, t("sync.code")), field(name, t("sync.stationName")),
+    h("button", { type: "submit", class: "primary", id: "enrol-submit" }, t("sync.enrol")));
+  }
+  const facts = [
+    [t("sync.server"), status.enrolled.server_url],
+    [t("sync.pending"), String(status.pending)],
+    [t("sync.lastSuccess"), status.last_success ? formatInstant(status.last_success) : t("sync.never")],
+  ];
+  return h("section", { class: "card", id: "sync-card", "data-pending": status.pending },
+    h("h2", {}, t("sync.title")),
+    h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+    status.last_error ? h("p", { class: "warning", id: "sync-error" }, status.last_error) : null,
+    status.rejected.length ? h("p", { class: "warning", id: "sync-rejected" }, t("sync.rejected", { count: status.rejected.length, reason: status.rejected[0][1] })) : null,
+    h("button", {
+      type: "button",
+      class: "secondary",
+      id: "sync-now",
+      onclick: async () => {
+        await api.syncNow();
+        ctx.notify(t("sync.started"));
+      },
+    }, t("sync.now")));
 }

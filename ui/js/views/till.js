@@ -34,7 +34,7 @@ function whomToCall(t, routing) {
 export async function render(ctx) {
   const { t, api } = ctx;
   const station = ctx.info.till_station;
-  const overview = await api.tillOverview(station.id);
+  const [overview, sync] = await Promise.all([api.tillOverview(station.id), api.syncStatus()]);
   const support = supportLine(t, overview.support);
 
   const button = h(
@@ -87,6 +87,7 @@ export async function render(ctx) {
         lastPress.support.open ? h("p", {}, t("till.afterPressOpen")) : h("p", {}, t("till.afterPressClosed", { opens: formatDateTime(lastPress.support.next_open) })),
         !lastPress.support.open && !lastPress.callback ? callbackForm(lastPress) : null,
         lastPress.callback ? h("p", { id: "callback-done" }, t("till.callbackDone", { phone: lastPress.callback })) : null,
+        sync.enrolled && sync.pending > 0 ? h("p", { class: "muted", id: "till-will-send" }, t("till.willSend")) : null,
       )
     : null;
 

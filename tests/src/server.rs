@@ -1,0 +1,199 @@
+//! A real `stationdesk-server` process for tests: on a port of its own, set up with its own
+//! operator commands, driven over HTTP. Used by the end-to-end scenarios and the server's own
+//! tests.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use reqwest::blocking::Client;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// The server binary: `STATIONDESK_SERVER`, or the workspace's debug build.
+pub fn server_binary() -> PathBuf {
+    let path = std::env::var_os("STATIONDESK_SERVER").map_or_else(
+        || crate::target_dir().join("debug").join("stationdesk-server"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "no server binary at {}; build it first with `cargo build -p stationdesk-server`",
+        path.display()
+    );
+    path
+}
+
+/// A server process on a port of its own; dropping it stops the process and removes the files.
+pub struct TestServer {
+    process: Child,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub http: Client,
+}
+
+impl TestServer {
+    pub fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let (process, base) = spawn(&dir.path().join("server.sqlite"), "127.0.0.1:0");
+        TestServer {
+            process,
+            base,
+            dir,
+            http: Client::new(),
+        }
+    }
+
+    /// Kills the process (as a crash would) and starts it again on the same address and file.
+    pub fn restart(&mut self) {
+        self.stop();
+        let listen = self.base.trim_start_matches("http://").to_owned();
+        let (process, base) = spawn(&self.db(), &listen);
+        assert_eq!(base, self.base, "the server came back on its address");
+        self.process = process;
+    }
+
+    /// Kills the process, as a crash or a pulled plug would.
+    pub fn stop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("server.sqlite")
+    }
+
+    /// An operator command against the same database, with `stdin` as its input.
+    pub fn operator(&self, args: &[&str], stdin: &str) -> Value {
+        let mut child = Command::new(server_binary())
+            .arg("--db")
+            .arg(self.db())
+            .arg("--json")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    pub fn shop(&self, name: &str) -> String {
+        self.operator(&["create-shop", "--name", name], "")["shop_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub fn code(&self, shop: &str) -> String {
+        self.operator(&["enrolment-code", "--shop", shop], "")["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Enrols a till of `shop` and returns its device token.
+    pub fn station(&self, shop: &str, name: &str) -> String {
+        let (status, body) = self.post(
+            "/v1/enrol",
+            None,
+            &json!({"code": self.code(shop), "station_name": name}),
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["device_token"].as_str().unwrap().to_owned()
+    }
+
+    pub fn staff(&self, email: &str, role: &str, shop: Option<&str>) -> String {
+        let mut args = vec![
+            "create-user",
+            "--email",
+            email,
+            "--name",
+            email,
+            "--role",
+            role,
+        ];
+        if let Some(shop) = shop {
+            args.extend(["--shop", shop]);
+        }
+        self.operator(&args, "richtig-geheim-123\n");
+        let (status, body) = self.post(
+            "/v1/login",
+            None,
+            &json!({"email": email, "password": "richtig-geheim-123"}),
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().unwrap();
+        (response.status(), response.json().unwrap())
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().unwrap();
+        (response.status(), response.json().unwrap())
+    }
+
+    pub fn push(&self, token: &str, changes: &[Value]) -> Vec<Value> {
+        let (status, body) = self.post("/v1/sync/push", Some(token), &json!({"changes": changes}));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["results"].as_array().unwrap().clone()
+    }
+
+    pub fn pull(&self, token: &str, after: u64) -> Value {
+        let (status, body) = self.get(&format!("/v1/sync/pull?after={after}"), Some(token));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+/// Starts the server and waits for the line that says where it listens: no sleeps.
+fn spawn(db: &std::path::Path, listen: &str) -> (Child, String) {
+    let mut process = Command::new(server_binary())
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--listen", listen])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(process.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (process, base)
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}

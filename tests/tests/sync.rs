@@ -1,0 +1,83 @@
+//! The shop admin connects the app to a real central server with an enrolment code, in the real
+//! window; what was saved offline before reaches the server, and the token sits in the keyring
+//! (the test runs under a Secret Service: scripts/test.sh starts GNOME Keyring).
+
+use stationdesk_core::domain::tickets::{Category, Channel, Priority, RequestDetails};
+use stationdesk_core::store::{NewTicket, Store};
+use stationdesk_e2e::server::TestServer;
+use stationdesk_e2e::App;
+
+/// Runs blocking server calls off the test's async runtime.
+fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(work).join().unwrap()
+}
+
+#[tokio::test]
+async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server() {
+    let (server, code) = off_runtime(|| {
+        let server = TestServer::start();
+        let shop = server.shop("Bäckerei Korn");
+        let code = server.code(&shop);
+        (server, code)
+    });
+    let app = App::launch_with(|store: &mut Store| {
+        store.add_station("Kasse 1", "Eingang").unwrap();
+        store
+            .create_ticket(NewTicket {
+                station: Some("Kasse 1".into()),
+                reporter: "Frau Korn".into(),
+                title: "Waage zeigt 0,000 kg".into(),
+                category: Category::Fault,
+                priority: Priority::High,
+                channel: Channel::Phone,
+                request: RequestDetails::default(),
+                cc: Vec::new(),
+            })
+            .unwrap();
+    })
+    .await;
+    let waiting = Store::open(&app.database())
+        .unwrap()
+        .sync_status()
+        .unwrap()
+        .pending;
+    assert!(waiting >= 3, "the station, the ticket and its event wait");
+
+    app.click_and_wait_for_render("#lang-en").await;
+    app.click_and_wait_for_render("#nav-settings").await;
+    app.type_into("#enrol-server", &server.base).await;
+    app.type_into("#enrol-code", &code).await;
+    app.type_into("#enrol-name", "Kasse 1").await;
+    app.click_and_wait_for_render("#enrol-submit").await;
+    app.find("#sync-card").await;
+
+    app.eventually("everything saved here reached the server", || async {
+        Store::open(&app.database())
+            .unwrap()
+            .sync_status()
+            .unwrap()
+            .pending
+            == 0
+    })
+    .await;
+    app.click_and_wait_for_render("#nav-stations").await;
+    app.click_and_wait_for_render("#nav-settings").await;
+    assert_eq!(app.attrs("#sync-card", "data-pending").await, ["0"]);
+    app.screenshot("settings-sync").await;
+
+    let on_server = off_runtime(move || {
+        let support = server.staff("support@vendor.de", "support_staff", None);
+        let page = server.pull(&support, 0);
+        let titles: Vec<String> = page["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["entity"] == "ticket")
+            .map(|c| c["payload"]["title"].as_str().unwrap().to_owned())
+            .collect();
+        (page["changes"].as_array().unwrap().len(), titles)
+    });
+    assert_eq!(on_server.0 as i64, waiting, "each change once");
+    assert_eq!(on_server.1, ["Waage zeigt 0,000 kg"]);
+    app.quit().await;
+}
