@@ -6,22 +6,13 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
 
+use stationdesk_protocol::Change;
+
 use super::search;
 use super::tickets::{write_comment_row, write_event_row, write_ticket_row, Comment, TicketEvent};
 use super::{parse_uuid, stored_now, utc_text, Store, StoreError};
 use crate::domain::stations::Station;
 use crate::domain::tickets::Ticket;
-
-/// A change as it travels: from the outbox to the server, or from the server to here.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChangeRecord {
-    pub change_id: Uuid,
-    pub entity: String,
-    pub entity_id: Uuid,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-}
 
 /// What became of a pushed change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,11 +57,7 @@ impl Store {
     /// half-way leaves neither half a page nor a cursor past what was applied. Tickets merge as
     /// event logs: events and comments by union (by id), the state follows the server's order
     /// of events. Nothing applied here goes to the outbox.
-    pub fn apply_pulled(
-        &mut self,
-        changes: &[ChangeRecord],
-        cursor: u64,
-    ) -> Result<Applied, StoreError> {
+    pub fn apply_pulled(&mut self, changes: &[Change], cursor: u64) -> Result<Applied, StoreError> {
         let tx = self.write()?;
         let mut applied = Applied::default();
         for change in changes {
@@ -168,7 +155,7 @@ impl Store {
     }
 
     /// The oldest changes not yet accepted or refused, at most `limit`.
-    pub fn outbox_batch(&self, limit: usize) -> Result<Vec<ChangeRecord>, StoreError> {
+    pub fn outbox_batch(&self, limit: usize) -> Result<Vec<Change>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT change_id, entity, entity_id, kind, payload, created_at FROM outbox
              WHERE rejected_reason IS NULL ORDER BY seq LIMIT ?1",
@@ -185,7 +172,7 @@ impl Store {
         })?;
         rows.map(|row| {
             let (change_id, entity, entity_id, kind, payload, created_at) = row?;
-            Ok(ChangeRecord {
+            Ok(Change {
                 change_id: parse_uuid(change_id)?,
                 entity,
                 entity_id: parse_uuid(entity_id)?,

@@ -15,7 +15,7 @@ use stationdesk_protocol::{Change, Outcome, MAX_PUSH_BATCH};
 use thiserror::Error;
 
 use crate::secrets::{self, SecretsError, Token};
-use crate::store::{Applied, ChangeRecord, Settled, Store, StoreError, SyncState};
+use crate::store::{Applied, Settled, Store, StoreError, SyncState};
 
 #[derive(Debug, Error)]
 pub enum SyncError {
@@ -111,18 +111,7 @@ fn pull_all(store: &mut Store, client: &Client, token: &Token) -> Result<Applied
                 page.cursor
             )));
         }
-        let changes: Vec<ChangeRecord> = page
-            .changes
-            .into_iter()
-            .map(|c| ChangeRecord {
-                change_id: c.change.change_id,
-                entity: c.change.entity,
-                entity_id: c.change.entity_id,
-                kind: c.change.kind,
-                payload: c.change.payload,
-                created_at: c.change.created_at,
-            })
-            .collect();
+        let changes: Vec<Change> = page.changes.into_iter().map(|c| c.change).collect();
         let applied = store.apply_pulled(&changes, page.cursor)?;
         total.applied += applied.applied;
         total.skipped += applied.skipped;
@@ -135,21 +124,10 @@ fn pull_all(store: &mut Store, client: &Client, token: &Token) -> Result<Applied
 fn push_all(store: &mut Store, client: &Client, token: &Token) -> Result<Pushed, SyncError> {
     let mut pushed = Pushed::default();
     loop {
-        let batch = store.outbox_batch(MAX_PUSH_BATCH)?;
-        if batch.is_empty() {
+        let changes = store.outbox_batch(MAX_PUSH_BATCH)?;
+        if changes.is_empty() {
             return Ok(pushed);
         }
-        let changes: Vec<Change> = batch
-            .into_iter()
-            .map(|c| Change {
-                change_id: c.change_id,
-                entity: c.entity,
-                entity_id: c.entity_id,
-                kind: c.kind,
-                payload: c.payload,
-                created_at: c.created_at,
-            })
-            .collect();
         let results = client.push(token, &changes)?;
         if results.len() != changes.len()
             || results
