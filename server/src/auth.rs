@@ -9,7 +9,8 @@ use axum::http::request::Parts;
 use crate::error::ApiError;
 use crate::storage::{Caller, Storage};
 
-pub struct Authenticated(pub Caller);
+/// The caller, and the token it came with (for revoking it).
+pub struct Authenticated(pub Caller, pub String);
 
 impl FromRequestParts<Arc<dyn Storage>> for Authenticated {
     type Rejection = ApiError;
@@ -26,7 +27,10 @@ impl FromRequestParts<Arc<dyn Storage>> for Authenticated {
             .ok_or(ApiError::Unauthorized)?
             .to_owned();
         let storage = storage.clone();
-        let caller = crate::blocking(move || storage.caller(&token)).await?;
-        caller.map(Authenticated).ok_or(ApiError::Unauthorized)
+        let presented = token.clone();
+        let caller = crate::blocking(move || storage.caller(&presented)).await?;
+        caller
+            .map(|caller| Authenticated(caller, token))
+            .ok_or(ApiError::Unauthorized)
     }
 }

@@ -109,26 +109,19 @@ async fn login(
 
 async fn logout(
     State(storage): State<Arc<dyn Storage>>,
-    Authenticated(_): Authenticated,
-    headers: axum::http::HeaderMap,
+    Authenticated(_, token): Authenticated,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default()
-        .to_owned();
     blocking(move || storage.revoke(&token)).await?;
     Ok(Json(serde_json::json!({ "revoked": true })))
 }
 
-async fn me(Authenticated(caller): Authenticated) -> Json<Me> {
+async fn me(Authenticated(caller, _): Authenticated) -> Json<Me> {
     Json(caller.into())
 }
 
 async fn push(
     State(storage): State<Arc<dyn Storage>>,
-    Authenticated(caller): Authenticated,
+    Authenticated(caller, _): Authenticated,
     request: Result<Json<PushRequest>, JsonRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
     let request = body(request)?;
@@ -150,7 +143,7 @@ struct PullQuery {
 
 async fn pull(
     State(storage): State<Arc<dyn Storage>>,
-    Authenticated(caller): Authenticated,
+    Authenticated(caller, _): Authenticated,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(query) = query.map_err(|r| ApiError::BadRequest(r.body_text()))?;

@@ -26,6 +26,25 @@ pub fn shop_contacts() -> stationdesk_core::domain::routing::ShopContacts {
     }
 }
 
+/// A fault reported by phone for a station, as a test shop's history holds it.
+pub fn phoned_in_fault(
+    station: &str,
+    reporter: &str,
+    title: &str,
+) -> stationdesk_core::store::NewTicket {
+    use stationdesk_core::domain::tickets::{Category, Channel, Priority, RequestDetails};
+    stationdesk_core::store::NewTicket {
+        station: Some(station.into()),
+        reporter: reporter.into(),
+        title: title.into(),
+        category: Category::Fault,
+        priority: Priority::High,
+        channel: Channel::Phone,
+        request: RequestDetails::default(),
+        cc: Vec::new(),
+    }
+}
+
 /// Long enough for a cold WebKit start on a loaded 2-core CI machine.
 const STARTUP: Duration = Duration::from_secs(60);
 const DATABASE: &str = "stationdesk.sqlite";

@@ -2,10 +2,9 @@
 //! "Connect" on a ticket starts the station's tool and records the session. RustDesk and
 //! AnyDesk are played by executables that record what they were started with.
 
-use stationdesk_core::domain::tickets::{Category, Channel, Priority, RequestDetails};
 use stationdesk_core::remote::ids::RemoteAddress;
 use stationdesk_core::remote::RemoteTool;
-use stationdesk_core::store::{EndReason, NewTicket, SessionsOf, Store};
+use stationdesk_core::store::{EndReason, SessionsOf, Store};
 use stationdesk_e2e::{App, FakeTool};
 
 fn till_with_remote(tool: RemoteTool, id: &'static str, till: bool) -> impl FnOnce(&mut Store) {
@@ -76,16 +75,11 @@ async fn connect_on_a_ticket_starts_the_tool_and_records_the_session() {
         |store: &mut Store| {
             till_with_remote(RemoteTool::AnyDesk, "123456789", false)(store);
             store
-                .create_ticket(NewTicket {
-                    station: Some("Kasse 1".into()),
-                    reporter: "Frau Weber".into(),
-                    title: "Kartenterminal verbindet nicht".into(),
-                    category: Category::Fault,
-                    priority: Priority::High,
-                    channel: Channel::Phone,
-                    request: RequestDetails::default(),
-                    cc: Vec::new(),
-                })
+                .create_ticket(stationdesk_e2e::phoned_in_fault(
+                    "Kasse 1",
+                    "Frau Weber",
+                    "Kartenterminal verbindet nicht",
+                ))
                 .unwrap();
         },
         &[("PATH", anydesk.path_var())],

@@ -2,8 +2,7 @@
 //! window; what was saved offline before reaches the server, and the token sits in the keyring
 //! (the test runs under a Secret Service: scripts/test.sh starts GNOME Keyring).
 
-use stationdesk_core::domain::tickets::{Category, Channel, Priority, RequestDetails};
-use stationdesk_core::store::{NewTicket, Store};
+use stationdesk_core::store::Store;
 use stationdesk_e2e::server::TestServer;
 use stationdesk_e2e::App;
 
@@ -23,16 +22,11 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
     let app = App::launch_with(|store: &mut Store| {
         store.add_station("Kasse 1", "Eingang").unwrap();
         store
-            .create_ticket(NewTicket {
-                station: Some("Kasse 1".into()),
-                reporter: "Frau Korn".into(),
-                title: "Waage zeigt 0,000 kg".into(),
-                category: Category::Fault,
-                priority: Priority::High,
-                channel: Channel::Phone,
-                request: RequestDetails::default(),
-                cc: Vec::new(),
-            })
+            .create_ticket(stationdesk_e2e::phoned_in_fault(
+                "Kasse 1",
+                "Frau Korn",
+                "Waage zeigt 0,000 kg",
+            ))
             .unwrap();
     })
     .await;

@@ -266,9 +266,7 @@ impl Store {
         let rows = stmt.query_map([key.map(|k| k.to_string())], session_row)?;
         rows.map(|r| r?).collect()
     }
-}
 
-impl Store {
     /// Every consent given at any till, newest first (the shop's export).
     pub fn remote_consents(&self) -> Result<Vec<Consent>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(

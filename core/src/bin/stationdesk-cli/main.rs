@@ -32,7 +32,6 @@ use stationdesk_core::domain::tickets::{
 use stationdesk_core::domain::DomainError;
 use stationdesk_core::emergency::{self, EmergencyOutcome};
 use stationdesk_core::paths;
-use stationdesk_core::remote::ids::RemoteAddress;
 use stationdesk_core::remote::RemoteTool;
 use stationdesk_core::store::{
     NewTicket, SessionsOf, Store, StoreError, TicketQuery, TicketSort, TicketView,
@@ -363,6 +362,12 @@ enum CliError {
     Sync(#[from] sync::SyncError),
 }
 
+impl From<stationdesk_core::remote::RemoteError> for CliError {
+    fn from(error: stationdesk_core::remote::RemoteError) -> Self {
+        CliError::Store(error.into())
+    }
+}
+
 impl CliError {
     fn code(&self) -> &'static str {
         match self {
@@ -538,12 +543,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Station(StationCommand::Remote {
             station, tool, id, ..
         }) => {
-            let address = match (tool, id) {
-                (Some(tool), Some(id)) => {
-                    Some(RemoteAddress::parse(*tool, id).map_err(|e| CliError::Store(e.into()))?)
-                }
-                _ => None,
-            };
+            let address = remote::typed_address(*tool, id.as_deref())?;
             out.station(&store()?.set_station_remote(station, address.as_ref())?)
         }
         Command::Remote(command) => remote::remote_command(command, store, &out),

@@ -111,12 +111,7 @@ pub(super) fn remote_command(
             password_stdin,
             dry_run,
         } => {
-            let address = match (tool, id) {
-                (Some(tool), Some(id)) => {
-                    Some(RemoteAddress::parse(*tool, id).map_err(|e| CliError::Store(e.into()))?)
-                }
-                _ => None,
-            };
+            let address = typed_address(*tool, id.as_deref())?;
             if address.is_none() && station.is_none() && ticket.is_none() {
                 return Err(CliError::Usage(
                     "say whom to connect to: --tool and --id, --station or --ticket".into(),
@@ -127,7 +122,7 @@ pub(super) fn remote_command(
                 std::io::stdin()
                     .read_line(&mut line)
                     .map_err(|e| CliError::Read("standard input".into(), e))?;
-                Some(Password::new(&line).map_err(|e| CliError::Store(e.into()))?)
+                Some(Password::new(&line)?)
             } else {
                 None
             };
@@ -205,6 +200,18 @@ pub(super) fn remote_command(
             out.print(&ended, || consent_text(&ended, None))
         }
     }
+}
+
+/// `--tool` and `--id` as given (clap makes sure they come together), checked by the tool's
+/// rules.
+pub(super) fn typed_address(
+    tool: Option<RemoteTool>,
+    id: Option<&str>,
+) -> Result<Option<RemoteAddress>, CliError> {
+    Ok(match (tool, id) {
+        (Some(tool), Some(id)) => Some(RemoteAddress::parse(tool, id)?),
+        _ => None,
+    })
 }
 
 fn command_line(plan: &ShownPlan) -> String {
