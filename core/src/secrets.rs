@@ -31,11 +31,22 @@ pub enum SecretsError {
     Unavailable(String),
 }
 
-/// The keyring entry for a station's device token on a server (several installations, each
-/// with its own data directory, may share one machine's keyring).
-fn entry(server_url: &str, station: &str) -> Result<keyring::Entry, SecretsError> {
-    keyring::Entry::new(SERVICE, &format!("device-token {station} {server_url}"))
-        .map_err(|e| SecretsError::Unavailable(e.to_string()))
+/// Whose token: this installation's as an enrolled till, or the staff member signed in here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Account {
+    Device(Uuid),
+    /// By e-mail address, so each staff member keeps their own session.
+    Staff(String),
+}
+
+/// The keyring entry for a token on a server (several installations, each with its own data
+/// directory, may share one machine's keyring).
+fn entry(server_url: &str, account: &Account) -> Result<keyring::Entry, SecretsError> {
+    let user = match account {
+        Account::Device(station) => format!("device-token {station} {server_url}"),
+        Account::Staff(email) => format!("staff-session {email} {server_url}"),
+    };
+    keyring::Entry::new(SERVICE, &user).map_err(|e| SecretsError::Unavailable(e.to_string()))
 }
 
 fn unavailable(error: keyring::Error) -> SecretsError {
@@ -43,35 +54,31 @@ fn unavailable(error: keyring::Error) -> SecretsError {
 }
 
 /// Fails unless a keyring is there to keep a token: checked before a one-time enrolment code
-/// is spent on a token that could not be kept.
+/// is spent, or a session opened, on a token that could not be kept.
 pub fn check_available(server_url: &str) -> Result<(), SecretsError> {
-    match entry(server_url, "availability-check")?.get_password() {
+    match entry(server_url, &Account::Device(Uuid::nil()))?.get_password() {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(error) => Err(unavailable(error)),
     }
 }
 
-pub fn store_device_token(
-    server_url: &str,
-    station: Uuid,
-    token: &str,
-) -> Result<(), SecretsError> {
-    entry(server_url, &station.to_string())?
+pub fn store_token(server_url: &str, account: &Account, token: &str) -> Result<(), SecretsError> {
+    entry(server_url, account)?
         .set_password(token)
         .map_err(unavailable)
 }
 
-/// The device token for the server, or `None` when this installation has none.
-pub fn device_token(server_url: &str, station: Uuid) -> Result<Option<Token>, SecretsError> {
-    match entry(server_url, &station.to_string())?.get_password() {
+/// The account's token for the server, or `None` when this installation has none.
+pub fn token(server_url: &str, account: &Account) -> Result<Option<Token>, SecretsError> {
+    match entry(server_url, account)?.get_password() {
         Ok(token) => Ok(Some(Token(token))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(error) => Err(unavailable(error)),
     }
 }
 
-pub fn forget_device_token(server_url: &str, station: Uuid) -> Result<(), SecretsError> {
-    match entry(server_url, &station.to_string())?.delete_credential() {
+pub fn forget_token(server_url: &str, account: &Account) -> Result<(), SecretsError> {
+    match entry(server_url, account)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(error) => Err(unavailable(error)),
     }

@@ -43,6 +43,29 @@ pub enum Role {
     VendorAdmin,
 }
 
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Station,
+        Role::ShopAdmin,
+        Role::SupportStaff,
+        Role::VendorAdmin,
+    ];
+
+    /// As in JSON: `station`, `shop_admin`, `support_staff`, `vendor_admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Station => "station",
+            Role::ShopAdmin => "shop_admin",
+            Role::SupportStaff => "support_staff",
+            Role::VendorAdmin => "vendor_admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
     pub status: String,
@@ -86,6 +109,62 @@ pub struct Me {
     pub shop_id: Option<Uuid>,
     pub station_id: Option<Uuid>,
     pub name: String,
+}
+
+/// A shop the vendor supports (`POST /v1/shops`, vendor admins only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewShop {
+    pub name: String,
+    /// Under Second Level Support only the shop's named admins open tickets with the vendor.
+    #[serde(default)]
+    pub second_level: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shop {
+    pub id: Uuid,
+    pub name: String,
+    pub second_level: bool,
+}
+
+/// A staff account (`POST /v1/staff`): vendor admins create any; shop admins create the
+/// admins of their own shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStaff {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub shop_id: Option<Uuid>,
+    pub password: String,
+    /// A shop admin named in a Second Level contract as a contact for the vendor.
+    #[serde(default)]
+    pub named_contact: bool,
+}
+
+/// The id of something just created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Created {
+    pub id: Uuid,
+}
+
+/// `POST /v1/enrolment-codes`: a shop admin asks for their own shop (no `shop_id`); a vendor
+/// admin names the shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentCodeRequest {
+    #[serde(default)]
+    pub shop_id: Option<Uuid>,
+    /// How long the code may be used; 24 hours when left out, at most a week.
+    #[serde(default)]
+    pub valid_hours: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentCode {
+    /// One-time: the first station that enrols with it uses it up.
+    pub code: String,
+    pub shop_id: Uuid,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// One change from a client's outbox.

@@ -3,11 +3,13 @@
 //!
 //! - [`storage`]: what is kept, behind the [`storage::Storage`] trait (SQLite by default).
 //! - [`auth`]: the caller of a request, from its bearer token.
+//! - [`policy`]: who may do what, for every backend alike.
 //! - [`error`]: the one error type, answered as `{"code", "message"}`.
 //! - [`app`]: the router: `/healthz` and the API under `/v1`.
 
 pub mod auth;
 pub mod error;
+pub mod policy;
 pub mod storage;
 
 use std::sync::Arc;
@@ -20,8 +22,9 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_protocol::{
-    EnrolRequest, EnrolResponse, Health, LoginRequest, LoginResponse, Me, PullResponse,
-    PushRequest, PushResponse, MAX_PUSH_BATCH, PULL_PAGE,
+    Created, EnrolRequest, EnrolResponse, EnrolmentCode, EnrolmentCodeRequest, Health,
+    LoginRequest, LoginResponse, Me, NewShop, NewStaff, PullResponse, PushRequest, PushResponse,
+    Role, Shop, MAX_PUSH_BATCH, PULL_PAGE,
 };
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -40,6 +43,9 @@ pub fn app(storage: Arc<dyn Storage>) -> Router {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me))
+        .route("/shops", get(list_shops).post(create_shop))
+        .route("/staff", post(create_staff))
+        .route("/enrolment-codes", post(enrolment_code))
         .route("/sync/push", post(push))
         .route("/sync/pull", get(pull));
     Router::new()
@@ -104,6 +110,86 @@ async fn login(
         role: caller.role,
         shop_id: caller.shop_id,
         name: caller.name,
+    }))
+}
+
+async fn create_shop(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    request: Result<Json<NewShop>, JsonRejection>,
+) -> Result<Json<Created>, ApiError> {
+    policy::require(&caller, &[Role::VendorAdmin], "create shops")?;
+    let request = body(request)?;
+    let id = blocking(move || storage.create_shop(&request)).await?;
+    tracing::info!(shop_id = %id, "shop created");
+    Ok(Json(Created { id }))
+}
+
+/// Every shop for the vendor's staff; a shop admin sees their own; a till none.
+async fn list_shops(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+) -> Result<Json<Vec<Shop>>, ApiError> {
+    policy::require(
+        &caller,
+        &[Role::ShopAdmin, Role::SupportStaff, Role::VendorAdmin],
+        "list shops",
+    )?;
+    Ok(Json(blocking(move || storage.shops(caller.shop_id)).await?))
+}
+
+/// Vendor admins create any staff; a shop admin the admins of their own shop.
+async fn create_staff(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    request: Result<Json<NewStaff>, JsonRejection>,
+) -> Result<Json<Created>, ApiError> {
+    policy::require(
+        &caller,
+        &[Role::ShopAdmin, Role::VendorAdmin],
+        "create staff accounts",
+    )?;
+    let mut request = body(request)?;
+    if caller.role == Role::ShopAdmin {
+        if request.role != Role::ShopAdmin {
+            return Err(ApiError::Forbidden(
+                "a shop admin creates shop admins only; the vendor creates its own staff".into(),
+            ));
+        }
+        request.shop_id = Some(policy::shop_for(&caller, request.shop_id)?);
+    }
+    let id = blocking(move || storage.create_user(&request)).await?;
+    tracing::info!(user_id = %id, "staff account created");
+    Ok(Json(Created { id }))
+}
+
+/// The longest an enrolment code stays usable.
+const MAX_CODE_HOURS: u32 = 24 * 7;
+
+async fn enrolment_code(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    request: Result<Json<EnrolmentCodeRequest>, JsonRejection>,
+) -> Result<Json<EnrolmentCode>, ApiError> {
+    policy::require(
+        &caller,
+        &[Role::ShopAdmin, Role::VendorAdmin],
+        "issue enrolment codes",
+    )?;
+    let request = body(request)?;
+    let shop_id = policy::shop_for(&caller, request.shop_id)?;
+    let hours = request.valid_hours.unwrap_or(24);
+    if !(1..=MAX_CODE_HOURS).contains(&hours) {
+        return Err(ApiError::BadRequest(format!(
+            "valid_hours is {hours}; a code is valid for 1 to {MAX_CODE_HOURS} hours"
+        )));
+    }
+    let expires_at = Utc::now() + chrono::Duration::hours(i64::from(hours));
+    let code = blocking(move || storage.issue_enrolment_code(shop_id, expires_at)).await?;
+    Ok(Json(EnrolmentCode {
+        code,
+        shop_id,
+        expires_at,
     }))
 }
 

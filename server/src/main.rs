@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use clap::{Parser, Subcommand};
-use stationdesk_protocol::Role;
+use stationdesk_protocol::{NewShop, NewStaff, Role};
 use stationdesk_server::storage::sqlite::SqliteStorage;
 use stationdesk_server::storage::{Storage, StorageError};
 use uuid::Uuid;
@@ -41,6 +41,9 @@ enum Command {
     CreateShop {
         #[arg(long)]
         name: String,
+        /// Under Second Level Support: only the shop's named admins open tickets with the vendor.
+        #[arg(long)]
+        second_level: bool,
     },
     /// Create a staff account; the password is read from standard input (one line).
     CreateUser {
@@ -54,6 +57,9 @@ enum Command {
         /// The shop of a shop admin.
         #[arg(long)]
         shop: Option<Uuid>,
+        /// A shop admin named in the shop's Second Level contract.
+        #[arg(long)]
+        named_contact: bool,
     },
     /// A one-time code a till of the shop enrols with.
     EnrolmentCode {
@@ -70,8 +76,7 @@ enum Command {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    serde_json::from_value(serde_json::Value::from(text))
-        .map_err(|_| "use shop_admin, support_staff or vendor_admin".to_owned())
+    Role::parse(text).ok_or_else(|| "use shop_admin, support_staff or vendor_admin".to_owned())
 }
 
 fn main() -> ExitCode {
@@ -97,8 +102,13 @@ fn run(cli: &Cli) -> Result<(), String> {
     let failed = |e: StorageError| e.to_string();
     match &cli.command {
         Command::Serve { listen } => serve(Arc::new(open()?), *listen),
-        Command::CreateShop { name } => {
-            let id = open()?.create_shop(name).map_err(failed)?;
+        Command::CreateShop { name, second_level } => {
+            let id = open()?
+                .create_shop(&NewShop {
+                    name: name.clone(),
+                    second_level: *second_level,
+                })
+                .map_err(failed)?;
             print(serde_json::json!({ "shop_id": id }), format!("shop {id}"));
             Ok(())
         }
@@ -107,15 +117,21 @@ fn run(cli: &Cli) -> Result<(), String> {
             name,
             role,
             shop,
+            named_contact,
         } => {
             let mut password = String::new();
             std::io::stdin()
                 .read_line(&mut password)
                 .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            let id = open()?
-                .create_user(email, name, *role, *shop, password)
-                .map_err(failed)?;
+            let staff = NewStaff {
+                email: email.clone(),
+                name: name.clone(),
+                role: *role,
+                shop_id: *shop,
+                password: password.trim_end_matches(['\r', '\n']).to_owned(),
+                named_contact: *named_contact,
+            };
+            let id = open()?.create_user(&staff).map_err(failed)?;
             print(serde_json::json!({ "user_id": id }), format!("user {id}"));
             Ok(())
         }

@@ -270,6 +270,7 @@ fn changes_in(path: &std::path::Path) -> usize {
         shop_id: None,
         station_id: None,
         name: "backup check".into(),
+        named_contact: false,
     };
     storage.pull(&vendor, 0, 100).unwrap().changes.len()
 }

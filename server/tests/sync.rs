@@ -11,7 +11,7 @@ use chrono::Utc;
 use common::TestServer;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::emergency;
-use stationdesk_core::secrets;
+use stationdesk_core::secrets::{self, Account};
 use stationdesk_core::store::Store;
 use stationdesk_core::sync::{self, SyncError};
 
@@ -27,10 +27,29 @@ fn press(store: &mut Store, station: &str) {
     emergency::press(store, &SupportCalendar::default(), station, Utc::now()).unwrap();
 }
 
-/// Takes the test's token out of the keyring again.
+/// Takes the test's tokens out of the keyring again.
 fn forget(store: &Store) {
     let state = store.enrolment().unwrap().unwrap();
-    secrets::forget_device_token(&state.server_url, state.station_id.unwrap()).unwrap();
+    if let Some(station) = state.station_id {
+        secrets::forget_token(&state.server_url, &Account::Device(station)).unwrap();
+    }
+    if let Some(staff) = state.staff {
+        secrets::forget_token(&state.server_url, &Account::Staff(staff.email)).unwrap();
+    }
+}
+
+/// An installation with its own database, where a staff member of `role` signs in.
+fn signed_in(
+    server: &TestServer,
+    email: &str,
+    role: &str,
+    shop: Option<&str>,
+) -> (tempfile::TempDir, Store) {
+    server.staff(email, role, shop);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("staff.sqlite")).unwrap();
+    sync::login(&mut store, &server.base, email, common::PASSWORD).unwrap();
+    (dir, store)
 }
 
 /// Every change the server holds, as the vendor's support desk sees them.
@@ -58,9 +77,9 @@ fn a_till_enrols_keeps_its_token_in_the_keyring_and_sends_its_outbox_once() {
     let shop = server.shop("Bäckerei Korn");
     let (dir, mut store) = till();
     let state = sync::enrol(&mut store, &server.base, &server.code(&shop), "Kasse 1").unwrap();
-    assert_eq!(state.shop_id.to_string(), shop);
+    assert_eq!(state.shop_id.unwrap().to_string(), shop);
 
-    let token = secrets::device_token(&server.base, state.station_id.unwrap())
+    let token = secrets::token(&server.base, &Account::Device(state.station_id.unwrap()))
         .unwrap()
         .expect("the token is in the keyring");
     let file = std::fs::read(dir.path().join("till.sqlite")).unwrap();
@@ -176,87 +195,99 @@ fn a_refused_change_is_marked_and_does_not_hold_up_the_others() {
 }
 
 #[test]
-fn two_tills_converge_on_the_same_ticket_history_after_concurrent_changes() {
+fn a_till_an_admin_and_the_support_desk_converge_on_the_same_ticket_history() {
     use stationdesk_core::domain::tickets::TicketState;
+    use stationdesk_core::store::{TicketQuery, TicketView};
     let server = TestServer::start();
     let shop = server.shop("Laden");
-    let (_a_dir, mut a) = till();
-    let (_b_dir, mut b) = till();
-    sync::enrol(&mut a, &server.base, &server.code(&shop), "Kasse 1").unwrap();
-    sync::enrol(&mut b, &server.base, &server.code(&shop), "Kasse 2").unwrap();
+    let (_till_dir, mut till_a) = till();
+    let (_other_dir, mut till_b) = till();
+    sync::enrol(&mut till_a, &server.base, &server.code(&shop), "Kasse 1").unwrap();
+    sync::enrol(&mut till_b, &server.base, &server.code(&shop), "Kasse 2").unwrap();
+    let (_admin_dir, mut admin) = signed_in(&server, "chefin@laden.de", "shop_admin", Some(&shop));
+    let (_desk_dir, mut desk) = signed_in(&server, "ben@vendor.de", "support_staff", None);
 
-    press(&mut a, "Kasse 1");
-    let ticket = a.sync_status().map(|_| ()).and_then(|()| {
-        a.tickets(&stationdesk_core::store::TicketQuery::new(
-            stationdesk_core::store::TicketView::Shop,
-        ))
-    });
-    let ticket = ticket.unwrap()[0].id.to_string();
-    sync::sync(&mut a).unwrap();
-    let pulled = sync::sync(&mut b).unwrap().pulled;
+    press(&mut till_a, "Kasse 1");
+    let ticket = till_a.tickets(&TicketQuery::new(TicketView::Shop)).unwrap()[0]
+        .id
+        .to_string();
+    sync::sync(&mut till_a).unwrap();
+    for store in [&mut admin, &mut desk] {
+        let pulled = sync::sync(store).unwrap().pulled;
+        assert!(
+            pulled.applied >= 2,
+            "the ticket and its first event arrive: {pulled:?}"
+        );
+    }
+    sync::sync(&mut till_b).unwrap();
     assert!(
-        pulled.applied >= 2,
-        "the ticket and its first event arrive: {pulled:?}"
-    );
-    assert_eq!(
-        b.ticket(&ticket).unwrap().ticket.title,
-        a.ticket(&ticket).unwrap().ticket.title
+        till_b.ticket(&ticket).is_err(),
+        "another till of the shop does not read Kasse 1's tickets"
     );
 
-    // Both work on it at the same time, offline from each other.
-    a.comment(&ticket, "Kasse 1", "Drucker neu gestartet")
+    // All three work on it at the same time, offline from each other.
+    till_a
+        .comment(&ticket, "Kasse 1", "Drucker neu gestartet")
         .unwrap();
-    a.change_ticket_state(&ticket, TicketState::Open, "Kasse 1")
+    till_a
+        .change_ticket_state(&ticket, TicketState::Open, "Kasse 1")
         .unwrap();
-    b.comment(&ticket, "Chefin", "Papier ist nachgefüllt")
+    admin
+        .comment(&ticket, "Chefin", "Papier ist nachgefüllt")
         .unwrap();
-    b.change_ticket_state(&ticket, TicketState::WaitingForCustomer, "Chefin")
+    desk.comment(&ticket, "Ben (Support)", "Treiber wird aktualisiert")
+        .unwrap();
+    desk.change_ticket_state(&ticket, TicketState::WaitingForCustomer, "Ben (Support)")
         .unwrap();
     for _ in 0..2 {
-        sync::sync(&mut a).unwrap();
-        sync::sync(&mut b).unwrap();
+        for store in [&mut till_a, &mut admin, &mut desk] {
+            sync::sync(store).unwrap();
+        }
     }
 
-    let (left, right) = (a.ticket(&ticket).unwrap(), b.ticket(&ticket).unwrap());
-    let ids = |events: &[stationdesk_core::store::TicketEvent]| {
-        let mut ids: Vec<_> = events.iter().map(|e| e.id).collect();
-        ids.sort();
-        ids
+    let views: Vec<_> = [&till_a, &admin, &desk]
+        .iter()
+        .map(|store| store.ticket(&ticket).unwrap())
+        .collect();
+    let history = |detail: &stationdesk_core::store::TicketDetail| {
+        let mut events: Vec<_> = detail.events.iter().map(|e| e.id).collect();
+        events.sort();
+        let mut comments: Vec<_> = detail.comments.iter().map(|c| c.body.clone()).collect();
+        comments.sort();
+        (events, comments, detail.ticket.state)
     };
-    assert_eq!(ids(&left.events), ids(&right.events), "the same history");
-    let mut comments_a: Vec<_> = left.comments.iter().map(|c| c.body.clone()).collect();
-    let mut comments_b: Vec<_> = right.comments.iter().map(|c| c.body.clone()).collect();
-    comments_a.sort();
-    comments_b.sort();
+    let (_, comments, state) = history(&views[0]);
     assert_eq!(
-        comments_a,
-        ["Drucker neu gestartet", "Papier ist nachgefüllt"]
-    );
-    assert_eq!(comments_a, comments_b);
-    assert_eq!(
-        left.ticket.state, right.ticket.state,
-        "the server's order decides"
+        comments,
+        [
+            "Drucker neu gestartet",
+            "Papier ist nachgefüllt",
+            "Treiber wird aktualisiert"
+        ]
     );
     assert_eq!(
-        left.ticket.state,
+        state,
         TicketState::WaitingForCustomer,
-        "B's change reached the server last"
+        "the desk's change reached the server last"
     );
-    assert_eq!(
-        (
-            a.sync_status().unwrap().pending,
-            b.sync_status().unwrap().pending
-        ),
-        (0, 0)
-    );
-    let names: Vec<String> = b.stations().unwrap().into_iter().map(|s| s.name).collect();
-    assert_eq!(
-        names.len(),
-        2,
-        "both tills called \"Kasse 1\" are kept: {names:?}"
-    );
-    forget(&a);
-    forget(&b);
+    for view in &views[1..] {
+        assert_eq!(
+            history(view),
+            history(&views[0]),
+            "the same history everywhere"
+        );
+    }
+    for store in [&till_a, &admin, &desk] {
+        let status = store.sync_status().unwrap();
+        assert_eq!(
+            (status.pending, status.rejected.len()),
+            (0, 0),
+            "{status:?}"
+        );
+    }
+    for store in [&till_a, &till_b, &admin, &desk] {
+        forget(store);
+    }
 }
 
 #[test]

@@ -24,6 +24,9 @@ pub fn server_binary() -> PathBuf {
     path
 }
 
+/// The password of every staff account [`TestServer::staff`] makes.
+pub const PASSWORD: &str = "richtig-geheim-123";
+
 /// A server process on a port of its own; dropping it stops the process and removes the files.
 pub struct TestServer {
     process: Child,
@@ -128,11 +131,11 @@ impl TestServer {
         if let Some(shop) = shop {
             args.extend(["--shop", shop]);
         }
-        self.operator(&args, "richtig-geheim-123\n");
+        self.operator(&args, &format!("{PASSWORD}\n"));
         let (status, body) = self.post(
             "/v1/login",
             None,
-            &json!({"email": email, "password": "richtig-geheim-123"}),
+            &json!({"email": email, "password": PASSWORD}),
         );
         assert_eq!(status, StatusCode::OK, "{body}");
         body["token"].as_str().unwrap().to_owned()

@@ -35,7 +35,7 @@ use crate::domain::DomainError;
 use crate::remote::ids::RemoteAddress;
 pub use error::StoreError;
 pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
-pub use sync::{Applied, Settled, SyncState, SyncStatus};
+pub use sync::{Applied, Settled, Staff, SyncState, SyncStatus};
 pub use tickets::{
     Attachment, Comment, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent, TicketQuery,
     TicketSort, TicketView,
@@ -49,6 +49,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0004_remote.sql")),
         M::up(include_str!("migrations/0005_station_newest.sql")),
         M::up(include_str!("migrations/0006_sync.sql")),
+        M::up(include_str!("migrations/0007_staff.sql")),
     ])
 });
 

@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
 
-use stationdesk_protocol::Change;
+use stationdesk_protocol::{Change, Role};
 
 use super::search;
 use super::tickets::{write_comment_row, write_event_row, write_ticket_row, Comment, TicketEvent};
@@ -26,9 +26,20 @@ pub enum Settled {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncState {
     pub server_url: String,
-    pub shop_id: Uuid,
+    /// `None` for the vendor's staff, who work for every shop.
+    pub shop_id: Option<Uuid>,
+    /// The till this installation was enrolled as, if it was.
     pub station_id: Option<Uuid>,
     pub pull_cursor: u64,
+    /// The staff member signed in here; sync speaks for them instead of the till.
+    pub staff: Option<Staff>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Staff {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
 }
 
 /// What the UI and `stationdesk-cli sync` show about sync.
@@ -122,12 +133,18 @@ impl Store {
     pub fn set_enrolment(&mut self, state: &SyncState) -> Result<(), StoreError> {
         let tx = self.write()?;
         tx.execute(
-            "INSERT INTO sync_state (id, server_url, shop_id, station_id, pull_cursor) VALUES (1, ?1, ?2, ?3, 0)
-             ON CONFLICT (id) DO UPDATE SET server_url = ?1, shop_id = ?2, station_id = ?3, pull_cursor = 0",
+            "INSERT INTO sync_state (id, server_url, shop_id, station_id, pull_cursor, staff_email, staff_name, staff_role)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET server_url = ?1, shop_id = ?2, station_id = ?3,
+                 pull_cursor = ?4, staff_email = ?5, staff_name = ?6, staff_role = ?7",
             params![
                 state.server_url,
-                state.shop_id.to_string(),
-                state.station_id.map(|s| s.to_string())
+                state.shop_id.map(|s| s.to_string()),
+                state.station_id.map(|s| s.to_string()),
+                i64::try_from(state.pull_cursor).unwrap_or(i64::MAX),
+                state.staff.as_ref().map(|s| s.email.as_str()),
+                state.staff.as_ref().map(|s| s.name.as_str()),
+                state.staff.as_ref().map(|s| s.role.as_str()),
             ],
         )?;
         tx.commit()?;
@@ -135,23 +152,66 @@ impl Store {
     }
 
     pub fn enrolment(&self) -> Result<Option<SyncState>, StoreError> {
-        let row: Option<(String, String, Option<String>, i64)> = self
+        type Row = (
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT server_url, shop_id, station_id, pull_cursor FROM sync_state WHERE id = 1",
+                "SELECT server_url, shop_id, station_id, pull_cursor, staff_email, staff_name, staff_role
+                 FROM sync_state WHERE id = 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .optional()?;
-        row.map(|(server_url, shop, station, cursor)| {
+        row.map(|(server_url, shop, station, cursor, email, name, role)| {
+            let staff = match (email, name, role) {
+                (Some(email), Some(name), Some(role)) => Some(Staff {
+                    email,
+                    name,
+                    role: Role::parse(&role).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown staff role {role:?}"))
+                    })?,
+                }),
+                _ => None,
+            };
             Ok(SyncState {
                 server_url,
-                shop_id: parse_uuid(shop)?,
+                shop_id: shop.map(parse_uuid).transpose()?,
                 station_id: station.map(parse_uuid).transpose()?,
                 pull_cursor: u64::try_from(cursor).unwrap_or(0),
+                staff,
             })
         })
         .transpose()
+    }
+
+    /// Changes the server refused go out once more: after a staff member signs in, what a till
+    /// could not send may be theirs to send.
+    pub fn retry_rejected(&mut self) -> Result<usize, StoreError> {
+        let tx = self.write()?;
+        let count = tx.execute(
+            "UPDATE outbox SET rejected_reason = NULL WHERE rejected_reason IS NOT NULL",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(count)
     }
 
     /// The oldest changes not yet accepted or refused, at most `limit`.

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use stationdesk_protocol::{
-    Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, PullResponse, PushRequest,
-    PushResponse, API_PREFIX,
+    Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, LoginRequest, LoginResponse,
+    PullResponse, PushRequest, PushResponse, API_PREFIX,
 };
 
 use super::SyncError;
@@ -42,6 +42,28 @@ impl Client {
             self.http
                 .post(format!("{}/enrol", self.base))
                 .json(&request),
+        )
+    }
+
+    /// Opens a staff session. The password goes in the request body over the client's TLS and
+    /// nowhere else.
+    pub fn login(&self, email: &str, password: &str) -> Result<LoginResponse, SyncError> {
+        let request = LoginRequest {
+            email: email.trim().to_owned(),
+            password: password.to_owned(),
+        };
+        self.answer(
+            self.http
+                .post(format!("{}/login", self.base))
+                .json(&request),
+        )
+    }
+
+    pub fn logout(&self, token: &Token) -> Result<serde_json::Value, SyncError> {
+        self.answer(
+            self.http
+                .post(format!("{}/logout", self.base))
+                .bearer_auth(token.expose()),
         )
     }
 

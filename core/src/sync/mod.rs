@@ -14,8 +14,8 @@ pub use client::Client;
 use stationdesk_protocol::{Change, Outcome, MAX_PUSH_BATCH};
 use thiserror::Error;
 
-use crate::secrets::{self, SecretsError, Token};
-use crate::store::{Applied, Settled, Store, StoreError, SyncState};
+use crate::secrets::{self, Account, SecretsError, Token};
+use crate::store::{Applied, Settled, Staff, Store, StoreError, SyncState};
 
 #[derive(Debug, Error)]
 pub enum SyncError {
@@ -28,10 +28,10 @@ pub enum SyncError {
     #[error("the server answered something that is not stationdesk's protocol ({0}); changes stay saved here and are sent later")]
     Garbage(String),
     #[error(
-        "this installation is not enrolled with a server; enrol it with a code from the shop admin"
+        "this installation is not enrolled with a server; enrol it with a code from the shop admin, or sign in"
     )]
     NotEnrolled,
-    #[error("the keyring holds no device token for {0}; enrol this installation again")]
+    #[error("the keyring holds no token for {0}; sign in or enrol this installation again")]
     NoToken(String),
     #[error(transparent)]
     Secrets(#[from] SecretsError),
@@ -51,15 +51,74 @@ pub fn enrol(
     let server_url = server_url.trim_end_matches('/').to_owned();
     secrets::check_available(&server_url)?;
     let enrolled = Client::new(&server_url)?.enrol(code, station_name)?;
-    secrets::store_device_token(&server_url, enrolled.station_id, &enrolled.device_token)?;
+    secrets::store_token(
+        &server_url,
+        &Account::Device(enrolled.station_id),
+        &enrolled.device_token,
+    )?;
     let state = SyncState {
         server_url,
-        shop_id: enrolled.shop_id,
+        shop_id: Some(enrolled.shop_id),
         station_id: Some(enrolled.station_id),
         pull_cursor: 0,
+        staff: None,
     };
     store.set_enrolment(&state)?;
     Ok(state)
+}
+
+/// Signs a staff member in on this installation: the session token goes to the keyring, and
+/// from now on sync speaks for them (a shop admin reads the whole shop, support staff every
+/// shop). An enrolled till keeps its enrolment for when they sign out. The history is read
+/// again from the start, since they may see more than the till did, and changes refused
+/// earlier get another go under their name.
+pub fn login(
+    store: &mut Store,
+    server_url: &str,
+    email: &str,
+    password: &str,
+) -> Result<SyncState, SyncError> {
+    let server_url = server_url.trim_end_matches('/').to_owned();
+    secrets::check_available(&server_url)?;
+    let email = email.trim().to_lowercase();
+    let session = Client::new(&server_url)?.login(&email, password)?;
+    secrets::store_token(&server_url, &Account::Staff(email.clone()), &session.token)?;
+    let till = store
+        .enrolment()?
+        .filter(|state| state.server_url == server_url)
+        .and_then(|state| state.station_id);
+    let state = SyncState {
+        server_url,
+        shop_id: session.shop_id,
+        station_id: till,
+        pull_cursor: 0,
+        staff: Some(Staff {
+            email,
+            name: session.name,
+            role: session.role,
+        }),
+    };
+    store.set_enrolment(&state)?;
+    store.retry_rejected()?;
+    Ok(state)
+}
+
+/// Signs the staff member out: the server revokes the session, the keyring forgets it, and an
+/// enrolled till speaks for itself again. Signing out works offline too; the session is then
+/// only forgotten here, and the error says so.
+pub fn logout(store: &mut Store) -> Result<SyncState, SyncError> {
+    let mut state = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
+    let Some(staff) = state.staff.take() else {
+        return Ok(state);
+    };
+    let account = Account::Staff(staff.email);
+    let revoked = match secrets::token(&state.server_url, &account)? {
+        Some(token) => Client::new(&state.server_url)?.logout(&token).map(drop),
+        None => Ok(()),
+    };
+    secrets::forget_token(&state.server_url, &account)?;
+    store.set_enrolment(&state)?;
+    revoked.map(|()| state)
 }
 
 /// What one push round did.
@@ -83,8 +142,12 @@ pub struct Synced {
 pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
     let state = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
     let outcome = (|| {
-        let station = state.station_id.ok_or(SyncError::NotEnrolled)?;
-        let token = secrets::device_token(&state.server_url, station)?
+        let account = match (&state.staff, state.station_id) {
+            (Some(staff), _) => Account::Staff(staff.email.clone()),
+            (None, Some(station)) => Account::Device(station),
+            (None, None) => return Err(SyncError::NotEnrolled),
+        };
+        let token = secrets::token(&state.server_url, &account)?
             .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
         let client = Client::new(&state.server_url)?;
         let pushed = push_all(store, &client, &token)?;

@@ -5,7 +5,7 @@
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
-use stationdesk_protocol::{Change, ChangeResult, Me, PullResponse, Role};
+use stationdesk_protocol::{Change, ChangeResult, Me, NewShop, NewStaff, PullResponse, Role, Shop};
 use thiserror::Error;
 use uuid::Uuid;
 
@@ -16,6 +16,8 @@ pub struct Caller {
     pub shop_id: Option<Uuid>,
     pub station_id: Option<Uuid>,
     pub name: String,
+    /// A shop admin named in a Second Level contract.
+    pub named_contact: bool,
 }
 
 impl From<Caller> for Me {
@@ -46,16 +48,11 @@ pub enum StorageError {
 }
 
 pub trait Storage: Send + Sync + 'static {
-    fn create_shop(&self, name: &str) -> Result<Uuid, StorageError>;
-    /// A staff member; `shop` is required for shop admins and refused for the vendor's staff.
-    fn create_user(
-        &self,
-        email: &str,
-        name: &str,
-        role: Role,
-        shop: Option<Uuid>,
-        password: &str,
-    ) -> Result<Uuid, StorageError>;
+    fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError>;
+    /// One shop, or every shop when `only` is `None`.
+    fn shops(&self, only: Option<Uuid>) -> Result<Vec<Shop>, StorageError>;
+    /// A staff member; a shop is required for shop admins and refused for the vendor's staff.
+    fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError>;
     /// A one-time code for a till of `shop`, valid until `expires_at`.
     fn issue_enrolment_code(
         &self,
@@ -74,14 +71,15 @@ pub trait Storage: Send + Sync + 'static {
     /// The caller a token belongs to, unless it is unknown or revoked.
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError>;
     fn revoke(&self, token: &str) -> Result<(), StorageError>;
-    /// Applies each change once, in order; one result per change.
+    /// Applies each change once, in order, as far as [`crate::policy::admit`] lets the caller;
+    /// one result per change.
     fn push(
         &self,
         caller: &Caller,
         changes: &[Change],
         now: DateTime<Utc>,
     ) -> Result<Vec<ChangeResult>, StorageError>;
-    /// The changes the caller may see after `after`, at most `limit`.
+    /// The changes the caller may see ([`crate::policy::reach`]) after `after`, at most `limit`.
     fn pull(&self, caller: &Caller, after: u64, limit: usize)
         -> Result<PullResponse, StorageError>;
     /// A consistent copy of everything into `target`, while the server keeps serving.

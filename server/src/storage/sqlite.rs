@@ -11,15 +11,19 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use sha2::{Digest, Sha256};
-use stationdesk_protocol::{Change, ChangeResult, Outcome, PullResponse, Revisioned, Role};
+use stationdesk_protocol::{
+    Change, ChangeResult, NewShop, NewStaff, Outcome, PullResponse, Revisioned, Role, Shop,
+};
 use uuid::Uuid;
 
 use super::{Caller, Storage, StorageError};
+use crate::policy::{self, Owner, Reach};
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/0001_server.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_server.sql")),
+        M::up(include_str!("../../migrations/0002_roles.sql")),
+    ])
 });
 
 pub struct SqliteStorage {
@@ -73,18 +77,9 @@ fn secret_hash(secret: &str) -> String {
         .collect()
 }
 
-fn role_text(role: Role) -> &'static str {
-    match role {
-        Role::Station => "station",
-        Role::ShopAdmin => "shop_admin",
-        Role::SupportStaff => "support_staff",
-        Role::VendorAdmin => "vendor_admin",
-    }
-}
-
 fn role_of(text: &str) -> Result<Role, StorageError> {
-    serde_json::from_value(serde_json::Value::from(text))
-        .map_err(|_| StorageError::Backend(format!("unknown role {text:?} in the database")))
+    Role::parse(text)
+        .ok_or_else(|| StorageError::Backend(format!("unknown role {text:?} in the database")))
 }
 
 fn uuid_of(text: Option<String>) -> Result<Option<Uuid>, StorageError> {
@@ -92,40 +87,59 @@ fn uuid_of(text: Option<String>) -> Result<Option<Uuid>, StorageError> {
         .transpose()
 }
 
-/// The entities a client may push; anything else is refused, not stored blind.
-const KNOWN_ENTITIES: &[&str] = &[
-    "ticket",
-    "ticket_event",
-    "ticket_comment",
-    "ticket_quote",
-    "ticket_attachment",
-    "station",
-    "remote_session",
-    "remote_consent",
-];
-
 impl Storage for SqliteStorage {
-    fn create_shop(&self, name: &str) -> Result<Uuid, StorageError> {
-        let name = name.trim();
+    fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError> {
+        let name = shop.name.trim();
         if name.is_empty() {
             return Err(StorageError::Invalid("a shop needs a name".into()));
         }
         let id = Uuid::now_v7();
         self.conn().execute(
-            "INSERT INTO shops (id, name, created_at) VALUES (?1, ?2, ?3)",
-            params![id.to_string(), name, utc_text(Utc::now())],
+            "INSERT INTO shops (id, name, second_level, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                id.to_string(),
+                name,
+                shop.second_level,
+                utc_text(Utc::now())
+            ],
         )?;
         Ok(id)
     }
 
-    fn create_user(
-        &self,
-        email: &str,
-        name: &str,
-        role: Role,
-        shop: Option<Uuid>,
-        password: &str,
-    ) -> Result<Uuid, StorageError> {
+    fn shops(&self, only: Option<Uuid>) -> Result<Vec<Shop>, StorageError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, name, second_level FROM shops WHERE ?1 IS NULL OR id = ?1 ORDER BY name",
+        )?;
+        let rows = stmt.query_map([only.map(|s| s.to_string())], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        rows.map(|row| {
+            let (id, name, second_level) = row?;
+            Ok(Shop {
+                id: uuid_of(Some(id))?.expect("given"),
+                name,
+                second_level,
+            })
+        })
+        .collect()
+    }
+
+    fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError> {
+        let NewStaff {
+            email,
+            name,
+            role,
+            shop_id: shop,
+            password,
+            named_contact,
+        } = staff;
+        let (role, shop) = (*role, *shop);
+        if *named_contact && role != Role::ShopAdmin {
+            return Err(StorageError::Invalid(
+                "only a shop admin is named in a shop's contract".into(),
+            ));
+        }
         match (role, shop) {
             (Role::Station, _) => {
                 return Err(StorageError::Invalid(
@@ -158,15 +172,16 @@ impl Storage for SqliteStorage {
             shop_exists(&conn, shop)?;
         }
         conn.execute(
-            "INSERT INTO users (id, email, name, role, shop_id, password_hash, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO users (id, email, name, role, shop_id, password_hash, named_contact, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 id.to_string(),
                 email.trim(),
                 name.trim(),
-                role_text(role),
+                role.as_str(),
                 shop.map(|s| s.to_string()),
                 hash,
+                named_contact,
                 utc_text(Utc::now())
             ],
         )
@@ -240,14 +255,14 @@ impl Storage for SqliteStorage {
 
     fn login(&self, email: &str, password: &str) -> Result<(String, Caller), StorageError> {
         let conn = self.conn();
-        let found: Option<(String, String, String, Option<String>, String)> = conn
+        let found: Option<(String, String, String, Option<String>, String, bool)> = conn
             .query_row(
-                "SELECT id, name, role, shop_id, password_hash FROM users WHERE email = ?1",
+                "SELECT id, name, role, shop_id, password_hash, named_contact FROM users WHERE email = ?1",
                 [email.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
-        let Some((user, name, role, shop, hash)) = found else {
+        let Some((user, name, role, shop, hash, named_contact)) = found else {
             return Err(StorageError::BadLogin);
         };
         let parsed = PasswordHash::new(&hash).map_err(|e| StorageError::Backend(e.to_string()))?;
@@ -272,27 +287,33 @@ impl Storage for SqliteStorage {
             shop_id: uuid_of(shop)?,
             station_id: None,
             name,
+            named_contact,
         };
         Ok((token, caller))
     }
 
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError> {
         let conn = self.conn();
-        let found: Option<(String, Option<String>, Option<String>, String)> = conn
-            .query_row(
-                "SELECT role, shop_id, station_id, name FROM tokens
-                 WHERE token_hash = ?1 AND revoked_at IS NULL",
-                [secret_hash(token)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+        // role, shop, station, name, named contact
+        type TokenRow = (String, Option<String>, Option<String>, String, bool);
+        let found: Option<TokenRow> = conn
+            .prepare_cached(
+                "SELECT t.role, t.shop_id, t.station_id, t.name, coalesce(u.named_contact, 0)
+                 FROM tokens t LEFT JOIN users u ON u.id = t.user_id
+                 WHERE t.token_hash = ?1 AND t.revoked_at IS NULL",
+            )?
+            .query_row([secret_hash(token)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
             .optional()?;
         found
-            .map(|(role, shop, station, name)| {
+            .map(|(role, shop, station, name, named_contact)| {
                 Ok(Caller {
                     role: role_of(&role)?,
                     shop_id: uuid_of(shop)?,
                     station_id: uuid_of(station)?,
                     name,
+                    named_contact,
                 })
             })
             .transpose()
@@ -314,9 +335,20 @@ impl Storage for SqliteStorage {
     ) -> Result<Vec<ChangeResult>, StorageError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let second_level = match caller.shop_id {
+            Some(shop) => tx
+                .query_row(
+                    "SELECT second_level FROM shops WHERE id = ?1",
+                    [shop.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(false),
+            None => false,
+        };
         let mut results = Vec::with_capacity(changes.len());
         for change in changes {
-            let outcome = apply(&tx, caller, change, now)?;
+            let outcome = apply(&tx, caller, change, second_level, now)?;
             results.push(ChangeResult {
                 change_id: change.change_id,
                 outcome,
@@ -335,22 +367,28 @@ impl Storage for SqliteStorage {
         let conn = self.conn();
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-        // Shops see their own history through an index on (shop, revision); the vendor's staff
-        // see every shop's. Either way the cost is one seek plus the page.
-        let (sql, shop) = match caller.shop_id {
-            Some(shop) => (
+        // A till reads its own history through an index on (station, revision), a shop its own
+        // through (shop, revision), the vendor's staff every shop's: the cost is one seek plus
+        // the page, however long the history.
+        let (sql, scope) = match policy::reach(caller) {
+            Reach::Station(station) => (
+                "SELECT revision, shop_id, change_id, entity, entity_id, kind, payload, created_at
+                 FROM changes WHERE station_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
+                Some(station.to_string()),
+            ),
+            Reach::Shop(shop) => (
                 "SELECT revision, shop_id, change_id, entity, entity_id, kind, payload, created_at
                  FROM changes WHERE shop_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
                 Some(shop.to_string()),
             ),
-            None => (
+            Reach::Everything => (
                 "SELECT revision, shop_id, change_id, entity, entity_id, kind, payload, created_at
                  FROM changes WHERE ?1 IS NULL AND revision > ?2 ORDER BY revision LIMIT ?3",
                 None,
             ),
         };
         let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![shop, after, fetch], |r| {
+        let rows = stmt.query_map(params![scope, after, fetch], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -410,20 +448,39 @@ fn shop_exists(conn: &Connection, shop: Uuid) -> Result<(), StorageError> {
     .ok_or_else(|| StorageError::NotFound(format!("no shop {shop}")))
 }
 
-/// One change, once: a change id seen before answers with its first revision; a change for an
-/// entity of another shop is refused, whatever ids it carries.
+/// The owner of an entity the server has seen.
+fn owner_of(
+    tx: &rusqlite::Transaction<'_>,
+    entity_id: Uuid,
+) -> Result<Option<Owner>, StorageError> {
+    let found: Option<(String, Option<String>)> = tx
+        .prepare_cached("SELECT shop_id, station_id FROM entities WHERE entity_id = ?1")?
+        .query_row([entity_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    found
+        .map(|(shop, station)| {
+            Ok(Owner {
+                shop: uuid_of(Some(shop))?.expect("given"),
+                station: uuid_of(station)?,
+            })
+        })
+        .transpose()
+}
+
+/// One change, once: a change id seen before answers with its first revision; otherwise the
+/// policy decides, whatever ids the change carries.
 fn apply(
     tx: &rusqlite::Transaction<'_>,
     caller: &Caller,
     change: &Change,
+    second_level: bool,
     now: DateTime<Utc>,
 ) -> Result<Outcome, StorageError> {
     let seen: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT revision, shop_id FROM changes WHERE change_id = ?1",
-            [change.change_id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT revision, shop_id FROM changes WHERE change_id = ?1")?
+        .query_row([change.change_id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     if let Some((revision, shop)) = seen {
         return Ok(match caller.shop_id {
@@ -435,44 +492,32 @@ fn apply(
             },
         });
     }
-    let reject = |reason: String| Ok(Outcome::Rejected { reason });
-    if !KNOWN_ENTITIES.contains(&change.entity.as_str()) {
-        return reject(format!("unknown entity {:?}", change.entity));
-    }
-    let owner: Option<String> = tx
-        .query_row(
-            "SELECT shop_id FROM entities WHERE entity_id = ?1",
-            [change.entity_id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let shop = match (caller.shop_id.map(|s| s.to_string()), owner) {
-        (Some(own), Some(owner)) if own != owner => {
-            return reject(format!(
-                "{} {} belongs to another shop",
-                change.entity, change.entity_id
-            ))
-        }
-        (Some(own), _) => own,
-        // The vendor's support desk works on what shops have sent.
-        (None, Some(owner)) => owner,
-        (None, None) => {
-            return reject(format!(
-                "{} {} is unknown; support staff add to what a shop has sent",
-                change.entity, change.entity_id
-            ))
-        }
+    let existing = owner_of(tx, change.entity_id)?;
+    let parent = match (existing, caller.shop_id) {
+        (None, None) => policy::parent_ids(change)
+            .map(|id| owner_of(tx, id))
+            .find_map(Result::transpose)
+            .transpose()?,
+        _ => None,
     };
-    tx.execute(
-        "INSERT OR IGNORE INTO entities (entity_id, shop_id) VALUES (?1, ?2)",
-        params![change.entity_id.to_string(), shop],
-    )?;
-    let revision: i64 = tx.query_row(
-        "INSERT INTO changes (change_id, shop_id, entity, entity_id, kind, payload, created_at, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING revision",
+    let owner = match policy::admit(caller, change, existing, parent, second_level) {
+        Ok(owner) => owner,
+        Err(reason) => return Ok(Outcome::Rejected { reason }),
+    };
+    let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![change.entity_id.to_string(), shop, station])?;
+    let revision: i64 = tx.prepare_cached(
+        "INSERT INTO changes (change_id, shop_id, station_id, entity, entity_id, kind, payload, created_at, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING revision",
+    )?
+    .query_row(
         params![
             change.change_id.to_string(),
             shop,
+            station,
             change.entity,
             change.entity_id.to_string(),
             change.kind,

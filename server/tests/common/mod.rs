@@ -1,6 +1,6 @@
 //! Helpers of the server's own tests: changes to push, and a proxy that misbehaves. The server
 //! process itself comes from the end-to-end package's `TestServer`.
-#![allow(dead_code)] // each test binary uses its own part of it
+#![allow(dead_code, unused_imports)] // each test binary uses its own part of it
 
 pub mod proxy;
 
@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-pub use stationdesk_e2e::server::TestServer;
+pub use stationdesk_e2e::server::{TestServer, PASSWORD};
 
 pub fn change(entity: &str, entity_id: Uuid, kind: &str) -> Value {
     json!({

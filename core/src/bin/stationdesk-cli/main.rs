@@ -114,6 +114,17 @@ enum Command {
         #[arg(long)]
         station_name: String,
     },
+    /// Sign a staff member (shop admin, support staff) in on this installation; the password is
+    /// read from standard input (one line), the session token goes to the OS keyring.
+    Login {
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Sign the staff member out (the server revokes the session); an enrolled till speaks for
+    /// itself again.
+    Logout,
     /// Send what is saved here to the central server, and show the sync state.
     Sync,
     /// Everything this shop's database holds, as one JSON document (the shop owns its data):
@@ -553,12 +564,30 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             station_name,
         } => {
             let state = sync::enrol(&mut store()?, server, code, station_name)?;
+            let shop = state.shop_id.expect("an enrolled till has a shop");
             out.print(&state, || {
                 format!(
                     "enrolled with {} as a till of shop {}",
-                    state.server_url, state.shop_id
+                    state.server_url, shop
                 )
             })
+        }
+        Command::Login { server, email } => {
+            let password = read_secret_line()?;
+            let state = sync::login(&mut store()?, server, email, &password)?;
+            out.print(&state, || {
+                let staff = state.staff.as_ref().expect("signed in");
+                format!(
+                    "signed in with {} as {} ({})",
+                    state.server_url,
+                    staff.name,
+                    staff.role.as_str()
+                )
+            })
+        }
+        Command::Logout => {
+            let state = sync::logout(&mut store()?)?;
+            out.print(&state, || format!("signed out of {}", state.server_url))
         }
         Command::Sync => {
             let mut store = store()?;
@@ -1039,4 +1068,13 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
             .map(|row| line(row.iter().map(String::as_str).collect())),
     );
     lines.join("\n")
+}
+
+/// One line of standard input, for a secret that must not be on the command line.
+fn read_secret_line() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Read("standard input".into(), e))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

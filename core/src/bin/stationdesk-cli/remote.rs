@@ -118,11 +118,7 @@ pub(super) fn remote_command(
                 ));
             }
             let password = if *password_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .map_err(|e| CliError::Read("standard input".into(), e))?;
-                Some(Password::new(&line)?)
+                Some(Password::new(&super::read_secret_line()?)?)
             } else {
                 None
             };

@@ -1,0 +1,519 @@
+//! Every endpoint, asked by every role, about its own shop and another: a table of who gets
+//! what, against the real server process. Pushes are judged per change (applied or rejected);
+//! every other endpoint by its status.
+
+mod common;
+
+use common::{change, statuses, TestServer, PASSWORD};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// The callers of the table: nobody, the two tills of shop A, A's admin, B's admin, the
+/// vendor's support desk and admin.
+struct Callers {
+    till_a1: String,
+    till_a2: String,
+    admin_a: String,
+    admin_b: String,
+    support: String,
+    vendor: String,
+}
+
+struct World {
+    server: TestServer,
+    shop_a: String,
+    shop_b: String,
+    callers: Callers,
+    /// A ticket made by till A1.
+    ticket_a1: Uuid,
+}
+
+fn world() -> World {
+    let server = TestServer::start();
+    let (shop_a, shop_b) = (server.shop("Laden A"), server.shop("Laden B"));
+    let callers = Callers {
+        till_a1: server.station(&shop_a, "Kasse A1"),
+        till_a2: server.station(&shop_a, "Kasse A2"),
+        admin_a: server.staff("chef@a.de", "shop_admin", Some(&shop_a)),
+        admin_b: server.staff("chef@b.de", "shop_admin", Some(&shop_b)),
+        support: server.staff("support@vendor.de", "support_staff", None),
+        vendor: server.staff("admin@vendor.de", "vendor_admin", None),
+    };
+    let ticket_a1 = Uuid::now_v7();
+    let created = server.push(&callers.till_a1, &[change("ticket", ticket_a1, "created")]);
+    assert_eq!(statuses(&created), ["applied"]);
+    World {
+        server,
+        shop_a,
+        shop_b,
+        callers,
+        ticket_a1,
+    }
+}
+
+fn status(server: &TestServer, method: &str, path: &str, token: Option<&str>, body: &Value) -> u16 {
+    let (status, answer) = match method {
+        "GET" => server.get(path, token),
+        _ => server.post(path, token, body),
+    };
+    if !status.is_success() {
+        assert!(
+            answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{method} {path}: a refusal says why: {answer}"
+        );
+    }
+    status.as_u16()
+}
+
+#[test]
+fn every_endpoint_by_every_role_for_its_own_shop_and_another() {
+    let w = world();
+    let c = &w.callers;
+    let staff = |email: &str, shop: &str| {
+        json!({"email": email, "name": "Neu", "role": "shop_admin", "shop_id": shop,
+               "password": PASSWORD})
+    };
+    let code = |shop: &str| json!({ "shop_id": shop });
+    let shop = json!({"name": "Laden C"});
+    // who, their token, method, path, body, expected status
+    type Row<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, Value, u16);
+    let table: Vec<Row> = vec![
+        ("nobody", None, "GET", "/v1/me", json!(null), 401),
+        ("till", Some(&c.till_a1), "GET", "/v1/me", json!(null), 200),
+        ("admin", Some(&c.admin_a), "GET", "/v1/me", json!(null), 200),
+        (
+            "support",
+            Some(&c.support),
+            "GET",
+            "/v1/me",
+            json!(null),
+            200,
+        ),
+        ("vendor", Some(&c.vendor), "GET", "/v1/me", json!(null), 200),
+        // Shops: the vendor admin creates them; a till does not even list them.
+        ("nobody", None, "GET", "/v1/shops", json!(null), 401),
+        (
+            "till",
+            Some(&c.till_a1),
+            "GET",
+            "/v1/shops",
+            json!(null),
+            403,
+        ),
+        (
+            "admin",
+            Some(&c.admin_a),
+            "GET",
+            "/v1/shops",
+            json!(null),
+            200,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "GET",
+            "/v1/shops",
+            json!(null),
+            200,
+        ),
+        (
+            "vendor",
+            Some(&c.vendor),
+            "GET",
+            "/v1/shops",
+            json!(null),
+            200,
+        ),
+        ("nobody", None, "POST", "/v1/shops", shop.clone(), 401),
+        (
+            "till",
+            Some(&c.till_a1),
+            "POST",
+            "/v1/shops",
+            shop.clone(),
+            403,
+        ),
+        (
+            "admin",
+            Some(&c.admin_a),
+            "POST",
+            "/v1/shops",
+            shop.clone(),
+            403,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "POST",
+            "/v1/shops",
+            shop.clone(),
+            403,
+        ),
+        (
+            "vendor",
+            Some(&c.vendor),
+            "POST",
+            "/v1/shops",
+            shop.clone(),
+            200,
+        ),
+        // Staff: a shop admin adds admins to their own shop only.
+        (
+            "nobody",
+            None,
+            "POST",
+            "/v1/staff",
+            staff("n1@a.de", &w.shop_a),
+            401,
+        ),
+        (
+            "till",
+            Some(&c.till_a1),
+            "POST",
+            "/v1/staff",
+            staff("n2@a.de", &w.shop_a),
+            403,
+        ),
+        (
+            "admin own",
+            Some(&c.admin_a),
+            "POST",
+            "/v1/staff",
+            staff("n3@a.de", &w.shop_a),
+            200,
+        ),
+        (
+            "admin other",
+            Some(&c.admin_a),
+            "POST",
+            "/v1/staff",
+            staff("n4@b.de", &w.shop_b),
+            403,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "POST",
+            "/v1/staff",
+            staff("n5@a.de", &w.shop_a),
+            403,
+        ),
+        (
+            "vendor",
+            Some(&c.vendor),
+            "POST",
+            "/v1/staff",
+            staff("n6@b.de", &w.shop_b),
+            200,
+        ),
+        // Enrolment codes: the shop's admin for their own shop, the vendor admin for any.
+        (
+            "nobody",
+            None,
+            "POST",
+            "/v1/enrolment-codes",
+            code(&w.shop_a),
+            401,
+        ),
+        (
+            "till",
+            Some(&c.till_a1),
+            "POST",
+            "/v1/enrolment-codes",
+            code(&w.shop_a),
+            403,
+        ),
+        (
+            "admin own",
+            Some(&c.admin_a),
+            "POST",
+            "/v1/enrolment-codes",
+            code(&w.shop_a),
+            200,
+        ),
+        (
+            "admin other",
+            Some(&c.admin_a),
+            "POST",
+            "/v1/enrolment-codes",
+            code(&w.shop_b),
+            403,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "POST",
+            "/v1/enrolment-codes",
+            code(&w.shop_a),
+            403,
+        ),
+        (
+            "vendor",
+            Some(&c.vendor),
+            "POST",
+            "/v1/enrolment-codes",
+            code(&w.shop_b),
+            200,
+        ),
+        // Sync: everyone signed in may ask; what they get is the next tests' matter.
+        ("nobody", None, "GET", "/v1/sync/pull", json!(null), 401),
+        (
+            "nobody",
+            None,
+            "POST",
+            "/v1/sync/push",
+            json!({"changes": []}),
+            401,
+        ),
+        ("nobody", None, "POST", "/v1/logout", json!(null), 401),
+    ];
+    let mut wrong = Vec::new();
+    for (who, token, method, path, body, expected) in &table {
+        let got = status(&w.server, method, path, *token, body);
+        if got != *expected {
+            wrong.push(format!("{who} {method} {path}: {got}, not {expected}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+
+    // What a listing shows depends on who asks.
+    let (_, own) = w.server.get("/v1/shops", Some(&c.admin_a));
+    assert_eq!(own.as_array().unwrap().len(), 1, "{own}");
+    assert_eq!(own[0]["id"], w.shop_a.as_str());
+    let (_, all) = w.server.get("/v1/shops", Some(&c.support));
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        3,
+        "A, B and the vendor's new C: {all}"
+    );
+    // A code the admin issued enrols a till of the admin's shop.
+    let (_, issued) = w
+        .server
+        .post("/v1/enrolment-codes", Some(&c.admin_a), &json!({}));
+    let (status, enrolled) = w.server.post(
+        "/v1/enrol",
+        None,
+        &json!({"code": issued["code"], "station_name": "Kasse A3"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(enrolled["shop_id"], w.shop_a.as_str());
+    // A shop admin cannot make the vendor's staff.
+    let (status, _) = w.server.post(
+        "/v1/staff",
+        Some(&c.admin_a),
+        &json!({"email": "x@a.de", "name": "X", "role": "support_staff", "password": PASSWORD}),
+    );
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn each_role_pushes_what_is_its_own_and_reads_what_it_may() {
+    let w = world();
+    let c = &w.callers;
+    let t = w.ticket_a1;
+    let quote = |kind: &str| change("ticket_quote", t, kind);
+    // (who, token, change, expected outcome)
+    let table: Vec<(&str, &str, Value, &str)> = vec![
+        (
+            "till that made it",
+            &c.till_a1,
+            change("ticket_comment", t, "created"),
+            "applied",
+        ),
+        (
+            "another till of the shop",
+            &c.till_a2,
+            change("ticket_comment", t, "created"),
+            "rejected",
+        ),
+        (
+            "admin of the shop",
+            &c.admin_a,
+            change("ticket_comment", t, "created"),
+            "applied",
+        ),
+        (
+            "admin of another shop",
+            &c.admin_b,
+            change("ticket_comment", t, "created"),
+            "rejected",
+        ),
+        (
+            "support",
+            &c.support,
+            change("ticket_comment", t, "created"),
+            "applied",
+        ),
+        (
+            "vendor admin",
+            &c.vendor,
+            change("ticket_comment", t, "created"),
+            "rejected",
+        ),
+        (
+            "till",
+            &c.till_a1,
+            change("ticket_event", t, "state_changed"),
+            "applied",
+        ),
+        (
+            "admin of another shop",
+            &c.admin_b,
+            change("ticket_event", t, "state_changed"),
+            "rejected",
+        ),
+        (
+            "support",
+            &c.support,
+            change("ticket_event", t, "state_changed"),
+            "applied",
+        ),
+        // Quotes: the desk offers, the shop's admin decides.
+        ("admin offers", &c.admin_a, quote("offered"), "rejected"),
+        ("till offers", &c.till_a1, quote("offered"), "rejected"),
+        ("support offers", &c.support, quote("offered"), "applied"),
+        ("support accepts", &c.support, quote("accepted"), "rejected"),
+        ("till accepts", &c.till_a1, quote("accepted"), "rejected"),
+        ("admin accepts", &c.admin_a, quote("accepted"), "applied"),
+        // Remote sessions are the desk's; the consent is the till's.
+        (
+            "admin",
+            &c.admin_a,
+            change("remote_session", Uuid::now_v7(), "started"),
+            "rejected",
+        ),
+        (
+            "till",
+            &c.till_a1,
+            change("remote_consent", Uuid::now_v7(), "given"),
+            "applied",
+        ),
+        (
+            "support",
+            &c.support,
+            change("remote_consent", Uuid::now_v7(), "given"),
+            "rejected",
+        ),
+        (
+            "vendor admin",
+            &c.vendor,
+            change("ticket", Uuid::now_v7(), "created"),
+            "rejected",
+        ),
+        (
+            "anyone",
+            &c.admin_a,
+            change("contract", Uuid::now_v7(), "created"),
+            "rejected",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (who, token, pushed, expected) in &table {
+        let results = w.server.push(token, std::slice::from_ref(pushed));
+        let got = results[0]["status"].as_str().unwrap();
+        if got != *expected {
+            wrong.push(format!(
+                "{who}: {} {} was {got}, not {expected}: {}",
+                pushed["entity"], pushed["kind"], results[0]
+            ));
+        }
+        if got == "rejected" {
+            assert!(results[0]["reason"].as_str().is_some_and(|r| r.len() > 10));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+
+    // The desk records a session on the till's ticket: found through the ticket it names.
+    let mut session = change("remote_session", Uuid::now_v7(), "started");
+    session["payload"] = json!({ "ticket_id": t });
+    assert_eq!(
+        statuses(&w.server.push(&c.support, &[session])),
+        ["applied"]
+    );
+
+    // Reads: A1 sees its ticket with everything the admin and the desk added; A2 and shop B
+    // see none of it; the desk and the vendor see it all.
+    let ticket_changes = |token: &str| {
+        w.server.pull(token, 0)["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["entity_id"] == t.to_string().as_str())
+            .count()
+    };
+    let applied_on_ticket = 1 // created
+        + table
+            .iter()
+            .filter(|(_, _, pushed, expected)| {
+                *expected == "applied" && pushed["entity_id"] == t.to_string().as_str()
+            })
+            .count();
+    assert_eq!(ticket_changes(&c.till_a1), applied_on_ticket);
+    assert_eq!(ticket_changes(&c.admin_a), applied_on_ticket);
+    assert_eq!(ticket_changes(&c.support), applied_on_ticket);
+    assert_eq!(ticket_changes(&c.vendor), applied_on_ticket);
+    assert_eq!(ticket_changes(&c.till_a2), 0);
+    assert_eq!(ticket_changes(&c.admin_b), 0);
+}
+
+#[test]
+fn under_second_level_support_only_named_admins_bring_a_ticket_to_the_vendor() {
+    let server = TestServer::start();
+    let shop = server.operator(&["create-shop", "--name", "Filiale", "--second-level"], "")
+        ["shop_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let till = server.station(&shop, "Kasse 1");
+    let admin = server.staff("vertretung@filiale.de", "shop_admin", Some(&shop));
+    server.operator(
+        &[
+            "create-user",
+            "--email",
+            "it@filiale.de",
+            "--name",
+            "IT",
+            "--role",
+            "shop_admin",
+            "--shop",
+            &shop,
+            "--named-contact",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    let (_, login) = server.post(
+        "/v1/login",
+        None,
+        &json!({"email": "it@filiale.de", "password": PASSWORD}),
+    );
+    let named = login["token"].as_str().unwrap();
+
+    let ticket = Uuid::now_v7();
+    assert_eq!(
+        statuses(&server.push(&till, &[change("ticket", ticket, "created")])),
+        ["applied"],
+        "the till's ticket goes to the shop's own admins"
+    );
+    let escalate = || change("ticket_event", ticket, "escalated");
+    let refused = server.push(&till, &[escalate()]);
+    assert_eq!(statuses(&refused), ["rejected"]);
+    assert!(refused[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("named admins"));
+    assert_eq!(statuses(&server.push(&admin, &[escalate()])), ["rejected"]);
+    assert_eq!(statuses(&server.push(named, &[escalate()])), ["applied"]);
+    // Without Second Level, a till escalates itself (Support Flat: the vendor is the hotline).
+    let flat = server.shop("Laden");
+    let flat_till = server.station(&flat, "Kasse 1");
+    let flat_ticket = Uuid::now_v7();
+    let pushed = server.push(
+        &flat_till,
+        &[
+            change("ticket", flat_ticket, "created"),
+            change("ticket_event", flat_ticket, "escalated"),
+        ],
+    );
+    assert_eq!(statuses(&pushed), ["applied", "applied"]);
+}
