@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "enrol",
+    "sign_in",
+    "sign_out",
 ];
 
 fn main() {

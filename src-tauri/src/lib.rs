@@ -56,6 +56,8 @@ pub fn run() {
             commands::sync::sync_status,
             commands::sync::sync_now,
             commands::sync::enrol,
+            commands::sync::sign_in,
+            commands::sync::sign_out,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

@@ -59,7 +59,7 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
     assert_eq!(app.attrs("#sync-card", "data-pending").await, ["0"]);
     app.screenshot("settings-sync").await;
 
-    let on_server = off_runtime(move || {
+    let (server, on_server) = off_runtime(move || {
         let support = server.staff("support@vendor.de", "support_staff", None);
         let page = server.pull(&support, 0);
         let titles: Vec<String> = page["changes"]
@@ -69,9 +69,62 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
             .filter(|c| c["entity"] == "ticket")
             .map(|c| c["payload"]["title"].as_str().unwrap().to_owned())
             .collect();
-        (page["changes"].as_array().unwrap().len(), titles)
+        (server, (page["changes"].as_array().unwrap().len(), titles))
     });
     assert_eq!(on_server.0 as i64, waiting, "each change once");
     assert_eq!(on_server.1, ["Waage zeigt 0,000 kg"]);
+
+    // Another till of the shop presses its button; the shop admin signs in here, and that
+    // ticket arrives (as a till, this PC reads only its own).
+    let (server, _other_till) = off_runtime(move || {
+        let shop = server.pull(&server.staff("it@vendor.de", "support_staff", None), 0)["changes"]
+            [0]["shop_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        server.staff("chefin@korn.de", "shop_admin", Some(&shop));
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = Store::open(&dir.path().join("kasse2.sqlite")).unwrap();
+        other.add_station("Kasse 2", "Theke").unwrap();
+        stationdesk_core::sync::enrol(&mut other, &server.base, &server.code(&shop), "Kasse 2")
+            .unwrap();
+        stationdesk_core::emergency::press(
+            &mut other,
+            &Default::default(),
+            "Kasse 2",
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        stationdesk_core::sync::sync(&mut other).unwrap();
+        (server, dir)
+    });
+    app.type_into("#signin-email", "chefin@korn.de").await;
+    app.type_into("#signin-password", stationdesk_e2e::server::PASSWORD)
+        .await;
+    app.click_and_wait_for_render("#signin-submit").await;
+    assert_eq!(app.attrs("#sync-card", "data-role").await, ["shop_admin"]);
+    app.eventually("Kasse 2's ticket reaches the admin", || async {
+        Store::open(&app.database())
+            .unwrap()
+            .tickets(&stationdesk_core::store::TicketQuery::new(
+                stationdesk_core::store::TicketView::Shop,
+            ))
+            .unwrap()
+            .len()
+            == 2
+    })
+    .await;
+    app.screenshot("settings-signed-in").await;
+    app.click_and_wait_for_render("#nav-tickets").await;
+    app.eventually("the list shows both tills' tickets", || async {
+        app.texts("#ticket-list .ticket-title").await.len() == 2
+    })
+    .await;
+
+    app.click_and_wait_for_render("#nav-settings").await;
+    app.click_and_wait_for_render("#sign-out").await;
+    assert_eq!(app.attrs("#sync-card", "data-role").await, ["station"]);
+    app.find("#signin-form").await;
+    drop(server);
     app.quit().await;
 }

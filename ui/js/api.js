@@ -58,4 +58,6 @@ export const api = {
   syncStatus: () => call("sync_status"),
   syncNow: () => call("sync_now"),
   enrol: (server, code, stationName) => call("enrol", { server, code, stationName }),
+  signIn: (server, email, password) => call("sign_in", { server, email, password }),
+  signOut: () => call("sign_out"),
 };

@@ -1,4 +1,5 @@
-//! The central server: enrolment with the shop admin's code, and the sync state in words.
+//! The central server: enrolment with the shop admin's code, staff sign-in, and the sync
+//! state in words.
 
 use stationdesk_core::store::{Store, SyncState, SyncStatus};
 use stationdesk_core::sync;
@@ -18,8 +19,6 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, UiError> {
     Ok(state.store().sync_status()?)
 }
 
-/// Enrols this installation from a connection of its own, so the window and the till are not
-/// held up while the server answers.
 #[tauri::command(async)]
 pub fn enrol(
     state: State<'_, AppState>,
@@ -27,17 +26,47 @@ pub fn enrol(
     code: String,
     station_name: String,
 ) -> Result<SyncState, UiError> {
+    with_server(&state, move |store| {
+        sync::enrol(store, &server, &code, &station_name)
+    })
+}
+
+/// The password comes from the window over IPC and goes to the server in the request body;
+/// it is not kept anywhere.
+#[tauri::command(async)]
+pub fn sign_in(
+    state: State<'_, AppState>,
+    server: String,
+    email: String,
+    password: String,
+) -> Result<SyncState, UiError> {
+    with_server(&state, move |store| {
+        sync::login(store, &server, &email, &password)
+    })
+}
+
+#[tauri::command(async)]
+pub fn sign_out(state: State<'_, AppState>) -> Result<SyncState, UiError> {
+    with_server(&state, sync::logout)
+}
+
+/// Talks to the server from a connection of its own on a thread of its own (the blocking HTTP
+/// client must not run on the async runtime's threads), so the window and the till are not
+/// held up while the server answers; then syncs soon, as whoever is now signed in.
+fn with_server(
+    state: &AppState,
+    work: impl FnOnce(&mut Store) -> Result<SyncState, sync::SyncError> + Send + 'static,
+) -> Result<SyncState, UiError> {
     let path = state.store().path().to_owned();
-    // The blocking HTTP client must not run on the async runtime's threads.
-    let enrolled = std::thread::spawn(move || -> Result<SyncState, UiError> {
+    let done = std::thread::spawn(move || -> Result<SyncState, UiError> {
         let mut own = Store::open(&path)?;
-        Ok(sync::enrol(&mut own, &server, &code, &station_name)?)
+        Ok(work(&mut own)?)
     })
     .join()
     .map_err(|_| UiError {
         code: "internal",
-        message: "enrolment stopped unexpectedly; try again".into(),
+        message: "the server request stopped unexpectedly; try again".into(),
     })??;
     state.sync.soon();
-    Ok(enrolled)
+    Ok(done)
 }

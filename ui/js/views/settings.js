@@ -90,51 +90,107 @@ export async function render(ctx) {
   return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), await serverCard(ctx), contactsForm, tillForm, pinForm);
 }
 
-// The central server: enrol this PC with the shop admin's code, then see how sync is doing.
+// The central server: enrol this PC with the shop admin's code, sign staff in, and see how
+// sync is doing.
 async function serverCard(ctx) {
   const { t, api } = ctx;
   const status = await api.syncStatus();
-  if (!status.enrolled) {
-    const server = h("input", { id: "enrol-server", type: "url", required: true, autocomplete: "off", placeholder: "https://support.example.com" });
-    const code = h("input", { id: "enrol-code", required: true, autocomplete: "off", spellcheck: "false" });
-    const name = h("input", { id: "enrol-name", required: true, value: ctx.info.till_station?.name ?? "", autocomplete: "off" });
-    const field = (input, label) => h("div", { class: "field" }, h("label", { for: input.id }, label), input);
-    return h("form", {
-      class: "card form-row",
-      id: "enrol-form",
-      onsubmit: async (event) => {
-        event.preventDefault();
-        try {
-          await api.enrol(server.value, code.value, name.value);
-          ctx.notify(t("sync.enrolled"));
-          await ctx.refresh();
-        } catch (error) {
-          ctx.notify(error.message, "error");
-        }
-      },
-    },
-    h("h2", {}, t("sync.title")),
-    h("p", { class: "muted full" }, t("sync.enrolHint")),
-    field(server, t("sync.server")), field(code, t("sync.code")), field(name, t("sync.stationName")),
-    h("button", { type: "submit", class: "primary", id: "enrol-submit" }, t("sync.enrol")));
+  const state = status.enrolled;
+  if (!state) {
+    return h("div", { class: "server-forms" }, enrolForm(ctx), signInForm(ctx, ""));
   }
   const facts = [
-    [t("sync.server"), status.enrolled.server_url],
+    [t("sync.server"), state.server_url],
+    [t("sync.till"), state.station_id ? t("common.yes") : t("sync.notEnrolled")],
     [t("sync.pending"), String(status.pending)],
     [t("sync.lastSuccess"), status.last_success ? formatInstant(status.last_success) : t("sync.never")],
   ];
-  return h("section", { class: "card", id: "sync-card", "data-pending": status.pending },
+  if (state.staff) {
+    facts.splice(2, 0, [t("sync.signedInAs"), `${state.staff.name} (${t(`role.${state.staff.role}`)})`]);
+  }
+  const card = h("section", { class: "card", id: "sync-card", "data-pending": status.pending, "data-role": state.staff?.role ?? "station" },
     h("h2", {}, t("sync.title")),
     h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     status.last_error ? h("p", { class: "warning", id: "sync-error" }, status.last_error) : null,
     status.rejected.length ? h("p", { class: "warning", id: "sync-rejected" }, t("sync.rejected", { count: status.rejected.length, reason: status.rejected[0][1] })) : null,
-    h("button", {
-      type: "button",
-      class: "secondary",
-      id: "sync-now",
-      onclick: async () => {
-        await api.syncNow();
-        ctx.notify(t("sync.started"));
-      },
-    }, t("sync.now")));
+    h("div", { class: "actions" },
+      h("button", {
+        type: "button",
+        class: "secondary",
+        id: "sync-now",
+        onclick: async () => {
+          await api.syncNow();
+          ctx.notify(t("sync.started"));
+        },
+      }, t("sync.now")),
+      state.staff ? h("button", {
+        type: "button",
+        class: "secondary",
+        id: "sign-out",
+        onclick: async () => {
+          try {
+            await api.signOut();
+            ctx.notify(t("sync.signedOut"));
+          } catch (error) {
+            ctx.notify(error.message, "error");
+          }
+          await ctx.refresh();
+        },
+      }, t("sync.signOut")) : null));
+  return state.staff ? card : h("div", { class: "server-forms" }, card, signInForm(ctx, state.server_url));
+}
+
+function field(input, label) {
+  return h("div", { class: "field" }, h("label", { for: input.id }, label), input);
+}
+
+function enrolForm(ctx) {
+  const { t, api } = ctx;
+  const server = h("input", { id: "enrol-server", type: "url", required: true, autocomplete: "off", placeholder: "https://support.example.com" });
+  const code = h("input", { id: "enrol-code", required: true, autocomplete: "off", spellcheck: "false" });
+  const name = h("input", { id: "enrol-name", required: true, value: ctx.info.till_station?.name ?? "", autocomplete: "off" });
+  return h("form", {
+    class: "card form-row",
+    id: "enrol-form",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        await api.enrol(server.value, code.value, name.value);
+        ctx.notify(t("sync.enrolled"));
+        await ctx.refresh();
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  },
+  h("h2", {}, t("sync.title")),
+  h("p", { class: "muted full" }, t("sync.enrolHint")),
+  field(server, t("sync.server")), field(code, t("sync.code")), field(name, t("sync.stationName")),
+  h("button", { type: "submit", class: "primary", id: "enrol-submit" }, t("sync.enrol")));
+}
+
+function signInForm(ctx, serverUrl) {
+  const { t, api } = ctx;
+  const server = h("input", { id: "signin-server", type: "url", required: true, autocomplete: "off", value: serverUrl, placeholder: "https://support.example.com" });
+  const email = h("input", { id: "signin-email", type: "email", required: true, autocomplete: "username" });
+  const password = h("input", { id: "signin-password", type: "password", required: true, autocomplete: "current-password" });
+  return h("form", {
+    class: "card form-row",
+    id: "signin-form",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const state = await api.signIn(server.value, email.value, password.value);
+        password.value = "";
+        ctx.notify(t("sync.signedIn", { name: state.staff.name }));
+        await ctx.refresh();
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  },
+  h("h2", {}, t("sync.signInTitle")),
+  h("p", { class: "muted full" }, t("sync.signInHint")),
+  field(server, t("sync.server")), field(email, t("sync.email")), field(password, t("sync.password")),
+  h("button", { type: "submit", class: "primary", id: "signin-submit" }, t("sync.signIn")));
 }
