@@ -9,6 +9,9 @@
 //! ([`Outcome`]). **Pull** asks for the changes after a cursor, a page at a time; every change the
 //! server accepted has a monotonic `revision`, and the next cursor is the last revision of the
 //! page.
+//!
+//! With the `openapi` feature (the server's) every type also describes itself for the server's
+//! OpenAPI document; clients build without it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,15 +25,17 @@ pub const PULL_PAGE: usize = 500;
 
 /// Every error the server answers with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable, for programs: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
-    /// `conflict`, `too_large`, `internal`.
+    /// `method_not_allowed`, `conflict`, `too_large`, `timeout`, `internal`.
     pub code: String,
     /// For people: what happened and what to do.
     pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A till: its own station's tickets and the emergency button.
@@ -67,6 +72,7 @@ impl Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -74,12 +80,14 @@ pub struct Health {
 
 /// A station joins its shop with a one-time code from the shop admin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     pub code: String,
     pub station_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     pub shop_id: Uuid,
     pub station_id: Uuid,
@@ -88,12 +96,14 @@ pub struct EnrolResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     pub token: String,
     pub role: Role,
@@ -104,6 +114,7 @@ pub struct LoginResponse {
 
 /// Who a token belongs to, as the server sees it (`GET /v1/me`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub role: Role,
     pub shop_id: Option<Uuid>,
@@ -113,6 +124,7 @@ pub struct Me {
 
 /// A shop the vendor supports (`POST /v1/shops`, vendor admins only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewShop {
     pub name: String,
     /// Under Second Level Support only the shop's named admins open tickets with the vendor.
@@ -121,6 +133,7 @@ pub struct NewShop {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shop {
     pub id: Uuid,
     pub name: String,
@@ -130,6 +143,7 @@ pub struct Shop {
 /// A staff account (`POST /v1/staff`): vendor admins create any; shop admins create the
 /// admins of their own shop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewStaff {
     pub email: String,
     pub name: String,
@@ -142,8 +156,16 @@ pub struct NewStaff {
     pub named_contact: bool,
 }
 
+/// `POST /v1/logout`: the session's token no longer opens anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Revoked {
+    pub revoked: bool,
+}
+
 /// The id of something just created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Created {
     pub id: Uuid,
 }
@@ -151,6 +173,7 @@ pub struct Created {
 /// `POST /v1/enrolment-codes`: a shop admin asks for their own shop (no `shop_id`); a vendor
 /// admin names the shop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentCodeRequest {
     #[serde(default)]
     pub shop_id: Option<Uuid>,
@@ -160,6 +183,7 @@ pub struct EnrolmentCodeRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentCode {
     /// One-time: the first station that enrols with it uses it up.
     pub code: String,
@@ -169,6 +193,7 @@ pub struct EnrolmentCode {
 
 /// One change from a client's outbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// Made by the client; the server applies a change id once, whatever retries bring.
     pub change_id: Uuid,
@@ -181,12 +206,14 @@ pub struct Change {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub changes: Vec<Change>,
 }
 
 /// What the server did with one pushed change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Applied {
@@ -203,6 +230,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeResult {
     pub change_id: Uuid,
     #[serde(flatten)]
@@ -210,6 +238,7 @@ pub struct ChangeResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// One result per pushed change, in the order pushed.
     pub results: Vec<ChangeResult>,
@@ -217,6 +246,7 @@ pub struct PushResponse {
 
 /// A change as the server keeps it: with its place in the shop's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revisioned {
     pub revision: u64,
     pub shop_id: Uuid,
@@ -225,6 +255,7 @@ pub struct Revisioned {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Revisioned>,
     /// Pass this as `after` next time; the same cursor when nothing is new.

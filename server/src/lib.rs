@@ -17,17 +17,21 @@ use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_protocol::{
-    Created, EnrolRequest, EnrolResponse, EnrolmentCode, EnrolmentCodeRequest, Health,
+    Created, EnrolRequest, EnrolResponse, EnrolmentCode, EnrolmentCodeRequest, ErrorBody, Health,
     LoginRequest, LoginResponse, Me, NewShop, NewStaff, PullResponse, PushRequest, PushResponse,
-    Role, Shop, MAX_PUSH_BATCH, PULL_PAGE,
+    Revoked, Role, Shop, MAX_PUSH_BATCH, PULL_PAGE,
 };
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use auth::Authenticated;
 use error::ApiError;
@@ -36,28 +40,82 @@ use storage::{Storage, StorageError};
 /// A push of 500 changes with their payloads fits well within this.
 const BODY_LIMIT: usize = 8 * 1024 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub const OPENAPI_PATH: &str = "/v1/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "stationdesk central server",
+        description = "Enrolment, staff sign-in, roles and tenancy, and offline-first sync for \
+            stationdesk clients. Every error is an ErrorBody: 4xx when the request is wrong (the \
+            message says what to change), 5xx only for the server's own failures."
+    ),
+    modifiers(&BearerToken)
+)]
+struct ApiDoc;
+
+/// Device tokens and staff session tokens alike are sent as `Authorization: Bearer`.
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+    }
+}
+
+/// The routes and their OpenAPI document, built from the same handlers, so the document
+/// describes exactly what the server answers.
+pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(enrol))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(list_shops, create_shop))
+        .routes(routes!(create_staff))
+        .routes(routes!(enrolment_code))
+        .routes(routes!(push))
+        .routes(routes!(pull))
+        .split_for_parts()
+}
 
 pub fn app(storage: Arc<dyn Storage>) -> Router {
-    let api = Router::new()
-        .route("/enrol", post(enrol))
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/me", get(me))
-        .route("/shops", get(list_shops).post(create_shop))
-        .route("/staff", post(create_staff))
-        .route("/enrolment-codes", post(enrolment_code))
-        .route("/sync/push", post(push))
-        .route("/sync/pull", get(pull));
-    Router::new()
-        .route("/healthz", get(health))
-        .nest(stationdesk_protocol::API_PREFIX, api)
+    let (router, document) = routes();
+    let document = Arc::new(document);
+    router
+        .route(
+            OPENAPI_PATH,
+            get(move || async move { Json(document.as_ref().clone()) }),
+        )
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(wrong_method)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(storage)
+}
+
+async fn unknown_path(uri: axum::http::Uri) -> ApiError {
+    ApiError::NotFound(format!(
+        "there is no {uri} here; the API is described at {OPENAPI_PATH}"
+    ))
+}
+
+async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!(
+        "{uri} does not take {method}; see {OPENAPI_PATH} for what it takes"
+    ))
 }
 
 /// Runs blocking storage work off the async workers.
@@ -76,6 +134,8 @@ fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
         .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "server",
+    responses((status = 200, description = "The server is up", body = Health)))]
 async fn health() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
@@ -83,6 +143,10 @@ async fn health() -> Json<Health> {
     })
 }
 
+#[utoipa::path(post, path = "/v1/enrol", tag = "identity", request_body = EnrolRequest,
+    responses((status = 200, description = "The station and its device token", body = EnrolResponse),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
+        (status = 403, description = "The code is unknown, used or expired", body = ErrorBody)))]
 async fn enrol(
     State(storage): State<Arc<dyn Storage>>,
     request: Result<Json<EnrolRequest>, JsonRejection>,
@@ -98,6 +162,10 @@ async fn enrol(
     }))
 }
 
+#[utoipa::path(post, path = "/v1/login", tag = "identity", request_body = LoginRequest,
+    responses((status = 200, description = "A session token", body = LoginResponse),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
+        (status = 403, description = "Wrong e-mail address or password", body = ErrorBody)))]
 async fn login(
     State(storage): State<Arc<dyn Storage>>,
     request: Result<Json<LoginRequest>, JsonRejection>,
@@ -113,6 +181,10 @@ async fn login(
     }))
 }
 
+#[utoipa::path(post, path = "/v1/shops", tag = "shops", security(("bearer" = [])),
+    request_body = NewShop,
+    responses((status = 200, description = "The new shop (vendor admins only)", body = Created),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody), (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
 async fn create_shop(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,
@@ -125,6 +197,9 @@ async fn create_shop(
     Ok(Json(Created { id }))
 }
 
+#[utoipa::path(get, path = "/v1/shops", tag = "shops", security(("bearer" = [])),
+    responses((status = 200, description = "The shops the caller may see", body = Vec<Shop>),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody), (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
 /// Every shop for the vendor's staff; a shop admin sees their own; a till none.
 async fn list_shops(
     State(storage): State<Arc<dyn Storage>>,
@@ -138,6 +213,11 @@ async fn list_shops(
     Ok(Json(blocking(move || storage.shops(caller.shop_id)).await?))
 }
 
+#[utoipa::path(post, path = "/v1/staff", tag = "shops", security(("bearer" = [])),
+    request_body = NewStaff,
+    responses((status = 200, description = "The new account", body = Created),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody), (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody),
+        (status = 409, description = "The e-mail address has an account already", body = ErrorBody)))]
 /// Vendor admins create any staff; a shop admin the admins of their own shop.
 async fn create_staff(
     State(storage): State<Arc<dyn Storage>>,
@@ -166,6 +246,10 @@ async fn create_staff(
 /// The longest an enrolment code stays usable.
 const MAX_CODE_HOURS: u32 = 24 * 7;
 
+#[utoipa::path(post, path = "/v1/enrolment-codes", tag = "identity",
+    security(("bearer" = [])), request_body = EnrolmentCodeRequest,
+    responses((status = 200, description = "A one-time code for a till of the shop", body = EnrolmentCode),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody), (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
 async fn enrolment_code(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,
@@ -193,18 +277,27 @@ async fn enrolment_code(
     }))
 }
 
+#[utoipa::path(post, path = "/v1/logout", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, description = "The token is revoked", body = Revoked), (status = 401, description = "No valid, unrevoked token", body = ErrorBody)))]
 async fn logout(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(_, token): Authenticated,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Revoked>, ApiError> {
     blocking(move || storage.revoke(&token)).await?;
-    Ok(Json(serde_json::json!({ "revoked": true })))
+    Ok(Json(Revoked { revoked: true }))
 }
 
+#[utoipa::path(get, path = "/v1/me", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, description = "Who the token belongs to", body = Me), (status = 401, description = "No valid, unrevoked token", body = ErrorBody)))]
 async fn me(Authenticated(caller, _): Authenticated) -> Json<Me> {
     Json(caller.into())
 }
 
+#[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])),
+    request_body = PushRequest,
+    responses((status = 200, description = "One result per change, in the order pushed", body = PushResponse),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 413, description = "The body is larger than 8 MiB; send fewer changes at once")))]
 async fn push(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,
@@ -221,12 +314,18 @@ async fn push(
     Ok(Json(PushResponse { results }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PullQuery {
+    /// The cursor of the last page applied; 0 (or left out) for the whole history.
     #[serde(default)]
     after: u64,
 }
 
+#[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])),
+    params(PullQuery),
+    responses((status = 200, description = "The next page of the changes the caller may see", body = PullResponse),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody)))]
 async fn pull(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,
