@@ -11,9 +11,10 @@ packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.
           libjavascriptcoregtk-4.1-dev librsvg2-dev libdbus-1-dev fonts-dejavu-core)
 if [ "$what" = test ]; then
   # x11vnc, Remmina and desktop-file-utils (so GLib knows Remmina opens vnc: links) for the
-  # real VNC session test; GNOME Keyring as the Secret Service the sync tests keep tokens in.
+  # real VNC session test; GNOME Keyring as the Secret Service the sync tests keep tokens in;
+  # faketime runs a client whose clock is an hour off.
   packages+=(xvfb xauth webkit2gtk-driver dbus x11vnc remmina remmina-plugin-vnc desktop-file-utils
-            gnome-keyring)
+            gnome-keyring faketime)
 fi
 
 as_root() {

@@ -68,17 +68,25 @@ pub fn screenshot_dir() -> PathBuf {
     target_dir().join("screenshots")
 }
 
-fn app_binary() -> PathBuf {
-    let path = std::env::var_os("STATIONDESK_APP").map_or_else(
-        || target_dir().join("debug").join("stationdesk"),
-        PathBuf::from,
-    );
+/// A binary of the workspace: `env` names it, or it is the debug build of `package`.
+pub fn built_binary(name: &str, env: &str, package: &str) -> PathBuf {
+    let path =
+        std::env::var_os(env).map_or_else(|| target_dir().join("debug").join(name), PathBuf::from);
     assert!(
         path.exists(),
-        "no app binary at {}; build it first with `cargo build -p stationdesk`",
+        "no {name} at {}; build it first with `cargo build -p {package}`",
         path.display()
     );
     path
+}
+
+fn app_binary() -> PathBuf {
+    built_binary("stationdesk", "STATIONDESK_APP", "stationdesk")
+}
+
+/// `stationdesk-cli`, for tests that run the client as a process of its own.
+pub fn cli_binary() -> PathBuf {
+    built_binary("stationdesk-cli", "STATIONDESK_CLI", "stationdesk-core")
 }
 
 fn free_port() -> u16 {

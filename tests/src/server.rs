@@ -12,16 +12,11 @@ use serde_json::{json, Value};
 
 /// The server binary: `STATIONDESK_SERVER`, or the workspace's debug build.
 pub fn server_binary() -> PathBuf {
-    let path = std::env::var_os("STATIONDESK_SERVER").map_or_else(
-        || crate::target_dir().join("debug").join("stationdesk-server"),
-        PathBuf::from,
-    );
-    assert!(
-        path.exists(),
-        "no server binary at {}; build it first with `cargo build -p stationdesk-server`",
-        path.display()
-    );
-    path
+    crate::built_binary(
+        "stationdesk-server",
+        "STATIONDESK_SERVER",
+        "stationdesk-server",
+    )
 }
 
 /// The password of every staff account [`TestServer::staff`] makes.
