@@ -332,6 +332,13 @@ async fn pull(
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(query) = query.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    if storage.caught_up(&caller, query.after) {
+        return Ok(Json(PullResponse {
+            changes: Vec::new(),
+            cursor: query.after,
+            more: false,
+        }));
+    }
     let page = blocking(move || storage.pull(&caller, query.after, PULL_PAGE)).await?;
     Ok(Json(page))
 }

@@ -140,6 +140,24 @@ pub struct Synced {
 /// Sends the whole outbox, batch by batch, then pulls what is new. An error leaves the rest
 /// for the next try and is recorded for the UI to show in words.
 pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
+    recorded(store, |store, client, token| {
+        let pushed = push_all(store, client, token)?;
+        let pulled = pull_all(store, client, token)?;
+        Ok(Synced { pushed, pulled })
+    })
+}
+
+/// Only the push half of [`sync`] (for measuring it on its own).
+pub fn push(store: &mut Store) -> Result<Pushed, SyncError> {
+    recorded(store, push_all)
+}
+
+/// Runs `work` against the server as whoever is signed in here (a staff member, else the
+/// till), and records how it went.
+fn recorded<T>(
+    store: &mut Store,
+    work: impl FnOnce(&mut Store, &Client, &Token) -> Result<T, SyncError>,
+) -> Result<T, SyncError> {
     let state = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
     let outcome = (|| {
         let account = match (&state.staff, state.station_id) {
@@ -150,9 +168,7 @@ pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
         let token = secrets::token(&state.server_url, &account)?
             .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
         let client = Client::new(&state.server_url)?;
-        let pushed = push_all(store, &client, &token)?;
-        let pulled = pull_all(store, &client, &token)?;
-        Ok(Synced { pushed, pulled })
+        work(store, &client, &token)
     })();
     store.record_sync(outcome.as_ref().err().map(ToString::to_string).as_deref())?;
     outcome

@@ -68,6 +68,17 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<(Uuid, Uuid, String), StorageError>;
     /// Checks the password and opens a session: the token and who it belongs to.
     fn login(&self, email: &str, password: &str) -> Result<(String, Caller), StorageError>;
+    /// The caller a token belongs to when that is known without I/O (from memory); `None`
+    /// means: ask [`Storage::caller`].
+    fn known_caller(&self, _token: &str) -> Option<Caller> {
+        None
+    }
+    /// Whether the caller has every change of its reach when its cursor is at `after`, when
+    /// that is known without I/O, so a no-op sync does not touch the database; `false` means:
+    /// pull.
+    fn caught_up(&self, _caller: &Caller, _after: u64) -> bool {
+        false
+    }
     /// The caller a token belongs to, unless it is unknown or revoked.
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError>;
     fn revoke(&self, token: &str) -> Result<(), StorageError>;

@@ -1,7 +1,8 @@
 //! The embedded default storage: one SQLite file in WAL mode, migrated on open.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::sync::{LazyLock, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -28,6 +29,69 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
+    /// Callers by token hash, once looked up; a revoke through this process drops its entry.
+    /// (Tokens are revoked only through the API, so no other process makes this stale.)
+    callers: RwLock<HashMap<String, Caller>>,
+    heads: RwLock<Heads>,
+}
+
+/// The newest revision in each reach, kept in memory: a caller who has it already is answered
+/// without reading the database, so a no-op sync costs the same however long the history is.
+#[derive(Default)]
+struct Heads {
+    all: u64,
+    shops: HashMap<Uuid, u64>,
+    stations: HashMap<Uuid, u64>,
+}
+
+impl Heads {
+    fn load(conn: &Connection) -> Result<Heads, StorageError> {
+        let mut heads = Heads::default();
+        for (sql, is_station) in [
+            (
+                "SELECT shop_id, max(revision) FROM changes GROUP BY shop_id",
+                false,
+            ),
+            (
+                "SELECT station_id, max(revision) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id",
+                true,
+            ),
+        ] {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (id, revision) = row?;
+                let (id, revision) = (
+                    uuid_of(Some(id))?.expect("given"),
+                    u64::try_from(revision).unwrap_or(0),
+                );
+                let map = if is_station {
+                    &mut heads.stations
+                } else {
+                    &mut heads.shops
+                };
+                map.insert(id, revision);
+                heads.all = heads.all.max(revision);
+            }
+        }
+        Ok(heads)
+    }
+
+    fn record(&mut self, revision: u64, owner: Owner) {
+        self.all = self.all.max(revision);
+        self.shops.insert(owner.shop, revision);
+        if let Some(station) = owner.station {
+            self.stations.insert(station, revision);
+        }
+    }
+
+    fn of(&self, reach: &Reach) -> u64 {
+        match reach {
+            Reach::Station(station) => self.stations.get(station).copied().unwrap_or(0),
+            Reach::Shop(shop) => self.shops.get(shop).copied().unwrap_or(0),
+            Reach::Everything => self.all,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StorageError {
@@ -47,8 +111,11 @@ impl SqliteStorage {
         MIGRATIONS.to_latest(&mut conn).map_err(|e| {
             StorageError::Backend(format!("cannot migrate {}: {e}", path.display()))
         })?;
+        let heads = Heads::load(&conn)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
+            callers: RwLock::default(),
+            heads: RwLock::new(heads),
         })
     }
 
@@ -292,7 +359,18 @@ impl Storage for SqliteStorage {
         Ok((token, caller))
     }
 
+    fn known_caller(&self, token: &str) -> Option<Caller> {
+        let callers = self.callers.read().unwrap_or_else(|p| p.into_inner());
+        callers.get(&secret_hash(token)).cloned()
+    }
+
+    fn caught_up(&self, caller: &Caller, after: u64) -> bool {
+        let heads = self.heads.read().unwrap_or_else(|p| p.into_inner());
+        after >= heads.of(&policy::reach(caller))
+    }
+
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError> {
+        let hash = secret_hash(token);
         let conn = self.conn();
         // role, shop, station, name, named contact
         type TokenRow = (String, Option<String>, Option<String>, String, bool);
@@ -302,28 +380,38 @@ impl Storage for SqliteStorage {
                  FROM tokens t LEFT JOIN users u ON u.id = t.user_id
                  WHERE t.token_hash = ?1 AND t.revoked_at IS NULL",
             )?
-            .query_row([secret_hash(token)], |r| {
+            .query_row([&hash], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
-        found
-            .map(|(role, shop, station, name, named_contact)| {
-                Ok(Caller {
-                    role: role_of(&role)?,
-                    shop_id: uuid_of(shop)?,
-                    station_id: uuid_of(station)?,
-                    name,
-                    named_contact,
-                })
-            })
-            .transpose()
+        let Some((role, shop, station, name, named_contact)) = found else {
+            return Ok(None);
+        };
+        let caller = Caller {
+            role: role_of(&role)?,
+            shop_id: uuid_of(shop)?,
+            station_id: uuid_of(station)?,
+            name,
+            named_contact,
+        };
+        self.callers
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(hash, caller.clone());
+        Ok(Some(caller))
     }
 
     fn revoke(&self, token: &str) -> Result<(), StorageError> {
-        self.conn().execute(
+        let hash = secret_hash(token);
+        let conn = self.conn();
+        conn.execute(
             "UPDATE tokens SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
-            params![secret_hash(token), utc_text(Utc::now())],
+            params![&hash, utc_text(Utc::now())],
         )?;
+        self.callers
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&hash);
         Ok(())
     }
 
@@ -347,14 +435,22 @@ impl Storage for SqliteStorage {
             None => false,
         };
         let mut results = Vec::with_capacity(changes.len());
+        let mut applied = Vec::new();
         for change in changes {
-            let outcome = apply(&tx, caller, change, second_level, now)?;
+            let (outcome, owner) = apply(&tx, caller, change, second_level, now)?;
+            if let (Outcome::Applied { revision }, Some(owner)) = (&outcome, owner) {
+                applied.push((*revision, owner));
+            }
             results.push(ChangeResult {
                 change_id: change.change_id,
                 outcome,
             });
         }
         tx.commit()?;
+        let mut heads = self.heads.write().unwrap_or_else(|p| p.into_inner());
+        for (revision, owner) in applied {
+            heads.record(revision, owner);
+        }
         Ok(results)
     }
 
@@ -475,7 +571,7 @@ fn apply(
     change: &Change,
     second_level: bool,
     now: DateTime<Utc>,
-) -> Result<Outcome, StorageError> {
+) -> Result<(Outcome, Option<Owner>), StorageError> {
     let seen: Option<(i64, String)> = tx
         .prepare_cached("SELECT revision, shop_id FROM changes WHERE change_id = ?1")?
         .query_row([change.change_id.to_string()], |r| {
@@ -483,14 +579,15 @@ fn apply(
         })
         .optional()?;
     if let Some((revision, shop)) = seen {
-        return Ok(match caller.shop_id {
+        let outcome = match caller.shop_id {
             Some(own) if own.to_string() != shop => Outcome::Rejected {
                 reason: "this change id belongs to another shop".into(),
             },
             _ => Outcome::AlreadyApplied {
                 revision: u64::try_from(revision).unwrap_or(0),
             },
-        });
+        };
+        return Ok((outcome, None));
     }
     let existing = owner_of(tx, change.entity_id)?;
     let parent = match (existing, caller.shop_id) {
@@ -502,7 +599,7 @@ fn apply(
     };
     let owner = match policy::admit(caller, change, existing, parent, second_level) {
         Ok(owner) => owner,
-        Err(reason) => return Ok(Outcome::Rejected { reason }),
+        Err(reason) => return Ok((Outcome::Rejected { reason }, None)),
     };
     let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
     tx.prepare_cached(
@@ -527,7 +624,8 @@ fn apply(
         ],
         |r| r.get(0),
     )?;
-    Ok(Outcome::Applied {
+    let applied = Outcome::Applied {
         revision: u64::try_from(revision).unwrap_or(0),
-    })
+    };
+    Ok((applied, Some(owner)))
 }
