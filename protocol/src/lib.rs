@@ -156,6 +156,14 @@ pub struct NewStaff {
     pub named_contact: bool,
 }
 
+/// The data of a `changes` event on `GET /v1/events`: there is something to pull.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangesAvailable {
+    /// The newest revision the caller may see.
+    pub revision: u64,
+}
+
 /// `POST /v1/logout`: the session's token no longer opens anything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,20 +12,24 @@ pub mod error;
 pub mod policy;
 pub mod storage;
 
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_protocol::{
-    Created, EnrolRequest, EnrolResponse, EnrolmentCode, EnrolmentCodeRequest, ErrorBody, Health,
-    LoginRequest, LoginResponse, Me, NewShop, NewStaff, PullResponse, PushRequest, PushResponse,
-    Revoked, Role, Shop, MAX_PUSH_BATCH, PULL_PAGE,
+    ChangesAvailable, Created, EnrolRequest, EnrolResponse, EnrolmentCode, EnrolmentCodeRequest,
+    ErrorBody, Health, LoginRequest, LoginResponse, Me, NewShop, NewStaff, Outcome, PullResponse,
+    PushRequest, PushResponse, Revoked, Role, Shop, MAX_PUSH_BATCH, PULL_PAGE,
 };
+use tokio_stream::wrappers::WatchStream;
+use tokio_stream::{Stream, StreamExt};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -83,8 +87,13 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
         .routes(routes!(enrolment_code))
         .routes(routes!(push))
         .routes(routes!(pull))
+        .routes(routes!(events))
         .split_for_parts()
 }
+
+/// Moves whenever a push applied something: what `/v1/events` streams wait on.
+#[derive(Clone, Default)]
+pub struct Pushes(Arc<tokio::sync::watch::Sender<u64>>);
 
 pub fn app(storage: Arc<dyn Storage>) -> Router {
     let (router, document) = routes();
@@ -96,6 +105,7 @@ pub fn app(storage: Arc<dyn Storage>) -> Router {
         )
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method)
+        .layer(Extension(Pushes::default()))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -300,6 +310,7 @@ async fn me(Authenticated(caller, _): Authenticated) -> Json<Me> {
         (status = 413, description = "The body is larger than 8 MiB; send fewer changes at once")))]
 async fn push(
     State(storage): State<Arc<dyn Storage>>,
+    Extension(pushes): Extension<Pushes>,
     Authenticated(caller, _): Authenticated,
     request: Result<Json<PushRequest>, JsonRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
@@ -311,6 +322,12 @@ async fn push(
         )));
     }
     let results = blocking(move || storage.push(&caller, &request.changes, Utc::now())).await?;
+    if results
+        .iter()
+        .any(|r| matches!(r.outcome, Outcome::Applied { .. }))
+    {
+        pushes.0.send_modify(|count| *count += 1);
+    }
     Ok(Json(PushResponse { results }))
 }
 
@@ -332,7 +349,10 @@ async fn pull(
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(query) = query.map_err(|r| ApiError::BadRequest(r.body_text()))?;
-    if storage.caught_up(&caller, query.after) {
+    if storage
+        .known_head(&caller)
+        .is_some_and(|head| query.after >= head)
+    {
         return Ok(Json(PullResponse {
             changes: Vec::new(),
             cursor: query.after,
@@ -341,4 +361,40 @@ async fn pull(
     }
     let page = blocking(move || storage.pull(&caller, query.after, PULL_PAGE)).await?;
     Ok(Json(page))
+}
+
+/// How often an idle event stream says it is still there, so proxies and clients do not give
+/// up on it.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Server-sent events: a `changes` event whenever the caller's reach has changes after its
+/// cursor (`after`), at once if it has some already. The client then pulls; support staff see
+/// a new emergency without reloading or polling.
+#[utoipa::path(get, path = "/v1/events", tag = "sync", security(("bearer" = [])),
+    params(PullQuery),
+    responses(
+        (status = 200, description = "A text/event-stream of `changes` events, each with the newest revision", body = ChangesAvailable, content_type = "text/event-stream"),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody)))]
+async fn events(
+    State(storage): State<Arc<dyn Storage>>,
+    Extension(pushes): Extension<Pushes>,
+    Authenticated(caller, _): Authenticated,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let Query(query) = query.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    let mut seen = query.after;
+    let stream = WatchStream::new(pushes.0.subscribe()).filter_map(move |_| {
+        // A backend that cannot tell the head without I/O announces every push.
+        let head = storage.known_head(&caller);
+        if head.is_some_and(|head| head <= seen) {
+            return None;
+        }
+        seen = head.unwrap_or(seen);
+        let event = Event::default()
+            .event("changes")
+            .json_data(ChangesAvailable { revision: seen })
+            .expect("a number serialises");
+        Some(Ok(event))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

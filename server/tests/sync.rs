@@ -338,3 +338,54 @@ fn a_server_that_fails_answers_garbage_or_is_cut_off_loses_and_duplicates_nothin
     assert_eq!(changes_on_server(&server) as i64, waiting, "and still once");
     forget(&store);
 }
+
+#[test]
+fn the_desk_hears_of_an_emergency_at_once_and_another_shop_hears_nothing() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let other_shop = server.shop("Anderer Laden");
+    let (desk_dir, mut desk) = signed_in(&server, "ben@vendor.de", "support_staff", None);
+    let (other_dir, other) = signed_in(&server, "chef@anders.de", "shop_admin", Some(&other_shop));
+    let (heard, hearing) = mpsc::channel();
+    for (who, dir, file) in [
+        ("desk", desk_dir.path().to_owned(), "staff.sqlite"),
+        ("other shop", other_dir.path().to_owned(), "staff.sqlite"),
+    ] {
+        let heard = heard.clone();
+        std::thread::spawn(move || {
+            // Its own connection, as the app's listener has.
+            let mut store = Store::open(&dir.join(file)).unwrap();
+            let _ = sync::listen(&mut store, || {
+                let _ = heard.send(who);
+            });
+        });
+    }
+
+    let (_till_dir, mut till) = till();
+    sync::enrol(&mut till, &server.base, &server.code(&shop), "Kasse 1").unwrap();
+    press(&mut till, "Kasse 1");
+    sync::sync(&mut till).unwrap();
+    assert_eq!(
+        hearing.recv_timeout(Duration::from_secs(10)),
+        Ok("desk"),
+        "the desk hears of it without asking"
+    );
+    let pulled = sync::sync(&mut desk).unwrap().pulled;
+    assert_eq!(pulled.emergencies.len(), 1, "{pulled:?}");
+    assert!(
+        pulled.emergencies[0].title.contains("Kasse 1"),
+        "{pulled:?}"
+    );
+    assert_eq!(
+        hearing.recv_timeout(Duration::from_millis(500)),
+        Err(mpsc::RecvTimeoutError::Timeout),
+        "another shop's admin hears nothing"
+    );
+    // Pulled once, it is no news the next time.
+    assert!(sync::sync(&mut desk).unwrap().pulled.emergencies.is_empty());
+    forget(&till);
+    forget(&desk);
+    forget(&other);
+}

@@ -35,7 +35,7 @@ use crate::domain::DomainError;
 use crate::remote::ids::RemoteAddress;
 pub use error::StoreError;
 pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
-pub use sync::{Applied, Settled, Staff, SyncState, SyncStatus};
+pub use sync::{Applied, ArrivedEmergency, Settled, Staff, SyncState, SyncStatus};
 pub use tickets::{
     Attachment, Comment, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent, TicketQuery,
     TicketSort, TicketView,

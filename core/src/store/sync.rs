@@ -12,7 +12,7 @@ use super::search;
 use super::tickets::{write_comment_row, write_event_row, write_ticket_row, Comment, TicketEvent};
 use super::{parse_uuid, stored_now, utc_text, Store, StoreError};
 use crate::domain::stations::Station;
-use crate::domain::tickets::Ticket;
+use crate::domain::tickets::{Priority, Ticket};
 
 /// What became of a pushed change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,12 +55,21 @@ pub struct SyncStatus {
 }
 
 /// What a pulled page did here.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Applied {
     /// Changes that added or changed something here.
     pub applied: usize,
     /// Changes already here (our own, coming back) or of a kind this version does not keep.
     pub skipped: usize,
+    /// Emergency tickets that arrived from elsewhere: the support desk is told at once.
+    pub emergencies: Vec<ArrivedEmergency>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArrivedEmergency {
+    pub id: Uuid,
+    pub number: String,
+    pub title: String,
 }
 
 impl Store {
@@ -79,7 +88,15 @@ impl Store {
                 "ticket" => {
                     let ticket: Ticket = serde_json::from_value(change.payload.clone())
                         .map_err(|_| payload("ticket"))?;
-                    write_ticket_row(&tx, &ticket)?
+                    let arrived = write_ticket_row(&tx, &ticket)?;
+                    if arrived && ticket.priority == Priority::Emergency {
+                        applied.emergencies.push(ArrivedEmergency {
+                            id: ticket.id,
+                            number: ticket.number(),
+                            title: ticket.title.clone(),
+                        });
+                    }
+                    arrived
                 }
                 "ticket_event" => {
                     let event: TicketEvent = serde_json::from_value(change.payload.clone())

@@ -1,6 +1,7 @@
 //! The HTTP client for the central server (reqwest with rustls). TLS certificate errors are
 //! errors: nothing here turns verification off.
 
+use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -88,6 +89,35 @@ impl Client {
                 .query(&[("after", after)])
                 .bearer_auth(token.expose()),
         )
+    }
+
+    /// The server's event stream after `after`, line by line, for as long as it stays open,
+    /// at most five minutes: a server that vanished without closing the connection is noticed
+    /// by then (or sooner, by TCP keep-alive), and the caller simply listens again.
+    pub fn events(&self, token: &Token, after: u64) -> Result<impl BufRead, SyncError> {
+        let unreachable = |e: reqwest::Error| SyncError::Unreachable {
+            url: self.base.clone(),
+            detail: e.to_string(),
+        };
+        let response = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .tcp_keepalive(Duration::from_secs(30))
+            .timeout(Duration::from_secs(300))
+            .build()
+            .map_err(unreachable)?
+            .get(format!("{}/events", self.base))
+            .query(&[("after", after)])
+            .bearer_auth(token.expose())
+            .send()
+            .map_err(unreachable)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(SyncError::Refused {
+                status: status.as_u16(),
+                message: format!("the event stream was refused (HTTP {status})"),
+            });
+        }
+        Ok(BufReader::new(response))
     }
 
     fn answer<T: DeserializeOwned>(

@@ -11,6 +11,8 @@ mod client;
 
 pub use client::Client;
 
+use std::io::BufRead;
+
 use stationdesk_protocol::{Change, Outcome, MAX_PUSH_BATCH};
 use thiserror::Error;
 
@@ -147,31 +149,61 @@ pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
     })
 }
 
+/// Listens to the server's event stream as whoever is signed in here and calls `on_changes`
+/// whenever the server has changes this installation has not pulled yet (at once if it has
+/// some already). Returns when the stream breaks; the caller listens again after a pause.
+pub fn listen(store: &mut Store, mut on_changes: impl FnMut()) -> Result<(), SyncError> {
+    let cursor = store
+        .enrolment()?
+        .ok_or(SyncError::NotEnrolled)?
+        .pull_cursor;
+    let stream = with_token(store, |_, client, token| client.events(token, cursor))?;
+    for line in stream.lines() {
+        let line = line.map_err(|e| SyncError::Unreachable {
+            url: "the event stream".into(),
+            detail: e.to_string(),
+        })?;
+        if line.trim_end() == "event: changes" {
+            on_changes();
+        }
+    }
+    Err(SyncError::Unreachable {
+        url: "the event stream".into(),
+        detail: "the server closed it".into(),
+    })
+}
+
 /// Only the push half of [`sync`] (for measuring it on its own).
 pub fn push(store: &mut Store) -> Result<Pushed, SyncError> {
     recorded(store, push_all)
 }
 
-/// Runs `work` against the server as whoever is signed in here (a staff member, else the
-/// till), and records how it went.
+/// Runs `work` against the server as whoever is signed in here, and records how it went.
 fn recorded<T>(
     store: &mut Store,
     work: impl FnOnce(&mut Store, &Client, &Token) -> Result<T, SyncError>,
 ) -> Result<T, SyncError> {
-    let state = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
-    let outcome = (|| {
-        let account = match (&state.staff, state.station_id) {
-            (Some(staff), _) => Account::Staff(staff.email.clone()),
-            (None, Some(station)) => Account::Device(station),
-            (None, None) => return Err(SyncError::NotEnrolled),
-        };
-        let token = secrets::token(&state.server_url, &account)?
-            .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
-        let client = Client::new(&state.server_url)?;
-        work(store, &client, &token)
-    })();
+    let outcome = with_token(store, work);
     store.record_sync(outcome.as_ref().err().map(ToString::to_string).as_deref())?;
     outcome
+}
+
+/// Runs `work` with a client for the server and the token of whoever is signed in here (a
+/// staff member, else the till).
+fn with_token<T>(
+    store: &mut Store,
+    work: impl FnOnce(&mut Store, &Client, &Token) -> Result<T, SyncError>,
+) -> Result<T, SyncError> {
+    let state = store.enrolment()?.ok_or(SyncError::NotEnrolled)?;
+    let account = match (&state.staff, state.station_id) {
+        (Some(staff), _) => Account::Staff(staff.email.clone()),
+        (None, Some(station)) => Account::Device(station),
+        (None, None) => return Err(SyncError::NotEnrolled),
+    };
+    let token = secrets::token(&state.server_url, &account)?
+        .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
+    let client = Client::new(&state.server_url)?;
+    work(store, &client, &token)
 }
 
 /// Pulls page after page from the stored cursor; each page is applied with its cursor in one
@@ -194,6 +226,7 @@ fn pull_all(store: &mut Store, client: &Client, token: &Token) -> Result<Applied
         let applied = store.apply_pulled(&changes, page.cursor)?;
         total.applied += applied.applied;
         total.skipped += applied.skipped;
+        total.emergencies.extend(applied.emergencies);
         if !page.more {
             return Ok(total);
         }

@@ -73,11 +73,11 @@ pub trait Storage: Send + Sync + 'static {
     fn known_caller(&self, _token: &str) -> Option<Caller> {
         None
     }
-    /// Whether the caller has every change of its reach when its cursor is at `after`, when
-    /// that is known without I/O, so a no-op sync does not touch the database; `false` means:
-    /// pull.
-    fn caught_up(&self, _caller: &Caller, _after: u64) -> bool {
-        false
+    /// The newest revision the caller may see, when that is known without I/O: a caller whose
+    /// cursor is there is answered without touching the database (a no-op sync), and is told
+    /// when it moves (`/v1/events`). `None` means: unknown, pull.
+    fn known_head(&self, _caller: &Caller) -> Option<u64> {
+        None
     }
     /// The caller a token belongs to, unless it is unknown or revoked.
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError>;

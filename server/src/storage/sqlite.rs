@@ -364,9 +364,9 @@ impl Storage for SqliteStorage {
         callers.get(&secret_hash(token)).cloned()
     }
 
-    fn caught_up(&self, caller: &Caller, after: u64) -> bool {
+    fn known_head(&self, caller: &Caller) -> Option<u64> {
         let heads = self.heads.read().unwrap_or_else(|p| p.into_inner());
-        after >= heads.of(&policy::reach(caller))
+        Some(heads.of(&policy::reach(caller)))
     }
 
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError> {
