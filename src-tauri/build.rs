@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "enrol",
     "sign_in",
     "sign_out",
+    "notify_desktop",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@ mod state;
 mod sync_worker;
 
 use state::AppState;
+use tauri::{Emitter, Manager};
 
 pub fn run() {
     let state = match AppState::open() {
@@ -17,6 +18,16 @@ pub fn run() {
     };
     tauri::Builder::default()
         .manage(state)
+        .setup(|app| {
+            // What the background sync brings in reaches the window as it arrives.
+            let window = app.handle().clone();
+            app.state::<AppState>()
+                .sync
+                .report_to(Box::new(move |synced| {
+                    let _ = window.emit("synced", synced);
+                }));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::stations::list_stations,
@@ -58,6 +69,7 @@ pub fn run() {
             commands::sync::enrol,
             commands::sync::sign_in,
             commands::sync::sign_out,
+            commands::app::notify_desktop,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

@@ -1,33 +1,50 @@
-//! Sync in the background, from a database connection of its own: the window and the emergency
+//! Sync in the background, from database connections of its own: the window and the emergency
 //! button never wait for the network. It syncs at start, soon after a local write, every 30
 //! seconds while all is well, and after a failure again with backoff and jitter, which also
-//! notices the network coming back without waiting for the next write.
+//! notices the network coming back without waiting for the next write. A second thread listens
+//! to the server's event stream, so what others change (an emergency at another till, for the
+//! support desk) arrives within moments, not at the next tick.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 
 use stationdesk_core::store::Store;
-use stationdesk_core::sync::{self, backoff};
+use stationdesk_core::sync::{self, backoff, Synced};
 use uuid::Uuid;
+
+/// Told about every sync that brought something in.
+pub type Report = Box<dyn Fn(&Synced) + Send>;
 
 pub struct SyncWorker {
     wake: Sender<()>,
+    report: Arc<Mutex<Option<Report>>>,
 }
 
 impl SyncWorker {
     pub fn start(database: PathBuf) -> SyncWorker {
         let (wake, woken) = mpsc::channel();
-        std::thread::spawn(move || run(&database, &woken));
-        SyncWorker { wake }
+        let report: Arc<Mutex<Option<Report>>> = Arc::default();
+        let reporting = report.clone();
+        let syncing = database.clone();
+        std::thread::spawn(move || run(&syncing, &woken, &reporting));
+        let listener_wake = wake.clone();
+        std::thread::spawn(move || listen(&database, &listener_wake));
+        SyncWorker { wake, report }
     }
 
     /// Syncs now rather than at the next tick: after a local write, or when asked.
     pub fn soon(&self) {
         let _ = self.wake.send(());
     }
+
+    /// Who hears of syncs that brought something in (the window, once it is there).
+    pub fn report_to(&self, report: Report) {
+        *self.report.lock().unwrap_or_else(|p| p.into_inner()) = Some(report);
+    }
 }
 
-fn run(database: &std::path::Path, woken: &Receiver<()>) {
+fn run(database: &Path, woken: &Receiver<()>, report: &Mutex<Option<Report>>) {
     let mut store = match Store::open(database) {
         Ok(store) => store,
         Err(error) => {
@@ -39,7 +56,14 @@ fn run(database: &std::path::Path, woken: &Receiver<()>) {
     loop {
         if matches!(store.enrolment(), Ok(Some(_))) {
             match sync::sync(&mut store) {
-                Ok(_) => failures = 0,
+                Ok(synced) => {
+                    failures = 0;
+                    if synced.pulled.applied > 0 {
+                        if let Some(report) = &*report.lock().unwrap_or_else(|p| p.into_inner()) {
+                            report(&synced);
+                        }
+                    }
+                }
                 Err(error) => {
                     failures += 1;
                     eprintln!("stationdesk: sync failed, trying again: {error}");
@@ -53,6 +77,36 @@ fn run(database: &std::path::Path, woken: &Receiver<()>) {
         }
     }
 }
+
+/// Listens to the server's event stream and wakes the sync when it says there is news; when
+/// the stream breaks (server down, not enrolled yet, signed out) it listens again after a pause
+/// that grows with the failures, as the sync's own retries do.
+fn listen(database: &Path, wake: &Sender<()>) {
+    let Ok(mut store) = Store::open(database) else {
+        return;
+    };
+    let mut failures = 0;
+    loop {
+        if !matches!(store.enrolment(), Ok(Some(_))) {
+            // Not connected to a server yet: a cheap local look now and then.
+            std::thread::sleep(NOT_ENROLLED_LOOK);
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let _ = sync::listen(&mut store, || {
+            let _ = wake.send(());
+        });
+        // A stream that stayed up a while was fine; only quick failures back off further.
+        failures = if started.elapsed() > backoff::next_try(0, 0.0) {
+            1
+        } else {
+            failures + 1
+        };
+        std::thread::sleep(backoff::next_try(failures, jitter()));
+    }
+}
+
+const NOT_ENROLLED_LOOK: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// A number in [0, 1) from the random bits of a UUIDv7: enough to spread retries.
 fn jitter() -> f64 {

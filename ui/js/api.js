@@ -60,4 +60,5 @@ export const api = {
   enrol: (server, code, stationName) => call("enrol", { server, code, stationName }),
   signIn: (server, email, password) => call("sign_in", { server, email, password }),
   signOut: () => call("sign_out"),
+  notifyDesktop: (summary, body) => call("notify_desktop", { summary, body }),
 };

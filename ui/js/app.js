@@ -90,6 +90,21 @@ async function show(view, { keepFocus = false } = {}) {
   if (!keepFocus) main.focus();
 }
 
+// What the server sends arrives in the background: the ticket list and the till follow it
+// without a reload, unless someone is typing there; an emergency also raises a desktop
+// notification, for the support desk.
+function onSynced(synced) {
+  for (const emergency of synced.pulled.emergencies) {
+    const summary = t("sync.emergencyArrived", { number: emergency.number });
+    notify(`${summary}: ${emergency.title}`, "error");
+    api.notifyDesktop(summary, emergency.title).catch(() => {});
+  }
+  const main = document.getElementById("main");
+  const typing = [...main.querySelectorAll("input, textarea")]
+    .some((field) => field === document.activeElement || (field.tagName === "TEXTAREA" && field.value));
+  if (["tickets", "till"].includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
+}
+
 function navigate(view) {
   return show(view);
 }
@@ -115,6 +130,7 @@ async function start() {
       navigate(ADMIN_VIEWS[index]);
     }
   });
+  await window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload));
   await ctx.enterTill();
   document.body.dataset.ready = "true";
 }

@@ -31,3 +31,20 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
         admin_pin_set: store.has_admin_pin()?,
     })
 }
+
+/// A desktop notification (the support desk's emergency alert), worded by the window in the
+/// user's language. Without a notification service the window's own alert is all there is, and
+/// the error says so.
+#[tauri::command(async)]
+pub fn notify_desktop(summary: String, body: String) -> Result<(), UiError> {
+    notify_rust::Notification::new()
+        .appname("stationdesk")
+        .summary(&summary)
+        .body(&body)
+        .show()
+        .map(drop)
+        .map_err(|error| UiError {
+            code: "notification",
+            message: format!("the desktop notification could not be shown: {error}"),
+        })
+}
