@@ -8,7 +8,7 @@ what=${1:-app}
 TAURI_DRIVER_VERSION=2.1.0
 
 packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
-          libjavascriptcoregtk-4.1-dev librsvg2-dev libdbus-1-dev fonts-dejavu-core)
+          libjavascriptcoregtk-4.1-dev librsvg2-dev libdbus-1-dev fonts-dejavu-core curl)
 if [ "$what" = test ]; then
   # x11vnc, Remmina and desktop-file-utils (so GLib knows Remmina opens vnc: links) for the
   # real VNC session test; GNOME Keyring as the Secret Service the sync tests keep tokens in;

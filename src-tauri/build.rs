@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "enrol",
     "sign_in",
     "sign_out",
+    "first_run_setup",
     "notify_desktop",
 ];
 

@@ -171,6 +171,25 @@ pub struct Revoked {
     pub revoked: bool,
 }
 
+/// `POST /v1/setup`, on a server started with `--first-run-setup` that has no accounts yet:
+/// the first shop and its admin, so one computer can run the whole thing (the README's run
+/// command). Closed for good once any account exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FirstRunSetup {
+    pub shop: NewShop,
+    /// The shop's first admin; `role` must be `shop_admin`, `shop_id` is left out.
+    pub admin: NewStaff,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FirstRunDone {
+    pub shop_id: Uuid,
+    /// For the computer that ran the setup to enrol itself as the shop's first till.
+    pub enrolment_code: EnrolmentCode,
+}
+
 /// The id of something just created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

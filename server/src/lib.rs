@@ -25,8 +25,9 @@ use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_protocol::{
     ChangesAvailable, Created, EnrolRequest, EnrolResponse, EnrolmentCode, EnrolmentCodeRequest,
-    ErrorBody, Health, LoginRequest, LoginResponse, Me, NewShop, NewStaff, Outcome, PullResponse,
-    PushRequest, PushResponse, Revoked, Role, Shop, MAX_PUSH_BATCH, PULL_PAGE,
+    ErrorBody, FirstRunDone, FirstRunSetup, Health, LoginRequest, LoginResponse, Me, NewShop,
+    NewStaff, Outcome, PullResponse, PushRequest, PushResponse, Revoked, Role, Shop,
+    MAX_PUSH_BATCH, PULL_PAGE,
 };
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::{Stream, StreamExt};
@@ -88,6 +89,7 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
         .routes(routes!(push))
         .routes(routes!(pull))
         .routes(routes!(events))
+        .routes(routes!(first_run_setup))
         .split_for_parts()
 }
 
@@ -95,7 +97,19 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
 #[derive(Clone, Default)]
 pub struct Pushes(Arc<tokio::sync::watch::Sender<u64>>);
 
+/// How a server is run beyond its storage.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// `POST /v1/setup` creates the first shop and its admin while there are no accounts: for
+    /// one computer running everything (`scripts/run.sh`), never for a server on a network.
+    pub first_run_setup: bool,
+}
+
 pub fn app(storage: Arc<dyn Storage>) -> Router {
+    app_with(storage, Options::default())
+}
+
+pub fn app_with(storage: Arc<dyn Storage>, options: Options) -> Router {
     let (router, document) = routes();
     let document = Arc::new(document);
     router
@@ -106,6 +120,7 @@ pub fn app(storage: Arc<dyn Storage>) -> Router {
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method)
         .layer(Extension(Pushes::default()))
+        .layer(Extension(options))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -397,4 +412,45 @@ async fn events(
         Some(Ok(event))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// The first shop and its admin on a server that has no accounts yet, and a code for this
+/// computer to enrol with: what the README's run command's first-run screen calls.
+#[utoipa::path(post, path = "/v1/setup", tag = "identity", request_body = FirstRunSetup,
+    responses(
+        (status = 200, description = "The shop, and an enrolment code for its first till", body = FirstRunDone),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
+        (status = 403, description = "This server does not offer first-run set-up", body = ErrorBody),
+        (status = 409, description = "The server has accounts already", body = ErrorBody)))]
+async fn first_run_setup(
+    State(storage): State<Arc<dyn Storage>>,
+    Extension(options): Extension<Options>,
+    request: Result<Json<FirstRunSetup>, JsonRejection>,
+) -> Result<Json<FirstRunDone>, ApiError> {
+    if !options.first_run_setup {
+        return Err(ApiError::Forbidden(
+            "this server does not offer first-run set-up; its operator creates shops (stationdesk-server create-shop)".into(),
+        ));
+    }
+    let request = body(request)?;
+    if request.admin.role != Role::ShopAdmin {
+        return Err(ApiError::BadRequest(
+            "the first account is the shop's admin: role shop_admin".into(),
+        ));
+    }
+    let expires_at = Utc::now() + chrono::Duration::hours(1);
+    let (shop_id, code) = blocking(move || {
+        let shop_id = storage.first_run(&request.shop, &request.admin)?;
+        Ok((shop_id, storage.issue_enrolment_code(shop_id, expires_at)?))
+    })
+    .await?;
+    tracing::info!(%shop_id, "first-run set-up done");
+    Ok(Json(FirstRunDone {
+        shop_id,
+        enrolment_code: EnrolmentCode {
+            code,
+            shop_id,
+            expires_at,
+        },
+    }))
 }

@@ -36,6 +36,11 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8750")]
         listen: SocketAddr,
+        /// Let the first caller create the first shop and its admin (POST /v1/setup) while the
+        /// server has no accounts: for one computer running everything, as scripts/run.sh
+        /// does; never on a network.
+        #[arg(long)]
+        first_run_setup: bool,
     },
     /// Create a shop.
     CreateShop {
@@ -101,7 +106,16 @@ fn run(cli: &Cli) -> Result<(), String> {
     };
     let failed = |e: StorageError| e.to_string();
     match &cli.command {
-        Command::Serve { listen } => serve(Arc::new(open()?), *listen),
+        Command::Serve {
+            listen,
+            first_run_setup,
+        } => serve(
+            Arc::new(open()?),
+            *listen,
+            stationdesk_server::Options {
+                first_run_setup: *first_run_setup,
+            },
+        ),
         Command::CreateShop { name, second_level } => {
             let id = open()?
                 .create_shop(&NewShop {
@@ -157,7 +171,11 @@ fn run(cli: &Cli) -> Result<(), String> {
     }
 }
 
-fn serve(storage: Arc<dyn Storage>, listen: SocketAddr) -> Result<(), String> {
+fn serve(
+    storage: Arc<dyn Storage>,
+    listen: SocketAddr,
+    options: stationdesk_server::Options,
+) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -172,7 +190,7 @@ fn serve(storage: Arc<dyn Storage>, listen: SocketAddr) -> Result<(), String> {
         // Tests and scripts read this line to learn the port when they asked for port 0.
         println!("listening on http://{address}");
         tracing::info!(%address, "serving");
-        axum::serve(listener, stationdesk_server::app(storage))
+        axum::serve(listener, stationdesk_server::app_with(storage, options))
             .with_graceful_shutdown(shutdown())
             .await
             .map_err(|e| e.to_string())

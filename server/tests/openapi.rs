@@ -59,6 +59,7 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("POST", "/v1/sync/push"),
         ("GET", "/v1/sync/pull"),
         ("GET", "/v1/events"),
+        ("POST", "/v1/setup"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

@@ -69,6 +69,7 @@ pub fn run() {
             commands::sync::enrol,
             commands::sync::sign_in,
             commands::sync::sign_out,
+            commands::sync::first_run_setup,
             commands::app::notify_desktop,
         ])
         .run(tauri::generate_context!())

@@ -28,17 +28,25 @@ pub struct TestServer {
     pub base: String,
     pub dir: tempfile::TempDir,
     pub http: Client,
+    options: Vec<String>,
 }
 
 impl TestServer {
     pub fn start() -> TestServer {
+        TestServer::start_with(&[])
+    }
+
+    /// A server started with extra `serve` options (`--first-run-setup`).
+    pub fn start_with(options: &[&str]) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let (process, base) = spawn(&dir.path().join("server.sqlite"), "127.0.0.1:0");
+        let options: Vec<String> = options.iter().map(|o| (*o).to_owned()).collect();
+        let (process, base) = spawn(&dir.path().join("server.sqlite"), "127.0.0.1:0", &options);
         TestServer {
             process,
             base,
             dir,
             http: Client::new(),
+            options,
         }
     }
 
@@ -46,7 +54,7 @@ impl TestServer {
     pub fn restart(&mut self) {
         self.stop();
         let listen = self.base.trim_start_matches("http://").to_owned();
-        let (process, base) = spawn(&self.db(), &listen);
+        let (process, base) = spawn(&self.db(), &listen, &self.options);
         assert_eq!(base, self.base, "the server came back on its address");
         self.process = process;
     }
@@ -168,11 +176,12 @@ impl TestServer {
 }
 
 /// Starts the server and waits for the line that says where it listens: no sleeps.
-fn spawn(db: &std::path::Path, listen: &str) -> (Child, String) {
+fn spawn(db: &std::path::Path, listen: &str, options: &[String]) -> (Child, String) {
     let mut process = Command::new(server_binary())
         .arg("--db")
         .arg(db)
         .args(["serve", "--listen", listen])
+        .args(options)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()

@@ -60,5 +60,6 @@ export const api = {
   enrol: (server, code, stationName) => call("enrol", { server, code, stationName }),
   signIn: (server, email, password) => call("sign_in", { server, email, password }),
   signOut: () => call("sign_out"),
+  firstRunSetup: (server, shop, name, email, password, stationName) => call("first_run_setup", { server, shop, name, email, password, stationName }),
   notifyDesktop: (summary, body) => call("notify_desktop", { summary, body }),
 };

@@ -132,6 +132,8 @@ async function start() {
   });
   await window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload));
   await ctx.enterTill();
+  // First run next to a server of its own: straight to setting up the shop.
+  if (ctx.info.local_server && !(await api.syncStatus()).enrolled) await navigate("settings");
   document.body.dataset.ready = "true";
 }
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use stationdesk_protocol::{
-    Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, LoginRequest, LoginResponse,
-    PullResponse, PushRequest, PushResponse, API_PREFIX,
+    Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, FirstRunDone, FirstRunSetup,
+    LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, API_PREFIX,
 };
 
 use super::SyncError;
@@ -44,6 +44,11 @@ impl Client {
                 .post(format!("{}/enrol", self.base))
                 .json(&request),
         )
+    }
+
+    /// The first shop and its admin on a server that offers first-run set-up.
+    pub fn first_run(&self, setup: &FirstRunSetup) -> Result<FirstRunDone, SyncError> {
+        self.answer(self.http.post(format!("{}/setup", self.base)).json(setup))
     }
 
     /// Opens a staff session. The password goes in the request body over the client's TLS and

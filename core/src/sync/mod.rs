@@ -13,7 +13,9 @@ pub use client::Client;
 
 use std::io::BufRead;
 
-use stationdesk_protocol::{Change, Outcome, MAX_PUSH_BATCH};
+use stationdesk_protocol::{
+    Change, FirstRunSetup, NewShop, NewStaff, Outcome, Role, MAX_PUSH_BATCH,
+};
 use thiserror::Error;
 
 use crate::secrets::{self, Account, SecretsError, Token};
@@ -67,6 +69,48 @@ pub fn enrol(
     };
     store.set_enrolment(&state)?;
     Ok(state)
+}
+
+/// What a new user types on the first-run screen.
+pub struct FirstRun<'a> {
+    pub shop_name: &'a str,
+    pub admin_name: &'a str,
+    pub admin_email: &'a str,
+    pub admin_password: &'a str,
+    pub station_name: &'a str,
+}
+
+/// On a server of its own (the README's run command): creates the first shop and its admin,
+/// enrols this installation as the shop's first till and signs the admin in, so sync works
+/// from the first minute. The keyring is checked before anything is created.
+pub fn first_run(
+    store: &mut Store,
+    server_url: &str,
+    setup: &FirstRun<'_>,
+) -> Result<SyncState, SyncError> {
+    let server_url = server_url.trim_end_matches('/');
+    secrets::check_available(server_url)?;
+    let done = Client::new(server_url)?.first_run(&FirstRunSetup {
+        shop: NewShop {
+            name: setup.shop_name.trim().to_owned(),
+            second_level: false,
+        },
+        admin: NewStaff {
+            email: setup.admin_email.trim().to_lowercase(),
+            name: setup.admin_name.trim().to_owned(),
+            role: Role::ShopAdmin,
+            shop_id: None,
+            password: setup.admin_password.to_owned(),
+            named_contact: true,
+        },
+    })?;
+    enrol(
+        store,
+        server_url,
+        &done.enrolment_code.code,
+        setup.station_name,
+    )?;
+    login(store, server_url, setup.admin_email, setup.admin_password)
 }
 
 /// Signs a staff member in on this installation: the session token goes to the keyring, and

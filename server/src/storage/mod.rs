@@ -49,6 +49,8 @@ pub enum StorageError {
 
 pub trait Storage: Send + Sync + 'static {
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError>;
+    /// The first shop and its admin in one go, only while the server has no accounts at all.
+    fn first_run(&self, shop: &NewShop, admin: &NewStaff) -> Result<Uuid, StorageError>;
     /// One shop, or every shop when `only` is `None`.
     fn shops(&self, only: Option<Uuid>) -> Result<Vec<Shop>, StorageError>;
     /// A staff member; a shop is required for shop admins and refused for the vendor's staff.

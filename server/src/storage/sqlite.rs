@@ -156,20 +156,30 @@ fn uuid_of(text: Option<String>) -> Result<Option<Uuid>, StorageError> {
 
 impl Storage for SqliteStorage {
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError> {
-        let name = shop.name.trim();
-        if name.is_empty() {
-            return Err(StorageError::Invalid("a shop needs a name".into()));
+        insert_shop(&self.conn(), shop)
+    }
+
+    fn first_run(&self, shop: &NewShop, admin: &NewStaff) -> Result<Uuid, StorageError> {
+        let mut conn = self.conn();
+        // One transaction: two set-ups at once cannot both find the server empty, and a shop
+        // never stays behind without its admin.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let accounts: i64 = tx.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        if accounts > 0 {
+            return Err(StorageError::Conflict(
+                "this server is set up already; sign in, or ask its operator for an enrolment code"
+                    .into(),
+            ));
         }
-        let id = Uuid::now_v7();
-        self.conn().execute(
-            "INSERT INTO shops (id, name, second_level, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                id.to_string(),
-                name,
-                shop.second_level,
-                utc_text(Utc::now())
-            ],
+        let id = insert_shop(&tx, shop)?;
+        insert_user(
+            &tx,
+            &NewStaff {
+                shop_id: Some(id),
+                ..admin.clone()
+            },
         )?;
+        tx.commit()?;
         Ok(id)
     }
 
@@ -193,72 +203,7 @@ impl Storage for SqliteStorage {
     }
 
     fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError> {
-        let NewStaff {
-            email,
-            name,
-            role,
-            shop_id: shop,
-            password,
-            named_contact,
-        } = staff;
-        let (role, shop) = (*role, *shop);
-        if *named_contact && role != Role::ShopAdmin {
-            return Err(StorageError::Invalid(
-                "only a shop admin is named in a shop's contract".into(),
-            ));
-        }
-        match (role, shop) {
-            (Role::Station, _) => {
-                return Err(StorageError::Invalid(
-                    "stations enrol with a code; they are not staff".into(),
-                ))
-            }
-            (Role::ShopAdmin, None) => {
-                return Err(StorageError::Invalid("a shop admin needs --shop".into()))
-            }
-            (Role::SupportStaff | Role::VendorAdmin, Some(_)) => {
-                return Err(StorageError::Invalid(
-                    "the vendor's staff belong to no shop; leave out --shop".into(),
-                ))
-            }
-            _ => {}
-        }
-        if password.chars().count() < 10 {
-            return Err(StorageError::Invalid(
-                "a password needs at least 10 characters".into(),
-            ));
-        }
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| StorageError::Backend(e.to_string()))?
-            .to_string();
-        let id = Uuid::now_v7();
-        let conn = self.conn();
-        if let Some(shop) = shop {
-            shop_exists(&conn, shop)?;
-        }
-        conn.execute(
-            "INSERT INTO users (id, email, name, role, shop_id, password_hash, named_contact, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                id.to_string(),
-                email.trim(),
-                name.trim(),
-                role.as_str(),
-                shop.map(|s| s.to_string()),
-                hash,
-                named_contact,
-                utc_text(Utc::now())
-            ],
-        )
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                StorageError::Conflict(format!("{} has an account already", email.trim()))
-            }
-            _ => e.into(),
-        })?;
-        Ok(id)
+        insert_user(&self.conn(), staff)
     }
 
     fn issue_enrolment_code(
@@ -532,6 +477,93 @@ impl Storage for SqliteStorage {
         backup.run_to_completion(256, Duration::from_millis(0), None)?;
         Ok(())
     }
+}
+
+fn insert_shop(conn: &Connection, shop: &NewShop) -> Result<Uuid, StorageError> {
+    let name = shop.name.trim();
+    if name.is_empty() {
+        return Err(StorageError::Invalid("a shop needs a name".into()));
+    }
+    let id = Uuid::now_v7();
+    conn.execute(
+        "INSERT INTO shops (id, name, second_level, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            id.to_string(),
+            name,
+            shop.second_level,
+            utc_text(Utc::now())
+        ],
+    )?;
+    Ok(id)
+}
+
+/// A staff member; a shop is required for shop admins and refused for the vendor's staff.
+fn insert_user(conn: &Connection, staff: &NewStaff) -> Result<Uuid, StorageError> {
+    let NewStaff {
+        email,
+        name,
+        role,
+        shop_id: shop,
+        password,
+        named_contact,
+    } = staff;
+    let (role, shop) = (*role, *shop);
+    if *named_contact && role != Role::ShopAdmin {
+        return Err(StorageError::Invalid(
+            "only a shop admin is named in a shop's contract".into(),
+        ));
+    }
+    match (role, shop) {
+        (Role::Station, _) => {
+            return Err(StorageError::Invalid(
+                "stations enrol with a code; they are not staff".into(),
+            ))
+        }
+        (Role::ShopAdmin, None) => {
+            return Err(StorageError::Invalid("a shop admin needs --shop".into()))
+        }
+        (Role::SupportStaff | Role::VendorAdmin, Some(_)) => {
+            return Err(StorageError::Invalid(
+                "the vendor's staff belong to no shop; leave out --shop".into(),
+            ))
+        }
+        _ => {}
+    }
+    if password.chars().count() < 10 {
+        return Err(StorageError::Invalid(
+            "a password needs at least 10 characters".into(),
+        ));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| StorageError::Backend(e.to_string()))?
+        .to_string();
+    let id = Uuid::now_v7();
+    if let Some(shop) = shop {
+        shop_exists(conn, shop)?;
+    }
+    conn.execute(
+        "INSERT INTO users (id, email, name, role, shop_id, password_hash, named_contact, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id.to_string(),
+            email.trim(),
+            name.trim(),
+            role.as_str(),
+            shop.map(|s| s.to_string()),
+            hash,
+            named_contact,
+            utc_text(Utc::now())
+        ],
+    )
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            StorageError::Conflict(format!("{} has an account already", email.trim()))
+        }
+        _ => e.into(),
+    })?;
+    Ok(id)
 }
 
 fn shop_exists(conn: &Connection, shop: Uuid) -> Result<(), StorageError> {

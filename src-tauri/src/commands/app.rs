@@ -17,6 +17,9 @@ pub struct AppInfo {
     till_station: Option<Station>,
     /// Whether the till asks for a PIN before the admin screens.
     admin_pin_set: bool,
+    /// The server started next to the app on this computer (`STATIONDESK_LOCAL_SERVER`, set
+    /// by scripts/run.sh): the first-run screen sets up a shop there.
+    local_server: Option<String>,
 }
 
 #[tauri::command(async)]
@@ -28,6 +31,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
         time_zone: store.time_zone()?.name().to_owned(),
         database: store.path().display().to_string(),
         till_station: store.till_station()?,
+        local_server: std::env::var("STATIONDESK_LOCAL_SERVER").ok(),
         admin_pin_set: store.has_admin_pin()?,
     })
 }

@@ -45,6 +45,30 @@ pub fn sign_in(
     })
 }
 
+/// The first-run screen: the first shop on this computer's own server, this PC its first till,
+/// the admin signed in.
+#[tauri::command(async)]
+pub fn first_run_setup(
+    state: State<'_, AppState>,
+    server: String,
+    shop: String,
+    name: String,
+    email: String,
+    password: String,
+    station_name: String,
+) -> Result<SyncState, UiError> {
+    with_server(&state, move |store| {
+        let setup = sync::FirstRun {
+            shop_name: &shop,
+            admin_name: &name,
+            admin_email: &email,
+            admin_password: &password,
+            station_name: &station_name,
+        };
+        sync::first_run(store, &server, &setup)
+    })
+}
+
 #[tauri::command(async)]
 pub fn sign_out(state: State<'_, AppState>) -> Result<SyncState, UiError> {
     with_server(&state, sync::logout)

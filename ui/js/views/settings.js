@@ -97,7 +97,8 @@ async function serverCard(ctx) {
   const status = await api.syncStatus();
   const state = status.enrolled;
   if (!state) {
-    return h("div", { class: "server-forms" }, enrolForm(ctx), signInForm(ctx, ""));
+    const first = ctx.info.local_server ? firstRunForm(ctx, ctx.info.local_server) : null;
+    return h("div", { class: "server-forms" }, first, enrolForm(ctx), signInForm(ctx, ctx.info.local_server ?? ""));
   }
   const facts = [
     [t("sync.server"), state.server_url],
@@ -142,6 +143,37 @@ async function serverCard(ctx) {
 
 function field(input, label) {
   return h("div", { class: "field" }, h("label", { for: input.id }, label), input);
+}
+
+// First run on a computer that runs its own server (scripts/run.sh): the shop, its admin and
+// this PC as its first till, in one step.
+function firstRunForm(ctx, server) {
+  const { t, api } = ctx;
+  const shop = h("input", { id: "setup-shop", required: true, autocomplete: "organization" });
+  const name = h("input", { id: "setup-name", required: true, autocomplete: "name" });
+  const email = h("input", { id: "setup-email", type: "email", required: true, autocomplete: "username" });
+  const password = h("input", { id: "setup-password", type: "password", required: true, minlength: 10, autocomplete: "new-password" });
+  const station = h("input", { id: "setup-station", required: true, value: ctx.info.till_station?.name ?? "Kasse 1", autocomplete: "off" });
+  return h("form", {
+    class: "card form-row first-run",
+    id: "setup-form",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        await api.firstRunSetup(server, shop.value, name.value, email.value, password.value, station.value);
+        password.value = "";
+        ctx.notify(t("setup.done", { shop: shop.value }));
+        await ctx.refresh();
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  },
+  h("h2", {}, t("setup.title")),
+  h("p", { class: "muted full" }, t("setup.hint", { server })),
+  field(shop, t("setup.shop")), field(name, t("setup.name")), field(email, t("sync.email")),
+  field(password, t("setup.password")), field(station, t("sync.stationName")),
+  h("button", { type: "submit", class: "primary", id: "setup-submit" }, t("setup.submit")));
 }
 
 function enrolForm(ctx) {

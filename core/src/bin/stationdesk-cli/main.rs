@@ -114,6 +114,21 @@ enum Command {
         #[arg(long)]
         station_name: String,
     },
+    /// On a server started with --first-run-setup and no accounts yet: create the first shop
+    /// and its admin (password from standard input), enrol this installation as its first
+    /// till and sign the admin in.
+    Setup {
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        station_name: String,
+    },
     /// Sign a staff member (shop admin, support staff) in on this installation; the password is
     /// read from standard input (one line), the session token goes to the OS keyring.
     Login {
@@ -569,6 +584,29 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 format!(
                     "enrolled with {} as a till of shop {}",
                     state.server_url, shop
+                )
+            })
+        }
+        Command::Setup {
+            server,
+            shop,
+            email,
+            name,
+            station_name,
+        } => {
+            let password = read_secret_line()?;
+            let setup = sync::FirstRun {
+                shop_name: shop,
+                admin_name: name,
+                admin_email: email,
+                admin_password: &password,
+                station_name,
+            };
+            let state = sync::first_run(&mut store()?, server, &setup)?;
+            out.print(&state, || {
+                format!(
+                    "shop {shop} set up on {}; this installation is its till {station_name}, signed in as {name}",
+                    state.server_url
                 )
             })
         }

@@ -1,0 +1,73 @@
+//! A new user on one computer: scripts/run.sh starts a server of its own next to the app; the
+//! app opens on the first-run screen, the user sets up the shop, and sync works from then on.
+
+use stationdesk_core::store::Store;
+use stationdesk_e2e::server::TestServer;
+use stationdesk_e2e::App;
+
+fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(work).join().unwrap()
+}
+
+#[tokio::test]
+async fn the_first_run_screen_sets_up_the_shop_and_this_pc_syncs_with_the_local_server() {
+    let server = off_runtime(|| TestServer::start_with(&["--first-run-setup"]));
+    let app = App::launch_with_env(
+        |store: &mut Store| {
+            store.add_station("Kasse 1", "Theke").unwrap();
+            store
+                .create_ticket(stationdesk_e2e::phoned_in_fault(
+                    "Kasse 1",
+                    "Frau Korn",
+                    "Kassenschublade klemmt",
+                ))
+                .unwrap();
+        },
+        &[("STATIONDESK_LOCAL_SERVER", server.base.clone().into())],
+    )
+    .await;
+    app.click_and_wait_for_render("#lang-en").await;
+    assert_eq!(
+        app.attrs("#main", "data-view").await,
+        ["settings"],
+        "opens on the first-run screen"
+    );
+    app.type_into("#setup-shop", "Bäckerei Korn").await;
+    app.type_into("#setup-name", "Anna Korn").await;
+    app.type_into("#setup-email", "anna@korn.de").await;
+    app.type_into("#setup-password", "sauerteig-2026").await;
+    app.screenshot("first-run").await;
+    app.click_and_wait_for_render("#setup-submit").await;
+    assert_eq!(app.attrs("#sync-card", "data-role").await, ["shop_admin"]);
+    app.eventually("what was saved before reached the local server", || async {
+        Store::open(&app.database())
+            .unwrap()
+            .sync_status()
+            .unwrap()
+            .pending
+            == 0
+    })
+    .await;
+    app.screenshot("first-run-done").await;
+
+    let titles = off_runtime(move || {
+        let (status, again) = server.post(
+            "/v1/setup",
+            None,
+            &serde_json::json!({"shop": {"name": "Fremd"}, "admin": {"email": "x@y.de", "name": "X",
+                "role": "shop_admin", "password": "lang-genug-123"}}),
+        );
+        assert_eq!(status.as_u16(), 409, "set up once only: {again}");
+        let support = server.staff("ben@vendor.de", "support_staff", None);
+        let page = server.pull(&support, 0);
+        page["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["entity"] == "ticket")
+            .map(|c| c["payload"]["title"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(titles, ["Kassenschublade klemmt"]);
+    app.quit().await;
+}
