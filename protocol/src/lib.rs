@@ -190,6 +190,24 @@ pub struct FirstRunDone {
     pub enrolment_code: EnrolmentCode,
 }
 
+/// The largest attachment the server keeps (as the client's own limit).
+pub const MAX_BLOB: u64 = 10 * 1024 * 1024;
+/// The most bytes one upload request carries; a larger attachment goes in several.
+pub const BLOB_CHUNK: usize = 1024 * 1024;
+
+/// How far the upload of an attachment's content has come (`GET /v1/blobs/{sha256}/status`,
+/// and the answer to every `PUT`): an interrupted upload resumes at `received`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BlobStatus {
+    pub sha256: String,
+    pub received: u64,
+    /// Known once an upload has begun.
+    pub size: Option<u64>,
+    /// All there, and its SHA-256 checked.
+    pub complete: bool,
+}
+
 /// The id of something just created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -17,17 +17,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_protocol::{
-    ChangesAvailable, Created, EnrolRequest, EnrolResponse, EnrolmentCode, EnrolmentCodeRequest,
-    ErrorBody, FirstRunDone, FirstRunSetup, Health, LoginRequest, LoginResponse, Me, NewShop,
-    NewStaff, Outcome, PullResponse, PushRequest, PushResponse, Revoked, Role, Shop,
-    MAX_PUSH_BATCH, PULL_PAGE,
+    BlobStatus, ChangesAvailable, Created, EnrolRequest, EnrolResponse, EnrolmentCode,
+    EnrolmentCodeRequest, ErrorBody, FirstRunDone, FirstRunSetup, Health, LoginRequest,
+    LoginResponse, Me, NewShop, NewStaff, Outcome, PullResponse, PushRequest, PushResponse,
+    Revoked, Role, Shop, BLOB_CHUNK, MAX_PUSH_BATCH, PULL_PAGE,
 };
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::{Stream, StreamExt};
@@ -90,6 +90,8 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
         .routes(routes!(pull))
         .routes(routes!(events))
         .routes(routes!(first_run_setup))
+        .routes(routes!(blob_status))
+        .routes(routes!(put_blob, get_blob))
         .split_for_parts()
 }
 
@@ -453,4 +455,81 @@ async fn first_run_setup(
             expires_at,
         },
     }))
+}
+
+/// Who may move attachment contents: everyone who works on tickets.
+const BLOB_ROLES: [Role; 3] = [Role::Station, Role::ShopAdmin, Role::SupportStaff];
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct BlobPart {
+    /// Where these bytes go: the `received` of the last status.
+    offset: u64,
+    /// The content's whole size.
+    total: u64,
+}
+
+#[utoipa::path(get, path = "/v1/blobs/{sha256}/status", tag = "attachments",
+    security(("bearer" = [])), params(("sha256" = String, Path, description = "The content's SHA-256, hex")),
+    responses((status = 200, description = "How far its upload is", body = BlobStatus),
+        (status = 400, description = "Not a SHA-256", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "The caller's role does not move attachments", body = ErrorBody)))]
+async fn blob_status(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    Path(sha256): Path<String>,
+) -> Result<Json<BlobStatus>, ApiError> {
+    policy::require(&caller, &BLOB_ROLES, "move attachments")?;
+    Ok(Json(
+        blocking(move || storage.blob_status(&caller, &sha256)).await?,
+    ))
+}
+
+/// One part of a content, at the offset the last status gave: an interrupted upload goes on
+/// where it stopped. When the last part is in, the SHA-256 is checked.
+#[utoipa::path(put, path = "/v1/blobs/{sha256}", tag = "attachments",
+    security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "The content's SHA-256, hex"), BlobPart),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "At most 1 MiB"),
+    responses((status = 200, description = "How far the upload is now", body = BlobStatus),
+        (status = 400, description = "Not a SHA-256, too large, or the content does not match its hash (then nothing is kept)", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "The caller's role does not move attachments", body = ErrorBody),
+        (status = 409, description = "The offset is not where the upload is; ask the status and go on from there", body = ErrorBody)))]
+async fn put_blob(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    Path(sha256): Path<String>,
+    part: Result<Query<BlobPart>, axum::extract::rejection::QueryRejection>,
+    bytes: axum::body::Bytes,
+) -> Result<Json<BlobStatus>, ApiError> {
+    policy::require(&caller, &BLOB_ROLES, "move attachments")?;
+    let Query(part) = part.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    if bytes.len() > BLOB_CHUNK {
+        return Err(ApiError::BadRequest(format!(
+            "send at most {BLOB_CHUNK} bytes at a time, not {}",
+            bytes.len()
+        )));
+    }
+    Ok(Json(
+        blocking(move || storage.blob_append(&caller, &sha256, part.offset, part.total, &bytes))
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/v1/blobs/{sha256}", tag = "attachments",
+    security(("bearer" = [])), params(("sha256" = String, Path, description = "The content's SHA-256, hex")),
+    responses((status = 200, description = "The content", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 400, description = "Not a SHA-256", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "The caller's role does not move attachments", body = ErrorBody),
+        (status = 404, description = "Not here, not complete yet, or another shop's", body = ErrorBody)))]
+async fn get_blob(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    Path(sha256): Path<String>,
+) -> Result<Vec<u8>, ApiError> {
+    policy::require(&caller, &BLOB_ROLES, "move attachments")?;
+    blocking(move || storage.blob(&caller, &sha256)).await
 }

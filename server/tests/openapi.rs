@@ -60,6 +60,9 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/sync/pull"),
         ("GET", "/v1/events"),
         ("POST", "/v1/setup"),
+        ("GET", "/v1/blobs/{sha256}/status"),
+        ("PUT", "/v1/blobs/{sha256}"),
+        ("GET", "/v1/blobs/{sha256}"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

@@ -389,3 +389,90 @@ fn the_desk_hears_of_an_emergency_at_once_and_another_shop_hears_nothing() {
     forget(&desk);
     forget(&other);
 }
+
+#[test]
+fn an_attachment_upload_cut_off_goes_on_where_it_stopped_and_arrives_whole() {
+    use stationdesk_core::store::{TicketQuery, TicketView};
+    use stationdesk_protocol::BLOB_CHUNK;
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (_dir, mut store) = till();
+    let state = sync::enrol(&mut store, &server.base, &server.code(&shop), "Kasse 1").unwrap();
+    press(&mut store, "Kasse 1");
+    let ticket = store.tickets(&TicketQuery::new(TicketView::Shop)).unwrap()[0]
+        .id
+        .to_string();
+    let log: Vec<u8> = (0..)
+        .flat_map(|n| format!("{n:08} Bondrucker meldet Papierende\n").into_bytes())
+        .take(2 * BLOB_CHUNK + 123_456)
+        .collect();
+    let attachment = store.attach(&ticket, "kasse.log", &log, "Kasse 1").unwrap();
+
+    // An earlier sync was cut off after the first part: the server has that much of it.
+    let token = secrets::token(&server.base, &Account::Device(state.station_id.unwrap()))
+        .unwrap()
+        .unwrap();
+    let put = |token: &str, sha: &str, offset: usize, total: usize, bytes: &[u8]| {
+        server
+            .http
+            .put(format!(
+                "{}/v1/blobs/{sha}?offset={offset}&total={total}",
+                server.base
+            ))
+            .bearer_auth(token)
+            .body(bytes.to_vec())
+            .send()
+            .unwrap()
+    };
+    let first = put(
+        token.expose(),
+        &attachment.sha256,
+        0,
+        log.len(),
+        &log[..BLOB_CHUNK],
+    );
+    assert!(first.status().is_success());
+
+    let synced = sync::sync(&mut store).unwrap();
+    assert_eq!(
+        (synced.contents.uploaded, synced.contents.uploaded_bytes),
+        (1, (log.len() - BLOB_CHUNK) as u64),
+        "only the rest was sent"
+    );
+    assert_eq!(
+        sync::sync(&mut store).unwrap().contents.uploaded,
+        0,
+        "and only once"
+    );
+
+    // The shop admin's PC gets the attachment and its content, checked against its hash.
+    let (_admin_dir, mut admin) = signed_in(&server, "chefin@laden.de", "shop_admin", Some(&shop));
+    let synced = sync::sync(&mut admin).unwrap();
+    assert_eq!(synced.contents.downloaded, 1);
+    assert_eq!(
+        admin.ticket(&ticket).unwrap().attachments,
+        std::slice::from_ref(&attachment)
+    );
+    assert_eq!(
+        std::fs::read(admin.attachment_path(&attachment.sha256)).unwrap(),
+        log
+    );
+
+    // Another shop does not get it, whatever hash it knows.
+    let other = server.staff("chef@anders.de", "shop_admin", Some(&server.shop("Anders")));
+    let (status, _) = server.get(&format!("/v1/blobs/{}", attachment.sha256), Some(&other));
+    assert_eq!(status.as_u16(), 404);
+    // Content that is not what its hash says is refused and not kept.
+    let wrong = "0".repeat(64);
+    let refused = put(token.expose(), &wrong, 0, 5, b"hallo");
+    assert_eq!(refused.status().as_u16(), 400);
+    let body: serde_json::Value = refused.json().unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("does not match"),
+        "{body}"
+    );
+    let (_, status) = server.get(&format!("/v1/blobs/{wrong}/status"), Some(token.expose()));
+    assert_eq!(status["received"], 0);
+    forget(&store);
+    forget(&admin);
+}

@@ -50,6 +50,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0005_station_newest.sql")),
         M::up(include_str!("migrations/0006_sync.sql")),
         M::up(include_str!("migrations/0007_staff.sql")),
+        M::up(include_str!("migrations/0008_attachment_uploads.sql")),
     ])
 });
 

@@ -9,7 +9,10 @@ use uuid::Uuid;
 use stationdesk_protocol::{Change, Role};
 
 use super::search;
-use super::tickets::{write_comment_row, write_event_row, write_ticket_row, Comment, TicketEvent};
+use super::tickets::{
+    write_attachment_row, write_comment_row, write_event_row, write_ticket_row, Attachment,
+    Comment, TicketEvent,
+};
 use super::{parse_uuid, stored_now, utc_text, Store, StoreError};
 use crate::domain::stations::Station;
 use crate::domain::tickets::{Priority, Ticket};
@@ -119,6 +122,11 @@ impl Store {
                         .map_err(|_| payload("station"))?;
                     write_station(&tx, &station)?
                 }
+                "ticket_attachment" => {
+                    let attachment: Attachment = serde_json::from_value(change.payload.clone())
+                        .map_err(|_| payload("attachment"))?;
+                    write_attachment_row(&tx, change.entity_id, &attachment, true)?
+                }
                 "ticket_comment" => {
                     let comment: Comment = serde_json::from_value(change.payload.clone())
                         .map_err(|_| payload("comment"))?;
@@ -217,6 +225,64 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// Attachment contents this installation has and the server has not yet: hash and size.
+    pub fn contents_to_upload(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.attachment_contents("uploaded = 0").map(|all| {
+            all.into_iter()
+                .filter(|(sha, _)| self.attachment_path(sha).exists())
+                .collect()
+        })
+    }
+
+    /// Attachment contents the server has and this installation not yet (pulled metadata).
+    pub fn contents_to_download(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.attachment_contents("uploaded = 1").map(|all| {
+            all.into_iter()
+                .filter(|(sha, _)| !self.attachment_path(sha).exists())
+                .collect()
+        })
+    }
+
+    fn attachment_contents(&self, which: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT DISTINCT sha256, size FROM ticket_attachments WHERE {which} ORDER BY sha256"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        rows.map(|row| {
+            let (sha, size) = row?;
+            Ok((sha, u64::try_from(size).unwrap_or(0)))
+        })
+        .collect()
+    }
+
+    pub fn attachment_content(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        let path = self.attachment_path(sha256);
+        std::fs::read(&path).map_err(|e| StoreError::from_io(&path, e))
+    }
+
+    pub fn mark_uploaded(&mut self, sha256: &str) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE ticket_attachments SET uploaded = 1 WHERE sha256 = ?1",
+            [sha256],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps a downloaded content, if it is what its hash says; otherwise says so and keeps
+    /// nothing.
+    pub fn keep_downloaded(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        use sha2::Digest;
+        let actual = format!("{:x}", sha2::Sha256::digest(bytes));
+        if actual != sha256 {
+            return Err(StoreError::Corrupt(format!(
+                "the server's content for attachment {sha256} has the hash {actual}"
+            )));
+        }
+        self.store_content(sha256, bytes)
     }
 
     /// Changes the server refused go out once more: after a staff member signs in, what a till

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{find_station, parse_uuid, search, stored, utc_text, Store, StoreError};
+use super::{find_station, parse_uuid, search, stored, stored_now, utc_text, Store, StoreError};
 use crate::domain::attachments::{check_attachment, clean_file_name};
 use crate::domain::money::{Currency, Money};
 use crate::domain::routing::ShopContacts;
@@ -459,22 +459,9 @@ impl Store {
             content_type: content_type.to_owned(),
             size: i64::try_from(bytes.len()).expect("checked against the size limit"),
             added_by: actor.trim().to_owned(),
-            added_at: Utc::now(),
+            added_at: stored_now(),
         };
-        tx.execute(
-            "INSERT INTO ticket_attachments (id, ticket_id, sha256, file_name, content_type, size, added_by, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                attachment.id.to_string(),
-                ticket.id.to_string(),
-                attachment.sha256,
-                attachment.file_name,
-                attachment.content_type,
-                attachment.size,
-                attachment.added_by,
-                utc_text(attachment.added_at)
-            ],
-        )?;
+        write_attachment_row(&tx, ticket.id, &attachment, false)?;
         ticket.updated_at = attachment.added_at;
         enqueue(&tx, "ticket_attachment", ticket.id, "added", &attachment)?;
         record_event(&tx, &ticket, actor, "attached", None, &attachment.file_name)?;
@@ -495,7 +482,7 @@ impl Store {
         )
     }
 
-    fn store_content(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    pub(super) fn store_content(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
         let target = self.attachment_path(sha256);
         if target.exists() {
             return Ok(());
@@ -864,6 +851,32 @@ pub(super) fn write_comment_row(
             comment.author,
             comment.body,
             utc_text(comment.created_at)
+        ],
+    )? == 1)
+}
+
+/// An attachment's row, unless it is there already; `uploaded` when its content is on the
+/// server. True when written.
+pub(super) fn write_attachment_row(
+    tx: &Transaction<'_>,
+    ticket: Uuid,
+    attachment: &Attachment,
+    uploaded: bool,
+) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "INSERT INTO ticket_attachments (id, ticket_id, sha256, file_name, content_type, size, added_by, added_at, uploaded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            attachment.id.to_string(),
+            ticket.to_string(),
+            attachment.sha256,
+            attachment.file_name,
+            attachment.content_type,
+            attachment.size,
+            attachment.added_by,
+            utc_text(attachment.added_at),
+            uploaded
         ],
     )? == 1)
 }

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use stationdesk_protocol::{
-    Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, FirstRunDone, FirstRunSetup,
-    LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, API_PREFIX,
+    BlobStatus, Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, FirstRunDone,
+    FirstRunSetup, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
+    API_PREFIX,
 };
 
 use super::SyncError;
@@ -125,23 +126,64 @@ impl Client {
         Ok(BufReader::new(response))
     }
 
+    pub fn blob_status(&self, token: &Token, sha256: &str) -> Result<BlobStatus, SyncError> {
+        self.answer(
+            self.http
+                .get(format!("{}/blobs/{sha256}/status", self.base))
+                .bearer_auth(token.expose()),
+        )
+    }
+
+    /// One part of a content, at `offset` of `total` bytes.
+    pub fn put_blob(
+        &self,
+        token: &Token,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        part: &[u8],
+    ) -> Result<BlobStatus, SyncError> {
+        self.answer(
+            self.http
+                .put(format!("{}/blobs/{sha256}", self.base))
+                .query(&[("offset", offset), ("total", total)])
+                .bearer_auth(token.expose())
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(part.to_vec()),
+        )
+    }
+
+    pub fn get_blob(&self, token: &Token, sha256: &str) -> Result<Vec<u8>, SyncError> {
+        self.body(
+            self.http
+                .get(format!("{}/blobs/{sha256}", self.base))
+                .bearer_auth(token.expose()),
+        )
+    }
+
     fn answer<T: DeserializeOwned>(
         &self,
         request: reqwest::blocking::RequestBuilder,
     ) -> Result<T, SyncError> {
+        let body = self.body(request)?;
+        serde_json::from_slice(&body).map_err(|e| SyncError::Garbage(e.to_string()))
+    }
+
+    /// The body of a successful answer; any other answer as the error it is.
+    fn body(&self, request: reqwest::blocking::RequestBuilder) -> Result<Vec<u8>, SyncError> {
         let response = request.send().map_err(|e| SyncError::Unreachable {
             url: self.base.clone(),
             detail: e.to_string(),
         })?;
         let status = response.status();
-        let text = response.text().map_err(|e| SyncError::Unreachable {
+        let body = response.bytes().map_err(|e| SyncError::Unreachable {
             url: self.base.clone(),
             detail: e.to_string(),
         })?;
         if status.is_success() {
-            return serde_json::from_str(&text).map_err(|e| SyncError::Garbage(e.to_string()));
+            return Ok(body.to_vec());
         }
-        let message = serde_json::from_str::<ErrorBody>(&text)
+        let message = serde_json::from_slice::<ErrorBody>(&body)
             .map(|body| body.message)
             .unwrap_or_else(|_| format!("HTTP {status}"));
         Err(if status.is_server_error() {

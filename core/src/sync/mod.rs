@@ -14,7 +14,7 @@ pub use client::Client;
 use std::io::BufRead;
 
 use stationdesk_protocol::{
-    Change, FirstRunSetup, NewShop, NewStaff, Outcome, Role, MAX_PUSH_BATCH,
+    Change, FirstRunSetup, NewShop, NewStaff, Outcome, Role, BLOB_CHUNK, MAX_PUSH_BATCH,
 };
 use thiserror::Error;
 
@@ -176,11 +176,56 @@ pub struct Pushed {
     pub pending: i64,
 }
 
-/// What one sync did: the outbox sent, then the server's changes pulled.
+/// What one sync did: the outbox sent, the server's changes pulled, attachment contents moved.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Synced {
     pub pushed: Pushed,
     pub pulled: Applied,
+    pub contents: Transferred,
+}
+
+/// Attachment contents moved in one sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Transferred {
+    /// Bytes sent: an upload cut off before goes on where the server says it stopped.
+    pub uploaded_bytes: u64,
+    pub uploaded: usize,
+    pub downloaded: usize,
+}
+
+/// Sends the contents of attachments made here (their metadata went with the outbox), each
+/// from where the server's copy stops, in parts of at most [`BLOB_CHUNK`]; then fetches the
+/// contents of attachments pulled from elsewhere, each checked against its hash.
+fn transfer_contents(
+    store: &mut Store,
+    client: &Client,
+    token: &Token,
+) -> Result<Transferred, SyncError> {
+    let mut moved = Transferred::default();
+    for (sha256, size) in store.contents_to_upload()? {
+        let content = store.attachment_content(&sha256)?;
+        let mut status = client.blob_status(token, &sha256)?;
+        while !status.complete {
+            let from = usize::try_from(status.received)
+                .unwrap_or(usize::MAX)
+                .min(content.len());
+            let part = &content[from..content.len().min(from + BLOB_CHUNK)];
+            status = client.put_blob(token, &sha256, status.received, size, part)?;
+            moved.uploaded_bytes += part.len() as u64;
+        }
+        store.mark_uploaded(&sha256)?;
+        moved.uploaded += 1;
+    }
+    for (sha256, _) in store.contents_to_download()? {
+        let content = match client.get_blob(token, &sha256) {
+            // Not uploaded yet by whoever attached it (or not this shop's to read): next time.
+            Err(SyncError::Refused { status: 404, .. }) => continue,
+            other => other?,
+        };
+        store.keep_downloaded(&sha256, &content)?;
+        moved.downloaded += 1;
+    }
+    Ok(moved)
 }
 
 /// Sends the whole outbox, batch by batch, then pulls what is new. An error leaves the rest
@@ -189,7 +234,12 @@ pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
     recorded(store, |store, client, token| {
         let pushed = push_all(store, client, token)?;
         let pulled = pull_all(store, client, token)?;
-        Ok(Synced { pushed, pulled })
+        let contents = transfer_contents(store, client, token)?;
+        Ok(Synced {
+            pushed,
+            pulled,
+            contents,
+        })
     })
 }
 

@@ -5,7 +5,9 @@
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
-use stationdesk_protocol::{Change, ChangeResult, Me, NewShop, NewStaff, PullResponse, Role, Shop};
+use stationdesk_protocol::{
+    BlobStatus, Change, ChangeResult, Me, NewShop, NewStaff, PullResponse, Role, Shop,
+};
 use thiserror::Error;
 use uuid::Uuid;
 
@@ -95,6 +97,20 @@ pub trait Storage: Send + Sync + 'static {
     /// The changes the caller may see ([`crate::policy::reach`]) after `after`, at most `limit`.
     fn pull(&self, caller: &Caller, after: u64, limit: usize)
         -> Result<PullResponse, StorageError>;
+    /// How far the upload of a content is, as the caller may see it.
+    fn blob_status(&self, caller: &Caller, sha256: &str) -> Result<BlobStatus, StorageError>;
+    /// Adds `bytes` at `offset` to the content of `total` bytes with this SHA-256; when all is
+    /// there, the hash is checked, and content that does not match it is thrown away.
+    fn blob_append(
+        &self,
+        caller: &Caller,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobStatus, StorageError>;
+    /// A complete content the caller may read.
+    fn blob(&self, caller: &Caller, sha256: &str) -> Result<Vec<u8>, StorageError>;
     /// A consistent copy of everything into `target`, while the server keeps serving.
     fn backup(&self, target: &std::path::Path) -> Result<(), StorageError>;
 }

@@ -13,7 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use sha2::{Digest, Sha256};
 use stationdesk_protocol::{
-    Change, ChangeResult, NewShop, NewStaff, Outcome, PullResponse, Revisioned, Role, Shop,
+    BlobStatus, Change, ChangeResult, NewShop, NewStaff, Outcome, PullResponse, Revisioned, Role,
+    Shop, MAX_BLOB,
 };
 use uuid::Uuid;
 
@@ -24,6 +25,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_server.sql")),
         M::up(include_str!("../../migrations/0002_roles.sql")),
+        M::up(include_str!("../../migrations/0003_blobs.sql")),
     ])
 });
 
@@ -133,15 +135,20 @@ fn utc_text(at: DateTime<Utc>) -> String {
 fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&bytes)
 }
 
 /// Tokens are random enough that a fast hash is safe; only the hash is stored.
 fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.trim().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex_sha256(secret.trim().as_bytes())
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn role_of(text: &str) -> Result<Role, StorageError> {
@@ -470,6 +477,132 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn blob_status(&self, caller: &Caller, sha256: &str) -> Result<BlobStatus, StorageError> {
+        let sha256 = checked_hash(sha256)?;
+        let conn = self.conn();
+        Ok(
+            own_blob(&conn, &owner_key(caller), &sha256)?.unwrap_or(BlobStatus {
+                sha256,
+                received: 0,
+                size: None,
+                complete: false,
+            }),
+        )
+    }
+
+    fn blob_append(
+        &self,
+        caller: &Caller,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<BlobStatus, StorageError> {
+        let sha256 = checked_hash(sha256)?;
+        if total == 0 || total > MAX_BLOB {
+            return Err(StorageError::Invalid(format!(
+                "an attachment has 1 byte to {} MiB, not {total} bytes",
+                MAX_BLOB / 1_048_576
+            )));
+        }
+        let owner = owner_key(caller);
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let status = match own_blob(&tx, &owner, &sha256)? {
+            Some(status) if status.complete => return Ok(status),
+            Some(status) if status.size != Some(total) => {
+                return Err(StorageError::Conflict(format!(
+                    "this content was begun with {} bytes, not {total}",
+                    status.size.unwrap_or(0)
+                )))
+            }
+            Some(status) => status,
+            None => {
+                tx.execute(
+                    "INSERT INTO blobs (sha256, owner, size, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        sha256,
+                        owner,
+                        i64::try_from(total).unwrap_or(i64::MAX),
+                        utc_text(Utc::now())
+                    ],
+                )?;
+                BlobStatus {
+                    sha256: sha256.clone(),
+                    received: 0,
+                    size: Some(total),
+                    complete: false,
+                }
+            }
+        };
+        if offset != status.received {
+            return Err(StorageError::Conflict(format!(
+                "the upload is at byte {}, not {offset}; send from there",
+                status.received
+            )));
+        }
+        let received = offset + bytes.len() as u64;
+        if received > total {
+            return Err(StorageError::Invalid(format!(
+                "{received} bytes are more than the {total} announced"
+            )));
+        }
+        tx.execute(
+            "INSERT INTO blob_chunks (sha256, owner, offset, bytes) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                sha256,
+                owner,
+                i64::try_from(offset).unwrap_or(i64::MAX),
+                bytes
+            ],
+        )?;
+        let complete = received == total;
+        if complete && hex_sha256(&read_chunks(&tx, &owner, &sha256)?) != sha256 {
+            tx.execute(
+                "DELETE FROM blobs WHERE sha256 = ?1 AND owner = ?2",
+                [&sha256, &owner],
+            )?;
+            tx.commit()?;
+            return Err(StorageError::Invalid(
+                "the content does not match its SHA-256 and was not kept; upload it again from the start".into(),
+            ));
+        }
+        tx.execute(
+            "UPDATE blobs SET received = ?3, complete = ?4 WHERE sha256 = ?1 AND owner = ?2",
+            params![
+                sha256,
+                owner,
+                i64::try_from(received).unwrap_or(i64::MAX),
+                complete
+            ],
+        )?;
+        tx.commit()?;
+        Ok(BlobStatus {
+            received,
+            complete,
+            ..status
+        })
+    }
+
+    fn blob(&self, caller: &Caller, sha256: &str) -> Result<Vec<u8>, StorageError> {
+        let sha256 = checked_hash(sha256)?;
+        let conn = self.conn();
+        // The vendor's staff read every shop's; a shop its own.
+        let owner: Option<String> = conn
+            .query_row(
+                "SELECT owner FROM blobs WHERE sha256 = ?1 AND complete AND (?2 IS NULL OR owner = ?2)",
+                params![sha256, caller.shop_id.map(|s| s.to_string())],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match owner {
+            Some(owner) => read_chunks(&conn, &owner, &sha256),
+            None => Err(StorageError::NotFound(format!(
+                "no attachment content {sha256} here (yet)"
+            ))),
+        }
+    }
+
     fn backup(&self, target: &Path) -> Result<(), StorageError> {
         let conn = self.conn();
         let mut copy = Connection::open(target)?;
@@ -564,6 +697,55 @@ fn insert_user(conn: &Connection, staff: &NewStaff) -> Result<Uuid, StorageError
         _ => e.into(),
     })?;
     Ok(id)
+}
+
+fn checked_hash(sha256: &str) -> Result<String, StorageError> {
+    let sha256 = sha256.trim().to_ascii_lowercase();
+    if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(sha256)
+    } else {
+        Err(StorageError::Invalid(format!(
+            "{sha256:?} is not a SHA-256 in hex (64 characters 0-9, a-f)"
+        )))
+    }
+}
+
+/// Whose copy of a content an upload goes to: the caller's shop, or the vendor's ('').
+fn owner_key(caller: &Caller) -> String {
+    caller.shop_id.map(|s| s.to_string()).unwrap_or_default()
+}
+
+/// The upload of `owner`'s copy of a content, if begun.
+fn own_blob(
+    conn: &Connection,
+    owner: &str,
+    sha256: &str,
+) -> Result<Option<BlobStatus>, StorageError> {
+    let found: Option<(i64, i64, bool)> = conn
+        .query_row(
+            "SELECT size, received, complete FROM blobs WHERE sha256 = ?1 AND owner = ?2",
+            [sha256, owner],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(found.map(|(size, received, complete)| BlobStatus {
+        sha256: sha256.to_owned(),
+        received: u64::try_from(received).unwrap_or(0),
+        size: u64::try_from(size).ok(),
+        complete,
+    }))
+}
+
+fn read_chunks(conn: &Connection, owner: &str, sha256: &str) -> Result<Vec<u8>, StorageError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes FROM blob_chunks WHERE sha256 = ?1 AND owner = ?2 ORDER BY offset",
+    )?;
+    let chunks = stmt.query_map([sha256, owner], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut content = Vec::new();
+    for chunk in chunks {
+        content.extend(chunk?);
+    }
+    Ok(content)
 }
 
 fn shop_exists(conn: &Connection, shop: Uuid) -> Result<(), StorageError> {
