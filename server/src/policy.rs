@@ -36,6 +36,7 @@ fn entities_of(role: Role) -> &'static [&'static str] {
         ],
         Role::ShopAdmin => &[
             "station",
+            "contract",
             "ticket",
             "ticket_event",
             "ticket_comment",
@@ -144,17 +145,23 @@ pub fn parent_ids(change: &Change) -> impl Iterator<Item = Uuid> + '_ {
     })
 }
 
-/// Whose history a caller reads: a till its own, a shop admin the shop's, the vendor's staff
-/// every shop's.
+/// What every till of a shop reads, whoever made it: which till is which, and the contracts
+/// (a till routes an emergency by the contract covering it, made by the admin elsewhere).
+pub fn is_shared_in_shop(entity: &str) -> bool {
+    matches!(entity, "station" | "contract")
+}
+
+/// Whose history a caller reads: a till its own and what is shared in its shop, a shop admin the
+/// shop's, the vendor's staff every shop's.
 pub enum Reach {
     Shop(Uuid),
-    Station(Uuid),
+    Station { shop: Uuid, station: Uuid },
     Everything,
 }
 
 pub fn reach(caller: &Caller) -> Reach {
     match (caller.role, caller.shop_id, caller.station_id) {
-        (Role::Station, _, Some(station)) => Reach::Station(station),
+        (Role::Station, Some(shop), Some(station)) => Reach::Station { shop, station },
         (_, Some(shop), _) => Reach::Shop(shop),
         _ => Reach::Everything,
     }

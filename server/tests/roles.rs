@@ -404,8 +404,27 @@ fn each_role_pushes_what_is_its_own_and_reads_what_it_may() {
         (
             "anyone",
             &c.admin_a,
+            change("invoice", Uuid::now_v7(), "created"),
+            "rejected",
+        ),
+        // Contracts are the shop admin's (and the server's) to set, not a till's or the desk's.
+        (
+            "till",
+            &c.till_a1,
             change("contract", Uuid::now_v7(), "created"),
             "rejected",
+        ),
+        (
+            "support",
+            &c.support,
+            change("contract", Uuid::now_v7(), "created"),
+            "rejected",
+        ),
+        (
+            "admin",
+            &c.admin_a,
+            change("contract", Uuid::now_v7(), "created"),
+            "applied",
         ),
     ];
     let mut wrong = Vec::new();

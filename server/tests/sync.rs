@@ -476,3 +476,66 @@ fn an_attachment_upload_cut_off_goes_on_where_it_stopped_and_arrives_whole() {
     forget(&store);
     forget(&admin);
 }
+
+#[test]
+fn a_contract_the_admin_makes_elsewhere_reaches_every_till_and_routes_its_emergency() {
+    use stationdesk_core::domain::plans::Catalog;
+    use stationdesk_core::domain::routing::Routing;
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (_a_dir, mut till_a) = till();
+    let (_b_dir, mut till_b) = till();
+    sync::enrol(&mut till_a, &server.base, &server.code(&shop), "Kasse 1").unwrap();
+    sync::enrol(&mut till_b, &server.base, &server.code(&shop), "Kasse 2").unwrap();
+    sync::sync(&mut till_a).unwrap();
+    let (_admin_dir, mut admin) = signed_in(&server, "chefin@laden.de", "shop_admin", Some(&shop));
+    sync::sync(&mut admin).unwrap();
+    let kasse_1 = till_a.stations().unwrap()[0].id.to_string();
+    assert!(
+        admin
+            .stations()
+            .unwrap()
+            .iter()
+            .any(|s| s.id.to_string() == kasse_1),
+        "the admin knows the till's station record"
+    );
+
+    let plan = Catalog::builtin().snapshot("second_level").unwrap();
+    let start = Utc::now().date_naive() - chrono::Duration::days(1);
+    let contract = admin
+        .create_contract(plan.clone(), start, std::slice::from_ref(&kasse_1))
+        .unwrap();
+    sync::sync(&mut admin).unwrap();
+    for store in [&mut till_a, &mut till_b] {
+        sync::sync(store).unwrap();
+        assert_eq!(
+            store.contracts().unwrap(),
+            std::slice::from_ref(&contract),
+            "every till has it"
+        );
+    }
+    let pressed = stationdesk_core::emergency::press(
+        &mut till_a,
+        &SupportCalendar::default(),
+        &kasse_1,
+        Utc::now(),
+    )
+    .unwrap();
+    assert!(
+        matches!(pressed.routing, Routing::ShopAdmin { .. }),
+        "Second Level: the till calls its admin, {:?}",
+        pressed.routing
+    );
+
+    // A till does not make contracts: the server refuses, and says why.
+    till_b
+        .create_contract(plan, start, &["Kasse 1".to_owned()])
+        .unwrap();
+    let pushed = sync::sync(&mut till_b).unwrap().pushed;
+    assert_eq!(pushed.rejected, 1);
+    let status = till_b.sync_status().unwrap();
+    assert!(status.rejected[0].1.contains("shop admin"), "{status:?}");
+    for store in [&till_a, &till_b, &admin] {
+        forget(store);
+    }
+}

@@ -313,8 +313,8 @@ impl Store {
             .iter()
             .map(|r| find_station(&tx, r).map(|s| s.id))
             .collect::<Result<Vec<_>, _>>()?;
-        let contract = Contract::new(plan, start, ids, Utc::now())?;
-        insert_contract(&tx, &contract)?;
+        let contract = Contract::new(plan, start, ids, stored_now())?;
+        insert_new_contract(&tx, &contract)?;
         tx.commit()?;
         Ok(contract)
     }
@@ -347,8 +347,8 @@ impl Store {
             for size in contract_sizes(&plan.plan.pricing, item.contracts, item.stations)? {
                 let (these, rest) = unassigned.split_at(size as usize);
                 unassigned = rest;
-                let contract = Contract::new(plan.clone(), start, these.to_vec(), Utc::now())?;
-                insert_contract(&tx, &contract)?;
+                let contract = Contract::new(plan.clone(), start, these.to_vec(), stored_now())?;
+                insert_new_contract(&tx, &contract)?;
                 made.push(contract);
             }
         }
@@ -380,6 +380,7 @@ impl Store {
             "UPDATE contracts SET notice_received = ?2, notice_by = ?3, ends_on = ?4, updated_at = ?5 WHERE id = ?1",
             params![id.to_string(), received_on, by.as_str(), effective_on, utc_text(Utc::now())],
         )?;
+        tickets::enqueue(&tx, "contract", contract.id, "notice_given", &contract)?;
         tx.commit()?;
         Ok(contract)
     }
@@ -485,22 +486,43 @@ pub(super) fn find_station(conn: &Connection, reference: &str) -> Result<Station
     })
 }
 
-fn insert_contract(tx: &Transaction<'_>, contract: &Contract) -> Result<(), StoreError> {
+/// A contract made here: checked against the others, and sent to the server.
+fn insert_new_contract(tx: &Transaction<'_>, contract: &Contract) -> Result<(), StoreError> {
     let existing = load_contracts(tx, None)?;
     check_stations_free(contract, &existing, |id| {
         find_station(tx, &id.to_string()).map_or_else(|_| id.to_string(), |s| s.name)
     })?;
+    write_contract(tx, contract)?;
+    tickets::enqueue(tx, "contract", contract.id, "created", contract)
+}
+
+/// A contract's rows as given, replacing what was here: contracts are the server's to decide,
+/// so a pulled one is taken as it is.
+fn write_contract(tx: &Transaction<'_>, contract: &Contract) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM contract_stations WHERE contract_id = ?1",
+        [contract.id.to_string()],
+    )?;
+    tx.execute(
+        "DELETE FROM contracts WHERE id = ?1",
+        [contract.id.to_string()],
+    )?;
     let snapshot =
         serde_json::to_string(&contract.plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let now = utc_text(contract.created_at);
+    let notice = contract.notice.as_ref();
     tx.execute(
-        "INSERT INTO contracts (id, plan_id, plan_snapshot, start_date, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        "INSERT INTO contracts (id, plan_id, plan_snapshot, start_date, notice_received, notice_by,
+                                ends_on, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
         params![
             contract.id.to_string(),
             contract.plan.plan.id.0,
             snapshot,
             contract.start,
+            notice.map(|n| n.received_on),
+            notice.map(|n| n.by.as_str()),
+            notice.map(|n| n.effective_on),
             now
         ],
     )?;

@@ -13,7 +13,8 @@ use super::tickets::{
     write_attachment_row, write_comment_row, write_event_row, write_ticket_row, Attachment,
     Comment, TicketEvent,
 };
-use super::{parse_uuid, stored_now, utc_text, Store, StoreError};
+use super::{load_contracts, parse_uuid, stored_now, utc_text, write_contract, Store, StoreError};
+use crate::domain::contracts::Contract;
 use crate::domain::stations::Station;
 use crate::domain::tickets::{Priority, Ticket};
 
@@ -84,9 +85,8 @@ impl Store {
         let tx = self.write()?;
         let mut applied = Applied::default();
         for change in changes {
-            let payload = |what: &str| {
-                StoreError::Corrupt(format!("a pulled {what} of ticket {}", change.entity_id))
-            };
+            let payload =
+                |what: &str| StoreError::Corrupt(format!("a pulled {what} ({})", change.entity_id));
             let changed = match change.entity.as_str() {
                 "ticket" => {
                     let ticket: Ticket = serde_json::from_value(change.payload.clone())
@@ -122,6 +122,15 @@ impl Store {
                         .map_err(|_| payload("station"))?;
                     write_station(&tx, &station)?
                 }
+                "contract" => {
+                    let contract: Contract = serde_json::from_value(change.payload.clone())
+                        .map_err(|_| payload("contract"))?;
+                    let here = load_contracts(&tx, Some(contract.id))?.pop();
+                    if here.as_ref() != Some(&contract) {
+                        write_contract(&tx, &contract)?;
+                    }
+                    here.as_ref() != Some(&contract)
+                }
                 "ticket_attachment" => {
                     let attachment: Attachment = serde_json::from_value(change.payload.clone())
                         .map_err(|_| payload("attachment"))?;
@@ -134,7 +143,7 @@ impl Store {
                 }
                 _ => false,
             };
-            if changed && change.entity != "station" {
+            if changed && change.entity.starts_with("ticket") {
                 tx.execute(
                     "UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1",
                     rusqlite::params![change.entity_id.to_string(), utc_text(change.created_at)],

@@ -26,6 +26,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/0001_server.sql")),
         M::up(include_str!("../../migrations/0002_roles.sql")),
         M::up(include_str!("../../migrations/0003_blobs.sql")),
+        M::up(include_str!("../../migrations/0004_shared.sql")),
     ])
 });
 
@@ -44,19 +45,25 @@ struct Heads {
     all: u64,
     shops: HashMap<Uuid, u64>,
     stations: HashMap<Uuid, u64>,
+    /// Per shop, the newest change every till of it reads.
+    shared: HashMap<Uuid, u64>,
 }
 
 impl Heads {
     fn load(conn: &Connection) -> Result<Heads, StorageError> {
         let mut heads = Heads::default();
-        for (sql, is_station) in [
+        for (sql, which) in [
             (
                 "SELECT shop_id, max(revision) FROM changes GROUP BY shop_id",
-                false,
+                0,
             ),
             (
                 "SELECT station_id, max(revision) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id",
-                true,
+                1,
+            ),
+            (
+                "SELECT shop_id, max(revision) FROM changes WHERE shared GROUP BY shop_id",
+                2,
             ),
         ] {
             let mut stmt = conn.prepare(sql)?;
@@ -67,10 +74,10 @@ impl Heads {
                     uuid_of(Some(id))?.expect("given"),
                     u64::try_from(revision).unwrap_or(0),
                 );
-                let map = if is_station {
-                    &mut heads.stations
-                } else {
-                    &mut heads.shops
+                let map = match which {
+                    0 => &mut heads.shops,
+                    1 => &mut heads.stations,
+                    _ => &mut heads.shared,
                 };
                 map.insert(id, revision);
                 heads.all = heads.all.max(revision);
@@ -79,21 +86,38 @@ impl Heads {
         Ok(heads)
     }
 
-    fn record(&mut self, revision: u64, owner: Owner) {
+    fn record(&mut self, revision: u64, scope: Scope) {
         self.all = self.all.max(revision);
-        self.shops.insert(owner.shop, revision);
-        if let Some(station) = owner.station {
-            self.stations.insert(station, revision);
+        self.shops.insert(scope.shop, revision);
+        match scope.station {
+            _ if scope.shared => {
+                self.shared.insert(scope.shop, revision);
+            }
+            Some(station) => {
+                self.stations.insert(station, revision);
+            }
+            None => {}
         }
     }
 
     fn of(&self, reach: &Reach) -> u64 {
+        let head = |map: &HashMap<Uuid, u64>, id| map.get(id).copied().unwrap_or(0);
         match reach {
-            Reach::Station(station) => self.stations.get(station).copied().unwrap_or(0),
-            Reach::Shop(shop) => self.shops.get(shop).copied().unwrap_or(0),
+            Reach::Station { shop, station } => {
+                head(&self.stations, station).max(head(&self.shared, shop))
+            }
+            Reach::Shop(shop) => head(&self.shops, shop),
             Reach::Everything => self.all,
         }
     }
+}
+
+/// Who reads an applied change: its shop, the till it belongs to, or every till of the shop.
+#[derive(Clone, Copy)]
+struct Scope {
+    shop: Uuid,
+    station: Option<Uuid>,
+    shared: bool,
 }
 
 impl From<rusqlite::Error> for StorageError {
@@ -391,7 +415,15 @@ impl Storage for SqliteStorage {
         for change in changes {
             let (outcome, owner) = apply(&tx, caller, change, second_level, now)?;
             if let (Outcome::Applied { revision }, Some(owner)) = (&outcome, owner) {
-                applied.push((*revision, owner));
+                let shared = policy::is_shared_in_shop(&change.entity);
+                applied.push((
+                    *revision,
+                    Scope {
+                        shop: owner.shop,
+                        station: owner.station,
+                        shared,
+                    },
+                ));
             }
             results.push(ChangeResult {
                 change_id: change.change_id,
@@ -400,8 +432,8 @@ impl Storage for SqliteStorage {
         }
         tx.commit()?;
         let mut heads = self.heads.write().unwrap_or_else(|p| p.into_inner());
-        for (revision, owner) in applied {
-            heads.record(revision, owner);
+        for (revision, scope) in applied {
+            heads.record(revision, scope);
         }
         Ok(results)
     }
@@ -415,28 +447,36 @@ impl Storage for SqliteStorage {
         let conn = self.conn();
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-        // A till reads its own history through an index on (station, revision), a shop its own
-        // through (shop, revision), the vendor's staff every shop's: the cost is one seek plus
-        // the page, however long the history.
-        let (sql, scope) = match policy::reach(caller) {
-            Reach::Station(station) => (
-                "SELECT revision, shop_id, change_id, entity, entity_id, kind, payload, created_at
-                 FROM changes WHERE station_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
+        // A till reads its own history through an index on (station, revision) and what its
+        // shop shares through (shop, revision) where shared; a shop its own through (shop,
+        // revision); the vendor's staff every shop's: the cost is a seek or two plus the page,
+        // however long the history.
+        const COLUMNS: &str =
+            "revision, shop_id, change_id, entity, entity_id, kind, payload, created_at";
+        let (sql, scope, shop) = match policy::reach(caller) {
+            Reach::Station { shop, station } => (
+                format!(
+                    "SELECT {COLUMNS} FROM changes WHERE station_id = ?1 AND revision > ?2
+                     UNION ALL
+                     SELECT {COLUMNS} FROM changes WHERE shop_id = ?4 AND shared AND revision > ?2
+                     ORDER BY revision LIMIT ?3"
+                ),
                 Some(station.to_string()),
-            ),
-            Reach::Shop(shop) => (
-                "SELECT revision, shop_id, change_id, entity, entity_id, kind, payload, created_at
-                 FROM changes WHERE shop_id = ?1 AND revision > ?2 ORDER BY revision LIMIT ?3",
                 Some(shop.to_string()),
             ),
+            Reach::Shop(shop) => (
+                format!("SELECT {COLUMNS} FROM changes WHERE shop_id = ?1 AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3"),
+                Some(shop.to_string()),
+                None,
+            ),
             Reach::Everything => (
-                "SELECT revision, shop_id, change_id, entity, entity_id, kind, payload, created_at
-                 FROM changes WHERE ?1 IS NULL AND revision > ?2 ORDER BY revision LIMIT ?3",
+                format!("SELECT {COLUMNS} FROM changes WHERE ?1 IS NULL AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3"),
+                None,
                 None,
             ),
         };
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![scope, after, fetch], |r| {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![scope, after, fetch, shop], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -820,15 +860,18 @@ fn apply(
         "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![change.entity_id.to_string(), shop, station])?;
+    // A shared change is read by every till of the shop, not through one till's history.
+    let shared = policy::is_shared_in_shop(&change.entity);
     let revision: i64 = tx.prepare_cached(
-        "INSERT INTO changes (change_id, shop_id, station_id, entity, entity_id, kind, payload, created_at, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING revision",
+        "INSERT INTO changes (change_id, shop_id, station_id, shared, entity, entity_id, kind, payload, created_at, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING revision",
     )?
     .query_row(
         params![
             change.change_id.to_string(),
             shop,
-            station,
+            station.filter(|_| !shared),
+            shared,
             change.entity,
             change.entity_id.to_string(),
             change.kind,
