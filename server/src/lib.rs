@@ -395,24 +395,30 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 async fn events(
     State(storage): State<Arc<dyn Storage>>,
     Extension(pushes): Extension<Pushes>,
-    Authenticated(caller, _): Authenticated,
+    Authenticated(caller, token): Authenticated,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let Query(query) = query.map_err(|r| ApiError::BadRequest(r.body_text()))?;
     let mut seen = query.after;
-    let stream = WatchStream::new(pushes.0.subscribe()).filter_map(move |_| {
-        // A backend that cannot tell the head without I/O announces every push.
-        let head = storage.known_head(&caller);
-        if head.is_some_and(|head| head <= seen) {
-            return None;
-        }
-        seen = head.unwrap_or(seen);
-        let event = Event::default()
-            .event("changes")
-            .json_data(ChangesAvailable { revision: seen })
-            .expect("a number serialises");
-        Some(Ok(event))
-    });
+    // A token revoked while its stream is open ends the stream at the next change (as far as
+    // the backend keeps callers in memory, where a revoke drops them at once).
+    let watched = storage.known_caller(&token).is_some();
+    let still_valid = storage.clone();
+    let stream = WatchStream::new(pushes.0.subscribe())
+        .take_while(move |_| !watched || still_valid.known_caller(&token).is_some())
+        .filter_map(move |_| {
+            // A backend that cannot tell the head without I/O announces every push.
+            let head = storage.known_head(&caller);
+            if head.is_some_and(|head| head <= seen) {
+                return None;
+            }
+            seen = head.unwrap_or(seen);
+            let event = Event::default()
+                .event("changes")
+                .json_data(ChangesAvailable { revision: seen })
+                .expect("a number serialises");
+            Some(Ok(event))
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 

@@ -274,3 +274,36 @@ fn changes_in(path: &std::path::Path) -> usize {
     };
     storage.pull(&vendor, 0, 100).unwrap().changes.len()
 }
+
+#[test]
+fn an_event_stream_tells_of_changes_and_ends_when_its_token_is_revoked() {
+    use std::io::{BufRead, BufReader};
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let till = server.station(&shop, "Kasse 1");
+    let admin = server.staff("chefin@laden.de", "shop_admin", Some(&shop));
+    let response = server
+        .http
+        .get(format!("{}/v1/events", server.base))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap();
+    assert!(response.status().is_success());
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut lines = BufReader::new(response).lines();
+
+    server.push(&till, &[change("ticket", Uuid::now_v7(), "created")]);
+    let event = lines.next().unwrap().unwrap();
+    assert_eq!(event, "event: changes");
+    let data = lines.next().unwrap().unwrap();
+    assert_eq!(data, r#"data: {"revision":1}"#);
+
+    let (status, _) = server.post("/v1/logout", Some(&admin), &json!({}));
+    assert_eq!(status, StatusCode::OK);
+    server.push(&till, &[change("ticket", Uuid::now_v7(), "created")]);
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert!(
+        !rest.iter().any(|line| line.starts_with("event:")),
+        "nothing more for a revoked token: {rest:?}"
+    );
+}
