@@ -64,8 +64,9 @@ pub fn is_known_entity(entity: &str) -> bool {
 }
 
 /// Decides one pushed change. `existing` is the owner of the entity when the server knows it
-/// already; `parent` the owner of the ticket or station the change names in its payload (how
-/// the vendor's staff reach a shop's entity they have not seen before); `second_level` whether
+/// already; `parent` the owner of the ticket or station a new entity names in its payload (how
+/// the vendor's staff reach a shop's entity they have not seen before, and how an admin's
+/// ticket for a till reaches that till); `second_level` whether
 /// the caller's own shop is under Second Level Support. Returns the owner the change is
 /// recorded under, or the reason it is refused.
 pub fn admit(
@@ -121,9 +122,16 @@ pub fn admit(
             ))
         }
         (Some(_), Some(owner)) => Ok(owner),
+        // New: a till's is its own; what an admin files for a till (its payload names the
+        // till's station record) belongs to that till too, so the cashier sees it.
         (Some(own), None) => Ok(Owner {
             shop: own,
-            station: caller.station_id.filter(|_| caller.role == Role::Station),
+            station: match caller.role {
+                Role::Station => caller.station_id,
+                _ => parent
+                    .filter(|parent| parent.shop == own)
+                    .and_then(|parent| parent.station),
+            },
         }),
         // The vendor's support desk works on what shops have sent.
         (None, Some(owner)) => Ok(owner),

@@ -478,7 +478,7 @@ fn an_attachment_upload_cut_off_goes_on_where_it_stopped_and_arrives_whole() {
 }
 
 #[test]
-fn a_contract_the_admin_makes_elsewhere_reaches_every_till_and_routes_its_emergency() {
+fn what_the_admin_makes_elsewhere_reaches_the_tills_it_concerns() {
     use stationdesk_core::domain::plans::Catalog;
     use stationdesk_core::domain::routing::Routing;
     let server = TestServer::start();
@@ -525,6 +525,28 @@ fn a_contract_the_admin_makes_elsewhere_reaches_every_till_and_routes_its_emerge
         matches!(pressed.routing, Routing::ShopAdmin { .. }),
         "Second Level: the till calls its admin, {:?}",
         pressed.routing
+    );
+
+    // A ticket the admin files for Kasse 1 on the back-office PC reaches Kasse 1 only.
+    let filed = admin
+        .create_ticket(stationdesk_e2e::phoned_in_fault(
+            &kasse_1,
+            "Chefin",
+            "Kartenterminal koppelt nicht",
+        ))
+        .unwrap()
+        .id
+        .to_string();
+    sync::sync(&mut admin).unwrap();
+    sync::sync(&mut till_a).unwrap();
+    sync::sync(&mut till_b).unwrap();
+    assert_eq!(
+        till_a.ticket(&filed).unwrap().ticket.title,
+        "Kartenterminal koppelt nicht"
+    );
+    assert!(
+        till_b.ticket(&filed).is_err(),
+        "not another till's business"
     );
 
     // A till does not make contracts: the server refuses, and says why.

@@ -844,12 +844,12 @@ fn apply(
         return Ok((outcome, None));
     }
     let existing = owner_of(tx, change.entity_id)?;
-    let parent = match (existing, caller.shop_id) {
-        (None, None) => policy::parent_ids(change)
+    let parent = match existing {
+        None => policy::parent_ids(change)
             .map(|id| owner_of(tx, id))
             .find_map(Result::transpose)
             .transpose()?,
-        _ => None,
+        Some(_) => None,
     };
     let owner = match policy::admit(caller, change, existing, parent, second_level) {
         Ok(owner) => owner,
