@@ -8,7 +8,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{TestServer, PASSWORD};
@@ -128,37 +128,12 @@ fn cli(db: &Path, args: &[&str], clock: Option<&str>) -> Command {
         }
         None => Command::new(binary),
     };
-    command
-        .arg("--db")
-        .arg(db)
-        .arg("--json")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.arg("--db").arg(db).arg("--json").args(args);
     command
 }
 
 fn run(db: &Path, args: &[&str], stdin: &str, clock: Option<&str>) -> Value {
-    use std::io::Write;
-    let mut child = cli(db, args, clock).spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    assert!(
-        status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&stderr)
-    );
-    serde_json::from_slice(&stdout).unwrap()
+    stationdesk_e2e::server::json_of(&mut cli(db, args, clock), stdin)
 }
 
 #[test]
@@ -172,20 +147,7 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
     let history: i64 = 1 + 2 * 3000;
 
     // The shop admin's PC reads the whole history with the real CLI, and is killed half-way.
-    server.operator(
-        &[
-            "create-user",
-            "--email",
-            "chefin@laden.de",
-            "--name",
-            "Chefin",
-            "--role",
-            "shop_admin",
-            "--shop",
-            &shop,
-        ],
-        &format!("{PASSWORD}\n"),
-    );
+    server.staff("chefin@laden.de", "shop_admin", Some(&shop));
     let admin_dir = tempfile::tempdir().unwrap();
     let admin_db = admin_dir.path().join("admin.sqlite");
     run(
@@ -200,7 +162,10 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
         &format!("{PASSWORD}\n"),
         None,
     );
-    let mut pulling = cli(&admin_db, &["sync"], None).spawn().unwrap();
+    let mut pulling = cli(&admin_db, &["sync"], None)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     let local = read_only(&admin_db);
     let cursor_at_kill = loop {
         let cursor = count(&local, "SELECT pull_cursor FROM sync_state");
@@ -253,20 +218,7 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
 fn clients_an_hour_off_converge_in_the_servers_order() {
     let server = TestServer::start();
     let shop = server.shop("Laden");
-    server.operator(
-        &[
-            "create-user",
-            "--email",
-            "chefin@laden.de",
-            "--name",
-            "Chefin",
-            "--role",
-            "shop_admin",
-            "--shop",
-            &shop,
-        ],
-        &format!("{PASSWORD}\n"),
-    );
+    server.staff("chefin@laden.de", "shop_admin", Some(&shop));
     let dir = tempfile::tempdir().unwrap();
     let (ahead, behind) = (
         dir.path().join("ahead.sqlite"),

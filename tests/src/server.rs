@@ -71,29 +71,14 @@ impl TestServer {
 
     /// An operator command against the same database, with `stdin` as its input.
     pub fn operator(&self, args: &[&str], stdin: &str) -> Value {
-        let mut child = Command::new(server_binary())
-            .arg("--db")
-            .arg(self.db())
-            .arg("--json")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
+        json_of(
+            Command::new(server_binary())
+                .arg("--db")
+                .arg(self.db())
+                .arg("--json")
+                .args(args),
+            stdin,
+        )
     }
 
     pub fn shop(&self, name: &str) -> String {
@@ -173,6 +158,29 @@ impl TestServer {
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
+}
+
+/// Runs `command` with `stdin` as its input; it must succeed and print one JSON document.
+pub fn json_of(command: &mut Command, stdin: &str) -> Value {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 /// Starts the server and waits for the line that says where it listens: no sleeps.
