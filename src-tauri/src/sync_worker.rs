@@ -13,8 +13,8 @@ use stationdesk_core::store::Store;
 use stationdesk_core::sync::{self, backoff, Synced};
 use uuid::Uuid;
 
-/// Told about every sync that brought something in.
-pub type Report = Box<dyn Fn(&Synced) + Send>;
+/// Told about every sync: what it did, or `None` when it failed (the store has the error).
+pub type Report = Box<dyn Fn(Option<&Synced>) + Send>;
 
 pub struct SyncWorker {
     wake: Sender<()>,
@@ -38,7 +38,7 @@ impl SyncWorker {
         let _ = self.wake.send(());
     }
 
-    /// Who hears of syncs that brought something in (the window, once it is there).
+    /// Who hears of every sync (the window, once it is there).
     pub fn report_to(&self, report: Report) {
         *self.report.lock().unwrap_or_else(|p| p.into_inner()) = Some(report);
     }
@@ -55,19 +55,16 @@ fn run(database: &Path, woken: &Receiver<()>, report: &Mutex<Option<Report>>) {
     let mut failures = 0;
     loop {
         if matches!(store.enrolment(), Ok(Some(_))) {
-            match sync::sync(&mut store) {
-                Ok(synced) => {
-                    failures = 0;
-                    if synced.pulled.applied > 0 {
-                        if let Some(report) = &*report.lock().unwrap_or_else(|p| p.into_inner()) {
-                            report(&synced);
-                        }
-                    }
-                }
+            let outcome = sync::sync(&mut store);
+            match &outcome {
+                Ok(_) => failures = 0,
                 Err(error) => {
                     failures += 1;
                     eprintln!("stationdesk: sync failed, trying again: {error}");
                 }
+            }
+            if let Some(report) = &*report.lock().unwrap_or_else(|p| p.into_inner()) {
+                report(outcome.as_ref().ok());
             }
         }
         match woken.recv_timeout(backoff::next_try(failures, jitter())) {

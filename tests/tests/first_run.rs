@@ -48,6 +48,10 @@ async fn the_first_run_screen_sets_up_the_shop_and_this_pc_syncs_with_the_local_
             == 0
     })
     .await;
+    app.eventually("the sync card says so by itself", || async {
+        app.attrs("#sync-card", "data-pending").await == ["0"]
+    })
+    .await;
     app.screenshot("first-run-done").await;
 
     let titles = off_runtime(move || {

@@ -90,11 +90,12 @@ async function show(view, { keepFocus = false } = {}) {
   if (!keepFocus) main.focus();
 }
 
-// What the server sends arrives in the background: the ticket list and the till follow it
-// without a reload, unless someone is typing there; an emergency also raises a desktop
-// notification, for the support desk.
+// Every background sync is reported (null when it failed): the sync state in Settings follows
+// it, and what the server sent reaches the ticket list and the till, all without a reload
+// unless someone is typing there; an emergency also raises a desktop notification, for the
+// support desk.
 function onSynced(synced) {
-  for (const emergency of synced.pulled.emergencies) {
+  for (const emergency of synced?.pulled.emergencies ?? []) {
     const summary = t("sync.emergencyArrived", { number: emergency.number });
     notify(`${summary}: ${emergency.title}`, "error");
     api.notifyDesktop(summary, emergency.title).catch(() => {});
@@ -102,7 +103,8 @@ function onSynced(synced) {
   const main = document.getElementById("main");
   const typing = [...main.querySelectorAll("input, textarea")]
     .some((field) => field === document.activeElement || (field.tagName === "TEXTAREA" && field.value));
-  if (["tickets", "till"].includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
+  const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : ["settings"];
+  if (follows.includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
 }
 
 function navigate(view) {
