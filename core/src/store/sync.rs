@@ -134,7 +134,7 @@ impl Store {
                 "ticket_attachment" => {
                     let attachment: Attachment = serde_json::from_value(change.payload.clone())
                         .map_err(|_| payload("attachment"))?;
-                    write_attachment_row(&tx, change.entity_id, &attachment, true)?
+                    write_attachment_row(&tx, change.entity_id, &attachment, "download")?
                 }
                 "ticket_comment" => {
                     let comment: Comment = serde_json::from_value(change.payload.clone())
@@ -238,7 +238,7 @@ impl Store {
 
     /// Attachment contents this installation has and the server has not yet: hash and size.
     pub fn contents_to_upload(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        self.attachment_contents("uploaded = 0").map(|all| {
+        self.attachment_contents("upload").map(|all| {
             all.into_iter()
                 .filter(|(sha, _)| self.attachment_path(sha).exists())
                 .collect()
@@ -247,18 +247,16 @@ impl Store {
 
     /// Attachment contents the server has and this installation not yet (pulled metadata).
     pub fn contents_to_download(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        self.attachment_contents("uploaded = 1").map(|all| {
-            all.into_iter()
-                .filter(|(sha, _)| !self.attachment_path(sha).exists())
-                .collect()
-        })
+        self.attachment_contents("download")
     }
 
-    fn attachment_contents(&self, which: &str) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT DISTINCT sha256, size FROM ticket_attachments WHERE {which} ORDER BY sha256"
-        ))?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    fn attachment_contents(&self, transfer: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT sha256, size FROM ticket_attachments WHERE transfer = ?1 ORDER BY sha256",
+        )?;
+        let rows = stmt.query_map([transfer], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
         rows.map(|row| {
             let (sha, size) = row?;
             Ok((sha, u64::try_from(size).unwrap_or(0)))
@@ -271,10 +269,11 @@ impl Store {
         std::fs::read(&path).map_err(|e| StoreError::from_io(&path, e))
     }
 
-    pub fn mark_uploaded(&mut self, sha256: &str) -> Result<(), StoreError> {
+    /// The content is both here and on the server.
+    pub fn mark_transferred(&mut self, sha256: &str) -> Result<(), StoreError> {
         let tx = self.write()?;
         tx.execute(
-            "UPDATE ticket_attachments SET uploaded = 1 WHERE sha256 = ?1",
+            "UPDATE ticket_attachments SET transfer = 'done' WHERE sha256 = ?1",
             [sha256],
         )?;
         tx.commit()?;
@@ -283,7 +282,7 @@ impl Store {
 
     /// Keeps a downloaded content, if it is what its hash says; otherwise says so and keeps
     /// nothing.
-    pub fn keep_downloaded(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    pub fn keep_downloaded(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
         use sha2::Digest;
         let actual = format!("{:x}", sha2::Sha256::digest(bytes));
         if actual != sha256 {
@@ -291,7 +290,8 @@ impl Store {
                 "the server's content for attachment {sha256} has the hash {actual}"
             )));
         }
-        self.store_content(sha256, bytes)
+        self.store_content(sha256, bytes)?;
+        self.mark_transferred(sha256)
     }
 
     /// Changes the server refused go out once more: after a staff member signs in, what a till

@@ -461,7 +461,7 @@ impl Store {
             added_by: actor.trim().to_owned(),
             added_at: stored_now(),
         };
-        write_attachment_row(&tx, ticket.id, &attachment, false)?;
+        write_attachment_row(&tx, ticket.id, &attachment, "upload")?;
         ticket.updated_at = attachment.added_at;
         enqueue(&tx, "ticket_attachment", ticket.id, "added", &attachment)?;
         record_event(&tx, &ticket, actor, "attached", None, &attachment.file_name)?;
@@ -855,16 +855,16 @@ pub(super) fn write_comment_row(
     )? == 1)
 }
 
-/// An attachment's row, unless it is there already; `uploaded` when its content is on the
-/// server. True when written.
+/// An attachment's row, unless it is there already; `transfer` says which way its content still
+/// has to go (`upload`, `download`). True when written.
 pub(super) fn write_attachment_row(
     tx: &Transaction<'_>,
     ticket: Uuid,
     attachment: &Attachment,
-    uploaded: bool,
+    transfer: &str,
 ) -> Result<bool, StoreError> {
     Ok(tx.execute(
-        "INSERT INTO ticket_attachments (id, ticket_id, sha256, file_name, content_type, size, added_by, added_at, uploaded)
+        "INSERT INTO ticket_attachments (id, ticket_id, sha256, file_name, content_type, size, added_by, added_at, transfer)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO NOTHING",
         params![
@@ -876,7 +876,7 @@ pub(super) fn write_attachment_row(
             attachment.size,
             attachment.added_by,
             utc_text(attachment.added_at),
-            uploaded
+            transfer
         ],
     )? == 1)
 }

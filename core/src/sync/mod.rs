@@ -213,10 +213,15 @@ fn transfer_contents(
             status = client.put_blob(token, &sha256, status.received, size, part)?;
             moved.uploaded_bytes += part.len() as u64;
         }
-        store.mark_uploaded(&sha256)?;
+        store.mark_transferred(&sha256)?;
         moved.uploaded += 1;
     }
     for (sha256, _) in store.contents_to_download()? {
+        // The same content attached elsewhere too: it is here already.
+        if store.attachment_path(&sha256).exists() {
+            store.mark_transferred(&sha256)?;
+            continue;
+        }
         let content = match client.get_blob(token, &sha256) {
             // Not uploaded yet by whoever attached it (or not this shop's to read): next time.
             Err(SyncError::Refused { status: 404, .. }) => continue,
