@@ -844,12 +844,13 @@ fn apply(
         return Ok((outcome, None));
     }
     let existing = owner_of(tx, change.entity_id)?;
-    let parent = match existing {
-        None => policy::parent_ids(change)
+    // A till's new entity is its own; only staff's new entities are placed by what they name.
+    let parent = match (existing, caller.role) {
+        (None, Role::ShopAdmin | Role::SupportStaff) => policy::parent_ids(change)
             .map(|id| owner_of(tx, id))
             .find_map(Result::transpose)
             .transpose()?,
-        Some(_) => None,
+        _ => None,
     };
     let owner = match policy::admit(caller, change, existing, parent, second_level) {
         Ok(owner) => owner,
