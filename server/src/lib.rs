@@ -211,7 +211,9 @@ async fn login(
 #[utoipa::path(post, path = "/v1/shops", tag = "shops", security(("bearer" = [])),
     request_body = NewShop,
     responses((status = 200, description = "The new shop (vendor admins only)", body = Created),
-        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody), (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
 async fn create_shop(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,
@@ -224,10 +226,11 @@ async fn create_shop(
     Ok(Json(Created { id }))
 }
 
+/// Every shop for the vendor's staff; a shop admin sees their own; a till none.
 #[utoipa::path(get, path = "/v1/shops", tag = "shops", security(("bearer" = [])),
     responses((status = 200, description = "The shops the caller may see", body = Vec<Shop>),
-        (status = 401, description = "No valid, unrevoked token", body = ErrorBody), (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
-/// Every shop for the vendor's staff; a shop admin sees their own; a till none.
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
 async fn list_shops(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,
@@ -240,12 +243,14 @@ async fn list_shops(
     Ok(Json(blocking(move || storage.shops(caller.shop_id)).await?))
 }
 
+/// Vendor admins create any staff; a shop admin the admins of their own shop.
 #[utoipa::path(post, path = "/v1/staff", tag = "shops", security(("bearer" = [])),
     request_body = NewStaff,
     responses((status = 200, description = "The new account", body = Created),
-        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody), (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody),
         (status = 409, description = "The e-mail address has an account already", body = ErrorBody)))]
-/// Vendor admins create any staff; a shop admin the admins of their own shop.
 async fn create_staff(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,
@@ -276,7 +281,9 @@ const MAX_CODE_HOURS: u32 = 24 * 7;
 #[utoipa::path(post, path = "/v1/enrolment-codes", tag = "identity",
     security(("bearer" = [])), request_body = EnrolmentCodeRequest,
     responses((status = 200, description = "A one-time code for a till of the shop", body = EnrolmentCode),
-        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody), (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "The caller's role or shop does not allow this", body = ErrorBody)))]
 async fn enrolment_code(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,
@@ -323,7 +330,8 @@ async fn me(Authenticated(caller, _): Authenticated) -> Json<Me> {
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])),
     request_body = PushRequest,
     responses((status = 200, description = "One result per change, in the order pushed", body = PushResponse),
-        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
         (status = 413, description = "The body is larger than 8 MiB; send fewer changes at once")))]
 async fn push(
     State(storage): State<Arc<dyn Storage>>,
@@ -359,7 +367,8 @@ struct PullQuery {
 #[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])),
     params(PullQuery),
     responses((status = 200, description = "The next page of the changes the caller may see", body = PullResponse),
-        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody), (status = 401, description = "No valid, unrevoked token", body = ErrorBody)))]
+        (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody)))]
 async fn pull(
     State(storage): State<Arc<dyn Storage>>,
     Authenticated(caller, _): Authenticated,

@@ -136,6 +136,22 @@ fn run(db: &Path, args: &[&str], stdin: &str, clock: Option<&str>) -> Value {
     stationdesk_e2e::server::json_of(&mut cli(db, args, clock), stdin)
 }
 
+/// The shop admin signs in with the real CLI, its clock shifted by `clock` when given.
+fn sign_in_chefin(server: &TestServer, db: &Path, clock: Option<&str>) {
+    run(
+        db,
+        &[
+            "login",
+            "--server",
+            &server.base,
+            "--email",
+            "chefin@laden.de",
+        ],
+        &format!("{PASSWORD}\n"),
+        clock,
+    );
+}
+
 #[test]
 fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
     let server = TestServer::start();
@@ -150,18 +166,7 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
     server.staff("chefin@laden.de", "shop_admin", Some(&shop));
     let admin_dir = tempfile::tempdir().unwrap();
     let admin_db = admin_dir.path().join("admin.sqlite");
-    run(
-        &admin_db,
-        &[
-            "login",
-            "--server",
-            &server.base,
-            "--email",
-            "chefin@laden.de",
-        ],
-        &format!("{PASSWORD}\n"),
-        None,
-    );
+    sign_in_chefin(&server, &admin_db, None);
     let mut pulling = cli(&admin_db, &["sync"], None)
         .stdout(Stdio::null())
         .spawn()
@@ -265,18 +270,7 @@ fn clients_an_hour_off_converge_in_the_servers_order() {
         "the till's clock really is ahead: {skew}"
     );
     run(&ahead, &["sync"], "", ahead_clock);
-    run(
-        &behind,
-        &[
-            "login",
-            "--server",
-            &server.base,
-            "--email",
-            "chefin@laden.de",
-        ],
-        &format!("{PASSWORD}\n"),
-        behind_clock,
-    );
+    sign_in_chefin(&server, &behind, behind_clock);
     run(&behind, &["sync"], "", behind_clock);
     let desk_dir = tempfile::tempdir().unwrap();
     server.staff("ben@vendor.de", "support_staff", None);
