@@ -8,6 +8,8 @@
 //! - [`paths`] says where that file lives.
 //! - [`sync`] sends the outbox to the central server (the only module that speaks HTTP);
 //!   [`secrets`] keeps its tokens in the OS keyring.
+//! - [`wire`] is the protocol's typed change vocabulary with this crate's records, shared with
+//!   the server, which checks every change against the same rules.
 //! - [`remote`] connects support staff to a station with its remote tool, without a shell;
 //!   [`sessions`] records who connected where, and the cashier's consent.
 //!
@@ -22,3 +24,4 @@ pub mod secrets;
 pub mod sessions;
 pub mod store;
 pub mod sync;
+pub mod wire;

@@ -4,8 +4,8 @@
 //! Everything lives under [`API_PREFIX`]. Errors are [`ErrorBody`] with a 4xx status for a
 //! request that is wrong (it says what is wrong) and 5xx only for the server's own failures.
 //!
-//! Sync is two calls. **Push** sends a batch of the client's outbox, each change with its
-//! client-made UUIDv7 `change_id`; the server applies each exactly once and answers per change
+//! Sync is two calls. **Push** sends a batch of the client's outbox, each change (one of the
+//! typed vocabulary, [`Change`]) with its client-made UUIDv7 `change_id`; the server applies each exactly once and answers per change
 //! ([`Outcome`]). **Pull** asks for the changes after a cursor, a page at a time; every change the
 //! server accepted has a monotonic `revision`, and the next cursor is the last revision of the
 //! page.
@@ -13,8 +13,13 @@
 //! With the `openapi` feature (the server's) every type also describes itself for the server's
 //! OpenAPI document; clients build without it.
 
+mod changes;
+
+pub use changes::{Change, ChangeBody, ContractOrder, Entity, Record, Records};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 pub const API_PREFIX: &str = "/v1";
@@ -236,24 +241,13 @@ pub struct EnrolmentCode {
     pub expires_at: DateTime<Utc>,
 }
 
-/// One change from a client's outbox.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Change {
-    /// Made by the client; the server applies a change id once, whatever retries bring.
-    pub change_id: Uuid,
-    /// `ticket`, `ticket_event`, `ticket_comment`, `remote_session`, … (the client's outbox).
-    pub entity: String,
-    pub entity_id: Uuid,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
-    pub changes: Vec<Change>,
+    /// Each a [`Change`] as JSON. The server reads them one by one, so a change it cannot read
+    /// is refused on its own and the rest of the batch goes on.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub changes: Vec<Box<RawValue>>,
 }
 
 /// What the server did with one pushed change.
@@ -289,17 +283,19 @@ pub struct PushResponse {
     pub results: Vec<ChangeResult>,
 }
 
-/// A change as the server keeps it: with its place in the shop's history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A change as the server keeps it: with its place in the shop's history. The change is
+/// handed on as JSON, so a client reads each on its own and sets aside one it cannot read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revisioned {
     pub revision: u64,
     pub shop_id: Uuid,
-    #[serde(flatten)]
-    pub change: Change,
+    /// A [`Change`].
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub change: Box<RawValue>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Revisioned>,

@@ -3,11 +3,14 @@
 //!
 //! - [`storage`]: what is kept, behind the [`storage::Storage`] trait (SQLite by default).
 //! - [`auth`]: the caller of a request, from its bearer token.
-//! - [`policy`]: who may do what, for every backend alike.
+//! - [`policy`]: who may do what, for every backend alike; [`door`]: every pushed change read
+//!   and checked before anything is stored; [`accounts`]: passwords and tokens.
 //! - [`error`]: the one error type, answered as `{"code", "message"}`.
 //! - [`app`]: the router: `/healthz` and the API under `/v1`.
 
+pub mod accounts;
 pub mod auth;
+pub mod door;
 pub mod error;
 pub mod policy;
 pub mod storage;
@@ -17,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
@@ -37,6 +41,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use auth::Authenticated;
 use error::ApiError;
@@ -123,6 +128,8 @@ pub fn app_with(storage: Arc<dyn Storage>, options: Options) -> Router {
         .method_not_allowed_fallback(wrong_method)
         .layer(Extension(Pushes::default()))
         .layer(Extension(options))
+        // One limit for every body, the documented one (axum's extractors would stop at 2 MiB).
+        .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -155,10 +162,18 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
-/// A JSON body, or a 400 that says what is wrong with it.
+/// A JSON body, or a 400 that says what is wrong with it (a 413 when it is too large).
 fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    json.map(|Json(value)| value)
-        .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
+    json.map(|Json(value)| value).map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!(
+                "the request body is larger than {} MiB; send fewer changes at once",
+                BODY_LIMIT / 1_048_576
+            ))
+        } else {
+            ApiError::BadRequest(rejection.body_text())
+        }
+    })
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "server",
@@ -346,7 +361,27 @@ async fn push(
             request.changes.len()
         )));
     }
-    let results = blocking(move || storage.push(&caller, &request.changes, Utc::now())).await?;
+    let changes = request
+        .changes
+        .into_iter()
+        .enumerate()
+        .map(|(at, raw)| {
+            #[derive(Deserialize)]
+            struct Named {
+                change_id: Uuid,
+            }
+            match serde_json::from_str::<Named>(raw.get()) {
+                Ok(named) => Ok(storage::Pushed {
+                    change_id: named.change_id,
+                    raw,
+                }),
+                Err(_) => Err(ApiError::BadRequest(format!(
+                    "change {at} of the batch has no change_id (a UUID); every change needs one, so its answer can name it"
+                ))),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = blocking(move || storage.push(&caller, &changes, Utc::now())).await?;
     if results
         .iter()
         .any(|r| matches!(r.outcome, Outcome::Applied { .. }))

@@ -97,13 +97,21 @@ impl TestServer {
 
     /// Enrols a till of `shop` and returns its device token.
     pub fn station(&self, shop: &str, name: &str) -> String {
+        self.till(shop, name).0
+    }
+
+    /// Enrols a till of `shop`: its device token and its station id.
+    pub fn till(&self, shop: &str, name: &str) -> (String, uuid::Uuid) {
         let (status, body) = self.post(
             "/v1/enrol",
             None,
             &json!({"code": self.code(shop), "station_name": name}),
         );
         assert_eq!(status, StatusCode::OK, "{body}");
-        body["device_token"].as_str().unwrap().to_owned()
+        (
+            body["device_token"].as_str().unwrap().to_owned(),
+            body["station_id"].as_str().unwrap().parse().unwrap(),
+        )
     }
 
     pub fn staff(&self, email: &str, role: &str, shop: Option<&str>) -> String {

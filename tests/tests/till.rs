@@ -113,7 +113,7 @@ async fn a_flat_till_calls_the_vendor_and_a_second_press_joins_the_ticket() {
         assert!(app.text("#callback-done").await.contains("0171 1234567"));
         let store = Store::open(&app.database()).unwrap();
         let events = store.ticket(&number).unwrap().events;
-        assert_eq!(events.last().unwrap().kind, "callback_requested");
+        assert_eq!(events.last().unwrap().kind.as_str(), "callback_requested");
         assert_eq!(events.last().unwrap().note, "0171 1234567");
     }
     app.eventually("the open ticket is listed", || async {

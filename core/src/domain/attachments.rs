@@ -12,6 +12,11 @@ const ACCEPTED: &[&str] = &[
     "application/pdf",
 ];
 
+/// Whether attachments of this content type are taken: the types [`check_attachment`] finds.
+pub fn is_accepted_type(content_type: &str) -> bool {
+    content_type == "text/plain" || ACCEPTED.contains(&content_type)
+}
+
 /// The content type of an attachment, or why it is refused.
 pub fn check_attachment(bytes: &[u8]) -> Result<&'static str, DomainError> {
     if bytes.is_empty() {

@@ -175,6 +175,7 @@ impl Contract {
             terms,
             notice_today_ends_on,
             yearly_price: self.yearly_price(),
+            awaiting_confirmation: false,
         })
     }
 }
@@ -188,6 +189,10 @@ pub struct ContractStatus {
     /// "A notice received today ends the contract on ..."; `None` once notice was given.
     pub notice_today_ends_on: Option<NaiveDate>,
     pub yearly_price: Option<Money>,
+    /// Made (or given notice) here and not yet confirmed by the server, which prices it from
+    /// the vendor's catalogue.
+    #[serde(default)]
+    pub awaiting_confirmation: bool,
 }
 
 /// The contract in force for `station` on `day`, if any (at most one, by the rule below).

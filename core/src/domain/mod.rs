@@ -131,6 +131,9 @@ pub enum DomainError {
     #[error("a ticket needs a title (at most {max} characters) that says what is wrong")]
     InvalidTitle { max: usize },
 
+    #[error("a comment has at most {max} characters; attach a long log as a text file")]
+    CommentTooLong { max: usize },
+
     #[error("this ticket is {state}; reopen it before adding to it")]
     TicketNotActive { state: &'static str },
 

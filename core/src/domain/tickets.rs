@@ -153,6 +153,8 @@ pub fn ticket_number(id: Uuid) -> String {
 }
 
 pub const MAX_TITLE: usize = 200;
+/// A comment is a message in a thread, not a log file (logs are attachments).
+pub const MAX_COMMENT: usize = 20_000;
 
 /// A title as typed: trimmed, required, not overlong.
 pub fn clean_title(title: &str) -> Result<String, DomainError> {

@@ -33,12 +33,14 @@ use crate::domain::plans::{Catalog, PlanSnapshot};
 use crate::domain::stations::{clean_station_name, coverage_on, Station, StationCoverage};
 use crate::domain::DomainError;
 use crate::remote::ids::RemoteAddress;
+use crate::wire::ChangeBody;
 pub use error::StoreError;
 pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
+use stationdesk_protocol::ContractOrder;
 pub use sync::{Applied, ArrivedEmergency, Settled, Staff, SyncState, SyncStatus};
 pub use tickets::{
-    Attachment, Comment, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent, TicketQuery,
-    TicketSort, TicketView,
+    Attachment, Comment, EventKind, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent,
+    TicketQuery, TicketSort, TicketView,
 };
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
@@ -51,6 +53,10 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0006_sync.sql")),
         M::up(include_str!("migrations/0007_staff.sql")),
         M::up(include_str!("migrations/0008_attachment_uploads.sql")),
+        M::up_with_hook(
+            include_str!("migrations/0009_typed_changes.sql"),
+            sync::upgrade_legacy_outbox,
+        ),
     ])
 });
 
@@ -256,7 +262,12 @@ impl Store {
             params![station.id.to_string(), station.name, station.location, utc_text(now)],
         )
         .map_err(|e| StoreError::from_name_clash(e, &station.name))?;
-        tickets::enqueue(&tx, "station", station.id, "added", &station)?;
+        tickets::enqueue(
+            &tx,
+            ChangeBody::StationRecorded {
+                station: station.clone(),
+            },
+        )?;
         tx.commit()?;
         Ok(station)
     }
@@ -276,7 +287,12 @@ impl Store {
             ],
         )
         .map_err(|e| StoreError::from_name_clash(e, &station.name))?;
-        tickets::enqueue(&tx, "station", station.id, "renamed", &station)?;
+        tickets::enqueue(
+            &tx,
+            ChangeBody::StationRecorded {
+                station: station.clone(),
+            },
+        )?;
         tx.commit()?;
         Ok(station)
     }
@@ -380,7 +396,16 @@ impl Store {
             "UPDATE contracts SET notice_received = ?2, notice_by = ?3, ends_on = ?4, updated_at = ?5 WHERE id = ?1",
             params![id.to_string(), received_on, by.as_str(), effective_on, utc_text(Utc::now())],
         )?;
-        tickets::enqueue(&tx, "contract", contract.id, "notice_given", &contract)?;
+        tx.execute(
+            "UPDATE contracts SET awaiting_confirmation = 1 WHERE id = ?1",
+            [id.to_string()],
+        )?;
+        tickets::enqueue(
+            &tx,
+            ChangeBody::ContractNoticeGiven {
+                contract_id: contract.id,
+            },
+        )?;
         tx.commit()?;
         Ok(contract)
     }
@@ -391,10 +416,21 @@ impl Store {
 
     /// Every contract with its terms as of `today`, newest start first.
     pub fn contract_statuses(&self, today: NaiveDate) -> Result<Vec<ContractStatus>, StoreError> {
+        let awaiting = self
+            .conn
+            .prepare_cached("SELECT id FROM contracts WHERE awaiting_confirmation")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|id| parse_uuid(id?))
+            .collect::<Result<std::collections::HashSet<Uuid>, StoreError>>()?;
         let mut statuses = self
             .contracts()?
             .iter()
-            .map(|c| c.status_on(today))
+            .map(|c| {
+                c.status_on(today).map(|status| ContractStatus {
+                    awaiting_confirmation: awaiting.contains(&c.id),
+                    ..status
+                })
+            })
             .collect::<Result<Vec<_>, DomainError>>()?;
         statuses.sort_by(|a, b| {
             b.contract
@@ -493,12 +529,26 @@ fn insert_new_contract(tx: &Transaction<'_>, contract: &Contract) -> Result<(), 
         find_station(tx, &id.to_string()).map_or_else(|_| id.to_string(), |s| s.name)
     })?;
     write_contract(tx, contract)?;
-    tickets::enqueue(tx, "contract", contract.id, "created", contract)
+    tx.execute(
+        "UPDATE contracts SET awaiting_confirmation = 1 WHERE id = ?1",
+        [contract.id.to_string()],
+    )?;
+    tickets::enqueue(
+        tx,
+        ChangeBody::ContractOrdered {
+            order: ContractOrder {
+                contract_id: contract.id,
+                plan_id: contract.plan.plan.id.0.clone(),
+                start: contract.start,
+                station_ids: contract.station_ids.clone(),
+            },
+        },
+    )
 }
 
 /// A contract's rows as given, replacing what was here: contracts are the server's to decide,
 /// so a pulled one is taken as it is.
-fn write_contract(tx: &Transaction<'_>, contract: &Contract) -> Result<(), StoreError> {
+fn write_contract(tx: &Connection, contract: &Contract) -> Result<(), StoreError> {
     tx.execute(
         "DELETE FROM contract_stations WHERE contract_id = ?1",
         [contract.id.to_string()],

@@ -13,6 +13,7 @@ use crate::domain::stations::Station;
 use crate::domain::wire_enum;
 use crate::remote::ids::RemoteAddress;
 use crate::remote::RemoteTool;
+use crate::wire::ChangeBody;
 
 wire_enum!(
     /// Why a session ended: the support person said so, or the tool they started exited.
@@ -92,7 +93,12 @@ impl Store {
                 utc_text(found.updated_at),
             ],
         )?;
-        enqueue(&tx, "station", found.id, "remote_set", &found)?;
+        enqueue(
+            &tx,
+            ChangeBody::StationRecorded {
+                station: found.clone(),
+            },
+        )?;
         tx.commit()?;
         Ok(found)
     }
@@ -131,7 +137,12 @@ impl Store {
                 utc_text(consent.given_at),
             ],
         )?;
-        enqueue(&tx, "remote_consent", consent.id, "given", &consent)?;
+        enqueue(
+            &tx,
+            ChangeBody::ConsentRecorded {
+                consent: consent.clone(),
+            },
+        )?;
         tx.commit()?;
         Ok(consent)
     }
@@ -157,7 +168,12 @@ impl Store {
                 "UPDATE remote_consents SET ended_at = ?2 WHERE id = ?1",
                 params![found.id.to_string(), found.ended_at.map(utc_text)],
             )?;
-            enqueue(&tx, "remote_consent", found.id, "ended", &found)?;
+            enqueue(
+                &tx,
+                ChangeBody::ConsentRecorded {
+                    consent: found.clone(),
+                },
+            )?;
         }
         tx.commit()?;
         Ok(found)
@@ -212,7 +228,12 @@ impl Store {
                 session.note,
             ],
         )?;
-        enqueue(&tx, "remote_session", session.id, "started", &session)?;
+        enqueue(
+            &tx,
+            ChangeBody::RemoteSessionRecorded {
+                session: session.clone(),
+            },
+        )?;
         tx.commit()?;
         Ok(session)
     }
@@ -242,7 +263,12 @@ impl Store {
                     found.note,
                 ],
             )?;
-            enqueue(&tx, "remote_session", found.id, "ended", &found)?;
+            enqueue(
+                &tx,
+                ChangeBody::RemoteSessionRecorded {
+                    session: found.clone(),
+                },
+            )?;
         }
         tx.commit()?;
         Ok(found)

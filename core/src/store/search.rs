@@ -8,7 +8,7 @@
 //! index holds, folded as the index folds it, and a typed prefix is expanded through it into the
 //! exact words it stands for; only a prefix that stands for very many words is left to FTS5.
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use super::StoreError;
 const MAX_EXPANSION: u32 = 24;
 
 /// Puts a ticket's title, request and comments into the index, replacing what was there.
-pub(super) fn index_ticket(tx: &Transaction<'_>, ticket: Uuid) -> Result<(), StoreError> {
+pub(super) fn index_ticket(tx: &Connection, ticket: Uuid) -> Result<(), StoreError> {
     let id = ticket.to_string();
     tx.execute(
         "DELETE FROM ticket_search WHERE rowid = (SELECT rowid FROM tickets WHERE id = ?1)",

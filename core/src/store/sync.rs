@@ -2,21 +2,21 @@
 //! server, and what the server said about each change.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite_migration::HookResult;
 use serde::Serialize;
+use serde_json::value::RawValue;
+use stationdesk_protocol::{Entity, Revisioned, Role};
 use uuid::Uuid;
-
-use stationdesk_protocol::{Change, Role};
 
 use super::search;
 use super::tickets::{
-    write_attachment_row, write_comment_row, write_event_row, write_ticket_row, Attachment,
-    Comment, TicketEvent,
+    write_attachment_row, write_comment_row, write_event_row, write_quote_row, write_ticket_row,
 };
 use super::{load_contracts, parse_uuid, stored_now, utc_text, write_contract, Store, StoreError};
-use crate::domain::contracts::Contract;
 use crate::domain::stations::Station;
-use crate::domain::tickets::{Priority, Ticket};
+use crate::domain::tickets::Priority;
+use crate::wire::{read_pulled, upgrade_legacy, Change, ChangeBody, LegacyOf};
 
 /// What became of a pushed change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +65,9 @@ pub struct Applied {
     pub applied: usize,
     /// Changes already here (our own, coming back) or of a kind this version does not keep.
     pub skipped: usize,
+    /// Changes this version could not read or apply: kept aside with the reason (Settings
+    /// shows them), never in the way of the rest.
+    pub set_aside: usize,
     /// Emergency tickets that arrived from elsewhere: the support desk is told at once.
     pub emergencies: Vec<ArrivedEmergency>,
 }
@@ -76,84 +79,121 @@ pub struct ArrivedEmergency {
     pub title: String,
 }
 
+/// Migration 0009: the outbox rows of an earlier version, read into the typed vocabulary in
+/// their order. One that cannot be read stays in the outbox, refused with the reason.
+pub(super) fn upgrade_legacy_outbox(tx: &rusqlite::Transaction<'_>) -> HookResult {
+    type LegacyRow = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<LegacyRow> = tx
+        .prepare(
+            "SELECT seq, change_id, entity, entity_id, kind, payload, created_at, rejected_reason
+             FROM outbox_legacy ORDER BY seq",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (seq, change_id, entity, entity_id, kind, payload, created_at, rejected) in rows {
+        let upgraded = Uuid::parse_str(&entity_id)
+            .map_err(|e| e.to_string())
+            .and_then(|id| upgrade_legacy(&entity, id, &kind, &payload, LegacyOf::Outbox))
+            .and_then(|body| {
+                let change = Change {
+                    change_id: Uuid::parse_str(&change_id).map_err(|e| e.to_string())?,
+                    created_at: created_at.parse().map_err(|e| format!("{e}"))?,
+                    body,
+                };
+                Ok((
+                    change.body.kind(),
+                    serde_json::to_string(&change).expect("serialises"),
+                ))
+            });
+        let (kind, body, rejected) = match upgraded {
+            Ok((kind, body)) => (kind.to_owned(), body, rejected),
+            Err(reason) => (
+                format!("{entity} {kind}"),
+                payload,
+                Some(format!(
+                    "this change from an earlier version cannot be sent: {reason}"
+                )),
+            ),
+        };
+        tx.execute(
+            "INSERT INTO outbox (seq, change_id, kind, body, rejected_reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![seq, change_id, kind, body, rejected],
+        )?;
+        if entity == "contract" {
+            tx.execute(
+                "UPDATE contracts SET awaiting_confirmation = 1 WHERE id = ?1",
+                [&entity_id],
+            )?;
+        }
+    }
+    tx.execute_batch("DROP TABLE outbox_legacy")?;
+    Ok(())
+}
+
 impl Store {
     /// Applies one pulled page in one transaction and moves the cursor with it, so a crash
     /// half-way leaves neither half a page nor a cursor past what was applied. Tickets merge as
     /// event logs: events and comments by union (by id), the state follows the server's order
-    /// of events. Nothing applied here goes to the outbox.
-    pub fn apply_pulled(&mut self, changes: &[Change], cursor: u64) -> Result<Applied, StoreError> {
-        let tx = self.write()?;
+    /// of events. A change this version cannot read or apply is set aside with the reason (each
+    /// change has its own savepoint), and the rest of the page goes on. Nothing applied here
+    /// goes to the outbox.
+    pub fn apply_pulled(
+        &mut self,
+        changes: &[Revisioned],
+        cursor: u64,
+    ) -> Result<Applied, StoreError> {
+        let mut tx = self.write()?;
         let mut applied = Applied::default();
-        for change in changes {
-            let payload =
-                |what: &str| StoreError::Corrupt(format!("a pulled {what} ({})", change.entity_id));
-            let changed = match change.entity.as_str() {
-                "ticket" => {
-                    let ticket: Ticket = serde_json::from_value(change.payload.clone())
-                        .map_err(|_| payload("ticket"))?;
-                    let arrived = write_ticket_row(&tx, &ticket)?;
-                    if arrived && ticket.priority == Priority::Emergency {
-                        applied.emergencies.push(ArrivedEmergency {
-                            id: ticket.id,
-                            number: ticket.number(),
-                            title: ticket.title.clone(),
-                        });
-                    }
-                    arrived
-                }
-                "ticket_event" => {
-                    let event: TicketEvent = serde_json::from_value(change.payload.clone())
-                        .map_err(|_| payload("event"))?;
-                    let written = write_event_row(&tx, change.entity_id, &event)?;
-                    // Even our own event, coming back: the server's order decides the state.
-                    match event.to_state {
-                        Some(state) => {
-                            tx.execute(
-                                "UPDATE tickets SET state = ?2 WHERE id = ?1 AND state <> ?2",
-                                rusqlite::params![change.entity_id.to_string(), state.as_str()],
-                            )? == 1
-                                || written
+        for pulled in changes {
+            let outcome = match read_pulled(pulled.change.get()) {
+                Ok(change) => {
+                    let savepoint = tx.savepoint()?;
+                    match apply_one(&savepoint, &change, &mut applied.emergencies) {
+                        Ok(changed) => {
+                            savepoint.commit()?;
+                            Ok(changed)
                         }
-                        None => written,
+                        Err(error) if is_about_the_change(&error) => Err(error.to_string()),
+                        Err(error) => return Err(error),
                     }
                 }
-                "station" => {
-                    let station: Station = serde_json::from_value(change.payload.clone())
-                        .map_err(|_| payload("station"))?;
-                    write_station(&tx, &station)?
-                }
-                "contract" => {
-                    let contract: Contract = serde_json::from_value(change.payload.clone())
-                        .map_err(|_| payload("contract"))?;
-                    let here = load_contracts(&tx, Some(contract.id))?.pop();
-                    if here.as_ref() != Some(&contract) {
-                        write_contract(&tx, &contract)?;
-                    }
-                    here.as_ref() != Some(&contract)
-                }
-                "ticket_attachment" => {
-                    let attachment: Attachment = serde_json::from_value(change.payload.clone())
-                        .map_err(|_| payload("attachment"))?;
-                    write_attachment_row(&tx, change.entity_id, &attachment, "download")?
-                }
-                "ticket_comment" => {
-                    let comment: Comment = serde_json::from_value(change.payload.clone())
-                        .map_err(|_| payload("comment"))?;
-                    write_comment_row(&tx, change.entity_id, &comment)?
-                }
-                _ => false,
+                Err(reason) => Err(reason),
             };
-            if changed && change.entity.starts_with("ticket") {
-                tx.execute(
-                    "UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1",
-                    rusqlite::params![change.entity_id.to_string(), utc_text(change.created_at)],
-                )?;
-                search::index_ticket(&tx, change.entity_id)?;
-            }
-            if changed {
-                applied.applied += 1;
-            } else {
-                applied.skipped += 1;
+            match outcome {
+                Ok(true) => applied.applied += 1,
+                Ok(false) => applied.skipped += 1,
+                Err(reason) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO set_aside (revision, change, reason, at) VALUES (?1, ?2, ?3, ?4)",
+                        params![
+                            i64::try_from(pulled.revision).unwrap_or(i64::MAX),
+                            pulled.change.get(),
+                            reason,
+                            utc_text(stored_now())
+                        ],
+                    )?;
+                    applied.set_aside += 1;
+                }
             }
         }
         tx.execute(
@@ -306,33 +346,22 @@ impl Store {
         Ok(count)
     }
 
-    /// The oldest changes not yet accepted or refused, at most `limit`.
-    pub fn outbox_batch(&self, limit: usize) -> Result<Vec<Change>, StoreError> {
+    /// The oldest changes not yet accepted or refused, at most `limit`, as the protocol writes
+    /// them.
+    pub fn outbox_batch(&self, limit: usize) -> Result<Vec<(Uuid, Box<RawValue>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT change_id, entity, entity_id, kind, payload, created_at FROM outbox
-             WHERE rejected_reason IS NULL ORDER BY seq LIMIT ?1",
+            "SELECT change_id, body FROM outbox WHERE rejected_reason IS NULL ORDER BY seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, DateTime<Utc>>(5)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
         rows.map(|row| {
-            let (change_id, entity, entity_id, kind, payload, created_at) = row?;
-            Ok(Change {
-                change_id: parse_uuid(change_id)?,
-                entity,
-                entity_id: parse_uuid(entity_id)?,
-                kind,
-                payload: serde_json::from_str(&payload)
-                    .map_err(|e| StoreError::Corrupt(format!("outbox payload: {e}")))?,
-                created_at,
-            })
+            let (change_id, body) = row?;
+            Ok((
+                parse_uuid(change_id)?,
+                RawValue::from_string(body)
+                    .map_err(|e| StoreError::Corrupt(format!("an outbox change: {e}")))?,
+            ))
         })
         .collect()
     }
@@ -411,7 +440,7 @@ impl Store {
 /// A station as the server last had it. Two tills may each have named a station "Kasse 1"
 /// before they synced: the pulled one then keeps its name with a short mark of its id, so
 /// neither disappears and an admin can rename one.
-fn write_station(tx: &rusqlite::Transaction<'_>, station: &Station) -> Result<bool, StoreError> {
+fn write_station(tx: &Connection, station: &Station) -> Result<bool, StoreError> {
     let upsert = |name: &str| {
         tx.execute(
             "INSERT INTO stations (id, name, location, created_at, updated_at, remote_tool, remote_id)
@@ -438,5 +467,92 @@ fn write_station(tx: &rusqlite::Transaction<'_>, station: &Station) -> Result<bo
             Ok(upsert(&format!("{} ({})", station.name, &id[id.len() - 4..]))? > 0)
         }
         Err(error) => Err(error.into()),
+    }
+}
+
+/// One pulled change, applied; true when it added or changed something here.
+fn apply_one(
+    tx: &Connection,
+    change: &Change,
+    emergencies: &mut Vec<ArrivedEmergency>,
+) -> Result<bool, StoreError> {
+    let changed = match &change.body {
+        ChangeBody::TicketFiled { ticket } => {
+            let arrived = write_ticket_row(tx, ticket)?;
+            if arrived && ticket.priority == Priority::Emergency {
+                emergencies.push(ArrivedEmergency {
+                    id: ticket.id,
+                    number: ticket.number(),
+                    title: ticket.title.clone(),
+                });
+            }
+            arrived
+        }
+        ChangeBody::TicketEvent { ticket_id, event } => {
+            let written = write_event_row(tx, *ticket_id, event)?;
+            // Even our own event, coming back: the server's order decides the state.
+            match event.to_state {
+                Some(state) => {
+                    tx.execute(
+                        "UPDATE tickets SET state = ?2 WHERE id = ?1 AND state <> ?2",
+                        params![ticket_id.to_string(), state.as_str()],
+                    )? == 1
+                        || written
+                }
+                None => written,
+            }
+        }
+        ChangeBody::CommentAdded { ticket_id, comment } => {
+            write_comment_row(tx, *ticket_id, comment)?
+        }
+        ChangeBody::AttachmentAdded {
+            ticket_id,
+            attachment,
+        } => write_attachment_row(tx, *ticket_id, attachment, "download")?,
+        ChangeBody::QuoteOffered { ticket_id, quote }
+        | ChangeBody::QuoteDecided { ticket_id, quote } => write_quote_row(tx, *ticket_id, quote)?,
+        ChangeBody::StationRecorded { station } => write_station(tx, station)?,
+        ChangeBody::ContractConfirmed { contract } => {
+            let here = load_contracts(tx, Some(contract.id))?.pop();
+            let awaiting: bool = tx
+                .query_row(
+                    "SELECT awaiting_confirmation FROM contracts WHERE id = ?1",
+                    [contract.id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(false);
+            let differs = here.as_ref() != Some(contract) || awaiting;
+            if differs {
+                write_contract(tx, contract)?;
+            }
+            differs
+        }
+        // What a shop asks of the server comes back as the server's answer, and the records of
+        // remote help are kept where they were made and on the server.
+        ChangeBody::ContractOrdered { .. }
+        | ChangeBody::ContractNoticeGiven { .. }
+        | ChangeBody::RemoteSessionRecorded { .. }
+        | ChangeBody::ConsentRecorded { .. } => false,
+    };
+    if let (true, (Entity::Ticket, ticket_id)) = (changed, change.body.subject()) {
+        tx.execute(
+            "UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1",
+            params![ticket_id.to_string(), utc_text(change.created_at)],
+        )?;
+        search::index_ticket(tx, ticket_id)?;
+    }
+    Ok(changed)
+}
+
+/// Whether applying a pulled change failed because of the change (it names what is not here,
+/// or breaks a rule of this store), rather than because of the store itself (a full disk).
+fn is_about_the_change(error: &StoreError) -> bool {
+    match error {
+        StoreError::Sqlite(e) => {
+            e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+        }
+        StoreError::Domain(_) | StoreError::Corrupt(_) | StoreError::NotFound { .. } => true,
+        _ => false,
     }
 }

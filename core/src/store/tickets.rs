@@ -17,9 +17,10 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::routing::ShopContacts;
 use crate::domain::tickets::{
     clean_phone, clean_title, joins_open_emergency, Category, Channel, Priority, RequestDetails,
-    StationDetails, Ticket, TicketState,
+    StationDetails, Ticket, TicketState, MAX_COMMENT,
 };
-use crate::domain::DomainError;
+use crate::domain::{wire_enum, DomainError};
+use crate::wire::{Change, ChangeBody};
 
 const CONTACTS_KEY: &str = "shop_contacts";
 
@@ -37,15 +38,28 @@ pub struct NewTicket {
     pub cc: Vec<String>,
 }
 
+wire_enum!(
+    /// What happened to a ticket; `callback_requested` carries the number in the event's note.
+    EventKind {
+        Created = "created",
+        StateChanged = "state_changed",
+        Commented = "commented",
+        PressedAgain = "pressed_again",
+        Escalated = "escalated",
+        CallbackRequested = "callback_requested",
+        QuoteOffered = "quote_offered",
+        QuoteAccepted = "quote_accepted",
+        QuoteDeclined = "quote_declined",
+        Attached = "attached",
+    }
+);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketEvent {
     pub id: Uuid,
     pub at: DateTime<Utc>,
     pub actor: String,
-    /// `created`, `state_changed`, `commented`, `pressed_again`, `escalated`,
-    /// `callback_requested` (the number in `note`), `quote_offered`, `quote_accepted` or
-    /// `quote_declined`.
-    pub kind: String,
+    pub kind: EventKind,
     pub from_state: Option<TicketState>,
     pub to_state: Option<TicketState>,
     pub note: String,
@@ -235,7 +249,7 @@ impl Store {
         if let Some(mut open) = latest.filter(|t| joins_open_emergency(t.state, t.updated_at, now))
         {
             open.updated_at = now;
-            record_event(&tx, &open, &station.name, "pressed_again", None, "")?;
+            record_event(&tx, &open, &station.name, EventKind::PressedAgain, None, "")?;
             touch(&tx, &open)?;
             tx.commit()?;
             return Ok(PressedTicket {
@@ -280,7 +294,7 @@ impl Store {
         from.check_transition(to)?;
         ticket.state = to;
         ticket.updated_at = Utc::now();
-        record_event(&tx, &ticket, actor, "state_changed", Some(from), "")?;
+        record_event(&tx, &ticket, actor, EventKind::StateChanged, Some(from), "")?;
         touch(&tx, &ticket)?;
         tx.commit()?;
         Ok(ticket)
@@ -297,6 +311,9 @@ impl Store {
         if body.is_empty() {
             return Err(StoreError::EmptyComment);
         }
+        if body.chars().count() > MAX_COMMENT {
+            return Err(DomainError::CommentTooLong { max: MAX_COMMENT }.into());
+        }
         let tx = self.write()?;
         let mut ticket = find_active_ticket(&tx, reference)?;
         let comment = Comment {
@@ -306,9 +323,15 @@ impl Store {
             created_at: Utc::now(),
         };
         write_comment_row(&tx, ticket.id, &comment)?;
-        enqueue(&tx, "ticket_comment", ticket.id, "created", &comment)?;
+        enqueue(
+            &tx,
+            ChangeBody::CommentAdded {
+                ticket_id: ticket.id,
+                comment: comment.clone(),
+            },
+        )?;
         ticket.updated_at = comment.created_at;
-        record_event(&tx, &ticket, author, "commented", None, "")?;
+        record_event(&tx, &ticket, author, EventKind::Commented, None, "")?;
         touch(&tx, &ticket)?;
         tx.commit()?;
         Ok(comment)
@@ -317,7 +340,7 @@ impl Store {
     /// Under Second Level the shop admin passes a cashier's ticket on to the vendor: one action,
     /// recorded.
     pub fn escalate(&mut self, reference: &str, actor: &str) -> Result<Ticket, StoreError> {
-        self.record_on_active(reference, actor, "escalated", "")
+        self.record_on_active(reference, actor, EventKind::Escalated, "")
     }
 
     /// Outside support hours the callback service calls this number back.
@@ -328,7 +351,7 @@ impl Store {
         actor: &str,
     ) -> Result<Ticket, StoreError> {
         let phone = clean_phone(phone)?;
-        self.record_on_active(reference, actor, "callback_requested", &phone)
+        self.record_on_active(reference, actor, EventKind::CallbackRequested, &phone)
     }
 
     /// An event on a ticket that is still being worked on.
@@ -336,7 +359,7 @@ impl Store {
         &mut self,
         reference: &str,
         actor: &str,
-        kind: &str,
+        kind: EventKind,
         note: &str,
     ) -> Result<Ticket, StoreError> {
         let tx = self.write()?;
@@ -372,31 +395,21 @@ impl Store {
             decided_by: None,
             decided_at: None,
         };
-        tx.execute(
-            "INSERT INTO ticket_quotes (id, ticket_id, amount, currency, description, offered_by, offered_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                quote.id.to_string(),
-                ticket.id.to_string(),
-                quote.price.amount.to_string(),
-                quote.price.currency.code(),
-                quote.description,
-                quote.offered_by,
-                utc_text(quote.offered_at)
-            ],
-        )?;
-        tx.execute(
-            "UPDATE tickets SET category = 'out_of_scope' WHERE id = ?1",
-            [ticket.id.to_string()],
-        )?;
+        write_quote_row(&tx, ticket.id, &quote)?;
         ticket.category = Category::OutOfScope;
         ticket.updated_at = quote.offered_at;
-        enqueue(&tx, "ticket_quote", ticket.id, "offered", &quote)?;
+        enqueue(
+            &tx,
+            ChangeBody::QuoteOffered {
+                ticket_id: ticket.id,
+                quote: quote.clone(),
+            },
+        )?;
         record_event(
             &tx,
             &ticket,
             actor,
-            "quote_offered",
+            EventKind::QuoteOffered,
             None,
             &quote.price.to_string(),
         )?;
@@ -419,7 +432,11 @@ impl Store {
             .rev()
             .find(|q| q.decision.is_none())
             .ok_or(DomainError::NoOpenQuote)?;
-        let decision = if accept { "accepted" } else { "declined" };
+        let (decision, kind) = if accept {
+            ("accepted", EventKind::QuoteAccepted)
+        } else {
+            ("declined", EventKind::QuoteDeclined)
+        };
         quote.decision = Some(decision.to_owned());
         quote.decided_by = Some(actor.trim().to_owned());
         quote.decided_at = Some(Utc::now());
@@ -428,8 +445,14 @@ impl Store {
             params![quote.id.to_string(), decision, quote.decided_by, quote.decided_at.map(utc_text)],
         )?;
         ticket.updated_at = Utc::now();
-        enqueue(&tx, "ticket_quote", ticket.id, decision, &quote)?;
-        record_event(&tx, &ticket, actor, &format!("quote_{decision}"), None, "")?;
+        enqueue(
+            &tx,
+            ChangeBody::QuoteDecided {
+                ticket_id: ticket.id,
+                quote: quote.clone(),
+            },
+        )?;
+        record_event(&tx, &ticket, actor, kind, None, "")?;
         touch(&tx, &ticket)?;
         tx.commit()?;
         Ok(quote)
@@ -463,8 +486,21 @@ impl Store {
         };
         write_attachment_row(&tx, ticket.id, &attachment, "upload")?;
         ticket.updated_at = attachment.added_at;
-        enqueue(&tx, "ticket_attachment", ticket.id, "added", &attachment)?;
-        record_event(&tx, &ticket, actor, "attached", None, &attachment.file_name)?;
+        enqueue(
+            &tx,
+            ChangeBody::AttachmentAdded {
+                ticket_id: ticket.id,
+                attachment: attachment.clone(),
+            },
+        )?;
+        record_event(
+            &tx,
+            &ticket,
+            actor,
+            EventKind::Attached,
+            None,
+            &attachment.file_name,
+        )?;
         touch(&tx, &ticket)?;
         tx.commit()?;
         Ok(attachment)
@@ -521,7 +557,7 @@ impl Store {
                     id: parse_uuid(row.get(0)?)?,
                     at: row.get(1)?,
                     actor: row.get(2)?,
-                    kind: row.get(3)?,
+                    kind: stored(&row.get::<_, String>(3)?)?,
                     from_state: state(4)?,
                     to_state: state(5)?,
                     note: row.get(6)?,
@@ -796,14 +832,19 @@ pub(super) fn find_ticket(conn: &Connection, reference: &str) -> Result<Ticket, 
 
 fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
     write_ticket_row(tx, ticket)?;
-    enqueue(tx, "ticket", ticket.id, "created", ticket)?;
-    record_event(tx, ticket, &ticket.reporter, "created", None, "")?;
+    enqueue(
+        tx,
+        ChangeBody::TicketFiled {
+            ticket: ticket.clone(),
+        },
+    )?;
+    record_event(tx, ticket, &ticket.reporter, EventKind::Created, None, "")?;
     search::index_ticket(tx, ticket.id)
 }
 
 /// The rows of a ticket (and its cc list), unless it is there already: a ticket made here, or
 /// one pulled from the server that may have come back before. True when written.
-pub(super) fn write_ticket_row(tx: &Transaction<'_>, ticket: &Ticket) -> Result<bool, StoreError> {
+pub(super) fn write_ticket_row(tx: &Connection, ticket: &Ticket) -> Result<bool, StoreError> {
     let written = tx.execute(
         "INSERT INTO tickets (id, station_id, reporter, title, category, priority, urgency, channel, state,
                               request, station_details, created_at, updated_at)
@@ -838,13 +879,13 @@ pub(super) fn write_ticket_row(tx: &Transaction<'_>, ticket: &Ticket) -> Result<
 
 /// A comment's row, unless it is there already. True when written.
 pub(super) fn write_comment_row(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ticket: Uuid,
     comment: &Comment,
 ) -> Result<bool, StoreError> {
     Ok(tx.execute(
         "INSERT INTO ticket_comments (id, ticket_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (id) DO NOTHING",
+         ON CONFLICT (id) DO UPDATE SET author = excluded.author WHERE author <> excluded.author",
         params![
             comment.id.to_string(),
             ticket.to_string(),
@@ -858,7 +899,7 @@ pub(super) fn write_comment_row(
 /// An attachment's row, unless it is there already; `transfer` says which way its content still
 /// has to go (`upload`, `download`). True when written.
 pub(super) fn write_attachment_row(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ticket: Uuid,
     attachment: &Attachment,
     transfer: &str,
@@ -883,25 +924,61 @@ pub(super) fn write_attachment_row(
 
 /// An event's row, unless it is there already. True when written.
 pub(super) fn write_event_row(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ticket: Uuid,
     event: &TicketEvent,
 ) -> Result<bool, StoreError> {
     Ok(tx.execute(
         "INSERT INTO ticket_events (id, ticket_id, at, actor, kind, from_state, to_state, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO NOTHING",
+         -- Who did it is as the server saw who signed in, whatever a client claimed.
+         ON CONFLICT (id) DO UPDATE SET actor = excluded.actor WHERE actor <> excluded.actor",
         params![
             event.id.to_string(),
             ticket.to_string(),
             utc_text(event.at),
             event.actor,
-            event.kind,
+            event.kind.as_str(),
             event.from_state.map(TicketState::as_str),
             event.to_state.map(TicketState::as_str),
             event.note,
         ],
     )? == 1)
+}
+
+/// A quote as the server has it: offered once, decided once. True when something changed.
+pub(super) fn write_quote_row(
+    tx: &Connection,
+    ticket: Uuid,
+    quote: &Quote,
+) -> Result<bool, StoreError> {
+    let written = tx.execute(
+        "INSERT INTO ticket_quotes (id, ticket_id, amount, currency, description, offered_by, offered_at,
+                                    decision, decided_by, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET decision = excluded.decision, decided_by = excluded.decided_by,
+             decided_at = excluded.decided_at
+             WHERE decision IS NULL AND excluded.decision IS NOT NULL",
+        params![
+            quote.id.to_string(),
+            ticket.to_string(),
+            quote.price.amount.to_string(),
+            quote.price.currency.code(),
+            quote.description,
+            quote.offered_by,
+            utc_text(quote.offered_at),
+            quote.decision,
+            quote.decided_by,
+            quote.decided_at.map(utc_text),
+        ],
+    )? == 1;
+    if written {
+        tx.execute(
+            "UPDATE tickets SET category = 'out_of_scope' WHERE id = ?1",
+            [ticket.to_string()],
+        )?;
+    }
+    Ok(written)
 }
 
 /// Saves the ticket's state and time, and refreshes its search entry.
@@ -925,7 +1002,7 @@ fn record_event(
     tx: &Transaction<'_>,
     ticket: &Ticket,
     actor: &str,
-    kind: &str,
+    kind: EventKind,
     from: Option<TicketState>,
     note: &str,
 ) -> Result<(), StoreError> {
@@ -933,34 +1010,34 @@ fn record_event(
         id: Uuid::now_v7(),
         at: ticket.updated_at,
         actor: actor.trim().to_owned(),
-        kind: kind.to_owned(),
+        kind,
         from_state: from,
         to_state: from.map(|_| ticket.state),
         note: note.to_owned(),
     };
     write_event_row(tx, ticket.id, &event)?;
-    enqueue(tx, "ticket_event", ticket.id, kind, &event)
+    enqueue(
+        tx,
+        ChangeBody::TicketEvent {
+            ticket_id: ticket.id,
+            event,
+        },
+    )
 }
 
 /// One outbox row per change, in the change's own transaction: it is sent exactly when the
 /// change itself is saved.
-pub(super) fn enqueue(
-    tx: &Transaction<'_>,
-    entity: &str,
-    entity_id: Uuid,
-    kind: &str,
-    payload: &impl Serialize,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO outbox (change_id, entity, entity_id, kind, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        Uuid::now_v7().to_string(),
-        entity,
-        entity_id.to_string(),
-        kind,
-        to_json(payload),
-        utc_text(Utc::now()),
-    ])?;
+pub(super) fn enqueue(tx: &Transaction<'_>, body: ChangeBody) -> Result<(), StoreError> {
+    let change = Change {
+        change_id: Uuid::now_v7(),
+        created_at: stored_now(),
+        body,
+    };
+    tx.prepare_cached("INSERT INTO outbox (change_id, kind, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![
+            change.change_id.to_string(),
+            change.body.kind(),
+            to_json(&change),
+        ])?;
     Ok(())
 }

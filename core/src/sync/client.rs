@@ -5,10 +5,10 @@ use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use stationdesk_protocol::{
-    BlobStatus, Change, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, FirstRunDone,
-    FirstRunSetup, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
-    API_PREFIX,
+    BlobStatus, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, FirstRunDone, FirstRunSetup,
+    LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, API_PREFIX,
 };
 
 use super::SyncError;
@@ -74,10 +74,12 @@ impl Client {
         )
     }
 
-    pub fn push(&self, token: &Token, changes: &[Change]) -> Result<Vec<ChangeResult>, SyncError> {
-        let request = PushRequest {
-            changes: changes.to_vec(),
-        };
+    pub fn push(
+        &self,
+        token: &Token,
+        changes: Vec<Box<RawValue>>,
+    ) -> Result<Vec<ChangeResult>, SyncError> {
+        let request = PushRequest { changes };
         let response: PushResponse = self.answer(
             self.http
                 .post(format!("{}/sync/push", self.base))

@@ -14,9 +14,10 @@ pub use client::Client;
 use std::io::BufRead;
 
 use stationdesk_protocol::{
-    Change, FirstRunSetup, NewShop, NewStaff, Outcome, Role, BLOB_CHUNK, MAX_PUSH_BATCH,
+    ChangeResult, FirstRunSetup, NewShop, NewStaff, Outcome, Role, BLOB_CHUNK, MAX_PUSH_BATCH,
 };
 use thiserror::Error;
+use uuid::Uuid;
 
 use crate::secrets::{self, Account, SecretsError, Token};
 use crate::store::{Applied, Settled, Staff, Store, StoreError, SyncState};
@@ -321,10 +322,10 @@ fn pull_all(store: &mut Store, client: &Client, token: &Token) -> Result<Applied
                 page.cursor
             )));
         }
-        let changes: Vec<Change> = page.changes.into_iter().map(|c| c.change).collect();
-        let applied = store.apply_pulled(&changes, page.cursor)?;
+        let applied = store.apply_pulled(&page.changes, page.cursor)?;
         total.applied += applied.applied;
         total.skipped += applied.skipped;
+        total.set_aside += applied.set_aside;
         total.emergencies.extend(applied.emergencies);
         if !page.more {
             return Ok(total);
@@ -335,37 +336,76 @@ fn pull_all(store: &mut Store, client: &Client, token: &Token) -> Result<Applied
 fn push_all(store: &mut Store, client: &Client, token: &Token) -> Result<Pushed, SyncError> {
     let mut pushed = Pushed::default();
     loop {
-        let changes = store.outbox_batch(MAX_PUSH_BATCH)?;
+        let (sent, changes): (Vec<Uuid>, Vec<_>) =
+            store.outbox_batch(MAX_PUSH_BATCH)?.into_iter().unzip();
         if changes.is_empty() {
             return Ok(pushed);
         }
-        let results = client.push(token, &changes)?;
-        if results.len() != changes.len()
-            || results
-                .iter()
-                .zip(&changes)
-                .any(|(r, c)| r.change_id != c.change_id)
-        {
-            return Err(SyncError::Garbage(
-                "the answer does not match the changes sent".into(),
-            ));
+        let settled = settle(&sent, client.push(token, changes)?)?;
+        for (_, outcome) in &settled {
+            match outcome {
+                Settled::Accepted => pushed.accepted += 1,
+                Settled::Rejected(_) => pushed.rejected += 1,
+            }
         }
-        let settled: Vec<_> = results
-            .into_iter()
-            .map(|result| {
-                let settled = match result.outcome {
-                    Outcome::Applied { .. } | Outcome::AlreadyApplied { .. } => {
-                        pushed.accepted += 1;
-                        Settled::Accepted
-                    }
-                    Outcome::Rejected { reason } => {
-                        pushed.rejected += 1;
-                        Settled::Rejected(reason)
-                    }
-                };
-                (result.change_id, settled)
-            })
-            .collect();
         store.settle_outbox(&settled)?;
+    }
+}
+
+/// What the server's answers to a pushed batch mean for each change sent: accepted (now or
+/// before) or refused for good. An answer that does not match what was sent, change for
+/// change, settles nothing: the batch stays for the next try.
+fn settle(sent: &[Uuid], results: Vec<ChangeResult>) -> Result<Vec<(Uuid, Settled)>, SyncError> {
+    if results.len() != sent.len() || results.iter().zip(sent).any(|(r, id)| r.change_id != *id) {
+        return Err(SyncError::Garbage(
+            "the answer does not match the changes sent".into(),
+        ));
+    }
+    Ok(results
+        .into_iter()
+        .map(|result| {
+            let settled = match result.outcome {
+                Outcome::Applied { .. } | Outcome::AlreadyApplied { .. } => Settled::Accepted,
+                Outcome::Rejected { reason } => Settled::Rejected(reason),
+            };
+            (result.change_id, settled)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_answer_settles_its_change_and_a_mismatch_settles_none() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let answers = vec![
+            ChangeResult {
+                change_id: a,
+                outcome: Outcome::AlreadyApplied { revision: 3 },
+            },
+            ChangeResult {
+                change_id: b,
+                outcome: Outcome::Rejected {
+                    reason: "a till may not change a contract".into(),
+                },
+            },
+        ];
+        assert_eq!(
+            settle(&[a, b], answers.clone()).unwrap(),
+            vec![
+                (a, Settled::Accepted),
+                (
+                    b,
+                    Settled::Rejected("a till may not change a contract".into())
+                )
+            ]
+        );
+        assert!(matches!(
+            settle(&[b, a], answers.clone()),
+            Err(SyncError::Garbage(_))
+        ));
+        assert!(matches!(settle(&[a], answers), Err(SyncError::Garbage(_))));
     }
 }

@@ -74,7 +74,7 @@ fn every_change_is_an_event_and_an_outbox_row_in_the_same_transaction() {
     let trail: Vec<(String, Option<TicketState>, Option<TicketState>)> = detail
         .events
         .iter()
-        .map(|e| (e.kind.clone(), e.from_state, e.to_state))
+        .map(|e| (e.kind.to_string(), e.from_state, e.to_state))
         .collect();
     assert_eq!(
         trail,
@@ -303,7 +303,7 @@ fn repeated_emergency_presses_join_the_open_ticket() {
         .unwrap()
         .events
         .iter()
-        .map(|e| e.kind.clone())
+        .map(|e| e.kind.to_string())
         .collect();
     assert_eq!(
         kinds,
@@ -425,7 +425,7 @@ fn escalation_callbacks_and_quotes_are_recorded() {
     let trail: Vec<(String, String)> = detail
         .events
         .iter()
-        .map(|e| (e.kind.clone(), e.note.clone()))
+        .map(|e| (e.kind.to_string(), e.note.clone()))
         .collect();
     assert_eq!(
         trail,

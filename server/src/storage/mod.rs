@@ -5,8 +5,9 @@
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
 use stationdesk_protocol::{
-    BlobStatus, Change, ChangeResult, Me, NewShop, NewStaff, PullResponse, Role, Shop,
+    BlobStatus, ChangeResult, Me, NewShop, NewStaff, PullResponse, Role, Shop,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -31,6 +32,13 @@ impl From<Caller> for Me {
             name: caller.name,
         }
     }
+}
+
+/// One pushed change, as sent: the id it answers to, and the change still to be read (the
+/// door reads it; one that cannot be read is refused on its own).
+pub struct Pushed {
+    pub change_id: Uuid,
+    pub raw: Box<RawValue>,
 }
 
 #[derive(Debug, Error)]
@@ -86,12 +94,12 @@ pub trait Storage: Send + Sync + 'static {
     /// The caller a token belongs to, unless it is unknown or revoked.
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError>;
     fn revoke(&self, token: &str) -> Result<(), StorageError>;
-    /// Applies each change once, in order, as far as [`crate::policy::admit`] lets the caller;
-    /// one result per change.
+    /// Applies each change once, in order, as far as the door ([`crate::door::admit`]) lets
+    /// the caller in; one result per change.
     fn push(
         &self,
         caller: &Caller,
-        changes: &[Change],
+        changes: &[Pushed],
         now: DateTime<Utc>,
     ) -> Result<Vec<ChangeResult>, StorageError>;
     /// The changes the caller may see ([`crate::policy::reach`]) after `after`, at most `limit`.

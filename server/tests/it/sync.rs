@@ -5,10 +5,8 @@
 //! Needs a Secret Service on the session bus; `scripts/test.sh` runs the tests under
 //! `dbus-run-session` with an unlocked gnome-keyring-daemon.
 
-mod common;
-
+use crate::common::TestServer;
 use chrono::Utc;
-use common::TestServer;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::emergency;
 use stationdesk_core::secrets::{self, Account};
@@ -48,7 +46,7 @@ fn signed_in(
     server.staff(email, role, shop);
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("staff.sqlite")).unwrap();
-    sync::login(&mut store, &server.base, email, common::PASSWORD).unwrap();
+    sync::login(&mut store, &server.base, email, crate::common::PASSWORD).unwrap();
     (dir, store)
 }
 
@@ -169,12 +167,14 @@ fn a_refused_change_is_marked_and_does_not_hold_up_the_others() {
     press(&mut store, "Kasse 1");
     // A change of a kind this server does not know (from a newer client, say), first in line.
     let raw = rusqlite::Connection::open(dir.path().join("till.sqlite")).unwrap();
+    let change_id = uuid::Uuid::now_v7().to_string();
     raw.execute(
-        "INSERT INTO outbox (seq, change_id, entity, entity_id, kind, payload, created_at)
-         VALUES (0, ?1, 'loyalty_card', ?2, 'created', '{}', '2026-11-23T08:00:00.000Z')",
+        "INSERT INTO outbox (seq, change_id, kind, body) VALUES (0, ?1, 'loyalty_card_issued', ?2)",
         [
-            uuid::Uuid::now_v7().to_string(),
-            uuid::Uuid::now_v7().to_string(),
+            &change_id,
+            &format!(
+                r#"{{"change_id":"{change_id}","created_at":"2026-11-23T08:00:00Z","type":"loyalty_card_issued"}}"#
+            ),
         ],
     )
     .unwrap();
@@ -187,7 +187,7 @@ fn a_refused_change_is_marked_and_does_not_hold_up_the_others() {
     assert_eq!(status.rejected.len(), 1);
     assert!(status.rejected[0]
         .1
-        .contains("unknown entity \"loyalty_card\""));
+        .contains("unknown variant `loyalty_card_issued`"));
     // Not sent again.
     let next = sync::sync(&mut store).unwrap().pushed;
     assert_eq!((next.accepted, next.rejected), (0, 0));
@@ -292,7 +292,7 @@ fn a_till_an_admin_and_the_support_desk_converge_on_the_same_ticket_history() {
 
 #[test]
 fn a_server_that_fails_answers_garbage_or_is_cut_off_loses_and_duplicates_nothing() {
-    use common::proxy::{Mode, Proxy};
+    use crate::common::proxy::{Mode, Proxy};
     let server = TestServer::start();
     let proxy = Proxy::start(&server.base);
     let shop = server.shop("Laden");
@@ -502,10 +502,22 @@ fn what_the_admin_makes_elsewhere_reaches_the_tills_it_concerns() {
 
     let plan = Catalog::builtin().snapshot("second_level").unwrap();
     let start = Utc::now().date_naive() - chrono::Duration::days(1);
-    let contract = admin
+    admin
         .create_contract(plan.clone(), start, std::slice::from_ref(&kasse_1))
         .unwrap();
+    let today = Utc::now().date_naive();
+    assert!(admin.contract_statuses(today).unwrap()[0].awaiting_confirmation);
     sync::sync(&mut admin).unwrap();
+    let confirmed = admin.contract_statuses(today).unwrap();
+    assert!(
+        !confirmed[0].awaiting_confirmation,
+        "the server's copy arrived"
+    );
+    assert_eq!(
+        confirmed[0].yearly_price.as_ref().unwrap().to_string(),
+        "650.00 EUR"
+    );
+    let contract = confirmed[0].contract.clone();
     for store in [&mut till_a, &mut till_b] {
         sync::sync(store).unwrap();
         assert_eq!(

@@ -2,11 +2,14 @@
 //! what, against the real server process. Pushes are judged per change (applied or rejected);
 //! every other endpoint by its status.
 
-mod common;
-
-use common::{change, statuses, TestServer, PASSWORD};
+use crate::common::{
+    comment, consent, decided, event, filed, moved, offered, order, session, station, statuses,
+    TestServer, PASSWORD,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use stationdesk_core::domain::tickets::TicketState;
+use stationdesk_core::store::EventKind;
 use uuid::Uuid;
 
 /// The callers of the table: nobody, the two tills of shop A, A's admin, B's admin, the
@@ -14,6 +17,8 @@ use uuid::Uuid;
 struct Callers {
     till_a1: String,
     till_a2: String,
+    /// Till A1's station id.
+    station_a1: Uuid,
     admin_a: String,
     admin_b: String,
     support: String,
@@ -32,8 +37,10 @@ struct World {
 fn world() -> World {
     let server = TestServer::start();
     let (shop_a, shop_b) = (server.shop("Laden A"), server.shop("Laden B"));
+    let (till_a1, station_a1) = server.till(&shop_a, "Kasse A1");
     let callers = Callers {
-        till_a1: server.station(&shop_a, "Kasse A1"),
+        till_a1,
+        station_a1,
         till_a2: server.station(&shop_a, "Kasse A2"),
         admin_a: server.staff("chef@a.de", "shop_admin", Some(&shop_a)),
         admin_b: server.staff("chef@b.de", "shop_admin", Some(&shop_b)),
@@ -41,7 +48,10 @@ fn world() -> World {
         vendor: server.staff("admin@vendor.de", "vendor_admin", None),
     };
     let ticket_a1 = Uuid::now_v7();
-    let created = server.push(&callers.till_a1, &[change("ticket", ticket_a1, "created")]);
+    let created = server.push(
+        &callers.till_a1,
+        &[filed(ticket_a1, Some(callers.station_a1))],
+    );
     assert_eq!(statuses(&created), ["applied"]);
     World {
         server,
@@ -312,118 +322,103 @@ fn each_role_pushes_what_is_its_own_and_reads_what_it_may() {
     let w = world();
     let c = &w.callers;
     let t = w.ticket_a1;
-    let quote = |kind: &str| change("ticket_quote", t, kind);
-    // (who, token, change, expected outcome)
+    let q = Uuid::now_v7();
+    // (who, token, change, expected outcome), pushed in this order: the ticket moves new ->
+    // open -> waiting -> open on the way.
     let table: Vec<(&str, &str, Value, &str)> = vec![
-        (
-            "till that made it",
-            &c.till_a1,
-            change("ticket_comment", t, "created"),
-            "applied",
-        ),
+        ("till that made it", &c.till_a1, comment(t), "applied"),
         (
             "another till of the shop",
             &c.till_a2,
-            change("ticket_comment", t, "created"),
+            comment(t),
             "rejected",
         ),
-        (
-            "admin of the shop",
-            &c.admin_a,
-            change("ticket_comment", t, "created"),
-            "applied",
-        ),
+        ("admin of the shop", &c.admin_a, comment(t), "applied"),
+        ("admin of another shop", &c.admin_b, comment(t), "rejected"),
+        ("support", &c.support, comment(t), "applied"),
+        ("vendor admin", &c.vendor, comment(t), "rejected"),
+        ("till", &c.till_a1, moved(t, TicketState::Open), "applied"),
         (
             "admin of another shop",
             &c.admin_b,
-            change("ticket_comment", t, "created"),
+            moved(t, TicketState::WaitingForCustomer),
             "rejected",
         ),
         (
             "support",
             &c.support,
-            change("ticket_comment", t, "created"),
+            moved(t, TicketState::WaitingForCustomer),
             "applied",
         ),
-        (
-            "vendor admin",
-            &c.vendor,
-            change("ticket_comment", t, "created"),
-            "rejected",
-        ),
-        (
-            "till",
-            &c.till_a1,
-            change("ticket_event", t, "state_changed"),
-            "applied",
-        ),
-        (
-            "admin of another shop",
-            &c.admin_b,
-            change("ticket_event", t, "state_changed"),
-            "rejected",
-        ),
-        (
-            "support",
-            &c.support,
-            change("ticket_event", t, "state_changed"),
-            "applied",
-        ),
+        ("admin", &c.admin_a, moved(t, TicketState::Open), "applied"),
         // Quotes: the desk offers, the shop's admin decides.
-        ("admin offers", &c.admin_a, quote("offered"), "rejected"),
-        ("till offers", &c.till_a1, quote("offered"), "rejected"),
-        ("support offers", &c.support, quote("offered"), "applied"),
-        ("support accepts", &c.support, quote("accepted"), "rejected"),
-        ("till accepts", &c.till_a1, quote("accepted"), "rejected"),
-        ("admin accepts", &c.admin_a, quote("accepted"), "applied"),
-        // Remote sessions are the desk's; the consent is the till's.
         (
-            "admin",
+            "admin offers",
             &c.admin_a,
-            change("remote_session", Uuid::now_v7(), "started"),
+            offered(t, Uuid::now_v7()),
             "rejected",
         ),
         (
-            "till",
+            "till offers",
             &c.till_a1,
-            change("remote_consent", Uuid::now_v7(), "given"),
+            offered(t, Uuid::now_v7()),
+            "rejected",
+        ),
+        ("support offers", &c.support, offered(t, q), "applied"),
+        (
+            "support accepts",
+            &c.support,
+            decided(t, q, "accepted"),
+            "rejected",
+        ),
+        (
+            "till accepts",
+            &c.till_a1,
+            decided(t, q, "accepted"),
+            "rejected",
+        ),
+        (
+            "admin accepts",
+            &c.admin_a,
+            decided(t, q, "accepted"),
             "applied",
         ),
         (
-            "support",
-            &c.support,
-            change("remote_consent", Uuid::now_v7(), "given"),
+            "admin again",
+            &c.admin_a,
+            decided(t, q, "declined"),
             "rejected",
         ),
+        // Remote sessions are the desk's; the consent is the till's.
+        ("support", &c.support, session(Some(t), None), "applied"),
+        ("till", &c.till_a1, session(Some(t), None), "rejected"),
+        ("admin", &c.admin_a, session(Some(t), None), "rejected"),
+        ("till", &c.till_a1, consent(c.station_a1), "applied"),
+        ("support", &c.support, consent(c.station_a1), "rejected"),
         (
             "vendor admin",
             &c.vendor,
-            change("ticket", Uuid::now_v7(), "created"),
+            filed(Uuid::now_v7(), None),
             "rejected",
         ),
-        (
-            "anyone",
-            &c.admin_a,
-            change("invoice", Uuid::now_v7(), "created"),
-            "rejected",
-        ),
-        // Contracts are the shop admin's (and the server's) to set, not a till's or the desk's.
+        // Contracts are ordered by the shop admin (and confirmed by the server), not by a till
+        // or the desk.
         (
             "till",
             &c.till_a1,
-            change("contract", Uuid::now_v7(), "created"),
+            order("flat", &[c.station_a1]),
             "rejected",
         ),
         (
             "support",
             &c.support,
-            change("contract", Uuid::now_v7(), "created"),
+            order("flat", &[c.station_a1]),
             "rejected",
         ),
         (
             "admin",
             &c.admin_a,
-            change("contract", Uuid::now_v7(), "created"),
+            order("flat", &[c.station_a1]),
             "applied",
         ),
     ];
@@ -433,8 +428,8 @@ fn each_role_pushes_what_is_its_own_and_reads_what_it_may() {
         let got = results[0]["status"].as_str().unwrap();
         if got != *expected {
             wrong.push(format!(
-                "{who}: {} {} was {got}, not {expected}: {}",
-                pushed["entity"], pushed["kind"], results[0]
+                "{who}: {} was {got}, not {expected}: {}",
+                pushed["type"], results[0]
             ));
         }
         if got == "rejected" {
@@ -443,30 +438,25 @@ fn each_role_pushes_what_is_its_own_and_reads_what_it_may() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 
-    // The desk records a session on the till's ticket: found through the ticket it names.
-    let mut session = change("remote_session", Uuid::now_v7(), "started");
-    session["payload"] = json!({ "ticket_id": t });
-    assert_eq!(
-        statuses(&w.server.push(&c.support, &[session])),
-        ["applied"]
-    );
-
     // Reads: A1 sees its ticket with everything the admin and the desk added; A2 and shop B
     // see none of it; the desk and the vendor see it all.
+    let on_ticket = |change: &Value| {
+        change["ticket_id"] == t.to_string().as_str()
+            || change["ticket"]["id"] == t.to_string().as_str()
+            || change["session"]["ticket_id"] == t.to_string().as_str()
+    };
     let ticket_changes = |token: &str| {
         w.server.pull(token, 0)["changes"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|c| c["entity_id"] == t.to_string().as_str())
+            .filter(|c| on_ticket(&c["change"]))
             .count()
     };
-    let applied_on_ticket = 1 // created
+    let applied_on_ticket = 1 // filed
         + table
             .iter()
-            .filter(|(_, _, pushed, expected)| {
-                *expected == "applied" && pushed["entity_id"] == t.to_string().as_str()
-            })
+            .filter(|(_, _, pushed, expected)| *expected == "applied" && on_ticket(pushed))
             .count();
     assert_eq!(ticket_changes(&c.till_a1), applied_on_ticket);
     assert_eq!(ticket_changes(&c.admin_a), applied_on_ticket);
@@ -484,7 +474,7 @@ fn under_second_level_support_only_named_admins_bring_a_ticket_to_the_vendor() {
         .as_str()
         .unwrap()
         .to_owned();
-    let till = server.station(&shop, "Kasse 1");
+    let (till, station_1) = server.till(&shop, "Kasse 1");
     let admin = server.staff("vertretung@filiale.de", "shop_admin", Some(&shop));
     server.operator(
         &[
@@ -510,11 +500,11 @@ fn under_second_level_support_only_named_admins_bring_a_ticket_to_the_vendor() {
 
     let ticket = Uuid::now_v7();
     assert_eq!(
-        statuses(&server.push(&till, &[change("ticket", ticket, "created")])),
+        statuses(&server.push(&till, &[filed(ticket, Some(station_1))])),
         ["applied"],
         "the till's ticket goes to the shop's own admins"
     );
-    let escalate = || change("ticket_event", ticket, "escalated");
+    let escalate = || event(ticket, EventKind::Escalated, None);
     let refused = server.push(&till, &[escalate()]);
     assert_eq!(statuses(&refused), ["rejected"]);
     assert!(refused[0]["reason"]
@@ -523,16 +513,49 @@ fn under_second_level_support_only_named_admins_bring_a_ticket_to_the_vendor() {
         .contains("named admins"));
     assert_eq!(statuses(&server.push(&admin, &[escalate()])), ["rejected"]);
     assert_eq!(statuses(&server.push(named, &[escalate()])), ["applied"]);
+
     // Without Second Level, a till escalates itself (Support Flat: the vendor is the hotline).
     let flat = server.shop("Laden");
-    let flat_till = server.station(&flat, "Kasse 1");
+    let (flat_till, flat_station) = server.till(&flat, "Kasse 1");
     let flat_ticket = Uuid::now_v7();
     let pushed = server.push(
         &flat_till,
         &[
-            change("ticket", flat_ticket, "created"),
-            change("ticket_event", flat_ticket, "escalated"),
+            filed(flat_ticket, Some(flat_station)),
+            event(flat_ticket, EventKind::Escalated, None),
         ],
     );
     assert_eq!(statuses(&pushed), ["applied", "applied"]);
+
+    // The contract decides, not the shop's flag: a till of the Second Level shop covered by
+    // Support Flat calls the vendor itself; one under Second Level goes through a named admin.
+    let (till_2, station_2) = server.till(&shop, "Kasse 2");
+    let ordered = server.push(
+        named,
+        &[
+            station(station_1, "Kasse 1"),
+            station(station_2, "Kasse 2"),
+            order("second_level", &[station_1]),
+            order("flat", &[station_2]),
+        ],
+    );
+    assert_eq!(statuses(&ordered), ["applied"; 4], "{ordered:?}");
+    let covered_by_flat = Uuid::now_v7();
+    let pushed = server.push(
+        &till_2,
+        &[
+            filed(covered_by_flat, Some(station_2)),
+            event(covered_by_flat, EventKind::Escalated, None),
+        ],
+    );
+    assert_eq!(statuses(&pushed), ["applied", "applied"], "{pushed:?}");
+    let under_second_level = Uuid::now_v7();
+    let pushed = server.push(
+        &till,
+        &[
+            filed(under_second_level, Some(station_1)),
+            event(under_second_level, EventKind::Escalated, None),
+        ],
+    );
+    assert_eq!(statuses(&pushed), ["applied", "rejected"]);
 }

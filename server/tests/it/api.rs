@@ -1,11 +1,10 @@
 //! The real `stationdesk-server` process on loopback, set up with its own operator commands and
 //! driven over HTTP: enrolment, log-in, tokens, push and pull, tenancy, bad requests, backup.
 
-mod common;
-
-use common::{change, statuses, TestServer};
+use crate::common::{comment, filed, moved, statuses, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use stationdesk_core::domain::tickets::TicketState;
 use uuid::Uuid;
 
 #[test]
@@ -86,9 +85,7 @@ fn bad_requests_get_a_4xx_that_says_what_is_wrong() {
 
     let shop = server.shop("Laden");
     let token = server.station(&shop, "Kasse 1");
-    let too_many: Vec<Value> = (0..501)
-        .map(|_| change("ticket", Uuid::now_v7(), "created"))
-        .collect();
+    let too_many: Vec<Value> = (0..501).map(|_| filed(Uuid::now_v7(), None)).collect();
     let (status, body) = server.post("/v1/sync/push", Some(&token), &json!({"changes": too_many}));
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["message"]
@@ -119,17 +116,23 @@ fn a_retried_push_changes_nothing_and_a_rejected_change_does_not_block_the_rest(
     let shop = server.shop("Laden");
     let token = server.station(&shop, "Kasse 1");
     let ticket = Uuid::now_v7();
+    let mut unknown = filed(Uuid::now_v7(), None);
+    unknown["type"] = "no_such_thing".into();
     let batch = vec![
-        change("ticket", ticket, "created"),
-        change("no_such_thing", Uuid::now_v7(), "created"),
-        change("ticket_event", ticket, "state_changed"),
+        filed(ticket, None),
+        unknown,
+        moved(ticket, TicketState::Open),
     ];
     let first = server.push(&token, &batch);
     assert_eq!(statuses(&first), ["applied", "rejected", "applied"]);
-    assert!(first[1]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("unknown entity"));
+    assert!(
+        first[1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unknown variant `no_such_thing`"),
+        "{}",
+        first[1]
+    );
 
     let again = server.push(&token, &batch);
     assert_eq!(
@@ -146,8 +149,9 @@ fn a_retried_push_changes_nothing_and_a_rejected_change_does_not_block_the_rest(
         2,
         "nothing duplicated, nothing rejected stored"
     );
-    assert_eq!(pulled[0]["change_id"], batch[0]["change_id"]);
-    assert_eq!(pulled[1]["change_id"], batch[2]["change_id"]);
+    assert_eq!(pulled[0]["change"]["change_id"], batch[0]["change_id"]);
+    assert_eq!(pulled[1]["change"]["change_id"], batch[2]["change_id"]);
+    assert_eq!(pulled[1]["change"], batch[2], "kept as it was sent");
     assert_eq!(page["more"], false);
     let cursor = page["cursor"].as_u64().unwrap();
     let nothing_new = server.pull(&token, cursor);
@@ -162,9 +166,7 @@ fn pulls_come_in_pages_and_the_cursor_never_skips() {
     let token = server.station(&shop, "Kasse 1");
     let mut sent = Vec::new();
     for _ in 0..3 {
-        let batch: Vec<Value> = (0..400)
-            .map(|_| change("ticket", Uuid::now_v7(), "created"))
-            .collect();
+        let batch: Vec<Value> = (0..400).map(|_| filed(Uuid::now_v7(), None)).collect();
         assert!(statuses(&server.push(&token, &batch))
             .iter()
             .all(|s| *s == "applied"));
@@ -180,7 +182,7 @@ fn pulls_come_in_pages_and_the_cursor_never_skips() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|c| c["change_id"].clone()),
+                .map(|c| c["change"]["change_id"].clone()),
         );
         pages.push(page["changes"].as_array().unwrap().len());
         cursor = page["cursor"].as_u64().unwrap();
@@ -202,7 +204,7 @@ fn one_shop_never_reads_or_writes_another_shops_data() {
     let support = server.staff("support@vendor.de", "support_staff", None);
 
     let ticket_a = Uuid::now_v7();
-    let created = change("ticket", ticket_a, "created");
+    let created = filed(ticket_a, None);
     assert_eq!(
         statuses(&server.push(&till_a, std::slice::from_ref(&created))),
         ["applied"]
@@ -210,8 +212,8 @@ fn one_shop_never_reads_or_writes_another_shops_data() {
 
     // B writes to A's ticket, or replays A's change id: refused.
     for (token, attempt) in [
-        (&till_b, change("ticket_comment", ticket_a, "added")),
-        (&admin_b, change("ticket_event", ticket_a, "state_changed")),
+        (&till_b, comment(ticket_a)),
+        (&admin_b, moved(ticket_a, TicketState::Open)),
         (&till_b, created.clone()),
     ] {
         let results = server.push(token, &[attempt]);
@@ -223,7 +225,7 @@ fn one_shop_never_reads_or_writes_another_shops_data() {
     }
 
     // The vendor's support desk adds to A's ticket and sees every shop; A sees the addition.
-    let answer = change("ticket_comment", ticket_a, "added");
+    let answer = comment(ticket_a);
     assert_eq!(
         statuses(&server.push(&support, std::slice::from_ref(&answer))),
         ["applied"]
@@ -235,7 +237,7 @@ fn one_shop_never_reads_or_writes_another_shops_data() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| &c["change_id"])
+        .map(|c| &c["change"]["change_id"])
         .collect();
     assert_eq!(ids, [&created["change_id"], &answer["change_id"]]);
     assert!(seen_by_a["changes"]
@@ -244,7 +246,7 @@ fn one_shop_never_reads_or_writes_another_shops_data() {
         .iter()
         .all(|c| c["shop_id"] == shop_a.as_str()));
     // A new ticket must come from a shop.
-    let orphan = server.push(&support, &[change("ticket", Uuid::now_v7(), "created")]);
+    let orphan = server.push(&support, &[filed(Uuid::now_v7(), None)]);
     assert_eq!(statuses(&orphan), ["rejected"]);
 }
 
@@ -253,7 +255,7 @@ fn a_backup_is_taken_while_the_server_serves() {
     let server = TestServer::start();
     let shop = server.shop("Laden");
     let token = server.station(&shop, "Kasse 1");
-    server.push(&token, &[change("ticket", Uuid::now_v7(), "created")]);
+    server.push(&token, &[filed(Uuid::now_v7(), None)]);
     let target = server.dir.path().join("backup.sqlite");
     server.operator(&["backup", "--to", target.to_str().unwrap()], "");
     assert_eq!(changes_in(&target), 1);
@@ -292,7 +294,7 @@ fn an_event_stream_tells_of_changes_and_ends_when_its_token_is_revoked() {
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let mut lines = BufReader::new(response).lines();
 
-    server.push(&till, &[change("ticket", Uuid::now_v7(), "created")]);
+    server.push(&till, &[filed(Uuid::now_v7(), None)]);
     let event = lines.next().unwrap().unwrap();
     assert_eq!(event, "event: changes");
     let data = lines.next().unwrap().unwrap();
@@ -300,7 +302,7 @@ fn an_event_stream_tells_of_changes_and_ends_when_its_token_is_revoked() {
 
     let (status, _) = server.post("/v1/logout", Some(&admin), &json!({}));
     assert_eq!(status, StatusCode::OK);
-    server.push(&till, &[change("ticket", Uuid::now_v7(), "created")]);
+    server.push(&till, &[filed(Uuid::now_v7(), None)]);
     let rest: Vec<String> = lines.map(Result::unwrap).collect();
     assert!(
         !rest.iter().any(|line| line.starts_with("event:")),

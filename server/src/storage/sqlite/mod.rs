@@ -5,33 +5,41 @@ use std::path::Path;
 use std::sync::{LazyLock, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
-use sha2::{Digest, Sha256};
+use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
 use stationdesk_protocol::{
-    BlobStatus, Change, ChangeResult, NewShop, NewStaff, Outcome, PullResponse, Revisioned, Role,
-    Shop, MAX_BLOB,
+    BlobStatus, ChangeResult, NewShop, NewStaff, Outcome, PullResponse, Role, Shop, MAX_BLOB,
 };
 use uuid::Uuid;
 
-use super::{Caller, Storage, StorageError};
-use crate::policy::{self, Owner, Reach};
+use super::{Caller, Pushed, Storage, StorageError};
+use crate::accounts::{self, hex_sha256, random_secret, secret_hash};
+use crate::policy::{self, Reach};
+
+mod changes;
+
+pub use changes::PULL_PAGE_BYTES;
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
-        M::up(include_str!("../../migrations/0001_server.sql")),
-        M::up(include_str!("../../migrations/0002_roles.sql")),
-        M::up(include_str!("../../migrations/0003_blobs.sql")),
-        M::up(include_str!("../../migrations/0004_shared.sql")),
+        M::up(include_str!("../../../migrations/0001_server.sql")),
+        M::up(include_str!("../../../migrations/0002_roles.sql")),
+        M::up(include_str!("../../../migrations/0003_blobs.sql")),
+        M::up(include_str!("../../../migrations/0004_shared.sql")),
+        M::up_with_hook(
+            include_str!("../../../migrations/0005_typed_changes.sql"),
+            changes::upgrade_legacy_history,
+        ),
     ])
 });
 
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
+    /// The vendor's plans that orders are priced from (the built-in catalogue, for now).
+    catalog: Catalog,
     /// Callers by token hash, once looked up; a revoke through this process drops its entry.
     /// (Tokens are revoked only through the API, so no other process makes this stale.)
     callers: RwLock<HashMap<String, Caller>>,
@@ -140,9 +148,25 @@ impl SqliteStorage {
         let heads = Heads::load(&conn)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
+            catalog: Catalog::builtin(),
             callers: RwLock::default(),
             heads: RwLock::new(heads),
         })
+    }
+
+    /// Projects the whole history into the server's tables again (after a fix to how a
+    /// change is projected); the number of changes replayed.
+    pub fn rebuild_tables(&self) -> Result<usize, StorageError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let replayed = changes::rebuild_tables(&tx)?;
+        tx.commit()?;
+        Ok(replayed)
+    }
+
+    /// The server's tables as text, to compare two states.
+    pub fn tables_digest(&self) -> Result<String, StorageError> {
+        changes::tables_digest(&self.conn())
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -153,26 +177,6 @@ impl SqliteStorage {
 
 fn utc_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-/// 256 random bits as hex: a token or an enrolment code nobody can guess.
-fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
-}
-
-/// Tokens are random enough that a fast hash is safe; only the hash is stored.
-fn secret_hash(secret: &str) -> String {
-    hex_sha256(secret.trim().as_bytes())
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn role_of(text: &str) -> Result<Role, StorageError> {
@@ -191,6 +195,11 @@ impl Storage for SqliteStorage {
     }
 
     fn first_run(&self, shop: &NewShop, admin: &NewStaff) -> Result<Uuid, StorageError> {
+        let admin = NewStaff {
+            shop_id: Some(Uuid::nil()),
+            ..admin.clone()
+        };
+        let hash = accounts::new_staff_hash(&admin)?;
         let mut conn = self.conn();
         // One transaction: two set-ups at once cannot both find the server empty, and a shop
         // never stays behind without its admin.
@@ -207,8 +216,9 @@ impl Storage for SqliteStorage {
             &tx,
             &NewStaff {
                 shop_id: Some(id),
-                ..admin.clone()
+                ..admin
             },
+            &hash,
         )?;
         tx.commit()?;
         Ok(id)
@@ -234,7 +244,8 @@ impl Storage for SqliteStorage {
     }
 
     fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError> {
-        insert_user(&self.conn(), staff)
+        let hash = accounts::new_staff_hash(staff)?;
+        insert_user(&self.conn(), staff, &hash)
     }
 
     fn issue_enrolment_code(
@@ -297,23 +308,23 @@ impl Storage for SqliteStorage {
     }
 
     fn login(&self, email: &str, password: &str) -> Result<(String, Caller), StorageError> {
-        let conn = self.conn();
-        let found: Option<(String, String, String, Option<String>, String, bool)> = conn
+        let found: Option<(String, String, String, Option<String>, String, bool)> = self
+            .conn()
             .query_row(
                 "SELECT id, name, role, shop_id, password_hash, named_contact FROM users WHERE email = ?1",
                 [email.trim()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
+        // Verified with the database free for everyone else.
         let Some((user, name, role, shop, hash, named_contact)) = found else {
             return Err(StorageError::BadLogin);
         };
-        let parsed = PasswordHash::new(&hash).map_err(|e| StorageError::Backend(e.to_string()))?;
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .map_err(|_| StorageError::BadLogin)?;
+        if !accounts::password_matches(password, &hash)? {
+            return Err(StorageError::BadLogin);
+        }
         let token = random_secret();
-        conn.execute(
+        self.conn().execute(
             "INSERT INTO tokens (token_hash, role, shop_id, user_id, name, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -394,39 +405,22 @@ impl Storage for SqliteStorage {
     fn push(
         &self,
         caller: &Caller,
-        changes: &[Change],
+        changes: &[Pushed],
         now: DateTime<Utc>,
     ) -> Result<Vec<ChangeResult>, StorageError> {
+        let today = now.with_timezone(&VENDOR_TIME_ZONE).date_naive();
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let second_level = match caller.shop_id {
-            Some(shop) => tx
-                .query_row(
-                    "SELECT second_level FROM shops WHERE id = ?1",
-                    [shop.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or(false),
-            None => false,
-        };
         let mut results = Vec::with_capacity(changes.len());
         let mut applied = Vec::new();
-        for change in changes {
-            let (outcome, owner) = apply(&tx, caller, change, second_level, now)?;
-            if let (Outcome::Applied { revision }, Some(owner)) = (&outcome, owner) {
-                let shared = policy::is_shared_in_shop(&change.entity);
-                applied.push((
-                    *revision,
-                    Scope {
-                        shop: owner.shop,
-                        station: owner.station,
-                        shared,
-                    },
-                ));
+        for pushed in changes {
+            let (outcome, scope) =
+                changes::apply(&tx, caller, &pushed.raw, &self.catalog, today, now)?;
+            if let (Outcome::Applied { revision }, Some(scope)) = (&outcome, scope) {
+                applied.push((*revision, scope));
             }
             results.push(ChangeResult {
-                change_id: change.change_id,
+                change_id: pushed.change_id,
                 outcome,
             });
         }
@@ -444,77 +438,7 @@ impl Storage for SqliteStorage {
         after: u64,
         limit: usize,
     ) -> Result<PullResponse, StorageError> {
-        let conn = self.conn();
-        let after = i64::try_from(after).unwrap_or(i64::MAX);
-        let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-        // A till reads its own history through an index on (station, revision) and what its
-        // shop shares through (shop, revision) where shared; a shop its own through (shop,
-        // revision); the vendor's staff every shop's: the cost is a seek or two plus the page,
-        // however long the history.
-        const COLUMNS: &str =
-            "revision, shop_id, change_id, entity, entity_id, kind, payload, created_at";
-        let (sql, scope, shop) = match policy::reach(caller) {
-            Reach::Station { shop, station } => (
-                format!(
-                    "SELECT {COLUMNS} FROM changes WHERE station_id = ?1 AND revision > ?2
-                     UNION ALL
-                     SELECT {COLUMNS} FROM changes WHERE shop_id = ?4 AND shared AND revision > ?2
-                     ORDER BY revision LIMIT ?3"
-                ),
-                Some(station.to_string()),
-                Some(shop.to_string()),
-            ),
-            Reach::Shop(shop) => (
-                format!("SELECT {COLUMNS} FROM changes WHERE shop_id = ?1 AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3"),
-                Some(shop.to_string()),
-                None,
-            ),
-            Reach::Everything => (
-                format!("SELECT {COLUMNS} FROM changes WHERE ?1 IS NULL AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3"),
-                None,
-                None,
-            ),
-        };
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![scope, after, fetch, shop], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, DateTime<Utc>>(7)?,
-            ))
-        })?;
-        let mut changes = Vec::new();
-        for row in rows {
-            let (revision, shop, change_id, entity, entity_id, kind, payload, created_at) = row?;
-            changes.push(Revisioned {
-                revision: u64::try_from(revision).unwrap_or(0),
-                shop_id: uuid_of(Some(shop))?.expect("given"),
-                change: Change {
-                    change_id: uuid_of(Some(change_id))?.expect("given"),
-                    entity,
-                    entity_id: uuid_of(Some(entity_id))?.expect("given"),
-                    kind,
-                    payload: serde_json::from_str(&payload)
-                        .map_err(|e| StorageError::Backend(e.to_string()))?,
-                    created_at,
-                },
-            });
-        }
-        let more = changes.len() > limit;
-        changes.truncate(limit);
-        let cursor = changes
-            .last()
-            .map_or(u64::try_from(after).unwrap_or(0), |c| c.revision);
-        Ok(PullResponse {
-            changes,
-            cursor,
-            more,
-        })
+        changes::pull(&self.conn(), policy::reach(caller), after, limit)
     }
 
     fn blob_status(&self, caller: &Caller, sha256: &str) -> Result<BlobStatus, StorageError> {
@@ -670,50 +594,10 @@ fn insert_shop(conn: &Connection, shop: &NewShop) -> Result<Uuid, StorageError> 
     Ok(id)
 }
 
-/// A staff member; a shop is required for shop admins and refused for the vendor's staff.
-fn insert_user(conn: &Connection, staff: &NewStaff) -> Result<Uuid, StorageError> {
-    let NewStaff {
-        email,
-        name,
-        role,
-        shop_id: shop,
-        password,
-        named_contact,
-    } = staff;
-    let (role, shop) = (*role, *shop);
-    if *named_contact && role != Role::ShopAdmin {
-        return Err(StorageError::Invalid(
-            "only a shop admin is named in a shop's contract".into(),
-        ));
-    }
-    match (role, shop) {
-        (Role::Station, _) => {
-            return Err(StorageError::Invalid(
-                "stations enrol with a code; they are not staff".into(),
-            ))
-        }
-        (Role::ShopAdmin, None) => {
-            return Err(StorageError::Invalid("a shop admin needs --shop".into()))
-        }
-        (Role::SupportStaff | Role::VendorAdmin, Some(_)) => {
-            return Err(StorageError::Invalid(
-                "the vendor's staff belong to no shop; leave out --shop".into(),
-            ))
-        }
-        _ => {}
-    }
-    if password.chars().count() < 10 {
-        return Err(StorageError::Invalid(
-            "a password needs at least 10 characters".into(),
-        ));
-    }
-    let salt = SaltString::generate(&mut OsRng);
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| StorageError::Backend(e.to_string()))?
-        .to_string();
+/// A staff member whose account [`accounts::new_staff_hash`] checked and hashed.
+fn insert_user(conn: &Connection, staff: &NewStaff, hash: &str) -> Result<Uuid, StorageError> {
     let id = Uuid::now_v7();
-    if let Some(shop) = shop {
+    if let Some(shop) = staff.shop_id {
         shop_exists(conn, shop)?;
     }
     conn.execute(
@@ -721,18 +605,18 @@ fn insert_user(conn: &Connection, staff: &NewStaff) -> Result<Uuid, StorageError
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             id.to_string(),
-            email.trim(),
-            name.trim(),
-            role.as_str(),
-            shop.map(|s| s.to_string()),
+            staff.email.trim(),
+            staff.name.trim(),
+            staff.role.as_str(),
+            staff.shop_id.map(|s| s.to_string()),
             hash,
-            named_contact,
+            staff.named_contact,
             utc_text(Utc::now())
         ],
     )
     .map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ConstraintViolation) => {
-            StorageError::Conflict(format!("{} has an account already", email.trim()))
+            StorageError::Conflict(format!("{} has an account already", staff.email.trim()))
         }
         _ => e.into(),
     })?;
@@ -796,94 +680,4 @@ fn shop_exists(conn: &Connection, shop: Uuid) -> Result<(), StorageError> {
     )
     .optional()?
     .ok_or_else(|| StorageError::NotFound(format!("no shop {shop}")))
-}
-
-/// The owner of an entity the server has seen.
-fn owner_of(
-    tx: &rusqlite::Transaction<'_>,
-    entity_id: Uuid,
-) -> Result<Option<Owner>, StorageError> {
-    let found: Option<(String, Option<String>)> = tx
-        .prepare_cached("SELECT shop_id, station_id FROM entities WHERE entity_id = ?1")?
-        .query_row([entity_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    found
-        .map(|(shop, station)| {
-            Ok(Owner {
-                shop: uuid_of(Some(shop))?.expect("given"),
-                station: uuid_of(station)?,
-            })
-        })
-        .transpose()
-}
-
-/// One change, once: a change id seen before answers with its first revision; otherwise the
-/// policy decides, whatever ids the change carries.
-fn apply(
-    tx: &rusqlite::Transaction<'_>,
-    caller: &Caller,
-    change: &Change,
-    second_level: bool,
-    now: DateTime<Utc>,
-) -> Result<(Outcome, Option<Owner>), StorageError> {
-    let seen: Option<(i64, String)> = tx
-        .prepare_cached("SELECT revision, shop_id FROM changes WHERE change_id = ?1")?
-        .query_row([change.change_id.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    if let Some((revision, shop)) = seen {
-        let outcome = match caller.shop_id {
-            Some(own) if own.to_string() != shop => Outcome::Rejected {
-                reason: "this change id belongs to another shop".into(),
-            },
-            _ => Outcome::AlreadyApplied {
-                revision: u64::try_from(revision).unwrap_or(0),
-            },
-        };
-        return Ok((outcome, None));
-    }
-    let existing = owner_of(tx, change.entity_id)?;
-    // A till's new entity is its own; only staff's new entities are placed by what they name.
-    let parent = match (existing, caller.role) {
-        (None, Role::ShopAdmin | Role::SupportStaff) => policy::parent_ids(change)
-            .map(|id| owner_of(tx, id))
-            .find_map(Result::transpose)
-            .transpose()?,
-        _ => None,
-    };
-    let owner = match policy::admit(caller, change, existing, parent, second_level) {
-        Ok(owner) => owner,
-        Err(reason) => return Ok((Outcome::Rejected { reason }, None)),
-    };
-    let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![change.entity_id.to_string(), shop, station])?;
-    // A shared change is read by every till of the shop, not through one till's history.
-    let shared = policy::is_shared_in_shop(&change.entity);
-    let revision: i64 = tx.prepare_cached(
-        "INSERT INTO changes (change_id, shop_id, station_id, shared, entity, entity_id, kind, payload, created_at, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING revision",
-    )?
-    .query_row(
-        params![
-            change.change_id.to_string(),
-            shop,
-            station.filter(|_| !shared),
-            shared,
-            change.entity,
-            change.entity_id.to_string(),
-            change.kind,
-            change.payload.to_string(),
-            utc_text(change.created_at),
-            utc_text(now)
-        ],
-        |r| r.get(0),
-    )?;
-    let applied = Outcome::Applied {
-        revision: u64::try_from(revision).unwrap_or(0),
-    };
-    Ok((applied, Some(owner)))
 }

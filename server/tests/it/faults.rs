@@ -5,13 +5,11 @@
 //! Needs a Secret Service on the session bus (scripts/test.sh starts one), `faketime`, and
 //! `stationdesk-cli` built (`cargo test --workspace` builds it).
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{TestServer, PASSWORD};
+use crate::common::{TestServer, PASSWORD};
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use stationdesk_core::domain::tickets::TicketState;
@@ -109,7 +107,7 @@ fn the_server_killed_in_the_middle_of_a_push_loses_and_duplicates_nothing() {
     assert_eq!(
         count(
             &on_server,
-            "SELECT count(*) FROM changes WHERE entity = 'ticket'"
+            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed'"
         ),
         3000
     );
@@ -191,7 +189,9 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
     let on_server = read_only(&server.db());
     let tickets_up_to_cursor = count(
         &on_server,
-        &format!("SELECT count(*) FROM changes WHERE entity = 'ticket' AND revision <= {cursor}"),
+        &format!(
+            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed' AND revision <= {cursor}"
+        ),
     );
     assert_eq!(
         count(&local, "SELECT count(*) FROM tickets"),
@@ -202,7 +202,7 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
         count(
             &on_server,
             &format!(
-                "SELECT count(*) FROM changes WHERE entity = 'ticket_event' AND revision <= {cursor}"
+                "SELECT count(*) FROM changes WHERE kind = 'ticket_event' AND revision <= {cursor}"
             )
         )
     );

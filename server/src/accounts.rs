@@ -1,0 +1,86 @@
+//! Account rules for every storage backend: who may be a staff member, how passwords are
+//! hashed and checked, and how tokens and enrolment codes are made and kept (only their
+//! hashes are stored). Argon2 is slow on purpose, so a backend hashes and verifies while it
+//! holds no database lock.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use sha2::{Digest, Sha256};
+use stationdesk_protocol::{NewStaff, Role};
+
+use crate::storage::StorageError;
+
+pub const MIN_PASSWORD: usize = 10;
+
+/// 256 random bits as hex: a token or an enrolment code nobody can guess.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// Tokens are random enough that a fast hash is safe; only the hash is stored.
+pub fn secret_hash(secret: &str) -> String {
+    hex_sha256(secret.trim().as_bytes())
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks a new staff account against the rules and hashes its password.
+pub fn new_staff_hash(staff: &NewStaff) -> Result<String, StorageError> {
+    if staff.named_contact && staff.role != Role::ShopAdmin {
+        return Err(StorageError::Invalid(
+            "only a shop admin is named in a shop's contract".into(),
+        ));
+    }
+    match (staff.role, staff.shop_id) {
+        (Role::Station, _) => {
+            return Err(StorageError::Invalid(
+                "stations enrol with a code; they are not staff".into(),
+            ))
+        }
+        (Role::ShopAdmin, None) => {
+            return Err(StorageError::Invalid("a shop admin needs --shop".into()))
+        }
+        (Role::SupportStaff | Role::VendorAdmin, Some(_)) => {
+            return Err(StorageError::Invalid(
+                "the vendor's staff belong to no shop; leave out --shop".into(),
+            ))
+        }
+        _ => {}
+    }
+    if staff.email.trim().is_empty() || staff.name.trim().is_empty() {
+        return Err(StorageError::Invalid(
+            "a staff account needs an e-mail address and a name".into(),
+        ));
+    }
+    if staff.password.chars().count() < MIN_PASSWORD {
+        return Err(StorageError::Invalid(format!(
+            "a password needs at least {MIN_PASSWORD} characters"
+        )));
+    }
+    hash_password(&staff.password)
+}
+
+pub fn hash_password(password: &str) -> Result<String, StorageError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| StorageError::Backend(e.to_string()))?
+        .to_string())
+}
+
+/// Whether `password` is the one `hash` was made from.
+pub fn password_matches(password: &str, hash: &str) -> Result<bool, StorageError> {
+    let parsed = PasswordHash::new(hash).map_err(|e| StorageError::Backend(e.to_string()))?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
+}

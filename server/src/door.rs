@@ -1,0 +1,583 @@
+//! The door every pushed change goes through before anything is stored: read into the typed
+//! vocabulary, checked field by field (sizes, dates the store can hold, ids that must exist and
+//! be the caller's shop's, the ticket's transition table, the caller's role), and rewritten
+//! where the server is the one who knows: who did it is whoever signed in, and a contract's
+//! price comes from the vendor's catalogue. A change that fails is refused with a reason that
+//! says what is wrong, and is never stored or sent to anyone.
+//!
+//! The door holds no SQL: what it needs to know of the server's state it asks through
+//! [`Facts`], which each storage backend answers.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
+use stationdesk_core::domain::attachments::{is_accepted_type, MAX_ATTACHMENT_BYTES};
+use stationdesk_core::domain::contracts::{
+    check_stations_free, covering_contract, Contract, Party,
+};
+use stationdesk_core::domain::plans::{Catalog, WhoMayCall};
+use stationdesk_core::domain::stations::clean_station_name;
+use stationdesk_core::domain::tickets::{clean_title, Ticket, TicketState, MAX_COMMENT};
+use stationdesk_core::store::{EventKind, Quote};
+use stationdesk_core::wire::{Change, ChangeBody};
+use stationdesk_protocol::Role;
+use uuid::Uuid;
+
+use crate::policy::Owner;
+use crate::storage::{Caller, StorageError};
+
+/// The largest change the server takes, as JSON; a comment at its longest fits well.
+pub const MAX_CHANGE_BYTES: usize = 64 * 1024;
+/// Names, notes and the parts of a request: enough for what people type, not for a novel.
+const MAX_NAME: usize = 200;
+const MAX_TEXT: usize = 5_000;
+const MAX_CC: usize = 20;
+
+/// What the door needs to know of the server's state.
+pub trait Facts {
+    /// Whose a ticket, station, contract, remote session or consent is, if the server has it.
+    fn owner(&self, id: Uuid) -> Result<Option<Owner>, StorageError>;
+    /// The shop of a station enrolled with the server (its record may not have come yet).
+    fn enrolled_shop(&self, station: Uuid) -> Result<Option<Uuid>, StorageError>;
+    /// A ticket as the server has it now.
+    fn ticket(&self, id: Uuid) -> Result<Option<Ticket>, StorageError>;
+    /// The ticket a record (an event, comment, attachment or quote) of that id belongs to.
+    fn record_ticket(&self, kind: &'static str, id: Uuid) -> Result<Option<Uuid>, StorageError>;
+    fn quote(&self, id: Uuid) -> Result<Option<Quote>, StorageError>;
+    /// Every contract of the shop, as confirmed.
+    fn contracts(&self, shop: Uuid) -> Result<Vec<Contract>, StorageError>;
+    /// Whether the vendor set the shop up under Second Level Support (for what no contract
+    /// covers).
+    fn second_level_shop(&self, shop: Uuid) -> Result<bool, StorageError>;
+}
+
+/// A change let in: what is stored (perhaps rewritten) and whose it is.
+#[derive(Debug)]
+pub struct Admitted {
+    pub change: Change,
+    pub owner: Owner,
+}
+
+/// Why a change is refused, or the storage failing while the door asked.
+#[derive(Debug)]
+pub enum Refusal {
+    Rejected(String),
+    Failed(StorageError),
+}
+
+impl From<StorageError> for Refusal {
+    fn from(error: StorageError) -> Self {
+        Refusal::Failed(error)
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Self {
+        Refusal::Rejected(reason)
+    }
+}
+
+type Checked<T> = Result<T, Refusal>;
+
+fn refuse<T>(reason: impl Into<String>) -> Checked<T> {
+    Err(Refusal::Rejected(reason.into()))
+}
+
+/// Reads one pushed change; what cannot be read is refused with serde's account of it.
+pub fn read(raw: &str) -> Result<Change, String> {
+    if raw.len() > MAX_CHANGE_BYTES {
+        return Err(format!(
+            "the change has {} bytes; a change carries at most {} KiB (attachments' contents go to /v1/blobs)",
+            raw.len(),
+            MAX_CHANGE_BYTES / 1024
+        ));
+    }
+    serde_json::from_str(raw).map_err(|e| format!("not a change this server knows: {e}"))
+}
+
+/// Decides one change read from a push. `today` is the vendor's date (notices are received on
+/// it); `now` the server's clock.
+pub fn admit(
+    caller: &Caller,
+    mut change: Change,
+    facts: &dyn Facts,
+    catalog: &Catalog,
+    today: NaiveDate,
+) -> Checked<Admitted> {
+    if caller.role == Role::VendorAdmin {
+        return refuse("vendor admins keep shops and staff; ticket work is the support desk's");
+    }
+    plausible(change.created_at, "the change's time")?;
+    let (_, subject) = change.body.subject();
+    let existing = facts.owner(subject)?;
+    if let Some(owner) = existing {
+        within_reach(caller, owner)?;
+    }
+    let signed_in = caller.name.clone();
+    let owner = match &mut change.body {
+        ChangeBody::TicketFiled { ticket } => {
+            may(
+                caller,
+                &[Role::Station, Role::ShopAdmin, Role::SupportStaff],
+                "file tickets",
+            )?;
+            if existing.is_some() {
+                return refuse(format!("ticket {} exists already", ticket.id));
+            }
+            check_ticket(ticket)?;
+            let station_owner = match ticket.station_id {
+                Some(station) => Some(station_of_reach(caller, station, facts)?),
+                None => None,
+            };
+            match (caller.role, station_owner) {
+                // A till's ticket is its own, whichever of its station records it names.
+                (Role::Station, _) => Owner {
+                    shop: own_shop(caller)?,
+                    station: caller.station_id,
+                },
+                (Role::SupportStaff, None) => {
+                    return refuse(
+                        "support staff file a ticket for a station of a shop: name its station_id",
+                    )
+                }
+                (_, Some(owner)) => owner,
+                (_, None) => Owner {
+                    shop: own_shop(caller)?,
+                    station: None,
+                },
+            }
+        }
+        ChangeBody::TicketEvent { ticket_id, event } => {
+            let (ticket, owner) = ticket_of_reach(caller, *ticket_id, existing, facts)?;
+            new_record(facts, "event", event.id, *ticket_id)?;
+            plausible(event.at, "the event's time")?;
+            bounded(&event.note, MAX_TEXT, "an event's note")?;
+            event.actor = signed_in;
+            check_event_kind(caller, event.kind, &ticket, owner, facts, today)?;
+            match (event.kind, event.to_state) {
+                (EventKind::StateChanged, Some(to)) => {
+                    if !ticket.state.can_become(to) {
+                        return refuse(format!(
+                            "ticket {} is {} on the server and cannot become {}; reopen it first if it is resolved or closed",
+                            ticket.number(), ticket.state, to
+                        ));
+                    }
+                }
+                (EventKind::StateChanged, None) => {
+                    return refuse("a state change names the state the ticket goes to (to_state)")
+                }
+                (_, Some(_)) => return refuse(format!("a {} event changes no state", event.kind)),
+                (_, None) => {}
+            }
+            owner
+        }
+        ChangeBody::CommentAdded { ticket_id, comment } => {
+            let (ticket, owner) = ticket_of_reach(caller, *ticket_id, existing, facts)?;
+            active(&ticket)?;
+            new_record(facts, "comment", comment.id, *ticket_id)?;
+            plausible(comment.created_at, "the comment's time")?;
+            if comment.body.trim().is_empty() {
+                return refuse("a comment needs some text");
+            }
+            bounded(&comment.body, MAX_COMMENT, "a comment")?;
+            comment.author = signed_in;
+            owner
+        }
+        ChangeBody::AttachmentAdded {
+            ticket_id,
+            attachment,
+        } => {
+            let (ticket, owner) = ticket_of_reach(caller, *ticket_id, existing, facts)?;
+            active(&ticket)?;
+            new_record(facts, "attachment", attachment.id, *ticket_id)?;
+            plausible(attachment.added_at, "the attachment's time")?;
+            let hex = attachment.sha256.len() == 64
+                && attachment
+                    .sha256
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !hex {
+                return refuse("an attachment names its content by its SHA-256 in lower-case hex");
+            }
+            if !(1..=MAX_ATTACHMENT_BYTES as i64).contains(&attachment.size) {
+                return refuse(format!(
+                    "an attachment has 1 byte to {} MiB",
+                    MAX_ATTACHMENT_BYTES / 1_048_576
+                ));
+            }
+            if !is_accepted_type(&attachment.content_type) {
+                return refuse(format!(
+                    "{:?} attachments are not taken; a screenshot, a PDF or a text log",
+                    attachment.content_type
+                ));
+            }
+            bounded(&attachment.file_name, MAX_NAME, "a file name")?;
+            attachment.added_by = signed_in;
+            owner
+        }
+        ChangeBody::QuoteOffered { ticket_id, quote } => {
+            may(
+                caller,
+                &[Role::SupportStaff],
+                "offer quotes; the vendor's support desk does",
+            )?;
+            let (ticket, owner) = ticket_of_reach(caller, *ticket_id, existing, facts)?;
+            active(&ticket)?;
+            new_record(facts, "quote", quote.id, *ticket_id)?;
+            plausible(quote.offered_at, "the quote's time")?;
+            if quote.price.amount <= Decimal::ZERO || quote.price.amount > Decimal::from(1_000_000)
+            {
+                return refuse("a quote's price is above zero and at most 1,000,000");
+            }
+            if quote.description.trim().is_empty() {
+                return refuse("a quote describes the work");
+            }
+            bounded(&quote.description, MAX_TEXT, "a quote's description")?;
+            if quote.decision.is_some() || quote.decided_by.is_some() || quote.decided_at.is_some()
+            {
+                return refuse("a quote is offered undecided; the shop decides it");
+            }
+            quote.offered_by = signed_in;
+            owner
+        }
+        ChangeBody::QuoteDecided { ticket_id, quote } => {
+            may(
+                caller,
+                &[Role::ShopAdmin],
+                "accept or decline quotes; a shop admin does",
+            )?;
+            let (_, owner) = ticket_of_reach(caller, *ticket_id, existing, facts)?;
+            if facts.record_ticket("quote", quote.id)? != Some(*ticket_id) {
+                return refuse(format!("ticket {ticket_id} has no quote {}", quote.id));
+            }
+            let offered = facts.quote(quote.id)?.expect("its ticket was found");
+            if offered.decision.is_some() {
+                return refuse("this quote has been decided already");
+            }
+            let decided_at = quote
+                .decided_at
+                .ok_or_else(|| "a decided quote says when".to_owned())?;
+            plausible(decided_at, "the decision's time")?;
+            match quote.decision.as_deref() {
+                Some("accepted" | "declined") => {}
+                _ => return refuse("a quote is accepted or declined"),
+            }
+            // The offer stays as the desk made it; only the decision is the shop's.
+            *quote = Quote {
+                decision: quote.decision.take(),
+                decided_by: Some(signed_in),
+                decided_at: Some(decided_at),
+                ..offered
+            };
+            owner
+        }
+        ChangeBody::StationRecorded { station } => {
+            may(caller, &[Role::Station, Role::ShopAdmin], "record stations")?;
+            let owner = match existing {
+                Some(owner) => owner,
+                None => match (facts.enrolled_shop(station.id)?, caller.role) {
+                    (Some(shop), _) => Owner {
+                        shop,
+                        station: Some(station.id),
+                    },
+                    // A till's record of itself, under the id the app gave it.
+                    (None, Role::Station) => Owner {
+                        shop: own_shop(caller)?,
+                        station: caller.station_id,
+                    },
+                    (None, _) => Owner {
+                        shop: own_shop(caller)?,
+                        station: Some(station.id),
+                    },
+                },
+            };
+            // Another till's record, enrolled or made by it, is not this till's to change.
+            within_reach(caller, owner)?;
+            station.name = clean_station_name(&station.name).map_err(|e| e.to_string())?;
+            bounded(&station.location, MAX_NAME, "a station's location")?;
+            plausible(station.created_at, "the station's time")?;
+            plausible(station.updated_at, "the station's time")?;
+            owner
+        }
+        ChangeBody::ContractOrdered { order } => {
+            may(
+                caller,
+                &[Role::ShopAdmin],
+                "order contracts; a shop admin does",
+            )?;
+            if existing.is_some() {
+                return refuse(format!("contract {} exists already", order.contract_id));
+            }
+            let shop = own_shop(caller)?;
+            if !(2000..=2100).contains(&chrono::Datelike::year(&order.start)) {
+                return refuse("a contract starts between the years 2000 and 2100");
+            }
+            for station in &order.station_ids {
+                if station_of_reach(caller, *station, facts)?.shop != shop {
+                    return refuse(format!("station {station} is another shop's"));
+                }
+            }
+            let plan = catalog
+                .snapshot(&order.plan_id)
+                .map_err(|e| e.to_string())?;
+            let mut contract = Contract::new(
+                plan,
+                order.start,
+                order.station_ids.clone(),
+                change.created_at,
+            )
+            .map_err(|e| e.to_string())?;
+            contract.id = order.contract_id;
+            check_stations_free(&contract, &facts.contracts(shop)?, |id| id.to_string())
+                .map_err(|e| e.to_string())?;
+            change.body = ChangeBody::ContractConfirmed { contract };
+            Owner {
+                shop,
+                station: None,
+            }
+        }
+        ChangeBody::ContractNoticeGiven { contract_id } => {
+            may(caller, &[Role::ShopAdmin], "give notice; a shop admin does")?;
+            let owner = existing.ok_or_else(|| format!("no contract {contract_id} here"))?;
+            let mut contract = facts
+                .contracts(owner.shop)?
+                .into_iter()
+                .find(|c| c.id == *contract_id)
+                .ok_or_else(|| format!("no contract {contract_id} here"))?;
+            // The vendor receives the notice the day it arrives, whatever the client's clock.
+            contract
+                .give_notice(today, Party::Customer)
+                .map_err(|e| e.to_string())?;
+            change.body = ChangeBody::ContractConfirmed { contract };
+            owner
+        }
+        ChangeBody::ContractConfirmed { .. } => {
+            return refuse("only the server confirms contracts; order one (contract_ordered)")
+        }
+        ChangeBody::RemoteSessionRecorded { session } => {
+            may(
+                caller,
+                &[Role::SupportStaff],
+                "record remote sessions; the support desk does",
+            )?;
+            let owner = match (existing, session.ticket_id, session.station_id) {
+                (Some(owner), ..) => owner,
+                (None, Some(ticket), _) => ticket_of_reach(caller, ticket, None, facts)?.1,
+                (None, None, Some(station)) => station_of_reach(caller, station, facts)?,
+                (None, None, None) => {
+                    return refuse("a remote session names its ticket or its station")
+                }
+            };
+            plausible(session.started_at, "the session's start")?;
+            if let Some(ended) = session.ended_at {
+                plausible(ended, "the session's end")?;
+            }
+            bounded(&session.remote_id, MAX_NAME, "a remote id")?;
+            bounded(&session.note, MAX_TEXT, "a session's note")?;
+            session.started_by = signed_in;
+            owner
+        }
+        ChangeBody::ConsentRecorded { consent } => {
+            may(
+                caller,
+                &[Role::Station, Role::ShopAdmin],
+                "record a cashier's consent",
+            )?;
+            let at_station = station_of_reach(caller, consent.station_id, facts)?;
+            let owner = match (existing, caller.role) {
+                (Some(owner), _) => owner,
+                (None, Role::Station) => Owner {
+                    shop: at_station.shop,
+                    station: caller.station_id,
+                },
+                (None, _) => at_station,
+            };
+            plausible(consent.given_at, "the consent's time")?;
+            if let Some(ended) = consent.ended_at {
+                plausible(ended, "the consent's end")?;
+            }
+            consent.given_by = signed_in;
+            owner
+        }
+    };
+    Ok(Admitted { change, owner })
+}
+
+fn may(caller: &Caller, roles: &[Role], doing: &str) -> Checked<()> {
+    if roles.contains(&caller.role) {
+        Ok(())
+    } else {
+        refuse(format!(
+            "{} may not {doing}",
+            crate::policy::role_name(caller.role)
+        ))
+    }
+}
+
+fn own_shop(caller: &Caller) -> Checked<Uuid> {
+    caller
+        .shop_id
+        .ok_or_else(|| Refusal::Rejected("the vendor's staff add to what a shop has sent".into()))
+}
+
+/// The vendor's staff reach every shop; a shop's people their own shop; a till what it made.
+/// Another shop's id is answered as if it did not exist.
+fn within_reach(caller: &Caller, owner: Owner) -> Checked<()> {
+    match (caller.role, caller.shop_id) {
+        (_, None) => Ok(()),
+        (_, Some(shop)) if shop != owner.shop => refuse("no such record here"),
+        (Role::Station, _) if owner.station != caller.station_id => {
+            refuse("that belongs to another till of the shop; the shop admin can work on it")
+        }
+        _ => Ok(()),
+    }
+}
+
+fn ticket_of_reach(
+    caller: &Caller,
+    ticket_id: Uuid,
+    existing: Option<Owner>,
+    facts: &dyn Facts,
+) -> Checked<(Ticket, Owner)> {
+    let owner = match existing {
+        Some(owner) => owner,
+        None => facts
+            .owner(ticket_id)?
+            .ok_or_else(|| format!("no ticket {ticket_id} here; file the ticket first"))?,
+    };
+    within_reach(caller, owner)?;
+    let ticket = facts
+        .ticket(ticket_id)?
+        .ok_or_else(|| format!("{ticket_id} is not a ticket"))?;
+    Ok((ticket, owner))
+}
+
+/// A station the caller may name: one of its shop, recorded or enrolled. Its owner is the
+/// till the station record belongs to (the station itself, for an enrolled one).
+fn station_of_reach(caller: &Caller, station: Uuid, facts: &dyn Facts) -> Checked<Owner> {
+    let owner = match facts.owner(station)? {
+        Some(owner) => owner,
+        None => Owner {
+            shop: facts
+                .enrolled_shop(station)?
+                .ok_or_else(|| format!("no station {station} here"))?,
+            station: Some(station),
+        },
+    };
+    // Naming a station of the shop is fine for each of its tills (a ticket filed at a till is
+    // the till's own whichever station record it names); another shop's does not exist.
+    match caller.shop_id {
+        Some(shop) if shop != owner.shop => refuse(format!("no station {station} here")),
+        _ => Ok(owner),
+    }
+}
+
+fn new_record(facts: &dyn Facts, kind: &'static str, id: Uuid, ticket: Uuid) -> Checked<()> {
+    match facts.record_ticket(kind, id)? {
+        None => Ok(()),
+        Some(_) => refuse(format!(
+            "a {kind} {id} exists already; a new {kind} of ticket {ticket} needs a new id"
+        )),
+    }
+}
+
+fn active(ticket: &Ticket) -> Checked<()> {
+    if ticket.state.is_active() {
+        Ok(())
+    } else {
+        refuse(format!(
+            "ticket {} is {}; reopen it before adding to it",
+            ticket.number(),
+            ticket.state
+        ))
+    }
+}
+
+/// Who may record what on a ticket: quotes' events are the desk's and the shop's as the quotes
+/// are; under Second Level only named admins bring a ticket to the vendor, and whether a
+/// station is under Second Level follows from the contract covering it.
+fn check_event_kind(
+    caller: &Caller,
+    kind: EventKind,
+    ticket: &Ticket,
+    owner: Owner,
+    facts: &dyn Facts,
+    today: NaiveDate,
+) -> Checked<()> {
+    match kind {
+        EventKind::QuoteOffered => may(caller, &[Role::SupportStaff], "offer quotes"),
+        EventKind::QuoteAccepted | EventKind::QuoteDeclined => {
+            may(caller, &[Role::ShopAdmin], "decide quotes")
+        }
+        EventKind::Escalated if matches!(caller.role, Role::Station | Role::ShopAdmin) => {
+            let contracts = facts.contracts(owner.shop)?;
+            let named_only = match ticket
+                .station_id
+                .and_then(|station| covering_contract(&contracts, station, today))
+            {
+                Some(contract) => contract.plan.plan.who_may_call == WhoMayCall::NamedAdmins,
+                None => facts.second_level_shop(owner.shop)?,
+            };
+            if named_only && !caller.named_contact {
+                refuse("under Second Level Support only the shop's named admins bring a ticket to the vendor; ask one of them")
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_ticket(ticket: &mut Ticket) -> Checked<()> {
+    ticket.title = clean_title(&ticket.title).map_err(|e| e.to_string())?;
+    if ticket.state != TicketState::New {
+        return refuse("a ticket is filed as new; its state changes by events");
+    }
+    plausible(ticket.created_at, "the ticket's time")?;
+    plausible(ticket.updated_at, "the ticket's time")?;
+    bounded(&ticket.reporter, MAX_NAME, "the reporter's name")?;
+    let request = &ticket.request;
+    for (text, what) in [
+        (&request.doing, "what was being done"),
+        (&request.expected, "what should have happened"),
+        (&request.error_message, "the error message"),
+    ] {
+        bounded(text, MAX_TEXT, what)?;
+    }
+    let details = &ticket.station_details;
+    for text in [
+        &details.station_name,
+        &details.software_version,
+        &details.os,
+    ] {
+        bounded(text, MAX_NAME, "the station's details")?;
+    }
+    if ticket.cc.len() > MAX_CC {
+        return refuse(format!("a ticket has at most {MAX_CC} people in copy"));
+    }
+    for person in &ticket.cc {
+        bounded(person, MAX_NAME, "a person in copy")?;
+    }
+    Ok(())
+}
+
+fn bounded(text: &str, max: usize, what: &str) -> Checked<()> {
+    if text.chars().count() > max {
+        refuse(format!("{what} has more than {max} characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Instants between 2000 and 2100: what every client and the store read back, whatever clock
+/// a till had.
+fn plausible(at: DateTime<Utc>, what: &str) -> Checked<()> {
+    let earliest = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
+    let latest = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
+    if (earliest..latest).contains(&at) {
+        Ok(())
+    } else {
+        refuse(format!(
+            "{what} is {at}; a date between the years 2000 and 2099 is expected (check the clock)"
+        ))
+    }
+}

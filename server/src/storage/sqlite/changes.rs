@@ -1,0 +1,598 @@
+//! The change history and the server's own tables in SQLite: a pushed change goes through the
+//! door ([`crate::door`]), and what it lets in is appended to the history and projected into
+//! the tables in the same transaction. The history is what clients pull; the tables are the
+//! current state that later work queries, and replaying the history rebuilds them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite_migration::HookResult;
+use serde_json::value::RawValue;
+use stationdesk_core::domain::contracts::Contract;
+use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::domain::tickets::Ticket;
+use stationdesk_core::store::Quote;
+use stationdesk_core::wire::{upgrade_legacy, Change, ChangeBody, LegacyOf};
+use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
+use uuid::Uuid;
+
+use super::{utc_text, uuid_of, Scope};
+use crate::door::{self, Facts, Refusal};
+use crate::policy::{Owner, Reach};
+use crate::storage::{Caller, StorageError};
+
+/// The most bytes of changes one pull page carries, whatever their count: a page of the
+/// largest changes stays a few MiB in the server's memory and on the wire.
+pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// What the door asks, answered from the tables inside the push's transaction.
+struct Tables<'a>(&'a Connection);
+
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
+    serde_json::from_str(text).map_err(|e| StorageError::Backend(format!("a stored record: {e}")))
+}
+
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("records serialise")
+}
+
+impl Facts for Tables<'_> {
+    fn owner(&self, id: Uuid) -> Result<Option<Owner>, StorageError> {
+        owner_of(self.0, id)
+    }
+
+    fn enrolled_shop(&self, station: Uuid) -> Result<Option<Uuid>, StorageError> {
+        let shop: Option<String> = self
+            .0
+            .prepare_cached("SELECT shop_id FROM stations WHERE id = ?1")?
+            .query_row([station.to_string()], |r| r.get(0))
+            .optional()?;
+        uuid_of(shop)
+    }
+
+    fn ticket(&self, id: Uuid) -> Result<Option<Ticket>, StorageError> {
+        let record: Option<String> = self
+            .0
+            .prepare_cached("SELECT record FROM tickets WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        record.map(|record| json(&record)).transpose()
+    }
+
+    fn record_ticket(&self, kind: &'static str, id: Uuid) -> Result<Option<Uuid>, StorageError> {
+        let table = match kind {
+            "event" => "ticket_events",
+            "comment" => "ticket_comments",
+            "attachment" => "ticket_attachments",
+            _ => "ticket_quotes",
+        };
+        let ticket: Option<String> = self
+            .0
+            .prepare_cached(&format!("SELECT ticket_id FROM {table} WHERE id = ?1"))?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        uuid_of(ticket)
+    }
+
+    fn quote(&self, id: Uuid) -> Result<Option<Quote>, StorageError> {
+        let record: Option<String> = self
+            .0
+            .prepare_cached("SELECT record FROM ticket_quotes WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        record.map(|record| json(&record)).transpose()
+    }
+
+    fn contracts(&self, shop: Uuid) -> Result<Vec<Contract>, StorageError> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT record FROM contracts WHERE shop_id = ?1 ORDER BY start_date",
+        )?;
+        let rows = stmt.query_map([shop.to_string()], |r| r.get::<_, String>(0))?;
+        rows.map(|record| json(&record?)).collect()
+    }
+
+    fn second_level_shop(&self, shop: Uuid) -> Result<bool, StorageError> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT second_level FROM shops WHERE id = ?1")?
+            .query_row([shop.to_string()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false))
+    }
+}
+
+/// The owner of an entity the server has seen.
+pub(super) fn owner_of(conn: &Connection, entity_id: Uuid) -> Result<Option<Owner>, StorageError> {
+    let found: Option<(String, Option<String>)> = conn
+        .prepare_cached("SELECT shop_id, station_id FROM entities WHERE entity_id = ?1")?
+        .query_row([entity_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    found
+        .map(|(shop, station)| {
+            Ok(Owner {
+                shop: uuid_of(Some(shop))?.expect("given"),
+                station: uuid_of(station)?,
+            })
+        })
+        .transpose()
+}
+
+/// One pushed change, once: a change id seen before answers with its first revision;
+/// otherwise the door decides, and what it lets in is stored and projected.
+pub(super) fn apply(
+    tx: &Connection,
+    caller: &Caller,
+    raw: &RawValue,
+    catalog: &Catalog,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(Outcome, Option<Scope>), StorageError> {
+    let rejected = |reason: String| Ok((Outcome::Rejected { reason }, None));
+    let change = match door::read(raw.get()) {
+        Ok(change) => change,
+        Err(reason) => return rejected(reason),
+    };
+    let seen: Option<(i64, String)> = tx
+        .prepare_cached("SELECT revision, shop_id FROM changes WHERE change_id = ?1")?
+        .query_row([change.change_id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    if let Some((revision, shop)) = seen {
+        return match caller.shop_id {
+            // Said the same way as any id that cannot be used: nothing of the other shop shows.
+            Some(own) if own.to_string() != shop => {
+                rejected("this change id cannot be used; make a new one".into())
+            }
+            _ => Ok((
+                Outcome::AlreadyApplied {
+                    revision: u64::try_from(revision).unwrap_or(0),
+                },
+                None,
+            )),
+        };
+    }
+    let admitted = match door::admit(caller, change, &Tables(tx), catalog, today) {
+        Ok(admitted) => admitted,
+        Err(Refusal::Rejected(reason)) => return rejected(reason),
+        Err(Refusal::Failed(error)) => return Err(error),
+    };
+    let revision = append(tx, &admitted.change, admitted.owner, now)?;
+    let (entity, _) = admitted.change.body.subject();
+    Ok((
+        Outcome::Applied { revision },
+        Some(Scope {
+            shop: admitted.owner.shop,
+            station: admitted.owner.station,
+            shared: entity.is_shared_in_shop(),
+        }),
+    ))
+}
+
+/// Appends an admitted change to the history and projects it into the tables.
+fn append(
+    tx: &Connection,
+    change: &Change,
+    owner: Owner,
+    received_at: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    // The projection first: a station's row exists before anything names it.
+    project(tx, change, owner)?;
+    let (entity, subject) = change.body.subject();
+    let shared = entity.is_shared_in_shop();
+    let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![subject.to_string(), shop, station])?;
+    let revision: i64 = tx
+        .prepare_cached(
+            "INSERT INTO changes (change_id, shop_id, station_id, shared, kind, subject_id, body, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING revision",
+        )?
+        .query_row(
+            params![
+                change.change_id.to_string(),
+                shop,
+                station.filter(|_| !shared),
+                shared,
+                change.body.kind(),
+                subject.to_string(),
+                to_json(change),
+                utc_text(received_at)
+            ],
+            |r| r.get(0),
+        )?;
+    Ok(u64::try_from(revision).unwrap_or(0))
+}
+
+/// The current state in the tables, after one change.
+fn project(tx: &Connection, change: &Change, owner: Owner) -> Result<(), StorageError> {
+    let shop = owner.shop.to_string();
+    let at = utc_text(change.created_at);
+    let touch = |ticket: Uuid| -> Result<(), StorageError> {
+        tx.prepare_cached(
+            "UPDATE tickets SET updated_at = max(updated_at, ?2),
+                 record = json_set(record, '$.updated_at', max(updated_at, ?2)) WHERE id = ?1",
+        )?
+        .execute(params![ticket.to_string(), at])?;
+        Ok(())
+    };
+    match &change.body {
+        ChangeBody::TicketFiled { ticket } => {
+            tx.prepare_cached(
+                "INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                ticket.id.to_string(),
+                shop,
+                ticket.station_id.map(|s| s.to_string()),
+                ticket.state.as_str(),
+                ticket.priority.as_str(),
+                ticket.channel.as_str(),
+                ticket.title,
+                utc_text(ticket.created_at),
+                utc_text(ticket.updated_at),
+                to_json(ticket)
+            ])?;
+        }
+        ChangeBody::TicketEvent { ticket_id, event } => {
+            tx.prepare_cached(
+                "INSERT INTO ticket_events (id, ticket_id, kind, at, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                event.id.to_string(),
+                ticket_id.to_string(),
+                event.kind.as_str(),
+                utc_text(event.at),
+                to_json(event)
+            ])?;
+            if let Some(state) = event.to_state {
+                tx.prepare_cached(
+                    "UPDATE tickets SET state = ?2, record = json_set(record, '$.state', ?2) WHERE id = ?1",
+                )?
+                .execute(params![ticket_id.to_string(), state.as_str()])?;
+            }
+            touch(*ticket_id)?;
+        }
+        ChangeBody::CommentAdded { ticket_id, comment } => {
+            tx.prepare_cached(
+                "INSERT INTO ticket_comments (id, ticket_id, created_at, record) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                comment.id.to_string(),
+                ticket_id.to_string(),
+                utc_text(comment.created_at),
+                to_json(comment)
+            ])?;
+            touch(*ticket_id)?;
+        }
+        ChangeBody::AttachmentAdded {
+            ticket_id,
+            attachment,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO ticket_attachments (id, ticket_id, sha256, record) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                attachment.id.to_string(),
+                ticket_id.to_string(),
+                attachment.sha256,
+                to_json(attachment)
+            ])?;
+            touch(*ticket_id)?;
+        }
+        ChangeBody::QuoteOffered { ticket_id, quote }
+        | ChangeBody::QuoteDecided { ticket_id, quote } => {
+            tx.prepare_cached(
+                "INSERT INTO ticket_quotes (id, ticket_id, decision, record) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET decision = excluded.decision, record = excluded.record",
+            )?
+            .execute(params![
+                quote.id.to_string(),
+                ticket_id.to_string(),
+                quote.decision,
+                to_json(quote)
+            ])?;
+            tx.prepare_cached(
+                "UPDATE tickets SET record = json_set(record, '$.category', 'out_of_scope') WHERE id = ?1",
+            )?
+            .execute([ticket_id.to_string()])?;
+            touch(*ticket_id)?;
+        }
+        ChangeBody::StationRecorded { station } => {
+            tx.prepare_cached(
+                "INSERT INTO stations (id, shop_id, name, created_at, record) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, record = excluded.record",
+            )?
+            .execute(params![
+                station.id.to_string(),
+                shop,
+                station.name,
+                utc_text(station.created_at),
+                to_json(station)
+            ])?;
+        }
+        ChangeBody::ContractConfirmed { contract } => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO contracts (id, shop_id, plan_id, start_date, ends_on, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                contract.id.to_string(),
+                shop,
+                contract.plan.plan.id.0,
+                contract.start.to_string(),
+                contract.ends_on().map(|d| d.to_string()),
+                to_json(contract)
+            ])?;
+        }
+        ChangeBody::RemoteSessionRecorded { session } => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO remote_sessions (id, shop_id, station_id, ticket_id, started_by, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                session.id.to_string(),
+                shop,
+                session.station_id.map(|s| s.to_string()),
+                session.ticket_id.map(|s| s.to_string()),
+                session.started_by,
+                to_json(session)
+            ])?;
+        }
+        ChangeBody::ConsentRecorded { consent } => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO remote_consents (id, shop_id, station_id, record) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                consent.id.to_string(),
+                shop,
+                consent.station_id.to_string(),
+                to_json(consent)
+            ])?;
+        }
+        ChangeBody::ContractOrdered { .. } | ChangeBody::ContractNoticeGiven { .. } => {
+            return Err(StorageError::Backend(
+                "a shop's order is kept as the contract the server confirmed".into(),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// Tables whose rows are the projection of the history alone (station rows are made at
+/// enrolment too, so only their records are).
+const PROJECTED: [&str; 8] = [
+    "ticket_events",
+    "ticket_comments",
+    "ticket_attachments",
+    "ticket_quotes",
+    "tickets",
+    "contracts",
+    "remote_sessions",
+    "remote_consents",
+];
+
+/// Empties the tables and projects the whole history into them again, in order.
+pub(super) fn rebuild_tables(tx: &Connection) -> Result<usize, StorageError> {
+    for table in PROJECTED {
+        tx.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    tx.execute("UPDATE stations SET record = NULL", [])?;
+    let mut stmt =
+        tx.prepare("SELECT shop_id, station_id, subject_id, body FROM changes ORDER BY revision")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut replayed = 0;
+    for row in rows {
+        let (shop, _, subject, body) = row?;
+        let change: Change = json(&body)?;
+        let owner = owner_of(
+            tx,
+            Uuid::parse_str(&subject).map_err(|e| StorageError::Backend(e.to_string()))?,
+        )?
+        .unwrap_or(Owner {
+            shop: uuid_of(Some(shop))?.expect("given"),
+            station: None,
+        });
+        project(tx, &change, owner)?;
+        replayed += 1;
+    }
+    Ok(replayed)
+}
+
+/// Every projected table as text, in a fixed order: two states are the same when these are.
+pub(super) fn tables_digest(conn: &Connection) -> Result<String, StorageError> {
+    let mut digest = String::new();
+    for table in PROJECTED.iter().chain(&["stations"]) {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        digest.push_str(table);
+        digest.push('\n');
+        while let Some(row) = rows.next()? {
+            for i in 0..columns {
+                let value: rusqlite::types::Value = row.get(i)?;
+                digest.push_str(&format!("{value:?}\t"));
+            }
+            digest.push('\n');
+        }
+    }
+    Ok(digest)
+}
+
+/// The changes the caller may see after `after`: at most `limit`, and at most
+/// [`PULL_PAGE_BYTES`] of them (always at least one, so a page never stalls).
+pub(super) fn pull(
+    conn: &Connection,
+    reach: Reach,
+    after: u64,
+    limit: usize,
+) -> Result<PullResponse, StorageError> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+    // A till reads its own history through an index on (station, revision) and what its
+    // shop shares through (shop, revision) where shared; a shop its own through (shop,
+    // revision); the vendor's staff every shop's: the cost is a seek or two plus the page,
+    // however long the history.
+    const COLUMNS: &str = "revision, shop_id, body";
+    let (sql, scope, shop) = match reach {
+        Reach::Station { shop, station } => (
+            format!(
+                "SELECT {COLUMNS} FROM changes WHERE station_id = ?1 AND revision > ?2
+                 UNION ALL
+                 SELECT {COLUMNS} FROM changes WHERE shop_id = ?4 AND shared AND revision > ?2
+                 ORDER BY revision LIMIT ?3"
+            ),
+            Some(station.to_string()),
+            Some(shop.to_string()),
+        ),
+        Reach::Shop(shop) => (
+            format!("SELECT {COLUMNS} FROM changes WHERE shop_id = ?1 AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3"),
+            Some(shop.to_string()),
+            None,
+        ),
+        Reach::Everything => (
+            format!("SELECT {COLUMNS} FROM changes WHERE ?1 IS NULL AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3"),
+            None,
+            None,
+        ),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![scope, after, fetch, shop])?;
+    let (mut changes, mut bytes, mut more) = (Vec::new(), 0, false);
+    while let Some(row) = rows.next()? {
+        let body: String = row.get(2)?;
+        if changes.len() == limit || (!changes.is_empty() && bytes + body.len() > PULL_PAGE_BYTES) {
+            more = true;
+            break;
+        }
+        bytes += body.len();
+        changes.push(Revisioned {
+            revision: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
+            shop_id: uuid_of(Some(row.get(1)?))?.expect("given"),
+            change: RawValue::from_string(body)
+                .map_err(|e| StorageError::Backend(format!("a stored change: {e}")))?,
+        });
+    }
+    let cursor = changes
+        .last()
+        .map_or(u64::try_from(after).unwrap_or(0), |c| c.revision);
+    Ok(PullResponse {
+        changes,
+        cursor,
+        more,
+    })
+}
+
+/// Migration 0005: the history of an earlier version read into the typed vocabulary and
+/// projected into the new tables, revision by revision. A change that was never readable (a
+/// payload no client could apply) is left out of the new history, and the log says how many.
+pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResult {
+    type LegacyRow = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<LegacyRow> = tx
+        .prepare(
+            "SELECT revision, change_id, shop_id, station_id, entity, entity_id, kind, payload, created_at
+             FROM changes ORDER BY revision",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let hook = |e: StorageError| rusqlite_migration::HookError::Hook(e.to_string());
+    let mut unreadable = 0;
+    for (revision, change_id, shop, station, entity, entity_id, kind, payload, created_at) in rows {
+        let read = Uuid::parse_str(&entity_id)
+            .map_err(|e| e.to_string())
+            .and_then(|id| upgrade_legacy(&entity, id, &kind, &payload, LegacyOf::History))
+            .and_then(|body| {
+                Ok(Change {
+                    change_id: Uuid::parse_str(&change_id).map_err(|e| e.to_string())?,
+                    created_at: created_at.parse().map_err(|e| format!("{e}"))?,
+                    body,
+                })
+            });
+        let Ok(change) = read else {
+            unreadable += 1;
+            continue;
+        };
+        let (_, subject) = change.body.subject();
+        let owner = match owner_of(tx, subject).map_err(hook)? {
+            Some(owner) => owner,
+            None => Owner {
+                shop: uuid_of(Some(shop)).map_err(hook)?.expect("given"),
+                station: uuid_of(station).map_err(hook)?,
+            },
+        };
+        let received: DateTime<Utc> = change.created_at;
+        if project(tx, &change, owner).is_err() {
+            unreadable += 1;
+            continue;
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
+            params![
+                subject.to_string(),
+                owner.shop.to_string(),
+                owner.station.map(|s| s.to_string())
+            ],
+        )?;
+        let shared = change.body.subject().0.is_shared_in_shop();
+        tx.execute(
+            "INSERT INTO changes_typed (revision, change_id, shop_id, station_id, shared, kind, subject_id, body, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                revision,
+                change_id,
+                owner.shop.to_string(),
+                owner.station.map(|s| s.to_string()).filter(|_| !shared),
+                shared,
+                change.body.kind(),
+                subject.to_string(),
+                to_json(&change),
+                utc_text(received)
+            ],
+        )?;
+    }
+    if unreadable > 0 {
+        tracing::warn!(
+            unreadable,
+            "changes no client could read were left out of the history"
+        );
+    }
+    tx.execute_batch(
+        "DROP TABLE changes;
+         ALTER TABLE changes_typed RENAME TO changes;
+         CREATE INDEX changes_shop ON changes (shop_id, revision);
+         CREATE INDEX changes_station ON changes (station_id, revision) WHERE station_id IS NOT NULL;
+         CREATE INDEX changes_shared ON changes (shop_id, revision) WHERE shared;",
+    )?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! The central server's integration tests, one binary: the real `stationdesk-server` process on
+//! loopback (from the end-to-end package's `TestServer`), driven over HTTP and by the real
+//! client (`stationdesk-core`), plus in-process tests of the router.
+//!
+//! - [`api`]: enrolment, log-in, tokens, push and pull, tenancy, bad requests, backup, events.
+//! - [`roles`]: every endpoint and every kind of change by every role, own shop and another.
+//! - [`door`]: hostile changes refused at the door with their reasons, nothing stored, everyone
+//!   else's sync unaffected; contract orders priced from the catalogue; the server's tables.
+//! - [`sync`]: the client's sync against the server, with a real keyring, faults and all.
+//! - [`faults`]: processes killed mid-push and mid-pull, clocks an hour off.
+//! - [`openapi`]: the served OpenAPI document describes what the server does.
+//!
+//! Needs a Secret Service on the session bus (`scripts/test.sh` starts one) and, for the fault
+//! tests, `faketime` and the workspace's binaries built.
+
+mod api;
+mod common;
+mod door;
+mod faults;
+mod openapi;
+mod roles;
+mod sync;
