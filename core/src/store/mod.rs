@@ -37,7 +37,7 @@ use crate::wire::ChangeBody;
 pub use error::StoreError;
 pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
 use stationdesk_protocol::ContractOrder;
-pub use sync::{Applied, ArrivedEmergency, Settled, Staff, SyncState, SyncStatus};
+pub use sync::{Applied, ArrivedEmergency, SetAside, Settled, Staff, SyncState, SyncStatus};
 pub use tickets::{
     Attachment, Comment, EventKind, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent,
     TicketQuery, TicketSort, TicketView,

@@ -39,6 +39,14 @@ pub struct SyncState {
     pub staff: Option<Staff>,
 }
 
+/// A pulled change kept aside: where it stands in the server's history, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetAside {
+    pub revision: u64,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Staff {
     pub email: String,
@@ -54,6 +62,9 @@ pub struct SyncStatus {
     pub pending: i64,
     /// Changes the server refused, with their reasons.
     pub rejected: Vec<(Uuid, String)>,
+    /// Pulled changes this version could not read or apply, with their reasons; the changes
+    /// behind them were applied.
+    pub set_aside: Vec<SetAside>,
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
 }
@@ -385,6 +396,14 @@ impl Store {
         Ok(())
     }
 
+    /// Who is signed in here, if a staff member is: whoever writes from this installation.
+    pub fn signed_in_name(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .enrolment()?
+            .and_then(|state| state.staff)
+            .map(|staff| staff.name))
+    }
+
     /// Remembers how the last sync went: `None` for success, else the error in words.
     pub fn record_sync(&mut self, error: Option<&str>) -> Result<(), StoreError> {
         let tx = self.write()?;
@@ -427,10 +446,22 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
+        let set_aside = self
+            .conn
+            .prepare_cached("SELECT revision, reason, at FROM set_aside ORDER BY revision")?
+            .query_map([], |r| {
+                Ok(SetAside {
+                    revision: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    reason: r.get(1)?,
+                    at: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
         Ok(SyncStatus {
             enrolled: self.enrolment()?,
             pending,
             rejected,
+            set_aside,
             last_success,
             last_error,
         })

@@ -9,6 +9,8 @@
 //! - [`sync`]: the client's sync against the server, with a real keyring, faults and all.
 //! - [`faults`]: processes killed mid-push and mid-pull, clocks an hour off.
 //! - [`openapi`]: the served OpenAPI document describes what the server does.
+//! - [`upgrade`]: an outbox and a history of the earlier version after the update; pulled
+//!   changes this version cannot read set aside.
 //!
 //! Needs a Secret Service on the session bus (`scripts/test.sh` starts one) and, for the fault
 //! tests, `faketime` and the workspace's binaries built.
@@ -20,3 +22,4 @@ mod faults;
 mod openapi;
 mod roles;
 mod sync;
+mod upgrade;

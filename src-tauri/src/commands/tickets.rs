@@ -24,7 +24,11 @@ pub enum ViewName {
 /// Who "I" am on the admin's screens until staff log in with the central server: the shop
 /// admin named in the settings.
 pub(crate) fn me(state: &AppState) -> Result<String, UiError> {
-    let name = state.store().shop_contacts()?.admin_name;
+    let store = state.store();
+    if let Some(signed_in) = store.signed_in_name()? {
+        return Ok(signed_in);
+    }
+    let name = store.shop_contacts()?.admin_name;
     Ok(if name.is_empty() {
         "Admin".to_owned()
     } else {

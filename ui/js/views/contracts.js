@@ -90,11 +90,14 @@ export async function render(ctx) {
       h("td", { class: "term-end" }, formatDate(status.terms.term_end)),
       deadlineCell(status),
       h("td", { class: "notice-today" }, status.notice_today_ends_on ? formatDate(status.notice_today_ends_on) : t("common.none")),
-      h("td", {}, h("span", { class: `badge ${status.state === "active" ? "ok" : "warn"}` }, stateText)),
+      h("td", {},
+        h("span", { class: `badge ${status.state === "active" ? "ok" : "warn"}` }, stateText),
+        status.awaiting_confirmation ? h("span", { class: "badge warn awaiting", title: t("contracts.awaitingHint") }, t("contracts.awaiting")) : null),
       actions,
     );
     tr.dataset.contractId = contract.id;
     tr.dataset.state = status.state;
+    tr.dataset.awaiting = String(status.awaiting_confirmation);
     return tr;
   });
 

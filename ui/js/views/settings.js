@@ -114,6 +114,7 @@ async function serverCard(ctx) {
     h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     status.last_error ? h("p", { class: "warning", id: "sync-error" }, status.last_error) : null,
     status.rejected.length ? h("p", { class: "warning", id: "sync-rejected" }, t("sync.rejected", { count: status.rejected.length, reason: status.rejected[0][1] })) : null,
+    status.set_aside.length ? h("p", { class: "warning", id: "sync-set-aside" }, t("sync.setAside", { count: status.set_aside.length, reason: status.set_aside[0].reason })) : null,
     h("div", { class: "actions" },
       h("button", {
         type: "button",

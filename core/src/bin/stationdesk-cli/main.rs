@@ -636,10 +636,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 &serde_json::json!({ "synced": synced, "status": status }),
                 || {
                     format!(
-                        "sent {}, refused {}, received {}, waiting {}",
+                        "sent {}, refused {}, received {}, set aside {}, waiting {}",
                         synced.pushed.accepted,
                         synced.pushed.rejected,
                         synced.pulled.applied,
+                        synced.pulled.set_aside,
                         status.pending
                     )
                 },
