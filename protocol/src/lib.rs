@@ -33,7 +33,7 @@ pub const PULL_PAGE: usize = 500;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable, for programs: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
-    /// `method_not_allowed`, `conflict`, `too_large`, `timeout`, `internal`.
+    /// `method_not_allowed`, `conflict`, `too_large`, `too_many_requests`, `timeout`, `internal`.
     pub code: String,
     /// For people: what happened and what to do.
     pub message: String,

@@ -237,6 +237,7 @@ fn noop_sync(dir: &Path) {
         sync::login(&mut admin, &base, &email, PASSWORD).unwrap();
         admin.apply_pulled(&[], rows as u64).unwrap();
         let caller = stationdesk_server::storage::Caller {
+            account: Uuid::nil(),
             role: Role::ShopAdmin,
             shop_id: Some(shop),
             station_id: None,

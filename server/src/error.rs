@@ -24,6 +24,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     TooLarge(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("the server failed; the request can be sent again")]
     Internal(String),
 }
@@ -38,6 +40,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -51,6 +54,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooLarge(_) => "too_large",
+            ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -62,6 +66,7 @@ impl From<StorageError> for ApiError {
             StorageError::NotFound(m) => ApiError::NotFound(m),
             StorageError::Conflict(m) => ApiError::Conflict(m),
             StorageError::Invalid(m) => ApiError::BadRequest(m),
+            StorageError::TooLarge(m) => ApiError::TooLarge(m),
             StorageError::BadEnrolmentCode | StorageError::BadLogin => {
                 ApiError::Forbidden(error.to_string())
             }

@@ -6,13 +6,16 @@
 //! - [`policy`]: who may do what, for every backend alike; [`door`]: every pushed change read
 //!   and checked before anything is stored; [`accounts`]: passwords and tokens.
 //! - [`error`]: the one error type, answered as `{"code", "message"}`.
-//! - [`app`]: the router: `/healthz` and the API under `/v1`.
+//! - [`app`]: the router: `/healthz` and the API under `/v1`; [`serve`]: the socket, with
+//!   header time limits and connection caps.
 
 pub mod accounts;
 pub mod auth;
+pub mod blobs;
 pub mod door;
 pub mod error;
 pub mod policy;
+pub mod serve;
 pub mod storage;
 
 use std::convert::Infallible;
@@ -100,6 +103,47 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
+/// The event streams open now, per account: one caller may not hold the server's connections
+/// with streams (an app needs one, and one more while it reconnects).
+#[derive(Clone, Default)]
+pub struct Streams(Arc<std::sync::Mutex<std::collections::HashMap<Uuid, usize>>>);
+
+/// The most event streams one account keeps open at once.
+pub const STREAMS_PER_ACCOUNT: usize = 4;
+
+/// An open stream, counted in [`Streams`] until it is dropped.
+struct StreamPermit {
+    streams: Streams,
+    account: Uuid,
+}
+
+impl Streams {
+    fn open(&self, account: Uuid) -> Option<StreamPermit> {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let count = open.entry(account).or_default();
+        if *count >= STREAMS_PER_ACCOUNT {
+            return None;
+        }
+        *count += 1;
+        Some(StreamPermit {
+            streams: self.clone(),
+            account,
+        })
+    }
+}
+
+impl Drop for StreamPermit {
+    fn drop(&mut self) {
+        let mut open = self.streams.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = open.get_mut(&self.account) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.account);
+            }
+        }
+    }
+}
+
 /// Moves whenever a push applied something: what `/v1/events` streams wait on.
 #[derive(Clone, Default)]
 pub struct Pushes(Arc<tokio::sync::watch::Sender<u64>>);
@@ -127,6 +171,7 @@ pub fn app_with(storage: Arc<dyn Storage>, options: Options) -> Router {
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method)
         .layer(Extension(Pushes::default()))
+        .layer(Extension(Streams::default()))
         .layer(Extension(options))
         // One limit for every body, the documented one (axum's extractors would stop at 2 MiB).
         .layer(DefaultBodyLimit::disable())
@@ -283,6 +328,11 @@ async fn create_staff(
                 "a shop admin creates shop admins only; the vendor creates its own staff".into(),
             ));
         }
+        if request.named_contact {
+            return Err(ApiError::Forbidden(
+                "who is named in a Second Level contract is the vendor's decision; ask the vendor to name this admin".into(),
+            ));
+        }
         request.shop_id = Some(policy::shop_for(&caller, request.shop_id)?);
     }
     let id = blocking(move || storage.create_user(&request)).await?;
@@ -435,14 +485,21 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
     params(PullQuery),
     responses(
         (status = 200, description = "A text/event-stream of `changes` events, each with the newest revision", body = ChangesAvailable, content_type = "text/event-stream"),
-        (status = 401, description = "No valid, unrevoked token", body = ErrorBody)))]
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 429, description = "The account has as many event streams open as it may", body = ErrorBody)))]
 async fn events(
     State(storage): State<Arc<dyn Storage>>,
     Extension(pushes): Extension<Pushes>,
+    Extension(streams): Extension<Streams>,
     Authenticated(caller, token): Authenticated,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let Query(query) = query.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    let permit = streams.open(caller.account).ok_or_else(|| {
+        ApiError::TooManyRequests(format!(
+            "this account has {STREAMS_PER_ACCOUNT} event streams open already; close one first"
+        ))
+    })?;
     let mut seen = query.after;
     // A token revoked while its stream is open ends the stream at the next change (as far as
     // the backend keeps callers in memory, where a revoke drops them at once).
@@ -451,6 +508,8 @@ async fn events(
     let stream = WatchStream::new(pushes.0.subscribe())
         .take_while(move |_| !watched || still_valid.known_caller(&token).is_some())
         .filter_map(move |_| {
+            // Held as long as the stream is: its place is given back when the client goes.
+            let _open = &permit;
             // A backend that cannot tell the head without I/O announces every push.
             let head = storage.known_head(&caller);
             if head.is_some_and(|head| head <= seen) {
@@ -477,11 +536,23 @@ async fn events(
 async fn first_run_setup(
     State(storage): State<Arc<dyn Storage>>,
     Extension(options): Extension<Options>,
+    headers: axum::http::HeaderMap,
     request: Result<Json<FirstRunSetup>, JsonRejection>,
 ) -> Result<Json<FirstRunDone>, ApiError> {
     if !options.first_run_setup {
         return Err(ApiError::Forbidden(
             "this server does not offer first-run set-up; its operator creates shops (stationdesk-server create-shop)".into(),
+        ));
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    // The set-up is for the computer the server runs on: a web page that made a name of its
+    // own resolve to 127.0.0.1 (DNS rebinding) still sends that name.
+    if !host.as_deref().is_some_and(is_loopback_host) {
+        return Err(ApiError::Forbidden(
+            "first-run set-up is answered only when asked for on this computer (localhost or 127.0.0.1)".into(),
         ));
     }
     let request = body(request)?;
@@ -505,6 +576,18 @@ async fn first_run_setup(
             expires_at,
         },
     }))
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Who may move attachment contents: everyone who works on tickets.

@@ -190,10 +190,14 @@ fn serve(
         // Tests and scripts read this line to learn the port when they asked for port 0.
         println!("listening on http://{address}");
         tracing::info!(%address, "serving");
-        axum::serve(listener, stationdesk_server::app_with(storage, options))
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| e.to_string())
+        stationdesk_server::serve::serve(
+            listener,
+            stationdesk_server::app_with(storage, options),
+            stationdesk_server::serve::Limits::default(),
+            shutdown(),
+        )
+        .await;
+        Ok(())
     })
 }
 

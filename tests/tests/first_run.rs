@@ -68,8 +68,8 @@ async fn the_first_run_screen_sets_up_the_shop_and_this_pc_syncs_with_the_local_
             .as_array()
             .unwrap()
             .iter()
-            .filter(|c| c["entity"] == "ticket")
-            .map(|c| c["payload"]["title"].as_str().unwrap().to_owned())
+            .filter(|c| c["change"]["type"] == "ticket_filed")
+            .map(|c| c["change"]["ticket"]["title"].as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
     });
     assert_eq!(titles, ["Kassenschublade klemmt"]);

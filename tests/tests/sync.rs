@@ -66,8 +66,8 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
             .as_array()
             .unwrap()
             .iter()
-            .filter(|c| c["entity"] == "ticket")
-            .map(|c| c["payload"]["title"].as_str().unwrap().to_owned())
+            .filter(|c| c["change"]["type"] == "ticket_filed")
+            .map(|c| c["change"]["ticket"]["title"].as_str().unwrap().to_owned())
             .collect();
         (server, (page["changes"].as_array().unwrap().len(), titles))
     });

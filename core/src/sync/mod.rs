@@ -205,7 +205,12 @@ fn transfer_contents(
     let mut moved = Transferred::default();
     for (sha256, size) in store.contents_to_upload()? {
         let content = store.attachment_content(&sha256)?;
-        let mut status = client.blob_status(token, &sha256)?;
+        let mut status = match client.blob_status(token, &sha256) {
+            // The server has no attachment of this content from here (its metadata was
+            // refused, say): nothing to send it for.
+            Err(SyncError::Refused { status: 404, .. }) => continue,
+            other => other?,
+        };
         while !status.complete {
             let from = usize::try_from(status.received)
                 .unwrap_or(usize::MAX)

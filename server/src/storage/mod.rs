@@ -15,6 +15,8 @@ use uuid::Uuid;
 /// Who is calling, from their token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
+    /// The station or the staff member the token belongs to.
+    pub account: Uuid,
     pub role: Role,
     pub shop_id: Option<Uuid>,
     pub station_id: Option<Uuid>,
@@ -49,6 +51,9 @@ pub enum StorageError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// Beyond a quota or a size the server keeps.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("the enrolment code is unknown, used or expired; ask the shop admin for a new one")]
     BadEnrolmentCode,
     #[error("wrong e-mail address or password")]

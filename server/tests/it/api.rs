@@ -268,6 +268,7 @@ fn changes_in(path: &std::path::Path) -> usize {
     use stationdesk_server::storage::{Caller, Storage};
     let storage = stationdesk_server::storage::sqlite::SqliteStorage::open(path).unwrap();
     let vendor = Caller {
+        account: Uuid::nil(),
         role: stationdesk_protocol::Role::VendorAdmin,
         shop_id: None,
         station_id: None,

@@ -13,7 +13,8 @@ use stationdesk_server::storage::sqlite::SqliteStorage;
 use uuid::Uuid;
 
 use crate::common::{
-    attachment, comment, event, filed, moved, order, session, station, statuses, TestServer,
+    attachment, comment, event, filed, moved, order, session, spoiled, station, statuses,
+    TestServer,
 };
 
 struct Shop {
@@ -35,16 +36,6 @@ fn shop(server: &TestServer, name: &str, admin: &str) -> Shop {
         other_station,
         admin: server.staff(admin, "shop_admin", Some(&id)),
     }
-}
-
-fn spoiled(mut change: Value, path: &[&str], value: Value) -> Value {
-    let (last, parents) = path.split_last().unwrap();
-    let mut at = &mut change;
-    for key in parents {
-        at = &mut at[*key];
-    }
-    at[*last] = value;
-    change
 }
 
 /// Every change a caller reads, as the server has them.

@@ -6,6 +6,8 @@
 //! - [`roles`]: every endpoint and every kind of change by every role, own shop and another.
 //! - [`door`]: hostile changes refused at the door with their reasons, nothing stored, everyone
 //!   else's sync unaffected; contract orders priced from the catalogue; the server's tables.
+//! - [`hardening`]: what the security review found beyond the door: uploads, reach of
+//!   attachments, page sizes, named contacts, event streams, slow headers, the set-up's host.
 //! - [`sync`]: the client's sync against the server, with a real keyring, faults and all.
 //! - [`faults`]: processes killed mid-push and mid-pull, clocks an hour off.
 //! - [`openapi`]: the served OpenAPI document describes what the server does.
@@ -19,6 +21,7 @@ mod api;
 mod common;
 mod door;
 mod faults;
+mod hardening;
 mod openapi;
 mod roles;
 mod sync;

@@ -408,7 +408,9 @@ fn an_attachment_upload_cut_off_goes_on_where_it_stopped_and_arrives_whole() {
         .collect();
     let attachment = store.attach(&ticket, "kasse.log", &log, "Kasse 1").unwrap();
 
-    // An earlier sync was cut off after the first part: the server has that much of it.
+    // An earlier sync sent the changes and was cut off after the first part of the content:
+    // the server has that much of it.
+    sync::push(&mut store).unwrap();
     let token = secrets::token(&server.base, &Account::Device(state.station_id.unwrap()))
         .unwrap()
         .unwrap();
@@ -464,6 +466,12 @@ fn an_attachment_upload_cut_off_goes_on_where_it_stopped_and_arrives_whole() {
     assert_eq!(status.as_u16(), 404);
     // Content that is not what its hash says is refused and not kept.
     let wrong = "0".repeat(64);
+    let claimed = crate::common::spoiled(
+        crate::common::attachment(ticket.parse().unwrap()),
+        &["attachment", "sha256"],
+        serde_json::json!(wrong),
+    );
+    server.push(token.expose(), &[claimed]);
     let refused = put(token.expose(), &wrong, 0, 5, b"hallo");
     assert_eq!(refused.status().as_u16(), 400);
     let body: serde_json::Value = refused.json().unwrap();

@@ -161,6 +161,7 @@ fn a_history_of_the_earlier_version_is_read_into_the_vocabulary_and_the_tables()
 
     let storage = SqliteStorage::open(&path).unwrap();
     let vendor = Caller {
+        account: Uuid::nil(),
         role: Role::SupportStaff,
         shop_id: None,
         station_id: None,

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::{Caller, Pushed, Storage, StorageError};
 use crate::accounts::{self, hex_sha256, random_secret, secret_hash};
+use crate::blobs;
 use crate::policy::{self, Reach};
 
 mod changes;
@@ -33,6 +34,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             include_str!("../../../migrations/0005_typed_changes.sql"),
             changes::upgrade_legacy_history,
         ),
+        M::up(include_str!("../../../migrations/0006_blob_uploads.sql")),
     ])
 });
 
@@ -337,6 +339,7 @@ impl Storage for SqliteStorage {
             ],
         )?;
         let caller = Caller {
+            account: uuid_of(Some(user))?.expect("selected"),
             role: role_of(&role)?,
             shop_id: uuid_of(shop)?,
             station_id: None,
@@ -359,22 +362,31 @@ impl Storage for SqliteStorage {
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError> {
         let hash = secret_hash(token);
         let conn = self.conn();
-        // role, shop, station, name, named contact
-        type TokenRow = (String, Option<String>, Option<String>, String, bool);
+        // account, role, shop, station, name, named contact
+        type TokenRow = (String, String, Option<String>, Option<String>, String, bool);
         let found: Option<TokenRow> = conn
             .prepare_cached(
-                "SELECT t.role, t.shop_id, t.station_id, t.name, coalesce(u.named_contact, 0)
+                "SELECT coalesce(t.station_id, t.user_id), t.role, t.shop_id, t.station_id, t.name,
+                        coalesce(u.named_contact, 0)
                  FROM tokens t LEFT JOIN users u ON u.id = t.user_id
                  WHERE t.token_hash = ?1 AND t.revoked_at IS NULL",
             )?
             .query_row([&hash], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .optional()?;
-        let Some((role, shop, station, name, named_contact)) = found else {
+        let Some((account, role, shop, station, name, named_contact)) = found else {
             return Ok(None);
         };
         let caller = Caller {
+            account: uuid_of(Some(account))?.expect("selected"),
             role: role_of(&role)?,
             shop_id: uuid_of(shop)?,
             station_id: uuid_of(station)?,
@@ -444,14 +456,13 @@ impl Storage for SqliteStorage {
     fn blob_status(&self, caller: &Caller, sha256: &str) -> Result<BlobStatus, StorageError> {
         let sha256 = checked_hash(sha256)?;
         let conn = self.conn();
-        Ok(
-            own_blob(&conn, &owner_key(caller), &sha256)?.unwrap_or(BlobStatus {
-                sha256,
-                received: 0,
-                size: None,
-                complete: false,
-            }),
-        )
+        let shop = content_shop(&conn, caller, &sha256)?;
+        Ok(own_blob(&conn, &shop, &sha256)?.unwrap_or(BlobStatus {
+            sha256,
+            received: 0,
+            size: None,
+            complete: false,
+        }))
     }
 
     fn blob_append(
@@ -469,35 +480,49 @@ impl Storage for SqliteStorage {
                 MAX_BLOB / 1_048_576
             )));
         }
-        let owner = owner_key(caller);
+        if bytes.is_empty() {
+            return Err(StorageError::Invalid(
+                "an upload part carries at least one byte".into(),
+            ));
+        }
+        let now = Utc::now();
+        let me = caller.account.to_string();
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let status = match own_blob(&tx, &owner, &sha256)? {
-            Some(status) if status.complete => return Ok(status),
-            Some(status) if status.size != Some(total) => {
-                return Err(StorageError::Conflict(format!(
-                    "this content was begun with {} bytes, not {total}",
-                    status.size.unwrap_or(0)
-                )))
-            }
-            Some(status) => status,
-            None => {
-                tx.execute(
-                    "INSERT INTO blobs (sha256, owner, size, created_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![
-                        sha256,
-                        owner,
-                        i64::try_from(total).unwrap_or(i64::MAX),
-                        utc_text(Utc::now())
-                    ],
-                )?;
-                BlobStatus {
-                    sha256: sha256.clone(),
-                    received: 0,
-                    size: Some(total),
-                    complete: false,
+        tx.execute(
+            "DELETE FROM blobs WHERE NOT complete AND updated_at < ?1",
+            [utc_text(now - blobs::UNFINISHED_KEPT)],
+        )?;
+        let shop = content_shop(&tx, caller, &sha256)?;
+        let begun = own_blob(&tx, &shop, &sha256)?;
+        let uploader: Option<(String, DateTime<Utc>)> = tx
+            .query_row(
+                "SELECT uploader, updated_at FROM blobs WHERE sha256 = ?1 AND owner = ?2",
+                [&sha256, &shop],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let status = match (begun, uploader) {
+            (Some(status), _) if status.complete => return Ok(status),
+            (Some(status), Some((uploader, moved))) => {
+                match blobs::may_go_on(&uploader, &me, moved, now) {
+                    blobs::Upload::Refused(reason) => return Err(StorageError::Conflict(reason)),
+                    blobs::Upload::GoOn
+                        if status.size == Some(total) && !(offset == 0 && status.received > 0) =>
+                    {
+                        status
+                    }
+                    // Its uploader starts again, with another size, or takes over a stalled one.
+                    _ => {
+                        tx.execute(
+                            "DELETE FROM blobs WHERE sha256 = ?1 AND owner = ?2",
+                            [&sha256, &shop],
+                        )?;
+                        begin_blob(&tx, &shop, &sha256, total, &me, now)?
+                    }
                 }
             }
+            _ => begin_blob(&tx, &shop, &sha256, total, &me, now)?,
         };
         if offset != status.received {
             return Err(StorageError::Conflict(format!(
@@ -515,16 +540,16 @@ impl Storage for SqliteStorage {
             "INSERT INTO blob_chunks (sha256, owner, offset, bytes) VALUES (?1, ?2, ?3, ?4)",
             params![
                 sha256,
-                owner,
+                shop,
                 i64::try_from(offset).unwrap_or(i64::MAX),
                 bytes
             ],
         )?;
         let complete = received == total;
-        if complete && hex_sha256(&read_chunks(&tx, &owner, &sha256)?) != sha256 {
+        if complete && hex_sha256(&read_chunks(&tx, &shop, &sha256)?) != sha256 {
             tx.execute(
                 "DELETE FROM blobs WHERE sha256 = ?1 AND owner = ?2",
-                [&sha256, &owner],
+                [&sha256, &shop],
             )?;
             tx.commit()?;
             return Err(StorageError::Invalid(
@@ -532,12 +557,13 @@ impl Storage for SqliteStorage {
             ));
         }
         tx.execute(
-            "UPDATE blobs SET received = ?3, complete = ?4 WHERE sha256 = ?1 AND owner = ?2",
+            "UPDATE blobs SET received = ?3, complete = ?4, updated_at = ?5 WHERE sha256 = ?1 AND owner = ?2",
             params![
                 sha256,
-                owner,
+                shop,
                 i64::try_from(received).unwrap_or(i64::MAX),
-                complete
+                complete,
+                utc_text(now)
             ],
         )?;
         tx.commit()?;
@@ -551,17 +577,10 @@ impl Storage for SqliteStorage {
     fn blob(&self, caller: &Caller, sha256: &str) -> Result<Vec<u8>, StorageError> {
         let sha256 = checked_hash(sha256)?;
         let conn = self.conn();
-        // The vendor's staff read every shop's; a shop its own.
-        let owner: Option<String> = conn
-            .query_row(
-                "SELECT owner FROM blobs WHERE sha256 = ?1 AND complete AND (?2 IS NULL OR owner = ?2)",
-                params![sha256, caller.shop_id.map(|s| s.to_string())],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match owner {
-            Some(owner) => read_chunks(&conn, &owner, &sha256),
-            None => Err(StorageError::NotFound(format!(
+        let shop = content_shop(&conn, caller, &sha256)?;
+        match own_blob(&conn, &shop, &sha256)? {
+            Some(status) if status.complete => read_chunks(&conn, &shop, &sha256),
+            _ => Err(StorageError::NotFound(format!(
                 "no attachment content {sha256} here (yet)"
             ))),
         }
@@ -634,9 +653,69 @@ fn checked_hash(sha256: &str) -> Result<String, StorageError> {
     }
 }
 
-/// Whose copy of a content an upload goes to: the caller's shop, or the vendor's ('').
-fn owner_key(caller: &Caller) -> String {
-    caller.shop_id.map(|s| s.to_string()).unwrap_or_default()
+/// Whose copy of a content the caller moves: the shop of a ticket within the caller's reach
+/// that has an attachment with this content (a till: one of its own tickets). What support
+/// staff upload for a shop's ticket is that shop's, so the shop reads it.
+fn content_shop(conn: &Connection, caller: &Caller, sha256: &str) -> Result<String, StorageError> {
+    let (shop, station) = match policy::reach(caller) {
+        Reach::Station { shop, station } => (Some(shop), Some(station)),
+        Reach::Shop(shop) => (Some(shop), None),
+        Reach::Everything => (None, None),
+    };
+    conn.prepare_cached(
+        "SELECT t.shop_id FROM ticket_attachments a
+         JOIN tickets t ON t.id = a.ticket_id
+         JOIN entities e ON e.entity_id = t.id
+         WHERE a.sha256 = ?1 AND (?2 IS NULL OR t.shop_id = ?2) AND (?3 IS NULL OR e.station_id = ?3)
+         LIMIT 1",
+    )?
+    .query_row(
+        params![
+            sha256,
+            shop.map(|s| s.to_string()),
+            station.map(|s| s.to_string())
+        ],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        StorageError::NotFound(format!(
+            "no attachment with the content {sha256} on a ticket of yours; send its ticket's changes first"
+        ))
+    })
+}
+
+fn begin_blob(
+    tx: &Connection,
+    shop: &str,
+    sha256: &str,
+    total: u64,
+    uploader: &str,
+    now: DateTime<Utc>,
+) -> Result<BlobStatus, StorageError> {
+    let held: i64 = tx.query_row(
+        "SELECT coalesce(sum(size), 0) FROM blobs WHERE owner = ?1",
+        [shop],
+        |r| r.get(0),
+    )?;
+    blobs::within_quota(u64::try_from(held).unwrap_or(0), total).map_err(StorageError::TooLarge)?;
+    tx.execute(
+        "INSERT INTO blobs (sha256, owner, size, created_at, uploader, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
+        params![
+            sha256,
+            shop,
+            i64::try_from(total).unwrap_or(i64::MAX),
+            utc_text(now),
+            uploader
+        ],
+    )?;
+    Ok(BlobStatus {
+        sha256: sha256.to_owned(),
+        received: 0,
+        size: Some(total),
+        complete: false,
+    })
 }
 
 /// The upload of `owner`'s copy of a content, if begun.

@@ -191,6 +191,17 @@ pub fn consent(station: Uuid) -> Value {
     })
 }
 
+/// `change` with the field at `path` set to `value`: how a test spoils a good change.
+pub fn spoiled(mut change: Value, path: &[&str], value: Value) -> Value {
+    let (last, parents) = path.split_last().unwrap();
+    let mut at = &mut change;
+    for key in parents {
+        at = &mut at[*key];
+    }
+    at[*last] = value;
+    change
+}
+
 pub fn statuses(results: &[Value]) -> Vec<&str> {
     results
         .iter()

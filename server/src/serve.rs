@@ -1,0 +1,123 @@
+//! Serving the router on a socket that faces the internet: a client must send its request
+//! headers within a time limit (a connection trickling header lines is closed), and the
+//! connections one address, and all addresses together, may hold open are capped.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+
+/// How the server guards its connections.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The time a client has to send a request's headers.
+    pub header_timeout: Duration,
+    /// Open connections from one address; a shop's tills share its address behind a router.
+    pub per_address: usize,
+    pub total: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            per_address: 256,
+            total: 10_000,
+        }
+    }
+}
+
+/// Who holds how many connections now.
+#[derive(Default)]
+struct Open {
+    total: usize,
+    by_address: HashMap<IpAddr, usize>,
+}
+
+/// A connection counted in [`Open`]; dropping it gives its place back.
+struct Counted {
+    open: Arc<Mutex<Open>>,
+    address: IpAddr,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.total -= 1;
+        if let Some(count) = open.by_address.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                open.by_address.remove(&self.address);
+            }
+        }
+    }
+}
+
+fn admit(open: &Arc<Mutex<Open>>, address: IpAddr, limits: Limits) -> Option<Counted> {
+    let mut counts = open.lock().unwrap_or_else(|p| p.into_inner());
+    let from_address = counts.by_address.get(&address).copied().unwrap_or(0);
+    if counts.total >= limits.total || from_address >= limits.per_address {
+        return None;
+    }
+    counts.total += 1;
+    *counts.by_address.entry(address).or_default() += 1;
+    Some(Counted {
+        open: open.clone(),
+        address,
+    })
+}
+
+/// Serves `router` on `listener` until `shutdown` completes; requests under way then get a
+/// second to finish (event streams never do, so it is not longer).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let open = Arc::new(Mutex::new(Open::default()));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer): (_, SocketAddr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, say: wait a moment instead of spinning.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(counted) = admit(&open, peer.ip(), limits) else {
+            tracing::warn!(address = %peer.ip(), "too many connections; refused one");
+            drop(stream);
+            continue;
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended");
+            }
+            drop(counted);
+        });
+    }
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(1)) => {}
+    }
+}
