@@ -581,3 +581,211 @@ fn plausible(at: DateTime<Utc>, what: &str) -> Checked<()> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The door on its own, against facts held in memory: every rule without a server.
+
+    use std::collections::HashMap;
+
+    use chrono::Utc;
+    use stationdesk_core::domain::tickets::{Category, Channel, Priority};
+    use stationdesk_core::store::{Comment, TicketEvent};
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Known {
+        owners: HashMap<Uuid, Owner>,
+        enrolled: HashMap<Uuid, Uuid>,
+        tickets: HashMap<Uuid, Ticket>,
+        contracts: Vec<Contract>,
+    }
+
+    impl Facts for Known {
+        fn owner(&self, id: Uuid) -> Result<Option<Owner>, StorageError> {
+            Ok(self.owners.get(&id).copied())
+        }
+        fn enrolled_shop(&self, station: Uuid) -> Result<Option<Uuid>, StorageError> {
+            Ok(self.enrolled.get(&station).copied())
+        }
+        fn ticket(&self, id: Uuid) -> Result<Option<Ticket>, StorageError> {
+            Ok(self.tickets.get(&id).cloned())
+        }
+        fn record_ticket(&self, _: &'static str, _: Uuid) -> Result<Option<Uuid>, StorageError> {
+            Ok(None)
+        }
+        fn quote(&self, _: Uuid) -> Result<Option<Quote>, StorageError> {
+            Ok(None)
+        }
+        fn contracts(&self, _: Uuid) -> Result<Vec<Contract>, StorageError> {
+            Ok(self.contracts.clone())
+        }
+        fn second_level_shop(&self, _: Uuid) -> Result<bool, StorageError> {
+            Ok(false)
+        }
+    }
+
+    fn caller(role: Role, shop: Option<Uuid>, station: Option<Uuid>) -> Caller {
+        Caller {
+            account: station.unwrap_or_else(Uuid::now_v7),
+            role,
+            shop_id: shop,
+            station_id: station,
+            name: format!("the {role:?}"),
+            named_contact: false,
+        }
+    }
+
+    fn ticket(station: Option<Uuid>) -> Ticket {
+        let now = Utc::now();
+        Ticket {
+            id: Uuid::now_v7(),
+            station_id: station,
+            reporter: "Kasse 1".into(),
+            title: "Bondrucker druckt nicht".into(),
+            category: Category::Fault,
+            priority: Priority::Emergency,
+            channel: Channel::EmergencyButton,
+            state: TicketState::New,
+            request: Default::default(),
+            station_details: Default::default(),
+            cc: Vec::new(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn change(body: ChangeBody) -> Change {
+        Change {
+            change_id: Uuid::now_v7(),
+            created_at: Utc::now(),
+            body,
+        }
+    }
+
+    fn decide(caller: &Caller, body: ChangeBody, known: &Known) -> Result<Admitted, String> {
+        let today = Utc::now().date_naive();
+        admit(caller, change(body), known, &Catalog::builtin(), today).map_err(|r| match r {
+            Refusal::Rejected(reason) => reason,
+            Refusal::Failed(e) => panic!("the facts failed: {e}"),
+        })
+    }
+
+    #[test]
+    fn a_tills_ticket_is_its_own_and_another_tills_is_out_of_reach() {
+        let (shop, till, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let mut known = Known::default();
+        known.enrolled.extend([(till, shop), (other, shop)]);
+        let at_till = caller(Role::Station, Some(shop), Some(till));
+        let filed = decide(
+            &at_till,
+            ChangeBody::TicketFiled {
+                ticket: ticket(Some(till)),
+            },
+            &known,
+        )
+        .unwrap();
+        assert_eq!(
+            filed.owner,
+            Owner {
+                shop,
+                station: Some(till)
+            }
+        );
+
+        let theirs = ticket(Some(other));
+        known.owners.insert(
+            theirs.id,
+            Owner {
+                shop,
+                station: Some(other),
+            },
+        );
+        known.tickets.insert(theirs.id, theirs.clone());
+        let comment = Comment {
+            id: Uuid::now_v7(),
+            author: "Chefin".into(),
+            body: "Bitte neu starten".into(),
+            created_at: Utc::now(),
+        };
+        let body = ChangeBody::CommentAdded {
+            ticket_id: theirs.id,
+            comment,
+        };
+        let refused = decide(&at_till, body.clone(), &known).unwrap_err();
+        assert!(refused.contains("another till"), "{refused}");
+        // The shop's admin may, and the comment then carries the admin's name.
+        let admin = caller(Role::ShopAdmin, Some(shop), None);
+        let Admitted { change, .. } = decide(&admin, body, &known).unwrap();
+        let ChangeBody::CommentAdded { comment, .. } = change.body else {
+            unreachable!()
+        };
+        assert_eq!(comment.author, "the ShopAdmin");
+    }
+
+    #[test]
+    fn a_state_change_follows_the_servers_state_and_an_order_carries_the_catalogue_price() {
+        let (shop, till) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut known = Known::default();
+        known.enrolled.insert(till, shop);
+        let mut closed = ticket(Some(till));
+        closed.state = TicketState::Closed;
+        known.owners.insert(
+            closed.id,
+            Owner {
+                shop,
+                station: Some(till),
+            },
+        );
+        known.tickets.insert(closed.id, closed.clone());
+        let event = |to| TicketEvent {
+            id: Uuid::now_v7(),
+            at: Utc::now(),
+            actor: "x".into(),
+            kind: EventKind::StateChanged,
+            from_state: Some(TicketState::Open),
+            to_state: Some(to),
+            note: String::new(),
+        };
+        let admin = caller(Role::ShopAdmin, Some(shop), None);
+        let resolve = ChangeBody::TicketEvent {
+            ticket_id: closed.id,
+            event: event(TicketState::Resolved),
+        };
+        assert!(decide(&admin, resolve, &known)
+            .unwrap_err()
+            .contains("cannot become resolved"));
+        let reopen = ChangeBody::TicketEvent {
+            ticket_id: closed.id,
+            event: event(TicketState::Open),
+        };
+        assert!(decide(&admin, reopen, &known).is_ok());
+
+        let order = ChangeBody::ContractOrdered {
+            order: stationdesk_protocol::ContractOrder {
+                contract_id: Uuid::now_v7(),
+                plan_id: "second_level".into(),
+                start: Utc::now().date_naive(),
+                station_ids: vec![till],
+            },
+        };
+        let Admitted { change, .. } = decide(&admin, order, &known).unwrap();
+        let ChangeBody::ContractConfirmed { contract } = change.body else {
+            unreachable!()
+        };
+        assert_eq!(contract.yearly_price().unwrap().to_string(), "650.00 EUR");
+        known.contracts.push(contract);
+        let again = ChangeBody::ContractOrdered {
+            order: stationdesk_protocol::ContractOrder {
+                contract_id: Uuid::now_v7(),
+                plan_id: "flat".into(),
+                start: Utc::now().date_naive(),
+                station_ids: vec![till],
+            },
+        };
+        assert!(decide(&admin, again, &known)
+            .unwrap_err()
+            .contains("already covered"));
+    }
+}

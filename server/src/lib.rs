@@ -15,6 +15,7 @@ pub mod blobs;
 pub mod door;
 pub mod error;
 pub mod policy;
+pub mod quota;
 pub mod serve;
 pub mod storage;
 

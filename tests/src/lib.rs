@@ -274,12 +274,24 @@ impl App {
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        let input = self.find(css).await;
-        input.clear().await.unwrap();
-        // WebKitWebDriver refuses to type an empty string; a cleared field is what was meant.
-        if !text.is_empty() {
-            input.send_keys(text).await.unwrap();
+        // A background sync may render the screen anew between finding the field and typing
+        // into it (it does not while a field has the focus): then the field is found again.
+        for _ in 0..3 {
+            let input = self.find(css).await;
+            let typed = match input.clear().await {
+                // WebKitWebDriver refuses to type an empty string; a cleared field is what was
+                // meant.
+                Ok(()) if text.is_empty() => Ok(()),
+                Ok(()) => input.send_keys(text).await,
+                Err(e) => Err(e),
+            };
+            match typed.map_err(|e| e.into_inner()) {
+                Ok(()) => return,
+                Err(thirtyfour::error::WebDriverErrorInner::StaleElementReference(_)) => continue,
+                Err(e) => panic!("typing into {css}: {e}"),
+            }
         }
+        panic!("{css} was rendered anew three times while typing into it");
     }
 
     /// Waits until `check` holds, re-reading the page; panics with `what` when it never does.

@@ -93,19 +93,10 @@ pub struct ArrivedEmergency {
 /// Migration 0009: the outbox rows of an earlier version, read into the typed vocabulary in
 /// their order. One that cannot be read stays in the outbox, refused with the reason.
 pub(super) fn upgrade_legacy_outbox(tx: &rusqlite::Transaction<'_>) -> HookResult {
-    type LegacyRow = (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-    );
+    type LegacyRow = (i64, String, String, String, String, String, String);
     let rows: Vec<LegacyRow> = tx
         .prepare(
-            "SELECT seq, change_id, entity, entity_id, kind, payload, created_at, rejected_reason
+            "SELECT seq, change_id, entity, entity_id, kind, payload, created_at
              FROM outbox_legacy ORDER BY seq",
         )?
         .query_map([], |r| {
@@ -117,11 +108,10 @@ pub(super) fn upgrade_legacy_outbox(tx: &rusqlite::Transaction<'_>) -> HookResul
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
-                r.get(7)?,
             ))
         })?
         .collect::<Result<_, _>>()?;
-    for (seq, change_id, entity, entity_id, kind, payload, created_at, rejected) in rows {
+    for (seq, change_id, entity, entity_id, kind, payload, created_at) in rows {
         let upgraded = Uuid::parse_str(&entity_id)
             .map_err(|e| e.to_string())
             .and_then(|id| upgrade_legacy(&entity, id, &kind, &payload, LegacyOf::Outbox))
@@ -136,8 +126,10 @@ pub(super) fn upgrade_legacy_outbox(tx: &rusqlite::Transaction<'_>) -> HookResul
                     serde_json::to_string(&change).expect("serialises"),
                 ))
             });
+        // A refusal from before is not kept: a server of this version may well take the
+        // change, and an older client refused everything pushed to an updated server.
         let (kind, body, rejected) = match upgraded {
-            Ok((kind, body)) => (kind.to_owned(), body, rejected),
+            Ok((kind, body)) => (kind.to_owned(), body, None),
             Err(reason) => (
                 format!("{entity} {kind}"),
                 payload,

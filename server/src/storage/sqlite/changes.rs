@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::{utc_text, uuid_of, Scope};
 use crate::door::{self, Facts, Refusal};
 use crate::policy::{Owner, Reach};
+use crate::quota::Usage;
 use crate::storage::{Caller, StorageError};
 
 /// The most bytes of changes one pull page carries, whatever their count: a page of the
@@ -116,16 +117,25 @@ pub(super) fn owner_of(conn: &Connection, entity_id: Uuid) -> Result<Option<Owne
         .transpose()
 }
 
+/// One push under way: who pushes, what prices orders, the vendor's date and the clock, and
+/// the history's bytes the quotas count (with what this push took of them).
+pub(super) struct Push<'a> {
+    pub caller: &'a Caller,
+    pub catalog: &'a Catalog,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub usage: &'a mut Usage,
+    pub taken: Vec<(Owner, u64)>,
+}
+
 /// One pushed change, once: a change id seen before answers with its first revision;
 /// otherwise the door decides, and what it lets in is stored and projected.
 pub(super) fn apply(
     tx: &Connection,
-    caller: &Caller,
+    push: &mut Push<'_>,
     raw: &RawValue,
-    catalog: &Catalog,
-    today: NaiveDate,
-    now: DateTime<Utc>,
 ) -> Result<(Outcome, Option<Scope>), StorageError> {
+    let caller = push.caller;
     let rejected = |reason: String| Ok((Outcome::Rejected { reason }, None));
     let change = match door::read(raw.get()) {
         Ok(change) => change,
@@ -151,27 +161,33 @@ pub(super) fn apply(
             )),
         };
     }
-    let admitted = match door::admit(caller, change, &Tables(tx), catalog, today) {
+    let admitted = match door::admit(caller, change, &Tables(tx), push.catalog, push.today) {
         Ok(admitted) => admitted,
         Err(Refusal::Rejected(reason)) => return rejected(reason),
         Err(Refusal::Failed(error)) => return Err(error),
     };
-    let revision = append(tx, &admitted.change, admitted.owner, now)?;
     let (entity, _) = admitted.change.body.subject();
-    Ok((
-        Outcome::Applied { revision },
-        Some(Scope {
-            shop: admitted.owner.shop,
-            station: admitted.owner.station,
-            shared: entity.is_shared_in_shop(),
-        }),
-    ))
+    let scope = Scope {
+        shop: admitted.owner.shop,
+        station: admitted.owner.station,
+        shared: entity.is_shared_in_shop(),
+    };
+    let body = to_json(&admitted.change);
+    let counted = scope.as_stored();
+    if let Err(reason) = push.usage.take(counted, body.len() as u64) {
+        return rejected(reason);
+    }
+    push.taken.push((counted, body.len() as u64));
+    let revision = append(tx, &admitted.change, &body, admitted.owner, push.now)?;
+    Ok((Outcome::Applied { revision }, Some(scope)))
 }
 
-/// Appends an admitted change to the history and projects it into the tables.
+/// Appends an admitted change (`body` is its JSON) to the history and projects it into the
+/// tables.
 fn append(
     tx: &Connection,
     change: &Change,
+    body: &str,
     owner: Owner,
     received_at: DateTime<Utc>,
 ) -> Result<u64, StorageError> {
@@ -197,7 +213,7 @@ fn append(
                 shared,
                 change.body.kind(),
                 subject.to_string(),
-                to_json(change),
+                body,
                 utc_text(received_at)
             ],
             |r| r.get(0),
@@ -406,6 +422,26 @@ pub(super) fn rebuild_tables(tx: &Connection) -> Result<usize, StorageError> {
         replayed += 1;
     }
     Ok(replayed)
+}
+
+/// The bytes of history each shop and each till holds, as the quota counts them.
+pub(super) fn usage(conn: &Connection) -> Result<Usage, StorageError> {
+    let sums = |sql: &str| -> Result<std::collections::HashMap<Uuid, u64>, StorageError> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        rows.map(|row| {
+            let (id, bytes) = row?;
+            Ok((
+                uuid_of(Some(id))?.expect("given"),
+                u64::try_from(bytes).unwrap_or(0),
+            ))
+        })
+        .collect()
+    };
+    Ok(Usage::new(
+        sums("SELECT shop_id, sum(length(body)) FROM changes GROUP BY shop_id")?,
+        sums("SELECT station_id, sum(length(body)) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id")?,
+    ))
 }
 
 /// Every projected table as text, in a fixed order: two states are the same when these are.

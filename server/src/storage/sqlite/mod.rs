@@ -18,7 +18,8 @@ use uuid::Uuid;
 use super::{Caller, Pushed, Storage, StorageError};
 use crate::accounts::{self, hex_sha256, random_secret, secret_hash};
 use crate::blobs;
-use crate::policy::{self, Reach};
+use crate::policy::{self, Owner, Reach};
+use crate::quota::Usage;
 
 mod changes;
 
@@ -46,6 +47,8 @@ pub struct SqliteStorage {
     /// (Tokens are revoked only through the API, so no other process makes this stale.)
     callers: RwLock<HashMap<String, Caller>>,
     heads: RwLock<Heads>,
+    /// The history's bytes per shop and till, for the quotas.
+    usage: Mutex<Usage>,
 }
 
 /// The newest revision in each reach, kept in memory: a caller who has it already is answered
@@ -130,6 +133,16 @@ struct Scope {
     shared: bool,
 }
 
+impl Scope {
+    /// Whose history the change is stored in: a shared change is the shop's, not one till's.
+    fn as_stored(self) -> Owner {
+        Owner {
+            shop: self.shop,
+            station: self.station.filter(|_| !self.shared),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StorageError {
     fn from(error: rusqlite::Error) -> Self {
         StorageError::Backend(error.to_string())
@@ -148,11 +161,13 @@ impl SqliteStorage {
             StorageError::Backend(format!("cannot migrate {}: {e}", path.display()))
         })?;
         let heads = Heads::load(&conn)?;
+        let usage = changes::usage(&conn)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
             catalog: Catalog::builtin(),
             callers: RwLock::default(),
             heads: RwLock::new(heads),
+            usage: Mutex::new(usage),
         })
     }
 
@@ -425,9 +440,17 @@ impl Storage for SqliteStorage {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(changes.len());
         let mut applied = Vec::new();
-        for pushed in changes {
-            let (outcome, scope) =
-                changes::apply(&tx, caller, &pushed.raw, &self.catalog, today, now)?;
+        let mut usage = self.usage.lock().unwrap_or_else(|p| p.into_inner());
+        let mut push = changes::Push {
+            caller,
+            catalog: &self.catalog,
+            today,
+            now,
+            usage: &mut usage,
+            taken: Vec::new(),
+        };
+        let outcome = changes.iter().try_for_each(|pushed| {
+            let (outcome, scope) = changes::apply(&tx, &mut push, &pushed.raw)?;
             if let (Outcome::Applied { revision }, Some(scope)) = (&outcome, scope) {
                 applied.push((*revision, scope));
             }
@@ -435,8 +458,15 @@ impl Storage for SqliteStorage {
                 change_id: pushed.change_id,
                 outcome,
             });
+            Ok::<(), StorageError>(())
+        });
+        if let Err(error) = outcome.and_then(|()| tx.commit().map_err(StorageError::from)) {
+            for (owner, bytes) in push.taken {
+                push.usage.give_back(owner, bytes);
+            }
+            return Err(error);
         }
-        tx.commit()?;
+        drop(usage);
         let mut heads = self.heads.write().unwrap_or_else(|p| p.into_inner());
         for (revision, scope) in applied {
             heads.record(revision, scope);
