@@ -281,7 +281,7 @@ fn an_account_keeps_only_a_few_event_streams_open() {
             .send()
             .unwrap()
     };
-    let streams: Vec<_> = (0..stationdesk_server::STREAMS_PER_ACCOUNT)
+    let streams: Vec<_> = (0..stationdesk_server::api::sync::STREAMS_PER_ACCOUNT)
         .map(|_| open(&till))
         .collect();
     assert!(streams.iter().all(|s| s.status().is_success()));

@@ -83,16 +83,16 @@ export async function render(ctx) {
     const tr = h(
       "tr",
       {},
-      h("td", {}, h("strong", {}, contract.plan.plan.name)),
+      h("td", {},
+        h("strong", {}, contract.plan.plan.name),
+        status.awaiting_confirmation ? h("div", { class: "awaiting", title: t("contracts.awaitingHint") }, t("contracts.awaiting")) : null),
       h("td", { class: "stations" }, contract.station_ids.map((id) => stationName.get(id) ?? id).join(", ")),
       h("td", { class: "number" }, status.yearly_price ? formatMoney(status.yearly_price.amount, status.yearly_price.currency) : t("common.none")),
       h("td", {}, formatDate(contract.start)),
       h("td", { class: "term-end" }, formatDate(status.terms.term_end)),
       deadlineCell(status),
       h("td", { class: "notice-today" }, status.notice_today_ends_on ? formatDate(status.notice_today_ends_on) : t("common.none")),
-      h("td", {},
-        h("span", { class: `badge ${status.state === "active" ? "ok" : "warn"}` }, stateText),
-        status.awaiting_confirmation ? h("span", { class: "badge warn awaiting", title: t("contracts.awaitingHint") }, t("contracts.awaiting")) : null),
+      h("td", {}, h("span", { class: `badge ${status.state === "active" ? "ok" : "warn"}` }, stateText)),
       actions,
     );
     tr.dataset.contractId = contract.id;
