@@ -14,6 +14,9 @@ CREATE TABLE changes_typed (
     received_at TEXT NOT NULL
 ) STRICT;
 
+-- A ticket as filed is the change at `revision` (its record is not copied: the history holds
+-- it); its state and last change move with its events, and a quote on it is in ticket_quotes.
+-- Events, comments and attachments likewise point to the change that brought them.
 CREATE TABLE tickets (
     id         TEXT PRIMARY KEY,
     shop_id    TEXT NOT NULL REFERENCES shops (id),
@@ -24,7 +27,7 @@ CREATE TABLE tickets (
     title      TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    record     TEXT NOT NULL
+    revision   INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX tickets_shop ON tickets (shop_id, updated_at);
 
@@ -32,16 +35,18 @@ CREATE TABLE ticket_events (
     id        TEXT PRIMARY KEY,
     ticket_id TEXT NOT NULL REFERENCES tickets (id),
     kind      TEXT NOT NULL,
+    actor     TEXT NOT NULL,
     at        TEXT NOT NULL,
-    record    TEXT NOT NULL
+    revision  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, at);
 
 CREATE TABLE ticket_comments (
     id         TEXT PRIMARY KEY,
     ticket_id  TEXT NOT NULL REFERENCES tickets (id),
+    author     TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    record     TEXT NOT NULL
+    revision   INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX ticket_comments_ticket ON ticket_comments (ticket_id, created_at);
 
@@ -49,7 +54,7 @@ CREATE TABLE ticket_attachments (
     id        TEXT PRIMARY KEY,
     ticket_id TEXT NOT NULL REFERENCES tickets (id),
     sha256    TEXT NOT NULL,
-    record    TEXT NOT NULL
+    revision  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX ticket_attachments_ticket ON ticket_attachments (ticket_id);
 

@@ -3,6 +3,8 @@
 //! hashes are stored). Argon2 is slow on purpose, so a backend hashes and verifies while it
 //! holds no database lock.
 
+use std::sync::{Condvar, LazyLock, Mutex};
+
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -71,16 +73,50 @@ pub fn new_staff_hash(staff: &NewStaff) -> Result<String, StorageError> {
 
 pub fn hash_password(password: &str) -> Result<String, StorageError> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| StorageError::Backend(e.to_string()))?
-        .to_string())
+    with_hashing_slot(|| {
+        Ok(Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| StorageError::Backend(e.to_string()))?
+            .to_string())
+    })
 }
 
 /// Whether `password` is the one `hash` was made from.
 pub fn password_matches(password: &str, hash: &str) -> Result<bool, StorageError> {
     let parsed = PasswordHash::new(hash).map_err(|e| StorageError::Backend(e.to_string()))?;
-    Ok(Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
+    with_hashing_slot(|| {
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+}
+
+/// Password hashes being computed now, and how many may be at once: all cores but one, so a
+/// burst of sign-ins (or of guesses) leaves a core for everyone else's sync.
+struct HashingSlots {
+    busy: Mutex<usize>,
+    freed: Condvar,
+    max: usize,
+}
+
+static HASHING: LazyLock<HashingSlots> = LazyLock::new(|| HashingSlots {
+    busy: Mutex::new(0),
+    freed: Condvar::new(),
+    max: std::thread::available_parallelism()
+        .map_or(1, |cores| cores.get().saturating_sub(1))
+        .max(1),
+});
+
+fn with_hashing_slot<T>(work: impl FnOnce() -> T) -> T {
+    let slots = &*HASHING;
+    let mut busy = slots.busy.lock().unwrap_or_else(|p| p.into_inner());
+    while *busy >= slots.max {
+        busy = slots.freed.wait(busy).unwrap_or_else(|p| p.into_inner());
+    }
+    *busy += 1;
+    drop(busy);
+    let result = work();
+    *slots.busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+    slots.freed.notify_one();
+    result
 }

@@ -16,7 +16,9 @@ use stationdesk_core::domain::contracts::{
 };
 use stationdesk_core::domain::plans::{Catalog, WhoMayCall};
 use stationdesk_core::domain::stations::clean_station_name;
-use stationdesk_core::domain::tickets::{clean_title, Ticket, TicketState, MAX_COMMENT};
+use stationdesk_core::domain::tickets::{
+    clean_title, ticket_number, Ticket, TicketState, MAX_COMMENT,
+};
 use stationdesk_core::store::{EventKind, Quote};
 use stationdesk_core::wire::{Change, ChangeBody};
 use stationdesk_protocol::Role;
@@ -39,7 +41,7 @@ pub trait Facts {
     /// The shop of a station enrolled with the server (its record may not have come yet).
     fn enrolled_shop(&self, station: Uuid) -> Result<Option<Uuid>, StorageError>;
     /// A ticket as the server has it now.
-    fn ticket(&self, id: Uuid) -> Result<Option<Ticket>, StorageError>;
+    fn ticket(&self, id: Uuid) -> Result<Option<TicketNow>, StorageError>;
     /// The ticket a record (an event, comment, attachment or quote) of that id belongs to.
     fn record_ticket(&self, kind: &'static str, id: Uuid) -> Result<Option<Uuid>, StorageError>;
     fn quote(&self, id: Uuid) -> Result<Option<Quote>, StorageError>;
@@ -48,6 +50,20 @@ pub trait Facts {
     /// Whether the vendor set the shop up under Second Level Support (for what no contract
     /// covers).
     fn second_level_shop(&self, shop: Uuid) -> Result<bool, StorageError>;
+}
+
+/// What the door needs to know of a ticket: where it stands, and at which station.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketNow {
+    pub id: Uuid,
+    pub state: TicketState,
+    pub station_id: Option<Uuid>,
+}
+
+impl TicketNow {
+    fn number(&self) -> String {
+        ticket_number(self.id)
+    }
 }
 
 /// A change let in: what is stored (perhaps rewritten) and whose it is.
@@ -437,7 +453,7 @@ fn ticket_of_reach(
     ticket_id: Uuid,
     existing: Option<Owner>,
     facts: &dyn Facts,
-) -> Checked<(Ticket, Owner)> {
+) -> Checked<(TicketNow, Owner)> {
     let owner = match existing {
         Some(owner) => owner,
         None => facts
@@ -480,7 +496,7 @@ fn new_record(facts: &dyn Facts, kind: &'static str, id: Uuid, ticket: Uuid) -> 
     }
 }
 
-fn active(ticket: &Ticket) -> Checked<()> {
+fn active(ticket: &TicketNow) -> Checked<()> {
     if ticket.state.is_active() {
         Ok(())
     } else {
@@ -498,7 +514,7 @@ fn active(ticket: &Ticket) -> Checked<()> {
 fn check_event_kind(
     caller: &Caller,
     kind: EventKind,
-    ticket: &Ticket,
+    ticket: &TicketNow,
     owner: Owner,
     facts: &dyn Facts,
     today: NaiveDate,
@@ -598,7 +614,7 @@ mod tests {
     struct Known {
         owners: HashMap<Uuid, Owner>,
         enrolled: HashMap<Uuid, Uuid>,
-        tickets: HashMap<Uuid, Ticket>,
+        tickets: HashMap<Uuid, TicketNow>,
         contracts: Vec<Contract>,
     }
 
@@ -609,8 +625,8 @@ mod tests {
         fn enrolled_shop(&self, station: Uuid) -> Result<Option<Uuid>, StorageError> {
             Ok(self.enrolled.get(&station).copied())
         }
-        fn ticket(&self, id: Uuid) -> Result<Option<Ticket>, StorageError> {
-            Ok(self.tickets.get(&id).cloned())
+        fn ticket(&self, id: Uuid) -> Result<Option<TicketNow>, StorageError> {
+            Ok(self.tickets.get(&id).copied())
         }
         fn record_ticket(&self, _: &'static str, _: Uuid) -> Result<Option<Uuid>, StorageError> {
             Ok(None)
@@ -653,6 +669,14 @@ mod tests {
             cc: Vec::new(),
             created_at: now,
             updated_at: now,
+        }
+    }
+
+    fn now(ticket: &Ticket) -> TicketNow {
+        TicketNow {
+            id: ticket.id,
+            state: ticket.state,
+            station_id: ticket.station_id,
         }
     }
 
@@ -702,7 +726,7 @@ mod tests {
                 station: Some(other),
             },
         );
-        known.tickets.insert(theirs.id, theirs.clone());
+        known.tickets.insert(theirs.id, now(&theirs));
         let comment = Comment {
             id: Uuid::now_v7(),
             author: "Chefin".into(),
@@ -738,7 +762,7 @@ mod tests {
                 station: Some(till),
             },
         );
-        known.tickets.insert(closed.id, closed.clone());
+        known.tickets.insert(closed.id, now(&closed));
         let event = |to| TicketEvent {
             id: Uuid::now_v7(),
             at: Utc::now(),

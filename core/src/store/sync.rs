@@ -121,31 +121,40 @@ pub(super) fn upgrade_legacy_outbox(tx: &rusqlite::Transaction<'_>) -> HookResul
                     created_at: created_at.parse().map_err(|e| format!("{e}"))?,
                     body,
                 };
+                // A contract asked for before the update waits for the server's confirmation.
+                let ordered = match change.body {
+                    ChangeBody::ContractOrdered { .. } | ChangeBody::ContractNoticeGiven { .. } => {
+                        Some(change.body.subject().1)
+                    }
+                    _ => None,
+                };
                 Ok((
                     change.body.kind(),
                     serde_json::to_string(&change).expect("serialises"),
+                    ordered,
                 ))
             });
         // A refusal from before is not kept: a server of this version may well take the
         // change, and an older client refused everything pushed to an updated server.
-        let (kind, body, rejected) = match upgraded {
-            Ok((kind, body)) => (kind.to_owned(), body, None),
+        let (kind, body, rejected, ordered) = match upgraded {
+            Ok((kind, body, ordered)) => (kind.to_owned(), body, None, ordered),
             Err(reason) => (
                 format!("{entity} {kind}"),
                 payload,
                 Some(format!(
                     "this change from an earlier version cannot be sent: {reason}"
                 )),
+                None,
             ),
         };
         tx.execute(
             "INSERT INTO outbox (seq, change_id, kind, body, rejected_reason) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![seq, change_id, kind, body, rejected],
         )?;
-        if entity == "contract" {
+        if let Some(contract) = ordered {
             tx.execute(
                 "UPDATE contracts SET awaiting_confirmation = 1 WHERE id = ?1",
-                [&entity_id],
+                [contract.to_string()],
             )?;
         }
     }
@@ -165,18 +174,23 @@ impl Store {
         changes: &[Revisioned],
         cursor: u64,
     ) -> Result<Applied, StoreError> {
-        let mut tx = self.write()?;
+        let tx = self.write()?;
         let mut applied = Applied::default();
         for pulled in changes {
             let outcome = match read_pulled(pulled.change.get()) {
                 Ok(change) => {
-                    let savepoint = tx.savepoint()?;
-                    match apply_one(&savepoint, &change, &mut applied.emergencies) {
+                    // Each change on its own savepoint (cached statements: one per change).
+                    tx.prepare_cached("SAVEPOINT pulled")?.execute([])?;
+                    match apply_one(&tx, &change, &mut applied.emergencies) {
                         Ok(changed) => {
-                            savepoint.commit()?;
+                            tx.prepare_cached("RELEASE pulled")?.execute([])?;
                             Ok(changed)
                         }
-                        Err(error) if is_about_the_change(&error) => Err(error.to_string()),
+                        Err(error) if is_about_the_change(&error) => {
+                            tx.prepare_cached("ROLLBACK TO pulled")?.execute([])?;
+                            tx.prepare_cached("RELEASE pulled")?.execute([])?;
+                            Err(error.to_string())
+                        }
                         Err(error) => return Err(error),
                     }
                 }

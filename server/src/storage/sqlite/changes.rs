@@ -9,14 +9,13 @@ use rusqlite_migration::HookResult;
 use serde_json::value::RawValue;
 use stationdesk_core::domain::contracts::Contract;
 use stationdesk_core::domain::plans::Catalog;
-use stationdesk_core::domain::tickets::Ticket;
 use stationdesk_core::store::Quote;
 use stationdesk_core::wire::{upgrade_legacy, Change, ChangeBody, LegacyOf};
 use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
 use uuid::Uuid;
 
 use super::{utc_text, uuid_of, Scope};
-use crate::door::{self, Facts, Refusal};
+use crate::door::{self, Facts, Refusal, TicketNow};
 use crate::policy::{Owner, Reach};
 use crate::quota::Usage;
 use crate::storage::{Caller, StorageError};
@@ -50,13 +49,23 @@ impl Facts for Tables<'_> {
         uuid_of(shop)
     }
 
-    fn ticket(&self, id: Uuid) -> Result<Option<Ticket>, StorageError> {
-        let record: Option<String> = self
+    fn ticket(&self, id: Uuid) -> Result<Option<TicketNow>, StorageError> {
+        let found: Option<(String, Option<String>)> = self
             .0
-            .prepare_cached("SELECT record FROM tickets WHERE id = ?1")?
-            .query_row([id.to_string()], |r| r.get(0))
+            .prepare_cached("SELECT state, station_id FROM tickets WHERE id = ?1")?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        record.map(|record| json(&record)).transpose()
+        found
+            .map(|(state, station)| {
+                Ok(TicketNow {
+                    id,
+                    state: state
+                        .parse()
+                        .map_err(|e| StorageError::Backend(format!("a stored ticket: {e}")))?,
+                    station_id: uuid_of(station)?,
+                })
+            })
+            .transpose()
     }
 
     fn record_ticket(&self, kind: &'static str, id: Uuid) -> Result<Option<Uuid>, StorageError> {
@@ -191,15 +200,9 @@ fn append(
     owner: Owner,
     received_at: DateTime<Utc>,
 ) -> Result<u64, StorageError> {
-    // The projection first: a station's row exists before anything names it.
-    project(tx, change, owner)?;
     let (entity, subject) = change.body.subject();
     let shared = entity.is_shared_in_shop();
     let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![subject.to_string(), shop, station])?;
     let revision: i64 = tx
         .prepare_cached(
             "INSERT INTO changes (change_id, shop_id, station_id, shared, kind, subject_id, body, received_at)
@@ -209,7 +212,7 @@ fn append(
             params![
                 change.change_id.to_string(),
                 shop,
-                station.filter(|_| !shared),
+                station.as_ref().filter(|_| !shared),
                 shared,
                 change.body.kind(),
                 subject.to_string(),
@@ -218,25 +221,35 @@ fn append(
             ],
             |r| r.get(0),
         )?;
+    // Then the tables (a new station's row among them), then who owns the entity, which may
+    // name that station.
+    project(tx, change, owner, revision)?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![subject.to_string(), shop, station])?;
     Ok(u64::try_from(revision).unwrap_or(0))
 }
 
 /// The current state in the tables, after one change.
-fn project(tx: &Connection, change: &Change, owner: Owner) -> Result<(), StorageError> {
+fn project(
+    tx: &Connection,
+    change: &Change,
+    owner: Owner,
+    revision: i64,
+) -> Result<(), StorageError> {
     let shop = owner.shop.to_string();
     let at = utc_text(change.created_at);
     let touch = |ticket: Uuid| -> Result<(), StorageError> {
-        tx.prepare_cached(
-            "UPDATE tickets SET updated_at = max(updated_at, ?2),
-                 record = json_set(record, '$.updated_at', max(updated_at, ?2)) WHERE id = ?1",
-        )?
-        .execute(params![ticket.to_string(), at])?;
+        // The record keeps what was filed; the columns hold what moves (state, last change).
+        tx.prepare_cached("UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1")?
+            .execute(params![ticket.to_string(), at])?;
         Ok(())
     };
     match &change.body {
         ChangeBody::TicketFiled { ticket } => {
             tx.prepare_cached(
-                "INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, record)
+                "INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, revision)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
@@ -249,37 +262,37 @@ fn project(tx: &Connection, change: &Change, owner: Owner) -> Result<(), Storage
                 ticket.title,
                 utc_text(ticket.created_at),
                 utc_text(ticket.updated_at),
-                to_json(ticket)
+                revision
             ])?;
         }
         ChangeBody::TicketEvent { ticket_id, event } => {
             tx.prepare_cached(
-                "INSERT INTO ticket_events (id, ticket_id, kind, at, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO ticket_events (id, ticket_id, kind, actor, at, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
                 event.id.to_string(),
                 ticket_id.to_string(),
                 event.kind.as_str(),
+                event.actor,
                 utc_text(event.at),
-                to_json(event)
+                revision
             ])?;
             if let Some(state) = event.to_state {
-                tx.prepare_cached(
-                    "UPDATE tickets SET state = ?2, record = json_set(record, '$.state', ?2) WHERE id = ?1",
-                )?
-                .execute(params![ticket_id.to_string(), state.as_str()])?;
+                tx.prepare_cached("UPDATE tickets SET state = ?2 WHERE id = ?1")?
+                    .execute(params![ticket_id.to_string(), state.as_str()])?;
             }
             touch(*ticket_id)?;
         }
         ChangeBody::CommentAdded { ticket_id, comment } => {
             tx.prepare_cached(
-                "INSERT INTO ticket_comments (id, ticket_id, created_at, record) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO ticket_comments (id, ticket_id, author, created_at, revision) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
                 comment.id.to_string(),
                 ticket_id.to_string(),
+                comment.author,
                 utc_text(comment.created_at),
-                to_json(comment)
+                revision
             ])?;
             touch(*ticket_id)?;
         }
@@ -288,13 +301,13 @@ fn project(tx: &Connection, change: &Change, owner: Owner) -> Result<(), Storage
             attachment,
         } => {
             tx.prepare_cached(
-                "INSERT INTO ticket_attachments (id, ticket_id, sha256, record) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO ticket_attachments (id, ticket_id, sha256, revision) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![
                 attachment.id.to_string(),
                 ticket_id.to_string(),
                 attachment.sha256,
-                to_json(attachment)
+                revision
             ])?;
             touch(*ticket_id)?;
         }
@@ -310,10 +323,6 @@ fn project(tx: &Connection, change: &Change, owner: Owner) -> Result<(), Storage
                 quote.decision,
                 to_json(quote)
             ])?;
-            tx.prepare_cached(
-                "UPDATE tickets SET record = json_set(record, '$.category', 'out_of_scope') WHERE id = ?1",
-            )?
-            .execute([ticket_id.to_string()])?;
             touch(*ticket_id)?;
         }
         ChangeBody::StationRecorded { station } => {
@@ -397,18 +406,18 @@ pub(super) fn rebuild_tables(tx: &Connection) -> Result<usize, StorageError> {
     }
     tx.execute("UPDATE stations SET record = NULL", [])?;
     let mut stmt =
-        tx.prepare("SELECT shop_id, station_id, subject_id, body FROM changes ORDER BY revision")?;
+        tx.prepare("SELECT shop_id, revision, subject_id, body FROM changes ORDER BY revision")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
+            r.get::<_, i64>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
         ))
     })?;
     let mut replayed = 0;
     for row in rows {
-        let (shop, _, subject, body) = row?;
+        let (shop, revision, subject, body) = row?;
         let change: Change = json(&body)?;
         let owner = owner_of(
             tx,
@@ -418,7 +427,7 @@ pub(super) fn rebuild_tables(tx: &Connection) -> Result<usize, StorageError> {
             shop: uuid_of(Some(shop))?.expect("given"),
             station: None,
         });
-        project(tx, &change, owner)?;
+        project(tx, &change, owner, revision)?;
         replayed += 1;
     }
     Ok(replayed)
@@ -587,19 +596,6 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
                 station: uuid_of(station).map_err(hook)?,
             },
         };
-        let received: DateTime<Utc> = change.created_at;
-        if project(tx, &change, owner).is_err() {
-            unreadable += 1;
-            continue;
-        }
-        tx.execute(
-            "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
-            params![
-                subject.to_string(),
-                owner.shop.to_string(),
-                owner.station.map(|s| s.to_string())
-            ],
-        )?;
         let shared = change.body.subject().0.is_shared_in_shop();
         tx.execute(
             "INSERT INTO changes_typed (revision, change_id, shop_id, station_id, shared, kind, subject_id, body, received_at)
@@ -613,7 +609,20 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
                 change.body.kind(),
                 subject.to_string(),
                 to_json(&change),
-                utc_text(received)
+                utc_text(change.created_at)
+            ],
+        )?;
+        if project(tx, &change, owner, revision).is_err() {
+            tx.execute("DELETE FROM changes_typed WHERE revision = ?1", [revision])?;
+            unreadable += 1;
+            continue;
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
+            params![
+                subject.to_string(),
+                owner.shop.to_string(),
+                owner.station.map(|s| s.to_string())
             ],
         )?;
     }
