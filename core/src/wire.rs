@@ -127,6 +127,27 @@ pub fn upgrade_legacy(
     })
 }
 
+/// One row an earlier version kept (ids and time as text), read into a whole change.
+pub struct LegacyRow<'a> {
+    pub change_id: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub created_at: &'a str,
+}
+
+impl LegacyRow<'_> {
+    pub fn upgrade(&self, of: LegacyOf) -> Result<Change, String> {
+        let entity_id = Uuid::parse_str(self.entity_id).map_err(|e| e.to_string())?;
+        Ok(Change {
+            change_id: Uuid::parse_str(self.change_id).map_err(|e| e.to_string())?,
+            created_at: self.created_at.parse().map_err(|e| format!("{e}"))?,
+            body: upgrade_legacy(self.entity, entity_id, self.kind, self.payload, of)?,
+        })
+    }
+}
+
 /// A pulled change read on its own: one this version cannot read is set aside with the reason,
 /// and the rest of its page goes on.
 pub fn read_pulled(change: &str) -> Result<Change, String> {

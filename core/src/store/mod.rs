@@ -98,6 +98,10 @@ impl Store {
             .map_err(open_error)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_error)?;
+        // A pulled page applies each change on a savepoint; its undo pages stay in memory
+        // instead of a temporary file written for every change.
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(open_error)?;
         // Checkpoints are the background checkpointer's job (see `checkpoint`); SQLite's own, run
         // inside whichever commit lets the WAL cross the line, stays as a safety net at 40 MB
         // instead of 4 MB, so that an emergency press does not copy the WAL into the database.

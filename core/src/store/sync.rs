@@ -16,7 +16,7 @@ use super::tickets::{
 use super::{load_contracts, parse_uuid, stored_now, utc_text, write_contract, Store, StoreError};
 use crate::domain::stations::Station;
 use crate::domain::tickets::Priority;
-use crate::wire::{read_pulled, upgrade_legacy, Change, ChangeBody, LegacyOf};
+use crate::wire::{read_pulled, Change, ChangeBody, LegacyOf, LegacyRow};
 
 /// What became of a pushed change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,8 +93,8 @@ pub struct ArrivedEmergency {
 /// Migration 0009: the outbox rows of an earlier version, read into the typed vocabulary in
 /// their order. One that cannot be read stays in the outbox, refused with the reason.
 pub(super) fn upgrade_legacy_outbox(tx: &rusqlite::Transaction<'_>) -> HookResult {
-    type LegacyRow = (i64, String, String, String, String, String, String);
-    let rows: Vec<LegacyRow> = tx
+    type OutboxRow = (i64, String, String, String, String, String, String);
+    let rows: Vec<OutboxRow> = tx
         .prepare(
             "SELECT seq, change_id, entity, entity_id, kind, payload, created_at
              FROM outbox_legacy ORDER BY seq",
@@ -112,28 +112,29 @@ pub(super) fn upgrade_legacy_outbox(tx: &rusqlite::Transaction<'_>) -> HookResul
         })?
         .collect::<Result<_, _>>()?;
     for (seq, change_id, entity, entity_id, kind, payload, created_at) in rows {
-        let upgraded = Uuid::parse_str(&entity_id)
-            .map_err(|e| e.to_string())
-            .and_then(|id| upgrade_legacy(&entity, id, &kind, &payload, LegacyOf::Outbox))
-            .and_then(|body| {
-                let change = Change {
-                    change_id: Uuid::parse_str(&change_id).map_err(|e| e.to_string())?,
-                    created_at: created_at.parse().map_err(|e| format!("{e}"))?,
-                    body,
-                };
-                // A contract asked for before the update waits for the server's confirmation.
-                let ordered = match change.body {
-                    ChangeBody::ContractOrdered { .. } | ChangeBody::ContractNoticeGiven { .. } => {
-                        Some(change.body.subject().1)
-                    }
-                    _ => None,
-                };
-                Ok((
-                    change.body.kind(),
-                    serde_json::to_string(&change).expect("serialises"),
-                    ordered,
-                ))
-            });
+        let upgraded = LegacyRow {
+            change_id: &change_id,
+            entity: &entity,
+            entity_id: &entity_id,
+            kind: &kind,
+            payload: &payload,
+            created_at: &created_at,
+        }
+        .upgrade(LegacyOf::Outbox)
+        .map(|change| {
+            // A contract asked for before the update waits for the server's confirmation.
+            let ordered = match change.body {
+                ChangeBody::ContractOrdered { .. } | ChangeBody::ContractNoticeGiven { .. } => {
+                    Some(change.body.subject().1)
+                }
+                _ => None,
+            };
+            (
+                change.body.kind(),
+                serde_json::to_string(&change).expect("serialises"),
+                ordered,
+            )
+        });
         // A refusal from before is not kept: a server of this version may well take the
         // change, and an older client refused everything pushed to an updated server.
         let (kind, body, rejected, ordered) = match upgraded {

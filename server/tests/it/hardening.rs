@@ -12,29 +12,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::common::{attachment, change, filed, spoiled, statuses, TestServer, PASSWORD};
+use crate::common::{attachment, change, filed, put_blob, spoiled, statuses, TestServer, PASSWORD};
 use stationdesk_core::wire::ChangeBody;
-
-fn put_blob(
-    server: &TestServer,
-    token: &str,
-    sha: &str,
-    offset: u64,
-    total: u64,
-    bytes: &[u8],
-) -> (StatusCode, Value) {
-    let response = server
-        .http
-        .put(format!(
-            "{}/v1/blobs/{sha}?offset={offset}&total={total}",
-            server.base
-        ))
-        .bearer_auth(token)
-        .body(bytes.to_vec())
-        .send()
-        .unwrap();
-    (response.status(), response.json().unwrap())
-}
 
 fn get_blob(server: &TestServer, token: &str, sha: &str) -> StatusCode {
     server

@@ -5,7 +5,7 @@
 //! Needs a Secret Service on the session bus; `scripts/test.sh` runs the tests under
 //! `dbus-run-session` with an unlocked gnome-keyring-daemon.
 
-use crate::common::TestServer;
+use crate::common::{put_blob, TestServer};
 use chrono::Utc;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::emergency;
@@ -414,26 +414,15 @@ fn an_attachment_upload_cut_off_goes_on_where_it_stopped_and_arrives_whole() {
     let token = secrets::token(&server.base, &Account::Device(state.station_id.unwrap()))
         .unwrap()
         .unwrap();
-    let put = |token: &str, sha: &str, offset: usize, total: usize, bytes: &[u8]| {
-        server
-            .http
-            .put(format!(
-                "{}/v1/blobs/{sha}?offset={offset}&total={total}",
-                server.base
-            ))
-            .bearer_auth(token)
-            .body(bytes.to_vec())
-            .send()
-            .unwrap()
-    };
-    let first = put(
+    let (status, _) = put_blob(
+        &server,
         token.expose(),
         &attachment.sha256,
         0,
-        log.len(),
+        log.len() as u64,
         &log[..BLOB_CHUNK],
     );
-    assert!(first.status().is_success());
+    assert!(status.is_success());
 
     let synced = sync::sync(&mut store).unwrap();
     assert_eq!(
@@ -472,9 +461,8 @@ fn an_attachment_upload_cut_off_goes_on_where_it_stopped_and_arrives_whole() {
         serde_json::json!(wrong),
     );
     server.push(token.expose(), &[claimed]);
-    let refused = put(token.expose(), &wrong, 0, 5, b"hallo");
-    assert_eq!(refused.status().as_u16(), 400);
-    let body: serde_json::Value = refused.json().unwrap();
+    let (refused, body) = put_blob(&server, token.expose(), &wrong, 0, 5, b"hallo");
+    assert_eq!(refused.as_u16(), 400);
     assert!(
         body["message"].as_str().unwrap().contains("does not match"),
         "{body}"

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use stationdesk_core::domain::contracts::Contract;
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::store::Quote;
-use stationdesk_core::wire::{upgrade_legacy, Change, ChangeBody, LegacyOf};
+use stationdesk_core::wire::{Change, ChangeBody, LegacyOf, LegacyRow};
 use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
 use uuid::Uuid;
 
@@ -541,7 +541,7 @@ pub(super) fn pull(
 /// projected into the new tables, revision by revision. A change that was never readable (a
 /// payload no client could apply) is left out of the new history, and the log says how many.
 pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResult {
-    type LegacyRow = (
+    type HistoryRow = (
         i64,
         String,
         String,
@@ -552,7 +552,7 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
         String,
         String,
     );
-    let rows: Vec<LegacyRow> = tx
+    let rows: Vec<HistoryRow> = tx
         .prepare(
             "SELECT revision, change_id, shop_id, station_id, entity, entity_id, kind, payload, created_at
              FROM changes ORDER BY revision",
@@ -574,16 +574,15 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
     let hook = |e: StorageError| rusqlite_migration::HookError::Hook(e.to_string());
     let mut unreadable = 0;
     for (revision, change_id, shop, station, entity, entity_id, kind, payload, created_at) in rows {
-        let read = Uuid::parse_str(&entity_id)
-            .map_err(|e| e.to_string())
-            .and_then(|id| upgrade_legacy(&entity, id, &kind, &payload, LegacyOf::History))
-            .and_then(|body| {
-                Ok(Change {
-                    change_id: Uuid::parse_str(&change_id).map_err(|e| e.to_string())?,
-                    created_at: created_at.parse().map_err(|e| format!("{e}"))?,
-                    body,
-                })
-            });
+        let read = LegacyRow {
+            change_id: &change_id,
+            entity: &entity,
+            entity_id: &entity_id,
+            kind: &kind,
+            payload: &payload,
+            created_at: &created_at,
+        }
+        .upgrade(LegacyOf::History);
         let Ok(change) = read else {
             unreadable += 1;
             continue;

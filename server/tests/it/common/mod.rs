@@ -191,6 +191,28 @@ pub fn consent(station: Uuid) -> Value {
     })
 }
 
+/// Sends `bytes` of the content `sha` at `offset` of `total`: its status and its answer.
+pub fn put_blob(
+    server: &TestServer,
+    token: &str,
+    sha: &str,
+    offset: u64,
+    total: u64,
+    bytes: &[u8],
+) -> (reqwest::StatusCode, Value) {
+    let response = server
+        .http
+        .put(format!(
+            "{}/v1/blobs/{sha}?offset={offset}&total={total}",
+            server.base
+        ))
+        .bearer_auth(token)
+        .body(bytes.to_vec())
+        .send()
+        .unwrap();
+    (response.status(), response.json().unwrap())
+}
+
 /// `change` with the field at `path` set to `value`: how a test spoils a good change.
 pub fn spoiled(mut change: Value, path: &[&str], value: Value) -> Value {
     let (last, parents) = path.split_last().unwrap();
