@@ -2,6 +2,7 @@
 //! PostgreSQL backend can stand beside [`sqlite::SqliteStorage`] for deployments that outgrow one
 //! machine.
 
+pub mod memory;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};

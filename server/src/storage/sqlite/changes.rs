@@ -14,10 +14,11 @@ use stationdesk_core::wire::{Change, ChangeBody, LegacyOf, LegacyRow};
 use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
 use uuid::Uuid;
 
-use super::{utc_text, uuid_of, Scope};
+use super::{utc_text, uuid_of};
 use crate::door::{self, Facts, Refusal, TicketNow};
 use crate::policy::{Owner, Reach};
 use crate::quota::Usage;
+use crate::storage::memory::Scope;
 use crate::storage::{Caller, StorageError};
 
 /// The most bytes of changes one pull page carries, whatever their count: a page of the

@@ -1,8 +1,7 @@
 //! The embedded default storage: one SQLite file in WAL mode, migrated on open.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{LazyLock, Mutex, MutexGuard, RwLock};
+use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -15,10 +14,11 @@ use stationdesk_protocol::{
 };
 use uuid::Uuid;
 
+use super::memory::{Callers, HeadOf, Heads};
 use super::{Caller, Pushed, Storage, StorageError};
 use crate::accounts::{self, hex_sha256, random_secret, secret_hash};
 use crate::blobs;
-use crate::policy::{self, Owner, Reach};
+use crate::policy::{self, Reach};
 use crate::quota::Usage;
 
 mod changes;
@@ -43,104 +43,40 @@ pub struct SqliteStorage {
     conn: Mutex<Connection>,
     /// The vendor's plans that orders are priced from (the built-in catalogue, for now).
     catalog: Catalog,
-    /// Callers by token hash, once looked up; a revoke through this process drops its entry.
-    /// (Tokens are revoked only through the API, so no other process makes this stale.)
-    callers: RwLock<HashMap<String, Caller>>,
-    heads: RwLock<Heads>,
+    callers: Callers,
+    heads: Heads,
     /// The history's bytes per shop and till, for the quotas.
     usage: Mutex<Usage>,
 }
 
-/// The newest revision in each reach, kept in memory: a caller who has it already is answered
-/// without reading the database, so a no-op sync costs the same however long the history is.
-#[derive(Default)]
-struct Heads {
-    all: u64,
-    shops: HashMap<Uuid, u64>,
-    stations: HashMap<Uuid, u64>,
-    /// Per shop, the newest change every till of it reads.
-    shared: HashMap<Uuid, u64>,
-}
-
-impl Heads {
-    fn load(conn: &Connection) -> Result<Heads, StorageError> {
-        let mut heads = Heads::default();
-        for (sql, which) in [
-            (
-                "SELECT shop_id, max(revision) FROM changes GROUP BY shop_id",
-                0,
-            ),
-            (
-                "SELECT station_id, max(revision) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id",
-                1,
-            ),
-            (
-                "SELECT shop_id, max(revision) FROM changes WHERE shared GROUP BY shop_id",
-                2,
-            ),
-        ] {
-            let mut stmt = conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-            for row in rows {
-                let (id, revision) = row?;
-                let (id, revision) = (
-                    uuid_of(Some(id))?.expect("given"),
-                    u64::try_from(revision).unwrap_or(0),
-                );
-                let map = match which {
-                    0 => &mut heads.shops,
-                    1 => &mut heads.stations,
-                    _ => &mut heads.shared,
-                };
-                map.insert(id, revision);
-                heads.all = heads.all.max(revision);
-            }
-        }
-        Ok(heads)
-    }
-
-    fn record(&mut self, revision: u64, scope: Scope) {
-        self.all = self.all.max(revision);
-        self.shops.insert(scope.shop, revision);
-        match scope.station {
-            _ if scope.shared => {
-                self.shared.insert(scope.shop, revision);
-            }
-            Some(station) => {
-                self.stations.insert(station, revision);
-            }
-            None => {}
+/// Reads back the newest revision in each reach.
+fn load_heads(conn: &Connection, heads: &Heads) -> Result<(), StorageError> {
+    for (sql, of) in [
+        (
+            "SELECT shop_id, max(revision) FROM changes GROUP BY shop_id",
+            HeadOf::Shop,
+        ),
+        (
+            "SELECT station_id, max(revision) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id",
+            HeadOf::Station,
+        ),
+        (
+            "SELECT shop_id, max(revision) FROM changes WHERE shared GROUP BY shop_id",
+            HeadOf::Shared,
+        ),
+    ] {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (id, revision) = row?;
+            heads.load(
+                of,
+                uuid_of(Some(id))?.expect("given"),
+                u64::try_from(revision).unwrap_or(0),
+            );
         }
     }
-
-    fn of(&self, reach: &Reach) -> u64 {
-        let head = |map: &HashMap<Uuid, u64>, id| map.get(id).copied().unwrap_or(0);
-        match reach {
-            Reach::Station { shop, station } => {
-                head(&self.stations, station).max(head(&self.shared, shop))
-            }
-            Reach::Shop(shop) => head(&self.shops, shop),
-            Reach::Everything => self.all,
-        }
-    }
-}
-
-/// Who reads an applied change: its shop, the till it belongs to, or every till of the shop.
-#[derive(Clone, Copy)]
-struct Scope {
-    shop: Uuid,
-    station: Option<Uuid>,
-    shared: bool,
-}
-
-impl Scope {
-    /// Whose history the change is stored in: a shared change is the shop's, not one till's.
-    fn as_stored(self) -> Owner {
-        Owner {
-            shop: self.shop,
-            station: self.station.filter(|_| !self.shared),
-        }
-    }
+    Ok(())
 }
 
 impl From<rusqlite::Error> for StorageError {
@@ -160,13 +96,14 @@ impl SqliteStorage {
         MIGRATIONS.to_latest(&mut conn).map_err(|e| {
             StorageError::Backend(format!("cannot migrate {}: {e}", path.display()))
         })?;
-        let heads = Heads::load(&conn)?;
+        let heads = Heads::default();
+        load_heads(&conn, &heads)?;
         let usage = changes::usage(&conn)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
             catalog: Catalog::builtin(),
-            callers: RwLock::default(),
-            heads: RwLock::new(heads),
+            callers: Callers::default(),
+            heads,
             usage: Mutex::new(usage),
         })
     }
@@ -365,13 +302,11 @@ impl Storage for SqliteStorage {
     }
 
     fn known_caller(&self, token: &str) -> Option<Caller> {
-        let callers = self.callers.read().unwrap_or_else(|p| p.into_inner());
-        callers.get(&secret_hash(token)).cloned()
+        self.callers.get(token)
     }
 
     fn known_head(&self, caller: &Caller) -> Option<u64> {
-        let heads = self.heads.read().unwrap_or_else(|p| p.into_inner());
-        Some(heads.of(&policy::reach(caller)))
+        Some(self.heads.of(&policy::reach(caller)))
     }
 
     fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError> {
@@ -408,10 +343,7 @@ impl Storage for SqliteStorage {
             name,
             named_contact,
         };
-        self.callers
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(hash, caller.clone());
+        self.callers.remember(token, caller.clone());
         Ok(Some(caller))
     }
 
@@ -422,10 +354,7 @@ impl Storage for SqliteStorage {
             "UPDATE tokens SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
             params![&hash, utc_text(Utc::now())],
         )?;
-        self.callers
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&hash);
+        self.callers.forget(token);
         Ok(())
     }
 
@@ -467,10 +396,7 @@ impl Storage for SqliteStorage {
             return Err(error);
         }
         drop(usage);
-        let mut heads = self.heads.write().unwrap_or_else(|p| p.into_inner());
-        for (revision, scope) in applied {
-            heads.record(revision, scope);
-        }
+        self.heads.record(&applied);
         Ok(results)
     }
 
