@@ -203,8 +203,8 @@ fn server_with_history(dir: &Path, name: &str, rows: usize) -> (Arc<SqliteStorag
     let conn = Connection::open(&path).unwrap();
     conn.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-         INSERT INTO changes (change_id, shop_id, kind, subject_id, body, received_at)
-         SELECT printf('00000000-0000-7000-8000-%012d', i), ?1, 'consent_recorded',
+         INSERT INTO changes (change_id, shop_id, shop_seq, kind, subject_id, body, received_at)
+         SELECT printf('00000000-0000-7000-8000-%012d', i), ?1, i, 'consent_recorded',
                 printf('00000000-0000-7000-9000-%012d', i), '{}', '2026-11-23T10:00:00.000Z'
          FROM n",
         params![shop.to_string(), i64::try_from(rows).unwrap()],

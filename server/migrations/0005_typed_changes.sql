@@ -2,10 +2,14 @@
 -- tables (what the desk's queue, billing and reports query). The history keeps each change as
 -- the protocol writes it; the migration's hook reads older rows into the vocabulary and
 -- projects them into the tables below.
+-- `revision` orders the whole history (what the vendor's staff read); `shop_seq` counts one
+-- shop's changes alone, and is the revision a shop's tills and admins see, so nothing of how
+-- busy other shops are shows in their cursors.
 CREATE TABLE changes_typed (
     revision    INTEGER PRIMARY KEY AUTOINCREMENT,
     change_id   TEXT NOT NULL UNIQUE,
     shop_id     TEXT NOT NULL REFERENCES shops (id),
+    shop_seq    INTEGER NOT NULL,
     station_id  TEXT REFERENCES stations (id),
     shared      INTEGER NOT NULL DEFAULT 0,
     kind        TEXT NOT NULL,

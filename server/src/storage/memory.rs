@@ -52,6 +52,14 @@ impl Scope {
     }
 }
 
+/// A change just committed: its place in the whole history, in its shop's, and who reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct Committed {
+    pub revision: u64,
+    pub shop_seq: u64,
+    pub scope: Scope,
+}
+
 /// Which head a backend reads back when it opens.
 #[derive(Clone, Copy, Debug)]
 pub enum HeadOf {
@@ -61,7 +69,8 @@ pub enum HeadOf {
     Shared,
 }
 
-/// The newest revision in each reach.
+/// The newest revision in each reach: in the whole history for the vendor's staff, in the
+/// shop's own sequence for a shop's people.
 #[derive(Default)]
 pub struct Heads(RwLock<HeadsByReach>);
 
@@ -74,31 +83,41 @@ struct HeadsByReach {
 }
 
 impl Heads {
-    /// A head as the backend found it in its history.
-    pub fn load(&self, of: HeadOf, id: Uuid, revision: u64) {
+    /// The newest revision of the whole history, as the backend found it.
+    pub fn load_all(&self, revision: u64) {
         let mut heads = self.0.write().unwrap_or_else(|p| p.into_inner());
         heads.all = heads.all.max(revision);
+    }
+
+    /// A shop's, a till's or a shop's shared head (in the shop's sequence), as found.
+    pub fn load(&self, of: HeadOf, id: Uuid, shop_seq: u64) {
+        let mut heads = self.0.write().unwrap_or_else(|p| p.into_inner());
         let map = match of {
             HeadOf::Shop => &mut heads.shops,
             HeadOf::Station => &mut heads.stations,
             HeadOf::Shared => &mut heads.shared,
         };
         let head = map.entry(id).or_default();
-        *head = (*head).max(revision);
+        *head = (*head).max(shop_seq);
     }
 
     /// Changes just committed.
-    pub fn record(&self, applied: &[(u64, Scope)]) {
+    pub fn record(&self, committed: &[Committed]) {
         let mut heads = self.0.write().unwrap_or_else(|p| p.into_inner());
-        for &(revision, scope) in applied {
+        for &Committed {
+            revision,
+            shop_seq,
+            scope,
+        } in committed
+        {
             heads.all = heads.all.max(revision);
-            heads.shops.insert(scope.shop, revision);
+            heads.shops.insert(scope.shop, shop_seq);
             match scope.station {
                 _ if scope.shared => {
-                    heads.shared.insert(scope.shop, revision);
+                    heads.shared.insert(scope.shop, shop_seq);
                 }
                 Some(station) => {
-                    heads.stations.insert(station, revision);
+                    heads.stations.insert(station, shop_seq);
                 }
                 None => {}
             }

@@ -190,7 +190,7 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
     let tickets_up_to_cursor = count(
         &on_server,
         &format!(
-            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed' AND revision <= {cursor}"
+            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed' AND shop_seq <= {cursor}"
         ),
     );
     assert_eq!(
@@ -202,7 +202,7 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
         count(
             &on_server,
             &format!(
-                "SELECT count(*) FROM changes WHERE kind = 'ticket_event' AND revision <= {cursor}"
+                "SELECT count(*) FROM changes WHERE kind = 'ticket_event' AND shop_seq <= {cursor}"
             )
         )
     );

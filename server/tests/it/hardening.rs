@@ -357,3 +357,51 @@ fn a_change_of_the_right_shape_but_a_wrong_type_is_refused_alone() {
         ["rejected", "applied"]
     );
 }
+
+#[test]
+fn revisions_as_a_shop_sees_them_reveal_nothing_of_other_shops() {
+    let server = TestServer::start();
+    let (a, b) = (server.shop("Laden A"), server.shop("Laden B"));
+    let (till_a, till_b) = (server.station(&a, "Kasse 1"), server.station(&b, "Kasse 1"));
+    let admin_b = server.staff("chef@b.de", "shop_admin", Some(&b));
+    let support = server.staff("ben@vendor.de", "support_staff", None);
+    let revisions = |answers: &[Value]| -> Vec<u64> {
+        answers
+            .iter()
+            .map(|a| a["revision"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        revisions(&server.push(&till_b, &[filed(Uuid::now_v7(), None)])),
+        [1]
+    );
+    // Shop A is busy in between.
+    let busy: Vec<Value> = (0..5).map(|_| filed(Uuid::now_v7(), None)).collect();
+    assert_eq!(revisions(&server.push(&till_a, &busy)), [1, 2, 3, 4, 5]);
+    assert_eq!(
+        revisions(&server.push(&till_b, &[filed(Uuid::now_v7(), None)])),
+        [2]
+    );
+    let page = server.pull(&admin_b, 0);
+    let seen: Vec<u64> = page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["revision"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seen, [1, 2], "no gap where shop A pushed");
+    assert_eq!(page["cursor"], 2);
+    assert!(server.pull(&admin_b, 2)["changes"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // The vendor's desk reads every shop in the one order of the whole history.
+    let all = server.pull(&support, 0);
+    let order: Vec<u64> = all["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["revision"].as_u64().unwrap())
+        .collect();
+    assert_eq!(order, [1, 2, 3, 4, 5, 6, 7]);
+}

@@ -205,8 +205,9 @@ fn a_pulled_change_this_version_cannot_read_is_set_aside_and_the_rest_applies() 
     Connection::open(server.db())
         .unwrap()
         .execute(
-            "INSERT INTO changes (change_id, shop_id, kind, subject_id, body, received_at)
-             VALUES (?1, ?2, 'invoice_issued', ?3, ?4, ?5)",
+            "INSERT INTO changes (change_id, shop_id, shop_seq, kind, subject_id, body, received_at)
+             VALUES (?1, ?2, (SELECT max(shop_seq) + 1 FROM changes WHERE shop_id = ?2),
+                     'invoice_issued', ?3, ?4, ?5)",
             params![
                 Uuid::now_v7().to_string(),
                 shop,

@@ -23,3 +23,8 @@ CREATE TABLE set_aside (
 -- A contract made here is an order until the server's copy, priced from the vendor's
 -- catalogue, arrives.
 ALTER TABLE contracts ADD COLUMN awaiting_confirmation INTEGER NOT NULL DEFAULT 0;
+
+-- A shop's tills and admins now count revisions in their shop's own sequence (nothing of other
+-- shops shows in them): the history is read again from the start, which changes nothing that
+-- is here already.
+UPDATE sync_state SET pull_cursor = 0;

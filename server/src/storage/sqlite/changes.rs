@@ -144,20 +144,20 @@ pub(super) fn apply(
     tx: &Connection,
     push: &mut Push<'_>,
     raw: &RawValue,
-) -> Result<(Outcome, Option<Scope>), StorageError> {
+) -> Result<(Outcome, Option<(Stored, Scope)>), StorageError> {
     let caller = push.caller;
     let rejected = |reason: String| Ok((Outcome::Rejected { reason }, None));
     let change = match door::read(raw.get()) {
         Ok(change) => change,
         Err(reason) => return rejected(reason),
     };
-    let seen: Option<(i64, String)> = tx
-        .prepare_cached("SELECT revision, shop_id FROM changes WHERE change_id = ?1")?
+    let seen: Option<(i64, i64, String)> = tx
+        .prepare_cached("SELECT revision, shop_seq, shop_id FROM changes WHERE change_id = ?1")?
         .query_row([change.change_id.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
-    if let Some((revision, shop)) = seen {
+    if let Some((revision, shop_seq, shop)) = seen {
         return match caller.shop_id {
             // Said the same way as any id that cannot be used: nothing of the other shop shows.
             Some(own) if own.to_string() != shop => {
@@ -165,7 +165,7 @@ pub(super) fn apply(
             }
             _ => Ok((
                 Outcome::AlreadyApplied {
-                    revision: u64::try_from(revision).unwrap_or(0),
+                    revision: Stored { revision, shop_seq }.as_seen_by(caller),
                 },
                 None,
             )),
@@ -188,8 +188,31 @@ pub(super) fn apply(
         return rejected(reason);
     }
     push.taken.push((counted, body.len() as u64));
-    let revision = append(tx, &admitted.change, &body, admitted.owner, push.now)?;
-    Ok((Outcome::Applied { revision }, Some(scope)))
+    let stored = append(tx, &admitted.change, &body, admitted.owner, push.now)?;
+    Ok((
+        Outcome::Applied {
+            revision: stored.as_seen_by(caller),
+        },
+        Some((stored, scope)),
+    ))
+}
+
+/// Where a change stands: in the whole history, and in its shop's.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Stored {
+    pub revision: i64,
+    pub shop_seq: i64,
+}
+
+impl Stored {
+    /// The revision as the caller counts: a shop's people count their shop's changes only.
+    fn as_seen_by(self, caller: &Caller) -> u64 {
+        let counted = match caller.shop_id {
+            Some(_) => self.shop_seq,
+            None => self.revision,
+        };
+        u64::try_from(counted).unwrap_or(0)
+    }
 }
 
 /// Appends an admitted change (`body` is its JSON) to the history and projects it into the
@@ -200,14 +223,16 @@ fn append(
     body: &str,
     owner: Owner,
     received_at: DateTime<Utc>,
-) -> Result<u64, StorageError> {
+) -> Result<Stored, StorageError> {
     let (entity, subject) = change.body.subject();
     let shared = entity.is_shared_in_shop();
     let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
     let revision: i64 = tx
         .prepare_cached(
-            "INSERT INTO changes (change_id, shop_id, station_id, shared, kind, subject_id, body, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING revision",
+            "INSERT INTO changes (change_id, shop_id, shop_seq, station_id, shared, kind, subject_id, body, received_at)
+             VALUES (?1, ?2, (SELECT coalesce(max(shop_seq), 0) + 1 FROM changes WHERE shop_id = ?2),
+                     ?3, ?4, ?5, ?6, ?7, ?8)
+             RETURNING revision",
         )?
         .query_row(
             params![
@@ -222,6 +247,9 @@ fn append(
             ],
             |r| r.get(0),
         )?;
+    let shop_seq: i64 = tx
+        .prepare_cached("SELECT shop_seq FROM changes WHERE revision = ?1")?
+        .query_row([revision], |r| r.get(0))?;
     // Then the tables (a new station's row among them), then who owns the entity, which may
     // name that station.
     project(tx, change, owner, revision)?;
@@ -229,7 +257,7 @@ fn append(
         "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![subject.to_string(), shop, station])?;
-    Ok(u64::try_from(revision).unwrap_or(0))
+    Ok(Stored { revision, shop_seq })
 }
 
 /// The current state in the tables, after one change.
@@ -484,34 +512,33 @@ pub(super) fn pull(
 ) -> Result<PullResponse, StorageError> {
     let after = i64::try_from(after).unwrap_or(i64::MAX);
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-    // A till reads its own history through an index on (station, revision) and what its
-    // shop shares through (shop, revision) where shared; a shop its own through (shop,
-    // revision); the vendor's staff every shop's: the cost is a seek or two plus the page,
-    // however long the history.
-    const COLUMNS: &str = "revision, shop_id, body";
+    // A till reads its own history through an index on (station, shop_seq) and what its shop
+    // shares through (shop, shop_seq) where shared; a shop its own through (shop, shop_seq);
+    // the vendor's staff every shop's by revision: the cost is a seek or two plus the page,
+    // however long the history. A shop's readers count in its own sequence.
     let (sql, scope, shop) = match reach {
         Reach::Station { shop, station } => (
-            format!(
-                "SELECT {COLUMNS} FROM changes WHERE station_id = ?1 AND revision > ?2
-                 UNION ALL
-                 SELECT {COLUMNS} FROM changes WHERE shop_id = ?4 AND shared AND revision > ?2
-                 ORDER BY revision LIMIT ?3"
-            ),
+            "SELECT shop_seq, shop_id, body FROM changes WHERE station_id = ?1 AND shop_seq > ?2
+             UNION ALL
+             SELECT shop_seq, shop_id, body FROM changes WHERE shop_id = ?4 AND shared AND shop_seq > ?2
+             ORDER BY 1 LIMIT ?3",
             Some(station.to_string()),
             Some(shop.to_string()),
         ),
         Reach::Shop(shop) => (
-            format!("SELECT {COLUMNS} FROM changes WHERE shop_id = ?1 AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3"),
+            "SELECT shop_seq, shop_id, body FROM changes
+             WHERE shop_id = ?1 AND shop_seq > ?2 AND ?4 IS NULL ORDER BY shop_seq LIMIT ?3",
             Some(shop.to_string()),
             None,
         ),
         Reach::Everything => (
-            format!("SELECT {COLUMNS} FROM changes WHERE ?1 IS NULL AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3"),
+            "SELECT revision, shop_id, body FROM changes
+             WHERE ?1 IS NULL AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3",
             None,
             None,
         ),
     };
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params![scope, after, fetch, shop])?;
     let (mut changes, mut bytes, mut more) = (Vec::new(), 0, false);
     while let Some(row) = rows.next()? {
@@ -574,6 +601,7 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
         .collect::<Result<_, _>>()?;
     let hook = |e: StorageError| rusqlite_migration::HookError::Hook(e.to_string());
     let mut unreadable = 0;
+    let mut shop_seqs: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
     for (revision, change_id, shop, station, entity, entity_id, kind, payload, created_at) in rows {
         let read = LegacyRow {
             change_id: &change_id,
@@ -597,13 +625,16 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
             },
         };
         let shared = change.body.subject().0.is_shared_in_shop();
+        let shop_seq = shop_seqs.entry(owner.shop).or_default();
+        *shop_seq += 1;
         tx.execute(
-            "INSERT INTO changes_typed (revision, change_id, shop_id, station_id, shared, kind, subject_id, body, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO changes_typed (revision, change_id, shop_id, shop_seq, station_id, shared, kind, subject_id, body, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 revision,
                 change_id,
                 owner.shop.to_string(),
+                *shop_seq,
                 owner.station.map(|s| s.to_string()).filter(|_| !shared),
                 shared,
                 change.body.kind(),
@@ -614,6 +645,7 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
         )?;
         if project(tx, &change, owner, revision).is_err() {
             tx.execute("DELETE FROM changes_typed WHERE revision = ?1", [revision])?;
+            *shop_seqs.entry(owner.shop).or_default() -= 1;
             unreadable += 1;
             continue;
         }
@@ -635,9 +667,9 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
     tx.execute_batch(
         "DROP TABLE changes;
          ALTER TABLE changes_typed RENAME TO changes;
-         CREATE INDEX changes_shop ON changes (shop_id, revision);
-         CREATE INDEX changes_station ON changes (station_id, revision) WHERE station_id IS NOT NULL;
-         CREATE INDEX changes_shared ON changes (shop_id, revision) WHERE shared;",
+         CREATE UNIQUE INDEX changes_shop ON changes (shop_id, shop_seq);
+         CREATE INDEX changes_station ON changes (station_id, shop_seq) WHERE station_id IS NOT NULL;
+         CREATE INDEX changes_shared ON changes (shop_id, shop_seq) WHERE shared;",
     )?;
     Ok(())
 }

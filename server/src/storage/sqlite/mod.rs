@@ -10,11 +10,11 @@ use rusqlite_migration::{Migrations, M};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
 use stationdesk_protocol::{
-    BlobStatus, ChangeResult, NewShop, NewStaff, Outcome, PullResponse, Role, Shop, MAX_BLOB,
+    BlobStatus, ChangeResult, NewShop, NewStaff, PullResponse, Role, Shop, MAX_BLOB,
 };
 use uuid::Uuid;
 
-use super::memory::{Callers, HeadOf, Heads};
+use super::memory::{Callers, Committed, HeadOf, Heads};
 use super::{Caller, Pushed, Storage, StorageError};
 use crate::accounts::{self, hex_sha256, random_secret, secret_hash};
 use crate::blobs;
@@ -51,28 +51,30 @@ pub struct SqliteStorage {
 
 /// Reads back the newest revision in each reach.
 fn load_heads(conn: &Connection, heads: &Heads) -> Result<(), StorageError> {
+    let all: Option<i64> = conn.query_row("SELECT max(revision) FROM changes", [], |r| r.get(0))?;
+    heads.load_all(all.and_then(|r| u64::try_from(r).ok()).unwrap_or(0));
     for (sql, of) in [
         (
-            "SELECT shop_id, max(revision) FROM changes GROUP BY shop_id",
+            "SELECT shop_id, max(shop_seq) FROM changes GROUP BY shop_id",
             HeadOf::Shop,
         ),
         (
-            "SELECT station_id, max(revision) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id",
+            "SELECT station_id, max(shop_seq) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id",
             HeadOf::Station,
         ),
         (
-            "SELECT shop_id, max(revision) FROM changes WHERE shared GROUP BY shop_id",
+            "SELECT shop_id, max(shop_seq) FROM changes WHERE shared GROUP BY shop_id",
             HeadOf::Shared,
         ),
     ] {
         let mut stmt = conn.prepare(sql)?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
-            let (id, revision) = row?;
+            let (id, shop_seq) = row?;
             heads.load(
                 of,
                 uuid_of(Some(id))?.expect("given"),
-                u64::try_from(revision).unwrap_or(0),
+                u64::try_from(shop_seq).unwrap_or(0),
             );
         }
     }
@@ -379,9 +381,13 @@ impl Storage for SqliteStorage {
             taken: Vec::new(),
         };
         let outcome = changes.iter().try_for_each(|pushed| {
-            let (outcome, scope) = changes::apply(&tx, &mut push, &pushed.raw)?;
-            if let (Outcome::Applied { revision }, Some(scope)) = (&outcome, scope) {
-                applied.push((*revision, scope));
+            let (outcome, stored) = changes::apply(&tx, &mut push, &pushed.raw)?;
+            if let Some((stored, scope)) = stored {
+                applied.push(Committed {
+                    revision: u64::try_from(stored.revision).unwrap_or(0),
+                    shop_seq: u64::try_from(stored.shop_seq).unwrap_or(0),
+                    scope,
+                });
             }
             results.push(ChangeResult {
                 change_id: pushed.change_id,
