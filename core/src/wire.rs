@@ -152,8 +152,13 @@ impl LegacyRow<'_> {
 /// and the rest of its page goes on.
 pub fn read_pulled(change: &str) -> Result<Change, String> {
     serde_json::from_str(change).map_err(|e| match serde_json::from_str::<Value>(change) {
+        // serde says so when the `type` is none of the vocabulary's.
+        Ok(value) if e.to_string().starts_with("unknown variant") => format!(
+            "a change of a kind this version does not know (\"{}\"); update stationdesk to see it",
+            value["type"].as_str().unwrap_or_default()
+        ),
         Ok(value) => format!(
-            "a {} change this version cannot read ({e}); update stationdesk, or ask the vendor if it stays",
+            "a \"{}\" change this version cannot read ({e}); update stationdesk, or ask the vendor if it stays",
             value["type"].as_str().unwrap_or("malformed")
         ),
         Err(_) => format!("the server sent something that is not JSON ({e})"),
@@ -224,8 +229,14 @@ mod tests {
     fn what_cannot_be_read_says_what_it_was() {
         let unknown = r#"{"change_id":"0190a000-0000-7000-8000-000000000000","created_at":"2026-12-01T10:00:00Z","type":"invoice_issued"}"#;
         let reason = read_pulled(unknown).unwrap_err();
+        assert_eq!(
+            reason,
+            "a change of a kind this version does not know (\"invoice_issued\"); update stationdesk to see it"
+        );
+        let broken = r#"{"change_id":"0190a000-0000-7000-8000-000000000000","created_at":"2026-12-01T10:00:00Z","type":"comment_added"}"#;
+        let reason = read_pulled(broken).unwrap_err();
         assert!(
-            reason.contains("invoice_issued") && reason.contains("update"),
+            reason.contains("\"comment_added\" change") && reason.contains("ticket_id"),
             "{reason}"
         );
         assert!(read_pulled("[1,2").unwrap_err().contains("not JSON"));
