@@ -21,11 +21,11 @@ const MAX_EXPANSION: u32 = 24;
 /// Puts a ticket's title, request and comments into the index, replacing what was there.
 pub(super) fn index_ticket(tx: &Connection, ticket: Uuid) -> Result<(), StoreError> {
     let id = ticket.to_string();
-    tx.execute(
+    tx.prepare_cached(
         "DELETE FROM ticket_search WHERE rowid = (SELECT rowid FROM tickets WHERE id = ?1)",
-        [&id],
-    )?;
-    let (title, body): (String, String) = tx.query_row(
+    )?
+    .execute([&id])?;
+    let (title, body): (String, String) = tx.prepare_cached(
         "INSERT INTO ticket_search (rowid, title, body)
          SELECT t.rowid, t.title,
                 concat_ws(' ', json_extract(t.request, '$.doing'), json_extract(t.request, '$.expected'),
@@ -33,6 +33,8 @@ pub(super) fn index_ticket(tx: &Connection, ticket: Uuid) -> Result<(), StoreErr
                           (SELECT group_concat(body, ' ') FROM ticket_comments WHERE ticket_id = t.id))
          FROM tickets t WHERE t.id = ?1
          RETURNING title, body",
+    )?
+    .query_row(
         [&id],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;

@@ -480,11 +480,13 @@ impl Store {
 /// neither disappears and an admin can rename one.
 fn write_station(tx: &Connection, station: &Station) -> Result<bool, StoreError> {
     let upsert = |name: &str| {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO stations (id, name, location, created_at, updated_at, remote_tool, remote_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET name = ?2, location = ?3, updated_at = ?5,
                                             remote_tool = ?6, remote_id = ?7",
+        )?
+        .execute(
             params![
                 station.id.to_string(),
                 name,
@@ -531,10 +533,11 @@ fn apply_one(
             // Even our own event, coming back: the server's order decides the state.
             match event.to_state {
                 Some(state) => {
-                    tx.execute(
+                    tx.prepare_cached(
                         "UPDATE tickets SET state = ?2 WHERE id = ?1 AND state <> ?2",
-                        params![ticket_id.to_string(), state.as_str()],
-                    )? == 1
+                    )?
+                    .execute(params![ticket_id.to_string(), state.as_str()])?
+                        == 1
                         || written
                 }
                 None => written,
@@ -574,10 +577,8 @@ fn apply_one(
         | ChangeBody::ConsentRecorded { .. } => false,
     };
     if let (true, (Entity::Ticket, ticket_id)) = (changed, change.body.subject()) {
-        tx.execute(
-            "UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1",
-            params![ticket_id.to_string(), utc_text(change.created_at)],
-        )?;
+        tx.prepare_cached("UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1")?
+            .execute(params![ticket_id.to_string(), utc_text(change.created_at)])?;
         search::index_ticket(tx, ticket_id)?;
     }
     Ok(changed)

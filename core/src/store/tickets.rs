@@ -845,11 +845,13 @@ fn insert_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError
 /// The rows of a ticket (and its cc list), unless it is there already: a ticket made here, or
 /// one pulled from the server that may have come back before. True when written.
 pub(super) fn write_ticket_row(tx: &Connection, ticket: &Ticket) -> Result<bool, StoreError> {
-    let written = tx.execute(
+    let written = tx.prepare_cached(
         "INSERT INTO tickets (id, station_id, reporter, title, category, priority, urgency, channel, state,
                               request, station_details, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
          ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(
         params![
             ticket.id.to_string(),
             ticket.station_id.map(|id| id.to_string()),
@@ -869,10 +871,14 @@ pub(super) fn write_ticket_row(tx: &Connection, ticket: &Ticket) -> Result<bool,
         return Ok(false);
     }
     for person in &ticket.cc {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO ticket_cc (ticket_id, person, updated_at) VALUES (?1, ?2, ?3)",
-            params![ticket.id.to_string(), person, utc_text(ticket.updated_at)],
-        )?;
+        )?
+        .execute(params![
+            ticket.id.to_string(),
+            person,
+            utc_text(ticket.updated_at)
+        ])?;
     }
     Ok(true)
 }
@@ -883,9 +889,11 @@ pub(super) fn write_comment_row(
     ticket: Uuid,
     comment: &Comment,
 ) -> Result<bool, StoreError> {
-    Ok(tx.execute(
+    Ok(tx.prepare_cached(
         "INSERT INTO ticket_comments (id, ticket_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET author = excluded.author WHERE author <> excluded.author",
+    )?
+    .execute(
         params![
             comment.id.to_string(),
             ticket.to_string(),
@@ -904,10 +912,12 @@ pub(super) fn write_attachment_row(
     attachment: &Attachment,
     transfer: &str,
 ) -> Result<bool, StoreError> {
-    Ok(tx.execute(
+    Ok(tx.prepare_cached(
         "INSERT INTO ticket_attachments (id, ticket_id, sha256, file_name, content_type, size, added_by, added_at, transfer)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(
         params![
             attachment.id.to_string(),
             ticket.to_string(),
@@ -928,12 +938,14 @@ pub(super) fn write_event_row(
     ticket: Uuid,
     event: &TicketEvent,
 ) -> Result<bool, StoreError> {
-    Ok(tx.execute(
-        "INSERT INTO ticket_events (id, ticket_id, at, actor, kind, from_state, to_state, note)
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO ticket_events (id, ticket_id, at, actor, kind, from_state, to_state, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          -- Who did it is as the server saw who signed in, whatever a client claimed.
          ON CONFLICT (id) DO UPDATE SET actor = excluded.actor WHERE actor <> excluded.actor",
-        params![
+        )?
+        .execute(params![
             event.id.to_string(),
             ticket.to_string(),
             utc_text(event.at),
@@ -942,8 +954,8 @@ pub(super) fn write_event_row(
             event.from_state.map(TicketState::as_str),
             event.to_state.map(TicketState::as_str),
             event.note,
-        ],
-    )? == 1)
+        ])?
+        == 1)
 }
 
 /// A quote as the server has it: offered once, decided once. True when something changed.
@@ -952,13 +964,15 @@ pub(super) fn write_quote_row(
     ticket: Uuid,
     quote: &Quote,
 ) -> Result<bool, StoreError> {
-    let written = tx.execute(
+    let written = tx.prepare_cached(
         "INSERT INTO ticket_quotes (id, ticket_id, amount, currency, description, offered_by, offered_at,
                                     decision, decided_by, decided_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET decision = excluded.decision, decided_by = excluded.decided_by,
              decided_at = excluded.decided_at
              WHERE decision IS NULL AND excluded.decision IS NOT NULL",
+    )?
+    .execute(
         params![
             quote.id.to_string(),
             ticket.to_string(),
@@ -973,10 +987,8 @@ pub(super) fn write_quote_row(
         ],
     )? == 1;
     if written {
-        tx.execute(
-            "UPDATE tickets SET category = 'out_of_scope' WHERE id = ?1",
-            [ticket.to_string()],
-        )?;
+        tx.prepare_cached("UPDATE tickets SET category = 'out_of_scope' WHERE id = ?1")?
+            .execute([ticket.to_string()])?;
     }
     Ok(written)
 }
