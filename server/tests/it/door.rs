@@ -13,8 +13,8 @@ use stationdesk_server::storage::sqlite::SqliteStorage;
 use uuid::Uuid;
 
 use crate::common::{
-    attachment, comment, event, filed, moved, order, session, spoiled, station, statuses,
-    TestServer,
+    attachment, comment, consent, event, filed, moved, offered, order, session, spoiled, station,
+    statuses, TestServer,
 };
 
 struct Shop {
@@ -77,6 +77,7 @@ fn hostile_changes_are_refused_with_their_reason_and_stop_nobody() {
     );
     assert_eq!(statuses(&setup), ["applied"; 3]);
     let first_order = order("flat", &[a.station]);
+    let contract_a = first_order["order"]["contract_id"].clone();
     assert_eq!(
         statuses(&server.push(&a.admin, &[first_order])),
         ["applied"]
@@ -287,6 +288,71 @@ fn hostile_changes_are_refused_with_their_reason_and_stop_nobody() {
             &support,
             filed(Uuid::now_v7(), None),
             "name its station_id",
+        ),
+        (
+            "support, a quote below zero",
+            &support,
+            spoiled(
+                offered(ticket, Uuid::now_v7()),
+                &["quote", "price", "amount"],
+                json!("-180"),
+            ),
+            "above zero",
+        ),
+        (
+            "support, a quote offered as accepted",
+            &support,
+            spoiled(
+                offered(ticket, Uuid::now_v7()),
+                &["quote", "decision"],
+                json!("accepted"),
+            ),
+            "undecided",
+        ),
+        (
+            "admin, a quote offered by the shop",
+            &a.admin,
+            event(ticket, EventKind::QuoteOffered, None),
+            "may not offer quotes",
+        ),
+        (
+            "other shop's admin, notice on a contract",
+            &b.admin,
+            json!({"change_id": Uuid::now_v7(), "created_at": Utc::now(),
+                   "type": "contract_notice_given", "contract_id": contract_a}),
+            "no such record",
+        ),
+        (
+            "till, consent at another shop's station",
+            &a.till,
+            consent(b.station),
+            "no station",
+        ),
+        (
+            "till, an attachment named by no SHA-256",
+            &a.till,
+            spoiled(attachment(ticket), &["attachment", "sha256"], json!("ABC")),
+            "SHA-256",
+        ),
+        (
+            "till, a ticket with 21 people in copy",
+            &a.till,
+            spoiled(
+                filed(Uuid::now_v7(), None),
+                &["ticket", "cc"],
+                json!(vec!["x@y.de"; 21]),
+            ),
+            "in copy",
+        ),
+        (
+            "till, its station with a remote id the tool would not take",
+            &a.till,
+            spoiled(
+                station(a.station, "Kasse 1"),
+                &["station", "remote"],
+                json!({"tool": "teamviewer", "id": "--help; rm"}),
+            ),
+            "not a change this server knows",
         ),
     ];
     let mut wrong = Vec::new();

@@ -227,12 +227,12 @@ fn append(
     let (entity, subject) = change.body.subject();
     let shared = entity.is_shared_in_shop();
     let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
-    let revision: i64 = tx
+    let (revision, shop_seq): (i64, i64) = tx
         .prepare_cached(
             "INSERT INTO changes (change_id, shop_id, shop_seq, station_id, shared, kind, subject_id, body, received_at)
              VALUES (?1, ?2, (SELECT coalesce(max(shop_seq), 0) + 1 FROM changes WHERE shop_id = ?2),
                      ?3, ?4, ?5, ?6, ?7, ?8)
-             RETURNING revision",
+             RETURNING revision, shop_seq",
         )?
         .query_row(
             params![
@@ -245,11 +245,8 @@ fn append(
                 body,
                 utc_text(received_at)
             ],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-    let shop_seq: i64 = tx
-        .prepare_cached("SELECT shop_seq FROM changes WHERE revision = ?1")?
-        .query_row([revision], |r| r.get(0))?;
     // Then the tables (a new station's row among them), then who owns the entity, which may
     // name that station.
     project(tx, change, owner, revision)?;
