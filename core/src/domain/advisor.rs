@@ -523,6 +523,7 @@ mod tests {
                         WhoMayCall::AnyoneAtStation
                     },
                     trial_days: None,
+                    converts_to: None,
                 })
                 .collect(),
         })

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::billing;
 use super::contract_terms::{self, TermFacts};
 use super::money::Money;
 use super::plans::PlanSnapshot;
@@ -141,7 +142,7 @@ impl Contract {
                 ends_on: notice.effective_on,
             });
         }
-        let effective_on = contract_terms::cancellation_effective(self.start, received_on)?;
+        let effective_on = billing::cancellation_effective(self, received_on)?;
         Ok(self.notice.insert(Notice {
             received_on,
             by,
@@ -164,9 +165,7 @@ impl Contract {
         let terms = contract_terms::term_facts(self.start, on, None)?;
         let state = self.state_on(today);
         let notice_today_ends_on = match state {
-            ContractState::Active => {
-                Some(contract_terms::cancellation_effective(self.start, today)?)
-            }
+            ContractState::Active => Some(billing::cancellation_effective(self, today)?),
             _ => None,
         };
         Ok(ContractStatus {

@@ -37,6 +37,7 @@ pub(crate) use wire_enum;
 
 pub mod advisor;
 pub mod attachments;
+pub mod billing;
 pub mod contract_terms;
 pub mod contracts;
 pub mod money;

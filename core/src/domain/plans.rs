@@ -189,6 +189,9 @@ pub struct Plan {
     /// A trial is free for this many days and is never offered by the advisor.
     #[serde(default)]
     pub trial_days: Option<u32>,
+    /// The plan a trial continues on when it ends without notice (seed 000: TRIAL, then BASIC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converts_to: Option<PlanId>,
 }
 
 impl Plan {
@@ -202,6 +205,9 @@ impl Plan {
 pub struct PlanSnapshot {
     pub plan: Plan,
     pub currency: Currency,
+    /// For a trial, the plan it continues on, at the price of the day it was sold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_trial: Option<Plan>,
 }
 
 impl PlanSnapshot {
@@ -285,6 +291,22 @@ impl Catalog {
             if plan.trial_days == Some(0) {
                 return bad(format!("plan {id:?} is a trial of 0 days"));
             }
+            if plan.is_trial() && plan.period != Period::Month {
+                return bad(format!("trial {id:?} must run monthly"));
+            }
+            if let Some(next) = &plan.converts_to {
+                match self.plans.iter().find(|p| p.id == *next) {
+                    _ if !plan.is_trial() => {
+                        return bad(format!("plan {id:?} is no trial and converts to nothing"))
+                    }
+                    Some(next) if !next.is_trial() && next.period == plan.period => {}
+                    _ => {
+                        return bad(format!(
+                            "trial {id:?} converts to {next:?}, which is not a paid plan of the same period here"
+                        ))
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -300,9 +322,15 @@ impl Catalog {
     }
 
     pub fn snapshot(&self, id: &str) -> Result<PlanSnapshot, DomainError> {
+        let plan = self.plan(id)?.clone();
+        let after_trial = match &plan.converts_to {
+            Some(next) => Some(self.plan(&next.0)?.clone()),
+            None => None,
+        };
         Ok(PlanSnapshot {
-            plan: self.plan(id)?.clone(),
+            plan,
             currency: self.currency.clone(),
+            after_trial,
         })
     }
 }
