@@ -14,8 +14,13 @@
 //! OpenAPI document; clients build without it.
 
 mod changes;
+mod vendor;
 
 pub use changes::{Change, ChangeBody, ContractOrder, Entity, Record, Records};
+pub use vendor::{
+    CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, Invoice, InvoiceKind,
+    InvoiceLine, InvoicePaid, InvoiceRun, NewContract, ShopBilling, VendorContact, VendorProfile,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -21,7 +21,7 @@ use stationdesk_core::domain::tickets::{
 };
 use stationdesk_core::store::{EventKind, Quote};
 use stationdesk_core::wire::{Change, ChangeBody};
-use stationdesk_protocol::Role;
+use stationdesk_protocol::{ContractOrder, Role};
 use uuid::Uuid;
 
 use crate::policy::Owner;
@@ -92,7 +92,7 @@ impl From<String> for Refusal {
     }
 }
 
-type Checked<T> = Result<T, Refusal>;
+pub type Checked<T> = Result<T, Refusal>;
 
 fn refuse<T>(reason: impl Into<String>) -> Checked<T> {
     Err(Refusal::Rejected(reason.into()))
@@ -324,27 +324,7 @@ pub fn admit(
                 return refuse(format!("contract {} exists already", order.contract_id));
             }
             let shop = own_shop(caller)?;
-            if !(2000..=2100).contains(&chrono::Datelike::year(&order.start)) {
-                return refuse("a contract starts between the years 2000 and 2100");
-            }
-            for station in &order.station_ids {
-                if station_of_reach(caller, *station, facts)?.shop != shop {
-                    return refuse(format!("station {station} is another shop's"));
-                }
-            }
-            let plan = catalog
-                .snapshot(&order.plan_id)
-                .map_err(|e| e.to_string())?;
-            let mut contract = Contract::new(
-                plan,
-                order.start,
-                order.station_ids.clone(),
-                change.created_at,
-            )
-            .map_err(|e| e.to_string())?;
-            contract.id = order.contract_id;
-            check_stations_free(&contract, &facts.contracts(shop)?, |id| id.to_string())
-                .map_err(|e| e.to_string())?;
+            let contract = confirm_order(order, shop, facts, catalog, change.created_at)?;
             change.body = ChangeBody::ContractConfirmed { contract };
             Owner {
                 shop,
@@ -469,6 +449,40 @@ fn ticket_of_reach(
 
 /// A station the caller may name: one of its shop, recorded or enrolled. Its owner is the
 /// till the station record belongs to (the station itself, for an enrolled one).
+/// An order as the contract the server confirms: the shop's own stations, free, priced from
+/// the vendor's catalogue. A shop admin's order and a contract the vendor admin makes both
+/// come through here.
+pub fn confirm_order(
+    order: &ContractOrder,
+    shop: Uuid,
+    facts: &dyn Facts,
+    catalog: &Catalog,
+    at: DateTime<Utc>,
+) -> Checked<Contract> {
+    if !(2000..=2100).contains(&chrono::Datelike::year(&order.start)) {
+        return refuse("a contract starts between the years 2000 and 2100");
+    }
+    for station in &order.station_ids {
+        let owner = facts.owner(*station)?.map(|owner| owner.shop);
+        let station_shop = match owner {
+            Some(shop) => Some(shop),
+            None => facts.enrolled_shop(*station)?,
+        };
+        if station_shop != Some(shop) {
+            return refuse(format!("no station {station} in this shop"));
+        }
+    }
+    let plan = catalog
+        .snapshot(&order.plan_id)
+        .map_err(|e| e.to_string())?;
+    let mut contract = Contract::new(plan, order.start, order.station_ids.clone(), at)
+        .map_err(|e| e.to_string())?;
+    contract.id = order.contract_id;
+    check_stations_free(&contract, &facts.contracts(shop)?, |id| id.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok(contract)
+}
+
 fn station_of_reach(caller: &Caller, station: Uuid, facts: &dyn Facts) -> Checked<Owner> {
     let owner = match facts.owner(station)? {
         Some(owner) => owner,

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod billing;
 pub mod blobs;
 pub mod door;
 pub mod error;
@@ -76,6 +77,7 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
         .merge(api::shops::router())
         .merge(api::sync::router())
         .merge(api::blobs::router())
+        .merge(api::vendor::router())
         .split_for_parts()
 }
 

@@ -6,11 +6,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use std::io::Write;
+
+use chrono::{Duration, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
-use stationdesk_protocol::{NewShop, NewStaff, Role};
+use rust_decimal::Decimal;
+use stationdesk_core::domain::contracts::Party;
+use stationdesk_protocol::{
+    Invoice, NewContract, NewShop, NewStaff, Role, ShopBilling, VendorProfile,
+};
+use stationdesk_server::billing::vendor_today;
 use stationdesk_server::storage::sqlite::SqliteStorage;
-use stationdesk_server::storage::{Storage, StorageError};
+use stationdesk_server::storage::{Document, Storage, StorageError, VendorBooks};
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -78,6 +85,182 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// The vendor's profile: who issues the invoices and answers the hotline.
+    Vendor {
+        #[command(subcommand)]
+        command: VendorCommand,
+    },
+    /// The catalogue's versions.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// A shop's billing data.
+    Shop {
+        #[command(subcommand)]
+        command: ShopCommand,
+    },
+    /// Contracts the vendor sells.
+    Contract {
+        #[command(subcommand)]
+        command: ContractCommand,
+    },
+    /// Invoices and credit notes.
+    Invoice {
+        #[command(subcommand)]
+        command: InvoiceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum VendorCommand {
+    Set {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        street: String,
+        #[arg(long)]
+        postcode: String,
+        #[arg(long)]
+        city: String,
+        #[arg(long, default_value = "DE")]
+        country: String,
+        #[arg(long)]
+        vat_id: String,
+        #[arg(long)]
+        contact: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        iban: String,
+        #[arg(long)]
+        bic: Option<String>,
+        #[arg(long, default_value_t = 14)]
+        payment_days: u32,
+        #[arg(long)]
+        hotline: Option<String>,
+        #[arg(long)]
+        support_hours: Option<String>,
+        #[arg(long, default_value = "19")]
+        vat_percent: Decimal,
+    },
+    Show,
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Adds a version (the catalogue's JSON, as in core's default_catalog.json).
+    Add {
+        #[arg(long)]
+        valid_from: NaiveDate,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum ShopCommand {
+    Billing {
+        #[arg(long)]
+        shop: Uuid,
+        #[arg(long)]
+        legal_name: String,
+        #[arg(long)]
+        street: String,
+        #[arg(long)]
+        postcode: String,
+        #[arg(long)]
+        city: String,
+        #[arg(long, default_value = "DE")]
+        country: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        vat_id: Option<String>,
+        /// A Leitweg-ID for public buyers; the customer number when left out.
+        #[arg(long)]
+        buyer_reference: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContractCommand {
+    Create {
+        #[arg(long)]
+        shop: Uuid,
+        #[arg(long)]
+        plan: String,
+        #[arg(long, value_delimiter = ',')]
+        stations: Vec<Uuid>,
+        #[arg(long)]
+        start: NaiveDate,
+    },
+    Notice {
+        #[arg(long)]
+        id: Uuid,
+        #[arg(long)]
+        received: NaiveDate,
+        #[arg(long, default_value = "customer")]
+        by: Party,
+    },
+    /// Every contract with its term, notice deadline and what a notice today would do.
+    List {
+        #[arg(long)]
+        shop: Option<Uuid>,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum InvoiceCommand {
+    /// Issues what is due on or before the day; prints only the invoices this run issued.
+    Run {
+        #[arg(long)]
+        on: NaiveDate,
+    },
+    List {
+        #[arg(long)]
+        shop: Option<Uuid>,
+        /// Only the unpaid invoices past their due date on this day.
+        #[arg(long)]
+        overdue_on: Option<NaiveDate>,
+    },
+    Show {
+        #[arg(long)]
+        number: String,
+    },
+    /// The e-invoice (XRechnung, CII) on standard output.
+    Xml {
+        #[arg(long)]
+        number: String,
+    },
+    Pdf {
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Issues the credit note that cancels the invoice.
+    Cancel {
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    Paid {
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        on: NaiveDate,
+    },
+    /// Invoices and credit notes as CSV for the bookkeeper.
+    Export,
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -104,7 +287,6 @@ fn run(cli: &Cli) -> Result<(), String> {
     let print = |value: serde_json::Value, human: String| {
         println!("{}", if cli.json { value.to_string() } else { human });
     };
-    let failed = |e: StorageError| e.to_string();
     match &cli.command {
         Command::Serve {
             listen,
@@ -160,6 +342,42 @@ fn run(cli: &Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Vendor { command } => vendor(&open()?, command, &print),
+        Command::Catalog { command } => catalog(&open()?, command, &print),
+        Command::Shop {
+            command:
+                ShopCommand::Billing {
+                    shop,
+                    legal_name,
+                    street,
+                    postcode,
+                    city,
+                    country,
+                    email,
+                    vat_id,
+                    buyer_reference,
+                },
+        } => {
+            let billing = open()?
+                .set_shop_billing(
+                    *shop,
+                    ShopBilling {
+                        legal_name: legal_name.clone(),
+                        street: street.clone(),
+                        postcode: postcode.clone(),
+                        city: city.clone(),
+                        country: country.clone(),
+                        email: email.clone(),
+                        vat_id: vat_id.clone(),
+                        buyer_reference: buyer_reference.clone(),
+                    },
+                )
+                .map_err(failed)?;
+            print(json(&billing), format!("billing data of shop {shop} kept"));
+            Ok(())
+        }
+        Command::Contract { command } => contract(&open()?, command, &print),
+        Command::Invoice { command } => invoice(&open()?, command, &print),
         Command::Backup { to } => {
             open()?.backup(to).map_err(failed)?;
             print(
@@ -169,6 +387,250 @@ fn run(cli: &Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+type Print<'a> = dyn Fn(serde_json::Value, String) + 'a;
+
+fn json(value: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(value).expect("records serialise")
+}
+
+fn failed(error: StorageError) -> String {
+    error.to_string()
+}
+
+fn vendor(
+    storage: &SqliteStorage,
+    command: &VendorCommand,
+    print: &Print<'_>,
+) -> Result<(), String> {
+    let profile = match command {
+        VendorCommand::Show => storage
+            .vendor_profile()
+            .map_err(failed)?
+            .ok_or("no vendor profile yet; set it with `vendor set`")?,
+        VendorCommand::Set {
+            name,
+            street,
+            postcode,
+            city,
+            country,
+            vat_id,
+            contact,
+            email,
+            phone,
+            iban,
+            bic,
+            payment_days,
+            hotline,
+            support_hours,
+            vat_percent,
+        } => storage
+            .set_vendor_profile(VendorProfile {
+                name: name.clone(),
+                street: street.clone(),
+                postcode: postcode.clone(),
+                city: city.clone(),
+                country: country.clone(),
+                vat_id: vat_id.clone(),
+                contact: contact.clone(),
+                email: email.clone(),
+                phone: phone.clone(),
+                iban: iban.clone(),
+                bic: bic.clone(),
+                payment_days: *payment_days,
+                hotline: hotline.clone(),
+                support_hours: support_hours.clone(),
+                vat_percent: *vat_percent,
+            })
+            .map_err(failed)?,
+    };
+    let human = format!(
+        "{}, {} {} {}\nVAT ID {} · IBAN {} · payment {} days · hotline {}",
+        profile.name,
+        profile.street,
+        profile.postcode,
+        profile.city,
+        profile.vat_id,
+        profile.iban,
+        profile.payment_days,
+        profile.hotline.as_deref().unwrap_or("-")
+    );
+    print(json(&profile), human);
+    Ok(())
+}
+
+fn catalog(
+    storage: &SqliteStorage,
+    command: &CatalogCommand,
+    print: &Print<'_>,
+) -> Result<(), String> {
+    if let CatalogCommand::Add { valid_from, file } = command {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let catalog: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
+        storage
+            .add_catalog_version(*valid_from, &catalog)
+            .map_err(failed)?;
+    }
+    let versions = storage.catalog_versions().map_err(failed)?;
+    let human = versions
+        .iter()
+        .map(|v| format!("valid from {}", v.valid_from))
+        .collect::<Vec<_>>()
+        .join("\n");
+    print(json(&versions), human);
+    Ok(())
+}
+
+fn contract(
+    storage: &SqliteStorage,
+    command: &ContractCommand,
+    print: &Print<'_>,
+) -> Result<(), String> {
+    let made = match command {
+        ContractCommand::Create {
+            shop,
+            plan,
+            stations,
+            start,
+        } => storage
+            .create_contract(
+                &NewContract {
+                    shop_id: *shop,
+                    plan_id: plan.clone(),
+                    station_ids: stations.clone(),
+                    start: *start,
+                },
+                vendor_today(),
+                Utc::now(),
+            )
+            .map_err(failed)?,
+        ContractCommand::Notice { id, received, by } => storage
+            .give_notice(*id, *received, *by, Utc::now())
+            .map_err(failed)?,
+        ContractCommand::List { shop, on } => {
+            let overview = storage
+                .contracts_overview(*shop, on.unwrap_or_else(vendor_today))
+                .map_err(failed)?;
+            let human = overview
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} {} ({} stations) {} term {}..{} notice by {}",
+                        c.shop_name,
+                        c.contract_id,
+                        c.plan_name,
+                        c.stations,
+                        c.state,
+                        c.term_start,
+                        c.term_end,
+                        c.notice_deadline
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(json(&overview), human);
+            return Ok(());
+        }
+    };
+    let status = made.status_on(vendor_today()).map_err(|e| e.to_string())?;
+    let human = format!(
+        "contract {} ({}, {} stations) from {}{}",
+        made.id,
+        made.plan.plan.name,
+        made.station_ids.len(),
+        made.start,
+        made.ends_on()
+            .map(|end| format!(", ends on {end}"))
+            .unwrap_or_default()
+    );
+    print(json(&status), human);
+    Ok(())
+}
+
+fn invoice_line(invoice: &Invoice) -> String {
+    format!(
+        "{} {} {} {}..{} net {} VAT {} gross {} {}{}",
+        invoice.number,
+        invoice.issued_on,
+        invoice.buyer.legal_name,
+        invoice.period_start,
+        invoice.period_end,
+        invoice.net,
+        invoice.vat,
+        invoice.gross,
+        invoice.currency,
+        invoice
+            .paid_on
+            .map(|d| format!(", paid {d}"))
+            .unwrap_or_default()
+    )
+}
+
+fn invoice(
+    storage: &SqliteStorage,
+    command: &InvoiceCommand,
+    print: &Print<'_>,
+) -> Result<(), String> {
+    let list = |invoices: Vec<Invoice>| {
+        let human = invoices
+            .iter()
+            .map(invoice_line)
+            .collect::<Vec<_>>()
+            .join("\n");
+        print(json(&invoices), human);
+    };
+    let one = |invoice: Invoice| print(json(&invoice), invoice_line(&invoice));
+    match command {
+        InvoiceCommand::Run { on } => list(storage.invoice_run(*on).map_err(failed)?),
+        InvoiceCommand::List { shop, overdue_on } => {
+            list(storage.invoices(*shop, *overdue_on).map_err(failed)?)
+        }
+        InvoiceCommand::Show { number } => one(storage.invoice(number).map_err(failed)?),
+        InvoiceCommand::Xml { number } => {
+            let xml = storage
+                .invoice_document(number, Document::Xml)
+                .map_err(failed)?;
+            std::io::stdout()
+                .write_all(&xml)
+                .map_err(|e| format!("cannot write the XML: {e}"))?;
+        }
+        InvoiceCommand::Pdf { number, to } => {
+            let pdf = storage
+                .invoice_document(number, Document::Pdf)
+                .map_err(failed)?;
+            std::fs::write(to, pdf).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+            print(
+                serde_json::json!({ "number": number, "pdf": to }),
+                format!("{number} written to {}", to.display()),
+            );
+        }
+        InvoiceCommand::Cancel { number, reason, on } => one(storage
+            .cancel_invoice(number, reason, on.unwrap_or_else(vendor_today))
+            .map_err(failed)?),
+        InvoiceCommand::Paid { number, on } => {
+            one(storage.mark_paid(number, *on).map_err(failed)?)
+        }
+        InvoiceCommand::Export => {
+            let shops = storage.shops(None).map_err(failed)?;
+            let invoices = storage.invoices(None, None).map_err(failed)?;
+            let rows: Vec<(Invoice, String)> = invoices
+                .into_iter()
+                .map(|invoice| {
+                    let name = shops
+                        .iter()
+                        .find(|s| s.id == invoice.shop_id)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default();
+                    (invoice, name)
+                })
+                .collect();
+            print!("{}", stationdesk_server::billing::csv(&rows));
+        }
+    }
+    Ok(())
 }
 
 fn serve(
@@ -189,6 +651,19 @@ fn serve(
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         // Tests and scripts read this line to learn the port when they asked for port 0.
         println!("listening on http://{address}");
+        let follower = Arc::clone(&storage);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                let storage = Arc::clone(&follower);
+                if let Ok(Err(error)) =
+                    tokio::task::spawn_blocking(move || storage.follow_other_writers()).await
+                {
+                    tracing::warn!(%error, "cannot read what other processes wrote");
+                }
+            }
+        });
         tracing::info!(%address, "serving");
         stationdesk_server::serve::serve(
             listener,

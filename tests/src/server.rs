@@ -146,6 +146,17 @@ impl TestServer {
         (response.status(), response.json().unwrap())
     }
 
+    pub fn put_json(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .unwrap();
+        (response.status(), response.json().unwrap())
+    }
+
     pub fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         let mut request = self.http.get(format!("{}{path}", self.base));
         if let Some(token) = token {

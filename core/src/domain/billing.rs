@@ -83,10 +83,7 @@ pub fn cancellation_effective(
 
 /// Every period the contract owes whose invoice is issued on or before `through`, oldest
 /// first; nothing for a trial with no plan to continue on, nothing after the contract's end.
-pub fn periods_due(
-    contract: &Contract,
-    through: NaiveDate,
-) -> Result<Vec<DuePeriod>, DomainError> {
+pub fn periods_due(contract: &Contract, through: NaiveDate) -> Result<Vec<DuePeriod>, DomainError> {
     let Some(plan) = billed_plan(contract) else {
         return Ok(Vec::new());
     };
@@ -268,7 +265,10 @@ mod tests {
         let flat = contract(&Catalog::builtin(), "flat", "2027-01-01", 1);
         let f = figures(&flat, 1, rate).unwrap().unwrap();
         assert_eq!(
-            (f.totals.net.amount.to_string(), f.totals.vat.amount.to_string()),
+            (
+                f.totals.net.amount.to_string(),
+                f.totals.vat.amount.to_string()
+            ),
             ("249.00".into(), "47.31".into())
         );
         assert_eq!(f.totals.gross.amount.to_string(), "296.31");
@@ -290,7 +290,10 @@ mod tests {
         // Months are invoiced at the end of the month before.
         let due = periods_due(&premium, d("2027-05-31")).unwrap();
         let issued: Vec<_> = due.iter().map(|p| p.issue_on.to_string()).collect();
-        assert_eq!(issued, ["2027-03-01", "2027-03-31", "2027-04-30", "2027-05-31"]);
+        assert_eq!(
+            issued,
+            ["2027-03-01", "2027-03-31", "2027-04-30", "2027-05-31"]
+        );
         assert_eq!(due[3].start, d("2027-06-01"));
     }
 
@@ -300,7 +303,10 @@ mod tests {
         assert!(periods_due(&trial, d("2027-04-08")).unwrap().is_empty());
         let due = periods_due(&trial, d("2027-04-10")).unwrap();
         assert_eq!(due.len(), 1);
-        assert_eq!((due[0].start, due[0].end), (d("2027-04-10"), d("2027-05-09")));
+        assert_eq!(
+            (due[0].start, due[0].end),
+            (d("2027-04-10"), d("2027-05-09"))
+        );
         let rate = VatRate::DE_STANDARD;
         let f = figures(&trial, 3, rate).unwrap().unwrap();
         assert_eq!(f.totals.net.to_string(), "340.00 DKK");

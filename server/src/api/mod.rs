@@ -5,3 +5,4 @@ pub mod blobs;
 pub mod identity;
 pub mod shops;
 pub mod sync;
+pub mod vendor;

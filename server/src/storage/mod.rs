@@ -5,10 +5,13 @@
 pub mod memory;
 pub mod sqlite;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::value::RawValue;
+use stationdesk_core::domain::contracts::{Contract, Party};
+use stationdesk_core::domain::plans::Catalog;
 use stationdesk_protocol::{
-    BlobStatus, ChangeResult, Me, NewShop, NewStaff, PullResponse, Role, Shop,
+    BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice, Me, NewContract, NewShop,
+    NewStaff, PullResponse, Role, Shop, ShopBilling, VendorProfile,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -63,7 +66,83 @@ pub enum StorageError {
     Backend(String),
 }
 
-pub trait Storage: Send + Sync + 'static {
+/// An invoice's documents as issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    /// The XRechnung (CII) e-invoice.
+    Xml,
+    Pdf,
+}
+
+/// The vendor's books: what it sells, to whom, and what it invoiced. Rules live in
+/// [`crate::billing`] and core; a backend keeps, numbers and reads back.
+pub trait VendorBooks {
+    fn vendor_profile(&self) -> Result<Option<VendorProfile>, StorageError>;
+    /// Checks and keeps the profile; the kept one.
+    fn set_vendor_profile(&self, profile: VendorProfile) -> Result<VendorProfile, StorageError>;
+    fn catalog_versions(&self) -> Result<Vec<CatalogVersion>, StorageError>;
+    /// A new version, never a change to one: contracts keep the price they were sold at.
+    fn add_catalog_version(
+        &self,
+        valid_from: NaiveDate,
+        catalog: &serde_json::Value,
+    ) -> Result<(), StorageError>;
+    /// The catalogue in force on `day` (the built-in one before any version).
+    fn catalog_on(&self, day: NaiveDate) -> Result<Catalog, StorageError>;
+    fn shop_billing(&self, shop: Uuid) -> Result<Option<ShopBilling>, StorageError>;
+    fn set_shop_billing(
+        &self,
+        shop: Uuid,
+        billing: ShopBilling,
+    ) -> Result<ShopBilling, StorageError>;
+    /// A contract the vendor admin makes for a shop, priced from the catalogue in force
+    /// `today`, and sent to the shop like every confirmed contract.
+    fn create_contract(
+        &self,
+        new: &NewContract,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Contract, StorageError>;
+    /// A notice the vendor received on `received` (or its own termination).
+    fn give_notice(
+        &self,
+        contract_id: Uuid,
+        received: NaiveDate,
+        by: Party,
+        now: DateTime<Utc>,
+    ) -> Result<Contract, StorageError>;
+    fn contracts_overview(
+        &self,
+        shop: Option<Uuid>,
+        today: NaiveDate,
+    ) -> Result<Vec<ContractOverview>, StorageError>;
+    /// Issues every invoice due on or before `on` that is not issued yet; only those.
+    fn invoice_run(&self, on: NaiveDate) -> Result<Vec<Invoice>, StorageError>;
+    /// A shop's invoices and credit notes (every shop's for `None`), in number order; with
+    /// `overdue_on`, only the unpaid invoices due before that day.
+    fn invoices(
+        &self,
+        shop: Option<Uuid>,
+        overdue_on: Option<NaiveDate>,
+    ) -> Result<Vec<Invoice>, StorageError>;
+    fn invoice(&self, number: &str) -> Result<Invoice, StorageError>;
+    fn invoice_document(&self, number: &str, document: Document) -> Result<Vec<u8>, StorageError>;
+    /// The credit note that cancels the invoice; its period may then be invoiced anew.
+    fn cancel_invoice(
+        &self,
+        number: &str,
+        reason: &str,
+        on: NaiveDate,
+    ) -> Result<Invoice, StorageError>;
+    fn mark_paid(&self, number: &str, on: NaiveDate) -> Result<Invoice, StorageError>;
+}
+
+pub trait Storage: VendorBooks + Send + Sync + 'static {
+    /// Catches up with what another process wrote to the same database (an operator's
+    /// command while the server runs), so answers from memory stay true.
+    fn follow_other_writers(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError>;
     /// The first shop and its admin in one go, only while the server has no accounts at all.
     fn first_run(&self, shop: &NewShop, admin: &NewStaff) -> Result<Uuid, StorageError>;

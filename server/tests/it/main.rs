@@ -18,6 +18,7 @@
 //! tests, `faketime` and the workspace's binaries built.
 
 mod api;
+mod billing;
 mod common;
 mod door;
 mod faults;

@@ -18,7 +18,7 @@ use super::{utc_text, uuid_of};
 use crate::door::{self, Facts, Refusal, TicketNow};
 use crate::policy::{Owner, Reach};
 use crate::quota::Usage;
-use crate::storage::memory::Scope;
+use crate::storage::memory::{Committed, Scope};
 use crate::storage::{Caller, StorageError};
 
 /// The most bytes of changes one pull page carries, whatever their count: a page of the
@@ -26,13 +26,13 @@ use crate::storage::{Caller, StorageError};
 pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// What the door asks, answered from the tables inside the push's transaction.
-struct Tables<'a>(&'a Connection);
+pub(super) struct Tables<'a>(pub &'a Connection);
 
-fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
+pub(super) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
     serde_json::from_str(text).map_err(|e| StorageError::Backend(format!("a stored record: {e}")))
 }
 
-fn to_json(value: &impl serde::Serialize) -> String {
+pub(super) fn to_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).expect("records serialise")
 }
 
@@ -213,6 +213,33 @@ impl Stored {
         };
         u64::try_from(counted).unwrap_or(0)
     }
+}
+
+/// A change the server makes itself (a contract the vendor admin made or ended), appended as
+/// if pushed: every client of the shop pulls it.
+pub(super) fn append_by_server(
+    tx: &Connection,
+    body: ChangeBody,
+    owner: Owner,
+    now: DateTime<Utc>,
+) -> Result<Committed, StorageError> {
+    let change = Change {
+        change_id: Uuid::now_v7(),
+        created_at: now,
+        body,
+    };
+    let (entity, _) = change.body.subject();
+    let scope = Scope {
+        shop: owner.shop,
+        station: owner.station,
+        shared: entity.is_shared_in_shop(),
+    };
+    let stored = append(tx, &change, &to_json(&change), owner, now)?;
+    Ok(Committed {
+        revision: u64::try_from(stored.revision).unwrap_or(0),
+        shop_seq: u64::try_from(stored.shop_seq).unwrap_or(0),
+        scope,
+    })
 }
 
 /// Appends an admitted change (`body` is its JSON) to the history and projects it into the

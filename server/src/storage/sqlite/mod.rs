@@ -7,7 +7,6 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
-use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
 use stationdesk_protocol::{
     BlobStatus, ChangeResult, NewShop, NewStaff, PullResponse, Role, Shop, MAX_BLOB,
@@ -21,6 +20,7 @@ use crate::blobs;
 use crate::policy::{self, Reach};
 use crate::quota::Usage;
 
+mod billing;
 mod changes;
 
 pub use changes::PULL_PAGE_BYTES;
@@ -36,13 +36,14 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             changes::upgrade_legacy_history,
         ),
         M::up(include_str!("../../../migrations/0006_blob_uploads.sql")),
+        M::up(include_str!("../../../migrations/0007_billing.sql")),
     ])
 });
 
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
-    /// The vendor's plans that orders are priced from (the built-in catalogue, for now).
-    catalog: Catalog,
+    /// SQLite's count of commits by other connections, as last seen.
+    data_version: Mutex<i64>,
     callers: Callers,
     heads: Heads,
     /// The history's bytes per shop and till, for the quotas.
@@ -101,9 +102,10 @@ impl SqliteStorage {
         let heads = Heads::default();
         load_heads(&conn, &heads)?;
         let usage = changes::usage(&conn)?;
+        let data_version = data_version(&conn)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
-            catalog: Catalog::builtin(),
+            data_version: Mutex::new(data_version),
             callers: Callers::default(),
             heads,
             usage: Mutex::new(usage),
@@ -131,6 +133,10 @@ impl SqliteStorage {
     }
 }
 
+fn data_version(conn: &Connection) -> Result<i64, StorageError> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
 fn utc_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -146,6 +152,17 @@ fn uuid_of(text: Option<String>) -> Result<Option<Uuid>, StorageError> {
 }
 
 impl Storage for SqliteStorage {
+    fn follow_other_writers(&self) -> Result<(), StorageError> {
+        let conn = self.conn();
+        let now = data_version(&conn)?;
+        let mut seen = self.data_version.lock().unwrap_or_else(|p| p.into_inner());
+        if *seen != now {
+            load_heads(&conn, &self.heads)?;
+            *seen = now;
+        }
+        Ok(())
+    }
+
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError> {
         insert_shop(&self.conn(), shop)
     }
@@ -372,9 +389,10 @@ impl Storage for SqliteStorage {
         let mut results = Vec::with_capacity(changes.len());
         let mut applied = Vec::new();
         let mut usage = self.usage.lock().unwrap_or_else(|p| p.into_inner());
+        let catalog = billing::catalog_on(&tx, today)?;
         let mut push = changes::Push {
             caller,
-            catalog: &self.catalog,
+            catalog: &catalog,
             today,
             now,
             usage: &mut usage,
