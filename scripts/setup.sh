@@ -14,7 +14,7 @@ if [ "$what" = test ]; then
   # real VNC session test; GNOME Keyring as the Secret Service the sync tests keep tokens in;
   # faketime runs a client whose clock is an hour off.
   packages+=(xvfb xauth webkit2gtk-driver dbus x11vnc remmina remmina-plugin-vnc desktop-file-utils
-            gnome-keyring faketime)
+            gnome-keyring faketime poppler-utils python3-pip)
 fi
 
 as_root() {
@@ -41,6 +41,12 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 if [ "$what" = test ]; then
+  # The official e-invoice rules (../shared/einvoice/validate.py) run on Saxon-HE and lxml.
+  if ! python3 -c "import saxonche, lxml" 2>/dev/null; then
+    echo "setup: installing saxonche and lxml for the e-invoice rules"
+    python3 -m pip install --quiet saxonche lxml 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages saxonche lxml
+  fi
   if ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     echo "setup: installing tauri-driver $TAURI_DRIVER_VERSION"
     cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked

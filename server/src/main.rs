@@ -112,6 +112,8 @@ enum Command {
     },
 }
 
+// Parsed once per process: the size of the profile's fields does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum VendorCommand {
     Set {

@@ -154,7 +154,7 @@ fn layout(sheet: &mut Sheet, invoice: &Invoice) {
     y -= 18.0;
     let service = match &invoice.refers_to {
         Some(original) => format!("zur Rechnung {original}"),
-        None => "Support-Vertrag, jährlich bzw. monatlich im Voraus berechnet".to_owned(),
+        None => "Support-Vertrag, im Voraus berechnet".to_owned(),
     };
     sheet.text(LEFT, y, 9.0, false, &service);
     y -= 12.0;
