@@ -615,22 +615,7 @@ fn invoice(
         InvoiceCommand::Paid { number, on } => {
             one(storage.mark_paid(number, *on).map_err(failed)?)
         }
-        InvoiceCommand::Export => {
-            let shops = storage.shops(None).map_err(failed)?;
-            let invoices = storage.invoices(None, None).map_err(failed)?;
-            let rows: Vec<(Invoice, String)> = invoices
-                .into_iter()
-                .map(|invoice| {
-                    let name = shops
-                        .iter()
-                        .find(|s| s.id == invoice.shop_id)
-                        .map(|s| s.name.clone())
-                        .unwrap_or_default();
-                    (invoice, name)
-                })
-                .collect();
-            print!("{}", stationdesk_server::billing::csv(&rows));
-        }
+        InvoiceCommand::Export => print!("{}", storage.invoices_csv().map_err(failed)?),
     }
     Ok(())
 }

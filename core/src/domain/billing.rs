@@ -216,6 +216,7 @@ pub fn figures(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::contract_terms::tests::date;
     use crate::domain::contracts::Party;
     use crate::domain::plans::Catalog;
     use chrono::{Datelike, Utc};
@@ -329,23 +330,13 @@ mod tests {
         assert_eq!(due.last().unwrap().end, d("2027-03-30"));
     }
 
-    fn date() -> impl Strategy<Value = NaiveDate> {
-        // Days past a month's end fall back to its last day: month ends and 29 February often.
-        (2000i32..2090, 1u32..=12, 1u32..=31).prop_map(|(y, m, day)| {
-            (1..=day)
-                .rev()
-                .find_map(|d| NaiveDate::from_ymd_opt(y, m, d))
-                .unwrap()
-        })
-    }
-
     proptest! {
         /// Over ten years the invoiced periods tile the contract's paid life: the first begins
         /// on the paid start, each begins the day after the one before ends, none is issued
         /// after it begins, and with notice the last ends exactly on the contract's end.
         #[test]
         fn invoiced_periods_tile_the_contracts_life(
-            start in date(),
+            start in date().prop_filter("contracts start from 2000", |d| d.year() >= 2000),
             plan in prop::sample::select(vec!["flat", "second_level", "trial", "basic", "premium"]),
             notice_after in prop::option::of(0u64..3_650),
             deadline_shift in -2i64..=2,

@@ -101,7 +101,7 @@ pub fn term_facts(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::Datelike;
     use proptest::prelude::*;
@@ -193,8 +193,9 @@ mod tests {
         assert!(term_start(start, u32::MAX).is_err());
     }
 
-    fn date() -> impl Strategy<Value = NaiveDate> {
-        // Days past a month's end fall back to its last day, so month ends are drawn often.
+    /// A day between 1990 and 2099. Days past a month's end fall back to its last day, so month
+    /// ends (and 29 February) are drawn often.
+    pub(crate) fn date() -> impl Strategy<Value = NaiveDate> {
         (1990i32..2100, 1u32..=12, 1u32..=31).prop_map(|(y, m, day)| {
             (1..=day)
                 .rev()

@@ -455,22 +455,6 @@ async fn export_invoices(
     Authenticated(caller, _): Authenticated,
 ) -> Result<impl IntoResponse, ApiError> {
     policy::require(&caller, &VENDOR, "export invoices")?;
-    let csv = blocking(move || {
-        let shops = storage.shops(None)?;
-        let rows: Vec<(Invoice, String)> = storage
-            .invoices(None, None)?
-            .into_iter()
-            .map(|invoice| {
-                let name = shops
-                    .iter()
-                    .find(|s| s.id == invoice.shop_id)
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default();
-                (invoice, name)
-            })
-            .collect();
-        Ok(crate::billing::csv(&rows))
-    })
-    .await?;
+    let csv = blocking(move || storage.invoices_csv()).await?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv))
 }

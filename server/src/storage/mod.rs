@@ -138,6 +138,24 @@ pub trait VendorBooks {
 }
 
 pub trait Storage: VendorBooks + Send + Sync + 'static {
+    /// Every invoice and credit note with its shop's name, as the bookkeeper's CSV.
+    fn invoices_csv(&self) -> Result<String, StorageError> {
+        let shops = self.shops(None)?;
+        let rows: Vec<(Invoice, String)> = self
+            .invoices(None, None)?
+            .into_iter()
+            .map(|invoice| {
+                let name = shops
+                    .iter()
+                    .find(|s| s.id == invoice.shop_id)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                (invoice, name)
+            })
+            .collect();
+        Ok(crate::billing::csv(&rows))
+    }
+
     /// Catches up with what another process wrote to the same database (an operator's
     /// command while the server runs), so answers from memory stay true.
     fn follow_other_writers(&self) -> Result<(), StorageError> {
