@@ -739,3 +739,79 @@ fn numbers_stay_unbroken_when_runs_race_and_when_one_is_killed_half_way() {
         .collect();
     assert_valid_e_invoices(&server, &numbers);
 }
+
+/// Hostile values in every new field are refused with a reason, nothing is kept, and the
+/// shops' tills go on syncing.
+#[test]
+fn hostile_vendor_requests_are_refused_and_everyone_else_syncs_on() {
+    let server = TestServer::start();
+    set_up_vendor(&server);
+    let shop = server.shop("Kiosk");
+    let (till_token, till) = server.till(&shop, "Kasse 1");
+    let vendor = server.staff("chef@vendor.example", "vendor_admin", None);
+    let admin = server.staff("admin@kiosk.example", "shop_admin", Some(&shop));
+    let good_billing = json!({"legal_name": "Kiosk e.K.", "street": "Weg 1", "postcode": "50667",
+        "city": "Köln", "country": "DE", "email": "k@example.org"});
+    let mut cases: Vec<(&str, Value)> = Vec::new();
+    for (field, value) in [
+        ("country", json!("Germany")),
+        ("email", json!("no-at-sign")),
+        ("legal_name", json!("x".repeat(10_000))),
+        ("legal_name", json!("line\nbreak")),
+        ("postcode", json!(50667)),
+        ("smuggled", json!("field")),
+    ] {
+        let mut body = good_billing.clone();
+        body[field] = value;
+        cases.push(("billing", body));
+    }
+    for (kind, body) in &cases {
+        let (status, answer) = server.put_json(&format!("/v1/shops/{shop}/billing"), &admin, body);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{kind} {body}: {answer}");
+        assert!(!answer["message"].as_str().unwrap().is_empty());
+    }
+    let (_, kept) = server.get(&format!("/v1/shops/{shop}/billing"), Some(&admin));
+    assert_eq!(kept, Value::Null, "nothing refused was kept");
+    for body in [
+        json!({"shop_id": shop, "plan_id": "flat", "station_ids": [till], "start": "1999-12-31"}),
+        json!({"shop_id": shop, "plan_id": "gold", "station_ids": [till], "start": "2027-01-01"}),
+        json!({"shop_id": shop, "plan_id": "flat", "station_ids": [till, till], "start": "2027-01-01"}),
+        json!({"shop_id": shop, "plan_id": "flat", "station_ids": [uuid::Uuid::now_v7()], "start": "2027-01-01"}),
+        json!({"shop_id": shop, "plan_id": "flat", "station_ids": "all", "start": "2027-01-01"}),
+    ] {
+        let (status, answer) = server.post("/v1/contracts", Some(&vendor), &body);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+    }
+    let (status, _) = server.post("/v1/contracts", Some(&vendor), &json!({
+        "shop_id": uuid::Uuid::now_v7(), "plan_id": "flat", "station_ids": [till], "start": "2027-01-01"}));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for (path, body) in [
+        ("/v1/invoices/run", json!({"on": "tomorrow"})),
+        ("/v1/invoices/2027-00001/cancel", json!({"reason": ""})),
+        ("/v1/invoices/2027-00001/paid", json!({"on": 20270101})),
+        (
+            "/v1/catalog/versions",
+            json!({"valid_from": "2027-01-01", "catalog": {"currency": "EUR", "plans": []}}),
+        ),
+        (
+            "/v1/contracts/not-a-uuid/notice",
+            json!({"received": "2027-01-01"}),
+        ),
+    ] {
+        let (status, answer) = server.post(path, Some(&vendor), &body);
+        assert!(status.is_client_error(), "{path} {body}: {status} {answer}");
+    }
+    let (status, _) = server.get("/v1/invoices/..%2F..%2Fetc", Some(&vendor));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(server.operator(&["invoice", "list"], ""), json!([]));
+    // The till's own sync is untouched by all of it.
+    let results = server.push(
+        &till_token,
+        &[crate::common::filed(uuid::Uuid::now_v7(), Some(till))],
+    );
+    assert_eq!(results[0]["status"], "applied", "{results:?}");
+    assert!(!server.pull(&till_token, 0)["changes"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
