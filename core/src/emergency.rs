@@ -51,7 +51,7 @@ pub fn routing_for(
     let contracts = store.contracts()?;
     let covering =
         covering_contract(&contracts, station.id, today).map(|c| c.plan.plan.who_may_call);
-    Ok(route(covering, &store.shop_contacts()?))
+    Ok(route(covering, &store.till_contacts()?))
 }
 
 /// What the till shows before anyone presses: whom to call, whether support is open, and the

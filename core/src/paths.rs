@@ -23,3 +23,12 @@ pub fn data_dir() -> Result<PathBuf, StoreError> {
 pub fn default_database() -> Result<PathBuf, StoreError> {
     Ok(data_dir()?.join(DATABASE_FILE))
 }
+
+/// Where documents the user fetches go (an invoice's PDF and XML): the desktop's Downloads
+/// folder, or `~/Downloads` on a desktop that names none.
+pub fn downloads_dir() -> Result<PathBuf, StoreError> {
+    let dirs = directories::UserDirs::new().ok_or(StoreError::NoHomeDirectory)?;
+    Ok(dirs
+        .download_dir()
+        .map_or_else(|| dirs.home_dir().join("Downloads"), ToOwned::to_owned))
+}

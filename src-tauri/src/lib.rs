@@ -4,6 +4,8 @@ mod commands;
 mod error;
 mod state;
 mod sync_worker;
+#[cfg(test)]
+mod ui_texts;
 
 use state::AppState;
 use tauri::{Emitter, Manager};
@@ -71,6 +73,16 @@ pub fn run() {
             commands::sync::sign_out,
             commands::sync::first_run_setup,
             commands::app::notify_desktop,
+            commands::books::list_invoices,
+            commands::books::save_invoice,
+            commands::books::run_invoices,
+            commands::books::mark_invoice_paid,
+            commands::books::vendor_profile,
+            commands::books::set_vendor_profile,
+            commands::books::catalog_versions,
+            commands::books::vendor_contracts,
+            commands::books::billing_shops,
+            commands::books::set_shop_billing,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

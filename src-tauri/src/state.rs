@@ -2,7 +2,6 @@ use std::process::Child;
 use std::sync::{Mutex, MutexGuard};
 
 use stationdesk_core::domain::money::VatRate;
-use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::paths;
 use stationdesk_core::store::Store;
@@ -12,8 +11,6 @@ use crate::sync_worker::SyncWorker;
 
 pub struct AppState {
     store: Mutex<Store>,
-    /// The built-in catalogue until the central server serves one.
-    pub catalog: Catalog,
     /// The rate documents show VAT at: Germany's standard rate until shops elsewhere need another.
     pub vat_rate: VatRate,
     /// The vendor's support hours (seed 001) until the central server provides them.
@@ -31,7 +28,6 @@ impl AppState {
         start_checkpointer(Store::open(&path)?);
         Ok(AppState {
             store: Mutex::new(store),
-            catalog: Catalog::builtin(),
             vat_rate: VatRate::DE_STANDARD,
             calendar: SupportCalendar::default(),
             remote_tool: Mutex::new(None),

@@ -137,6 +137,84 @@ impl TestServer {
         body["token"].as_str().unwrap().to_owned()
     }
 
+    /// The vendor profile of the test vendor (Hamburg), hotline +49 40 7654321.
+    pub fn set_up_vendor(&self) {
+        self.operator(
+            &[
+                "vendor",
+                "set",
+                "--name",
+                "Kassenservice Nord GmbH",
+                "--street",
+                "Hafenstraße 12",
+                "--postcode",
+                "20457",
+                "--city",
+                "Hamburg",
+                "--vat-id",
+                "DE123456789",
+                "--contact",
+                "Anna Schmidt",
+                "--email",
+                "rechnung@kassenservice.example",
+                "--phone",
+                "+49 40 1234567",
+                "--iban",
+                "DE89 3704 0044 0532 0130 00",
+                "--bic",
+                "COBADEFFXXX",
+                "--hotline",
+                "+49 40 7654321",
+            ],
+            "",
+        );
+    }
+
+    /// Billing data for `shop`, made out to `name` in Munich.
+    pub fn bill(&self, shop: &str, name: &str) {
+        self.operator(
+            &[
+                "shop",
+                "billing",
+                "--shop",
+                shop,
+                "--legal-name",
+                name,
+                "--street",
+                "Marktplatz 3",
+                "--postcode",
+                "80331",
+                "--city",
+                "München",
+                "--email",
+                "buchhaltung@shop.example",
+                "--vat-id",
+                "DE987654321",
+            ],
+            "",
+        );
+    }
+
+    /// A contract the vendor sells `shop` (`contract create`), as the operator command answers.
+    pub fn sell(&self, shop: &str, plan: &str, stations: &[uuid::Uuid], start: &str) -> Value {
+        let stations: Vec<String> = stations.iter().map(ToString::to_string).collect();
+        self.operator(
+            &[
+                "contract",
+                "create",
+                "--shop",
+                shop,
+                "--plan",
+                plan,
+                "--stations",
+                &stations.join(","),
+                "--start",
+                start,
+            ],
+            "",
+        )
+    }
+
     pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
         let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
         if let Some(token) = token {

@@ -11,10 +11,24 @@ import * as advisor from "./views/advisor.js";
 import * as settings from "./views/settings.js";
 import * as till from "./views/till.js";
 import * as tickets from "./views/tickets.js";
+import * as invoices from "./views/invoices.js";
+import * as vendor from "./views/vendor.js";
 
-const VIEWS = { stations, tickets, contracts, advisor, settings, till };
-// The admin's pages, in the order of the sidebar and of Alt+1, Alt+2, ...
-const ADMIN_VIEWS = ["stations", "tickets", "contracts", "advisor", "settings"];
+const VIEWS = { stations, tickets, contracts, advisor, invoices, vendor, settings, till };
+
+// A page with `data-roles` in the sidebar is for those signed-in roles only (the invoices for
+// shop and vendor admins, the vendor's desk for vendor admins).
+function offered(button) {
+  const roles = button.dataset.roles?.split(" ");
+  return !roles || roles.includes(ctx.info.staff?.role);
+}
+
+// The admin's pages on offer, in the order of the sidebar and of Alt+1, Alt+2, ...
+function adminViews() {
+  return [...document.querySelectorAll("#nav [data-view]")]
+    .filter((button) => button.dataset.view !== "till" && offered(button))
+    .map((button) => button.dataset.view);
+}
 
 const ctx = {
   api,
@@ -35,6 +49,13 @@ const ctx = {
     return navigate("till");
   },
   refresh: () => show(ctx.view, { keepFocus: true }),
+  // After a sign-in or sign-out: the pages on offer follow the role, and a page no longer on
+  // offer gives way to the first one.
+  signedInOrOut: async () => {
+    ctx.info = await api.appInfo();
+    const view = VIEWS[ctx.view] && (ctx.view === "till" || adminViews().includes(ctx.view)) ? ctx.view : "stations";
+    await show(view, { keepFocus: true });
+  },
 };
 
 function notify(message, kind = "ok") {
@@ -60,6 +81,7 @@ function paintChrome() {
     button.setAttribute("aria-pressed", String(button.dataset.language === currentLanguage()));
   }
   document.getElementById("nav-till").hidden = !ctx.info.till_station;
+  for (const button of document.querySelectorAll("#nav [data-roles]")) button.hidden = !offered(button);
   for (const button of document.querySelectorAll("#nav [data-view]")) {
     button.textContent = t(`nav.${button.dataset.view}`);
     if (button.dataset.view === ctx.view) button.setAttribute("aria-current", "page");
@@ -103,6 +125,8 @@ function onSynced(synced) {
   const main = document.getElementById("main");
   const typing = [...main.querySelectorAll("input, textarea")]
     .some((field) => field === document.activeElement || (field.tagName === "TEXTAREA" && field.value));
+  // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
+  api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : ["settings"];
   if (follows.includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
 }
@@ -124,12 +148,14 @@ async function start() {
       await show(ctx.view, { keepFocus: true });
     });
   }
-  // Alt+1..5 switch the admin's pages from anywhere, for keyboard users in the back office.
+  // Alt+1, Alt+2, ... switch the admin's pages from anywhere, for keyboard users in the back
+  // office.
   document.addEventListener("keydown", (event) => {
     const index = Number(event.key) - 1;
-    if (event.altKey && document.body.dataset.mode === "admin" && index >= 0 && index < ADMIN_VIEWS.length) {
+    const views = adminViews();
+    if (event.altKey && document.body.dataset.mode === "admin" && index >= 0 && index < views.length) {
       event.preventDefault();
-      navigate(ADMIN_VIEWS[index]);
+      navigate(views[index]);
     }
   });
   await window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload));

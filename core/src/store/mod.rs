@@ -11,6 +11,7 @@ mod remote;
 mod search;
 mod sync;
 mod tickets;
+mod vendor;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,7 @@ pub use tickets::{
     Attachment, Comment, EventKind, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent,
     TicketQuery, TicketSort, TicketView,
 };
+pub use vendor::VendorCopy;
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -141,15 +143,7 @@ impl Store {
     }
 
     pub fn time_zone(&self) -> Result<Tz, StoreError> {
-        let stored: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [TIME_ZONE_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match stored {
+        match self.setting(TIME_ZONE_KEY)? {
             None => Ok(DEFAULT_TIME_ZONE),
             Some(name) => {
                 Tz::from_str(&name).map_err(|_| StoreError::Corrupt(format!("time zone {name:?}")))
@@ -159,26 +153,16 @@ impl Store {
 
     pub fn set_time_zone(&mut self, zone: Tz) -> Result<(), StoreError> {
         let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![TIME_ZONE_KEY, zone.name()],
-        )?;
+        put_setting(&tx, TIME_ZONE_KEY, Some(zone.name()))?;
         Ok(tx.commit()?)
     }
 
     /// The station this PC is the till of, if it is one: the app then opens in till mode.
     pub fn till_station(&self) -> Result<Option<Station>, StoreError> {
-        let stored: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [TILL_STATION_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
         // A station removed since is no reason to refuse to start: back to the admin screens.
-        Ok(stored.and_then(|id| find_station(&self.conn, &id).ok()))
+        Ok(self
+            .setting(TILL_STATION_KEY)?
+            .and_then(|id| find_station(&self.conn, &id).ok()))
     }
 
     pub fn set_till_station(
@@ -187,14 +171,11 @@ impl Store {
     ) -> Result<Option<Station>, StoreError> {
         let tx = self.write()?;
         let station = station.map(|r| find_station(&tx, r)).transpose()?;
-        match &station {
-            Some(s) => tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![TILL_STATION_KEY, s.id.to_string()],
-            )?,
-            None => tx.execute("DELETE FROM settings WHERE key = ?1", [TILL_STATION_KEY])?,
-        };
+        put_setting(
+            &tx,
+            TILL_STATION_KEY,
+            station.as_ref().map(|s| s.id.to_string()).as_deref(),
+        )?;
         tx.commit()?;
         Ok(station)
     }
@@ -204,14 +185,7 @@ impl Store {
     pub fn set_admin_pin(&mut self, pin: Option<&str>) -> Result<(), StoreError> {
         let hash = pin.map(hash_pin).transpose()?;
         let tx = self.write()?;
-        match hash {
-            Some(hash) => tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![ADMIN_PIN_KEY, hash],
-            )?,
-            None => tx.execute("DELETE FROM settings WHERE key = ?1", [ADMIN_PIN_KEY])?,
-        };
+        put_setting(&tx, ADMIN_PIN_KEY, hash.as_deref())?;
         Ok(tx.commit()?)
     }
 
@@ -232,13 +206,16 @@ impl Store {
     }
 
     fn admin_pin_hash(&self) -> Result<Option<String>, StoreError> {
+        self.setting(ADMIN_PIN_KEY)
+    }
+
+    /// A setting as kept, `None` when it was never set.
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [ADMIN_PIN_KEY],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -444,6 +421,19 @@ impl Store {
         });
         Ok(statuses)
     }
+}
+
+/// Keeps a setting, or with `None` removes it.
+fn put_setting(tx: &Transaction<'_>, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    match value {
+        Some(value) => tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?,
+        None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+    };
+    Ok(())
 }
 
 fn hash_pin(pin: &str) -> Result<String, StoreError> {

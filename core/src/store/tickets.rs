@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{find_station, parse_uuid, search, stored, stored_now, utc_text, Store, StoreError};
+use super::{
+    find_station, parse_uuid, put_setting, search, stored, stored_now, utc_text, Store, StoreError,
+};
 use crate::domain::attachments::{check_attachment, clean_file_name};
 use crate::domain::money::{Currency, Money};
 use crate::domain::routing::ShopContacts;
@@ -169,27 +171,16 @@ const TICKET_COLUMNS: &str =
 
 impl Store {
     pub fn shop_contacts(&self) -> Result<ShopContacts, StoreError> {
-        let stored: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [CONTACTS_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        stored.map_or(Ok(ShopContacts::default()), |json| {
-            serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("shop contacts: {e}")))
-        })
+        self.setting(CONTACTS_KEY)?
+            .map_or(Ok(ShopContacts::default()), |json| {
+                serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Corrupt(format!("shop contacts: {e}")))
+            })
     }
 
     pub fn set_shop_contacts(&mut self, contacts: &ShopContacts) -> Result<(), StoreError> {
         let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![CONTACTS_KEY, to_json(contacts)],
-        )?;
+        put_setting(&tx, CONTACTS_KEY, Some(&to_json(contacts)))?;
         Ok(tx.commit()?)
     }
 

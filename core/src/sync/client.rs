@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::value::RawValue;
 use stationdesk_protocol::{
     BlobStatus, ChangeResult, EnrolRequest, EnrolResponse, ErrorBody, FirstRunDone, FirstRunSetup,
@@ -156,9 +157,45 @@ impl Client {
     }
 
     pub fn get_blob(&self, token: &Token, sha256: &str) -> Result<Vec<u8>, SyncError> {
+        self.download(token, &format!("/blobs/{sha256}"))
+    }
+
+    /// A signed-in read of `path` (under the API prefix), as JSON.
+    pub fn get<T: DeserializeOwned>(
+        &self,
+        token: &Token,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, SyncError> {
+        self.answer(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .query(query)
+                .bearer_auth(token.expose()),
+        )
+    }
+
+    /// A signed-in write of `body` to `path` with `method` (POST or PUT), answered in JSON.
+    pub fn send<T: DeserializeOwned>(
+        &self,
+        token: &Token,
+        method: reqwest::Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, SyncError> {
+        self.answer(
+            self.http
+                .request(method, format!("{}{path}", self.base))
+                .bearer_auth(token.expose())
+                .json(body),
+        )
+    }
+
+    /// A document as the server keeps it (an invoice's PDF or XML).
+    pub fn download(&self, token: &Token, path: &str) -> Result<Vec<u8>, SyncError> {
         self.body(
             self.http
-                .get(format!("{}/blobs/{sha256}", self.base))
+                .get(format!("{}{path}", self.base))
                 .bearer_auth(token.expose()),
         )
     }

@@ -1,6 +1,7 @@
 //! Sync with the central server, the only module that speaks HTTP: enrolment; pushing the
 //! outbox in batches, each change settled by what the server answered for it; pulling the
-//! server's changes page by page from a cursor.
+//! server's changes page by page from a cursor; the vendor's contact, catalogue and books
+//! ([`vendor`]).
 //!
 //! A network error, a 5xx or an answer that is not what the protocol says keeps the batch in
 //! the outbox for the next try: nothing is lost and, since the server applies a change id once,
@@ -8,6 +9,7 @@
 
 pub mod backoff;
 mod client;
+pub mod vendor;
 
 pub use client::Client;
 
@@ -38,6 +40,13 @@ pub enum SyncError {
     NotEnrolled,
     #[error("the keyring holds no token for {0}; sign in or enrol this installation again")]
     NoToken(String),
+    #[error("{0:?} is not an invoice number; they read like 2027-00042")]
+    NotAnInvoiceNumber(String),
+    #[error("cannot save {path}: {source}; free some space or check the folder, then try again")]
+    Save {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Secrets(#[from] SecretsError),
     #[error(transparent)]
@@ -246,6 +255,8 @@ pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
         let pushed = push_all(store, client, token)?;
         let pulled = pull_all(store, client, token)?;
         let contents = transfer_contents(store, client, token)?;
+        // Last, so that a catalogue the rules refuse holds up nothing else.
+        vendor::refresh_copy(store, client, token, chrono::Utc::now(), false)?;
         Ok(Synced {
             pushed,
             pulled,

@@ -68,87 +68,6 @@ fn assert_valid_e_invoices(server: &TestServer, numbers: &[String]) {
     assert!(output.status.success());
 }
 
-fn set_up_vendor(server: &TestServer) {
-    server.operator(
-        &[
-            "vendor",
-            "set",
-            "--name",
-            "Kassenservice Nord GmbH",
-            "--street",
-            "Hafenstraße 12",
-            "--postcode",
-            "20457",
-            "--city",
-            "Hamburg",
-            "--vat-id",
-            "DE123456789",
-            "--contact",
-            "Anna Schmidt",
-            "--email",
-            "rechnung@kassenservice.example",
-            "--phone",
-            "+49 40 1234567",
-            "--iban",
-            "DE89 3704 0044 0532 0130 00",
-            "--bic",
-            "COBADEFFXXX",
-            "--hotline",
-            "+49 40 7654321",
-        ],
-        "",
-    );
-}
-
-fn bill(server: &TestServer, shop: &str, name: &str) {
-    server.operator(
-        &[
-            "shop",
-            "billing",
-            "--shop",
-            shop,
-            "--legal-name",
-            name,
-            "--street",
-            "Marktplatz 3",
-            "--postcode",
-            "80331",
-            "--city",
-            "München",
-            "--email",
-            "buchhaltung@shop.example",
-            "--vat-id",
-            "DE987654321",
-        ],
-        "",
-    );
-}
-
-fn contract(
-    server: &TestServer,
-    shop: &str,
-    plan: &str,
-    stations: &[uuid::Uuid],
-    start: &str,
-) -> Value {
-    let stations: Vec<String> = stations.iter().map(ToString::to_string).collect();
-    server.operator(
-        &[
-            "contract",
-            "create",
-            "--shop",
-            shop,
-            "--plan",
-            plan,
-            "--stations",
-            &stations.join(","),
-            "--start",
-            start,
-        ],
-        "",
-    )
-}
-
 fn numbers(invoices: &Value) -> Vec<String> {
     invoices
         .as_array()
@@ -177,19 +96,13 @@ fn an_example_shop_over_three_years_invoiced_cancelled_paid_and_exported() {
     let (_, till_2) = server.till(&shop, "Kasse 2");
     let (_, till_3) = server.till(&shop, "Kasse 3");
     // No invoice without the vendor's own particulars.
-    let flat = contract(&server, &shop, "flat", &[till_1], "2027-01-01");
+    let flat = server.sell(&shop, "flat", &[till_1], "2027-01-01");
     assert_eq!(flat["yearly_price"]["amount"], "249.00");
     let missing = operator_fails(&server, &["invoice", "run", "--on", "2027-01-01"]);
     assert!(missing.contains("vendor set"), "{missing}");
-    set_up_vendor(&server);
-    bill(&server, &shop, "Bäckerei Müller GmbH");
-    let second = contract(
-        &server,
-        &shop,
-        "second_level",
-        &[till_2, till_3],
-        "2027-03-31",
-    );
+    server.set_up_vendor();
+    server.bill(&shop, "Bäckerei Müller GmbH");
+    let second = server.sell(&shop, "second_level", &[till_2, till_3], "2027-03-31");
 
     let run = server.operator(&["invoice", "run", "--on", "2027-01-01"], "");
     assert_eq!(numbers(&run), ["2027-00001"]);
@@ -239,7 +152,7 @@ fn an_example_shop_over_three_years_invoiced_cancelled_paid_and_exported() {
         (Some("2027-00003"), Some("credit_note"))
     );
     assert_eq!(note["refers_to"], "2027-00002");
-    bill(&server, &shop, "Bäckerei Müller & Söhne GmbH");
+    server.bill(&shop, "Bäckerei Müller & Söhne GmbH");
     let run = server.operator(&["invoice", "run", "--on", "2027-04-02"], "");
     assert_eq!(numbers(&run), ["2027-00004"]);
     assert_eq!(
@@ -413,7 +326,7 @@ fn an_example_shop_over_three_years_invoiced_cancelled_paid_and_exported() {
 #[test]
 fn seed_000_monthly_plans_bill_the_units_beyond_the_included_ones_and_trials_bill_nothing() {
     let server = TestServer::start();
-    set_up_vendor(&server);
+    server.set_up_vendor();
     let catalog =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data/leanpoint_catalog.json");
     server.operator(
@@ -428,18 +341,18 @@ fn seed_000_monthly_plans_bill_the_units_beyond_the_included_ones_and_trials_bil
         "",
     );
     let shop = server.shop("Café Hygge");
-    bill(&server, &shop, "Café Hygge ApS");
+    server.bill(&shop, "Café Hygge ApS");
     let tills: Vec<uuid::Uuid> = (1..=12)
         .map(|n| server.till(&shop, &format!("Kasse {n}")).1)
         .collect();
-    let premium = contract(&server, &shop, "premium", &tills, "2027-02-01");
+    let premium = server.sell(&shop, "premium", &tills, "2027-02-01");
     assert_eq!(premium["contract"]["plan"]["currency"], "DKK");
     let shop_2 = server.shop("Smørrebrød");
-    bill(&server, &shop_2, "Smørrebrød ApS");
+    server.bill(&shop_2, "Smørrebrød ApS");
     let trial_tills: Vec<uuid::Uuid> = (1..=3)
         .map(|n| server.till(&shop_2, &format!("Kasse {n}")).1)
         .collect();
-    contract(&server, &shop_2, "trial", &trial_tills, "2027-02-01");
+    server.sell(&shop_2, "trial", &trial_tills, "2027-02-01");
 
     let run = server.operator(&["invoice", "run", "--on", "2027-02-01"], "");
     assert_eq!(numbers(&run).len(), 1, "the trial bills nothing: {run}");
@@ -480,7 +393,7 @@ fn seed_000_monthly_plans_bill_the_units_beyond_the_included_ones_and_trials_bil
 #[test]
 fn invoices_over_the_api_by_role() {
     let server = TestServer::start();
-    set_up_vendor(&server);
+    server.set_up_vendor();
     let shop = server.shop("Kiosk am Eck");
     let other = server.shop("Blumen Berger");
     let (till_token, till) = server.till(&shop, "Kasse 1");
@@ -498,7 +411,7 @@ fn invoices_over_the_api_by_role() {
     let (status, _) = server.put_json(&format!("/v1/shops/{other}/billing"), &admin, &json!({
         "legal_name": "x", "street": "x", "postcode": "1", "city": "x", "country": "DE", "email": "a@b.de"}));
     assert_eq!(status, StatusCode::FORBIDDEN);
-    bill(&server, &other, "Blumen Berger GmbH");
+    server.bill(&other, "Blumen Berger GmbH");
 
     let (status, made) = server.post(
         "/v1/contracts",
@@ -646,13 +559,13 @@ fn issued_count(db: &Path) -> i64 {
 #[test]
 fn numbers_stay_unbroken_when_runs_race_and_when_one_is_killed_half_way() {
     let server = TestServer::start();
-    set_up_vendor(&server);
+    server.set_up_vendor();
     let shop = server.shop("Filialkette Süd");
-    bill(&server, &shop, "Filialkette Süd AG");
+    server.bill(&shop, "Filialkette Süd AG");
     const TILLS: usize = 40;
     for n in 0..TILLS {
         let (_, till) = server.till(&shop, &format!("Kasse {n}"));
-        contract(&server, &shop, "flat", &[till], "2016-01-01");
+        server.sell(&shop, "flat", &[till], "2016-01-01");
     }
     let db = server.db();
     // Two runs at once: between them every term up to mid-2021 once, numbers 1..n of 2021.
@@ -745,7 +658,7 @@ fn numbers_stay_unbroken_when_runs_race_and_when_one_is_killed_half_way() {
 #[test]
 fn hostile_vendor_requests_are_refused_and_everyone_else_syncs_on() {
     let server = TestServer::start();
-    set_up_vendor(&server);
+    server.set_up_vendor();
     let shop = server.shop("Kiosk");
     let (till_token, till) = server.till(&shop, "Kasse 1");
     let vendor = server.staff("chef@vendor.example", "vendor_admin", None);

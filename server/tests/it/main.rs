@@ -19,6 +19,7 @@
 
 mod api;
 mod billing;
+mod books;
 mod common;
 mod door;
 mod faults;

@@ -14,7 +14,7 @@ use stationdesk_core::store::Store;
 use stationdesk_core::sync::{self, SyncError};
 
 /// A till's own database with one station.
-fn till() -> (tempfile::TempDir, Store) {
+pub(crate) fn till() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("till.sqlite")).unwrap();
     store.add_station("Kasse 1", "").unwrap();
@@ -26,7 +26,7 @@ fn press(store: &mut Store, station: &str) {
 }
 
 /// Takes the test's tokens out of the keyring again.
-fn forget(store: &Store) {
+pub(crate) fn forget(store: &Store) {
     let state = store.enrolment().unwrap().unwrap();
     if let Some(station) = state.station_id {
         secrets::forget_token(&state.server_url, &Account::Device(station)).unwrap();
@@ -37,7 +37,7 @@ fn forget(store: &Store) {
 }
 
 /// An installation with its own database, where a staff member of `role` signs in.
-fn signed_in(
+pub(crate) fn signed_in(
     server: &TestServer,
     email: &str,
     role: &str,

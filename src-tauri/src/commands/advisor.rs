@@ -10,8 +10,8 @@ use crate::error::UiError;
 use crate::state::AppState;
 
 #[tauri::command(async)]
-pub fn catalog(state: State<'_, AppState>) -> Catalog {
-    state.catalog.clone()
+pub fn catalog(state: State<'_, AppState>) -> Result<Catalog, UiError> {
+    Ok(state.store().catalog()?)
 }
 
 #[derive(Serialize)]
@@ -30,7 +30,7 @@ pub struct PricedAdvice {
 /// The advisor's options, each with the VAT and gross a shop pays.
 #[tauri::command(async)]
 pub fn advise(state: State<'_, AppState>, stations: u32) -> Result<PricedAdvice, UiError> {
-    let advice = advisor::advise(&state.catalog, stations)?;
+    let advice = advisor::advise(&state.store().catalog()?, stations)?;
     Ok(PricedAdvice {
         stations: advice.stations,
         options: advice
@@ -52,7 +52,7 @@ pub fn apply_option(
     station_ids: Vec<String>,
     start: NaiveDate,
 ) -> Result<Vec<Contract>, UiError> {
-    Ok(state
-        .store()
-        .create_contracts_for_option(&state.catalog, &option, start, &station_ids)?)
+    let mut store = state.store();
+    let catalog = store.catalog()?;
+    Ok(store.create_contracts_for_option(&catalog, &option, start, &station_ids)?)
 }

@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use stationdesk_core::domain::stations::Station;
+use stationdesk_core::store::Staff;
 use tauri::State;
 
 use crate::error::UiError;
@@ -20,6 +21,8 @@ pub struct AppInfo {
     /// The server started next to the app on this computer (`STATIONDESK_LOCAL_SERVER`, set
     /// by scripts/run.sh): the first-run screen sets up a shop there.
     local_server: Option<String>,
+    /// The staff member signed in here, whose role decides which pages the sidebar offers.
+    staff: Option<Staff>,
 }
 
 #[tauri::command(async)]
@@ -33,6 +36,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
         till_station: store.till_station()?,
         local_server: std::env::var("STATIONDESK_LOCAL_SERVER").ok(),
         admin_pin_set: store.has_admin_pin()?,
+        staff: store.enrolment()?.and_then(|state| state.staff),
     })
 }
 

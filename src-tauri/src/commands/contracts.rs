@@ -19,8 +19,9 @@ pub fn create_contract(
     station_ids: Vec<String>,
     start: NaiveDate,
 ) -> Result<Contract, UiError> {
-    let plan = state.catalog.snapshot(&plan)?;
-    Ok(state.store().create_contract(plan, start, &station_ids)?)
+    let mut store = state.store();
+    let plan = store.catalog()?.snapshot(&plan)?;
+    Ok(store.create_contract(plan, start, &station_ids)?)
 }
 
 #[tauri::command(async)]

@@ -5,6 +5,7 @@ use stationdesk_core::store::{Store, SyncState, SyncStatus};
 use stationdesk_core::sync;
 use tauri::State;
 
+use super::on_own_connection;
 use crate::error::UiError;
 use crate::state::AppState;
 
@@ -74,23 +75,12 @@ pub fn sign_out(state: State<'_, AppState>) -> Result<SyncState, UiError> {
     with_server(&state, sync::logout)
 }
 
-/// Talks to the server from a connection of its own on a thread of its own (the blocking HTTP
-/// client must not run on the async runtime's threads), so the window and the till are not
-/// held up while the server answers; then syncs soon, as whoever is now signed in.
+/// Changes who this installation speaks as, then syncs soon as whoever that now is.
 fn with_server(
     state: &AppState,
     work: impl FnOnce(&mut Store) -> Result<SyncState, sync::SyncError> + Send + 'static,
 ) -> Result<SyncState, UiError> {
-    let path = state.store().path().to_owned();
-    let done = std::thread::spawn(move || -> Result<SyncState, UiError> {
-        let mut own = Store::open(&path)?;
-        Ok(work(&mut own)?)
-    })
-    .join()
-    .map_err(|_| UiError {
-        code: "internal",
-        message: "the server request stopped unexpectedly; try again".into(),
-    })??;
+    let done = on_own_connection(state, work)?;
     state.sync.soon();
     Ok(done)
 }

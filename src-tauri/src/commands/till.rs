@@ -1,7 +1,9 @@
 use chrono::Utc;
+use serde::Serialize;
 use stationdesk_core::domain::routing::ShopContacts;
 use stationdesk_core::domain::stations::Station;
 use stationdesk_core::emergency::{self, EmergencyOutcome, TillOverview};
+use stationdesk_protocol::VendorContact;
 use tauri::State;
 
 use crate::error::UiError;
@@ -41,9 +43,22 @@ pub fn set_till_station(
     Ok(state.store().set_till_station(station_id.as_deref())?)
 }
 
+#[derive(Serialize)]
+pub struct ContactsPage {
+    #[serde(flatten)]
+    typed: ShopContacts,
+    /// Whom the vendor says to call, as last read from the server: where it names a hotline,
+    /// the tills show that one and the shop's own field is only a fallback.
+    vendor: Option<VendorContact>,
+}
+
 #[tauri::command(async)]
-pub fn shop_contacts(state: State<'_, AppState>) -> Result<ShopContacts, UiError> {
-    Ok(state.store().shop_contacts()?)
+pub fn shop_contacts(state: State<'_, AppState>) -> Result<ContactsPage, UiError> {
+    let store = state.store();
+    Ok(ContactsPage {
+        typed: store.shop_contacts()?,
+        vendor: store.vendor_copy()?.and_then(|copy| copy.contact),
+    })
 }
 
 #[tauri::command(async)]

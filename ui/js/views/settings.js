@@ -10,7 +10,14 @@ export async function render(ctx) {
     const input = h("input", { id, value, type, autocomplete: "off" });
     return [input, h("div", { class: "field" }, h("label", { for: id }, label), input)];
   };
-  const [hotline, hotlineField] = field("contacts-hotline", t("settings.hotline"), contacts.hotline, "tel");
+  const [hotline, typedHotlineField] = field("contacts-hotline", t("settings.hotline"), contacts.hotline, "tel");
+  // The vendor's own number, once the server has told this PC: the tills show that one.
+  const published = contacts.vendor?.hotline;
+  const hotlineField = published
+    ? h("div", { class: "field" }, h("span", { class: "field-label" }, t("settings.hotline")),
+      h("strong", { id: "vendor-hotline" }, published),
+      h("span", { class: "muted small" }, t("settings.hotlineFromVendor", { vendor: contacts.vendor.name })))
+    : typedHotlineField;
   const [adminName, adminNameField] = field("contacts-admin-name", t("settings.adminName"), contacts.admin_name);
   const [adminPhone, adminPhoneField] = field("contacts-admin-phone", t("settings.adminPhone"), contacts.admin_phone, "tel");
 
@@ -136,7 +143,7 @@ async function serverCard(ctx) {
           } catch (error) {
             ctx.notify(error.message, "error");
           }
-          await ctx.refresh();
+          await ctx.signedInOrOut();
         },
       }, t("sync.signOut")) : null));
   return state.staff ? card : h("div", { class: "server-forms" }, card, signInForm(ctx, state.server_url));
@@ -164,7 +171,7 @@ function firstRunForm(ctx, server) {
         await api.firstRunSetup(server, shop.value, name.value, email.value, password.value, station.value);
         password.value = "";
         ctx.notify(t("setup.done", { shop: shop.value }));
-        await ctx.refresh();
+        await ctx.signedInOrOut();
       } catch (error) {
         ctx.notify(error.message, "error");
       }
@@ -216,7 +223,7 @@ function signInForm(ctx, serverUrl) {
         const state = await api.signIn(server.value, email.value, password.value);
         password.value = "";
         ctx.notify(t("sync.signedIn", { name: state.staff.name }));
-        await ctx.refresh();
+        await ctx.signedInOrOut();
       } catch (error) {
         ctx.notify(error.message, "error");
       }
