@@ -43,6 +43,16 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "first_run_setup",
     "notify_desktop",
+    "list_invoices",
+    "save_invoice",
+    "run_invoices",
+    "mark_invoice_paid",
+    "vendor_profile",
+    "set_vendor_profile",
+    "catalog_versions",
+    "vendor_contracts",
+    "billing_shops",
+    "set_shop_billing",
 ];
 
 fn main() {

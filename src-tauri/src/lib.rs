@@ -5,7 +5,7 @@ mod error;
 mod state;
 mod sync_worker;
 #[cfg(test)]
-mod ui_texts;
+mod window_checks;
 
 use state::AppState;
 use tauri::{Emitter, Manager};

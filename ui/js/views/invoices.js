@@ -55,7 +55,7 @@ export async function render(ctx) {
   const rows = invoices.map((invoice) => {
     const unpaid = invoice.kind === "invoice" && !invoice.paid_on && !invoice.cancelled_by;
     return h("tr", { "data-number": invoice.number, "data-kind": invoice.kind },
-      h("td", {}, h("strong", {}, invoice.number), h("div", { class: "muted small" }, t(`invoices.kind.${invoice.kind}`))),
+      h("td", { class: "invoice-number" }, h("strong", {}, invoice.number), h("div", { class: "muted small" }, t(`invoices.kind.${invoice.kind}`))),
       vendorAdmin ? h("td", {}, invoice.buyer.legal_name) : null,
       h("td", {}, formatDate(invoice.issued_on)),
       h("td", {}, `${formatDate(invoice.period_start)} – ${formatDate(invoice.period_end)}`),

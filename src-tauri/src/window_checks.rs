@@ -1,5 +1,5 @@
-//! The window's texts: both languages name the same keys, and every key the scripts ask for
-//! with a literal `t("…")` exists, so no screen shows a bare key to a cashier.
+//! What the window relies on: both languages name the same keys, every key the scripts ask
+//! for with a literal `t("…")` exists, and every command they call is registered and allowed.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -71,4 +71,39 @@ fn a_literal_key_is_read_and_other_calls_are_not() {
         asked_for(r#"t("a.b") + alert("x") + t("c", { n }) + ctx.t("d")"#),
         ["a.b", "c"]
     );
+}
+
+/// A command the window calls but the app does not register or the capability does not allow
+/// fails only at run time, with "not allowed"; this finds it at test time.
+#[test]
+fn every_command_the_window_calls_is_registered_and_allowed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let (api, handlers, build, capability) = (
+        read("ui/js/api.js"),
+        read("src-tauri/src/lib.rs"),
+        read("src-tauri/build.rs"),
+        read("tauri.conf.json"),
+    );
+    let called: Vec<&str> = api
+        .split("call(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(called.len() > 40, "the calls are found");
+    for command in called {
+        assert!(
+            handlers.contains(&format!("::{command},")),
+            "{command} is not in generate_handler!"
+        );
+        assert!(
+            build.contains(&format!("\"{command}\"")),
+            "{command} is not declared in build.rs"
+        );
+        let permission = format!("\"allow-{}\"", command.replace('_', "-"));
+        assert!(
+            capability.contains(&permission),
+            "tauri.conf.json does not grant {permission}"
+        );
+    }
 }
