@@ -51,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "set_vendor_profile",
     "catalog_versions",
     "vendor_contracts",
+    "list_staff",
     "billing_shops",
     "set_shop_billing",
 ];

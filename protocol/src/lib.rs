@@ -166,6 +166,20 @@ pub struct NewStaff {
     pub named_contact: bool,
 }
 
+/// A staff account as others see it (`GET /v1/staff`): never its password or sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffMember {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// The shop of a shop admin; none for the vendor's staff.
+    pub shop_id: Option<Uuid>,
+    /// Named in a Second Level contract: one of those who bring the shop's tickets to the vendor.
+    pub named_contact: bool,
+}
+
 /// The data of a `changes` event on `GET /v1/events`: there is something to pull.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

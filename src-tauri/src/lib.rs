@@ -81,6 +81,7 @@ pub fn run() {
             commands::books::set_vendor_profile,
             commands::books::catalog_versions,
             commands::books::vendor_contracts,
+            commands::books::list_staff,
             commands::books::billing_shops,
             commands::books::set_shop_billing,
         ])

@@ -117,10 +117,17 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
         contract.contains("Bäckerei Korn") && contract.contains("249.00"),
         "{contract}"
     );
-    assert!(app
-        .text("#vendor-shop-table tbody tr")
-        .await
-        .contains("Bäckerei Korn GmbH"));
+    let shop_row = app.text("#vendor-shop-table tbody tr").await;
+    assert!(
+        shop_row.contains("Bäckerei Korn GmbH") && shop_row.contains("weber@korn.example"),
+        "the invoice address and the shop's admin: {shop_row}"
+    );
+    assert_eq!(
+        app.texts("#vendor-staff-table tbody tr td:first-child")
+            .await,
+        ["vera@vendor.example"],
+        "the vendor's own staff, not the shops' admins"
+    );
     app.screenshot("vendor-desk").await;
 
     app.click_and_wait_for_render("#nav-invoices").await;

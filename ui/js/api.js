@@ -70,6 +70,7 @@ export const api = {
   setVendorProfile: (profile) => call("set_vendor_profile", { profile }),
   catalogVersions: () => call("catalog_versions"),
   vendorContracts: () => call("vendor_contracts"),
+  listStaff: () => call("list_staff"),
   billingShops: () => call("billing_shops"),
   setShopBilling: (shopId, billing) => call("set_shop_billing", { shopId, billing }),
 };

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde::Serialize;
 use stationdesk_protocol::{
     CatalogVersion, ContractOverview, Invoice, InvoicePaid, InvoiceRun, Shop, ShopBilling,
-    VendorContact, VendorProfile,
+    StaffMember, VendorContact, VendorProfile,
 };
 use uuid::Uuid;
 
@@ -192,6 +192,12 @@ pub fn catalog_versions(store: &mut Store) -> Result<Vec<CatalogVersion>, SyncEr
 /// The shops the signed-in staff member may see: every shop for the vendor's staff.
 pub fn shops(store: &mut Store) -> Result<Vec<Shop>, SyncError> {
     get(store, "/shops")
+}
+
+/// The staff accounts the signed-in person may see: a shop admin their shop's admins, the
+/// vendor's staff everyone.
+pub fn staff(store: &mut Store) -> Result<Vec<StaffMember>, SyncError> {
+    get(store, "/staff")
 }
 
 /// Contracts with their current term, notice deadline and what a notice today would do.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
-use stationdesk_protocol::{Created, ErrorBody, NewShop, NewStaff, Role, Shop};
+use stationdesk_protocol::{Created, ErrorBody, NewShop, NewStaff, Role, Shop, StaffMember};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,7 +17,7 @@ use crate::{blocking, body, policy};
 pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
     OpenApiRouter::new()
         .routes(routes!(list_shops, create_shop))
-        .routes(routes!(create_staff))
+        .routes(routes!(list_staff, create_staff))
 }
 
 #[utoipa::path(post, path = "/v1/shops", tag = "shops", security(("bearer" = [])),
@@ -53,6 +53,24 @@ async fn list_shops(
         "list shops",
     )?;
     Ok(Json(blocking(move || storage.shops(caller.shop_id)).await?))
+}
+
+/// Who works for a shop and for the vendor: a shop admin sees their shop's admins, the vendor's
+/// staff everyone (the named contacts of a Second Level shop among them).
+#[utoipa::path(get, path = "/v1/staff", tag = "shops", security(("bearer" = [])),
+    responses((status = 200, description = "The staff accounts the caller may see, by name", body = Vec<StaffMember>),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "A till sees no staff", body = ErrorBody)))]
+async fn list_staff(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+) -> Result<Json<Vec<StaffMember>>, ApiError> {
+    policy::require(
+        &caller,
+        &[Role::ShopAdmin, Role::SupportStaff, Role::VendorAdmin],
+        "list staff",
+    )?;
+    Ok(Json(blocking(move || storage.staff(caller.shop_id)).await?))
 }
 
 /// Vendor admins create any staff; a shop admin the admins of their own shop.

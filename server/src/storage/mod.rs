@@ -11,7 +11,7 @@ use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_protocol::{
     BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice, Me, NewContract, NewShop,
-    NewStaff, PullResponse, Role, Shop, ShopBilling, VendorProfile,
+    NewStaff, PullResponse, Role, Shop, ShopBilling, StaffMember, VendorProfile,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -168,6 +168,8 @@ pub trait Storage: VendorBooks + Send + Sync + 'static {
     fn shops(&self, only: Option<Uuid>) -> Result<Vec<Shop>, StorageError>;
     /// A staff member; a shop is required for shop admins and refused for the vendor's staff.
     fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError>;
+    /// The admins of one shop, or every staff account when `shop` is `None`, by name.
+    fn staff(&self, shop: Option<Uuid>) -> Result<Vec<StaffMember>, StorageError>;
     /// A one-time code for a till of `shop`, valid until `expires_at`.
     fn issue_enrolment_code(
         &self,

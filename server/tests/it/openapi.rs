@@ -52,6 +52,7 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/me"),
         ("GET", "/v1/shops"),
         ("POST", "/v1/shops"),
+        ("GET", "/v1/staff"),
         ("POST", "/v1/staff"),
         ("POST", "/v1/enrolment-codes"),
         ("POST", "/v1/sync/push"),

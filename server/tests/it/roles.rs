@@ -168,6 +168,40 @@ fn every_endpoint_by_every_role_for_its_own_shop_and_another() {
             shop.clone(),
             200,
         ),
+        // Staff: a till sees none; everyone else the staff they may (checked below).
+        ("nobody", None, "GET", "/v1/staff", json!(null), 401),
+        (
+            "till",
+            Some(&c.till_a1),
+            "GET",
+            "/v1/staff",
+            json!(null),
+            403,
+        ),
+        (
+            "admin",
+            Some(&c.admin_a),
+            "GET",
+            "/v1/staff",
+            json!(null),
+            200,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "GET",
+            "/v1/staff",
+            json!(null),
+            200,
+        ),
+        (
+            "vendor",
+            Some(&c.vendor),
+            "GET",
+            "/v1/staff",
+            json!(null),
+            200,
+        ),
         // Staff: a shop admin adds admins to their own shop only.
         (
             "nobody",
@@ -296,6 +330,25 @@ fn every_endpoint_by_every_role_for_its_own_shop_and_another() {
         all.as_array().unwrap().len(),
         3,
         "A, B and the vendor's new C: {all}"
+    );
+    let (_, own) = w.server.get("/v1/staff", Some(&c.admin_a));
+    let own = own.as_array().unwrap();
+    assert!(
+        own.iter().all(|m| m["shop_id"] == w.shop_a.as_str()) && own.len() >= 2,
+        "their shop's admins only, the new one among them: {own:?}"
+    );
+    assert!(own.iter().all(|m| m.get("password").is_none()));
+    let (_, everyone) = w.server.get("/v1/staff", Some(&c.vendor));
+    let roles: std::collections::BTreeSet<&str> = everyone
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        ["shop_admin", "support_staff", "vendor_admin"].into(),
+        "the vendor admin sees every account"
     );
     // A code the admin issued enrols a till of the admin's shop.
     let (_, issued) = w

@@ -8,7 +8,7 @@ use stationdesk_core::paths;
 use stationdesk_core::sync::vendor::{self, InvoiceDocument};
 use stationdesk_core::sync::SyncError;
 use stationdesk_protocol::{
-    CatalogVersion, ContractOverview, Invoice, Shop, ShopBilling, VendorProfile,
+    CatalogVersion, ContractOverview, Invoice, Shop, ShopBilling, StaffMember, VendorProfile,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -76,6 +76,11 @@ pub fn catalog_versions(state: State<'_, AppState>) -> Result<Vec<CatalogVersion
 #[tauri::command(async)]
 pub fn vendor_contracts(state: State<'_, AppState>) -> Result<Vec<ContractOverview>, UiError> {
     on_own_connection(&state, vendor::contracts)
+}
+
+#[tauri::command(async)]
+pub fn list_staff(state: State<'_, AppState>) -> Result<Vec<StaffMember>, UiError> {
+    on_own_connection(&state, vendor::staff)
 }
 
 #[derive(Serialize)]

@@ -1,6 +1,6 @@
 // The vendor admin's desk: the vendor profile (what invoices carry and whom the tills call),
-// the catalogue's versions, the shops with their billing data, and every contract across shops
-// with its term, notice deadline and the renewals coming up.
+// every contract across shops with its term, notice deadline and the renewals coming up, the
+// shops with their billing data and admins, the vendor's staff, and the catalogue's versions.
 
 import { billingForm } from "../billing.js";
 import { h, table } from "../dom.js";
@@ -27,17 +27,19 @@ const DEFAULTS = { country: "DE", payment_days: 14, vat_percent: "19" };
 
 export async function render(ctx) {
   const { t, api } = ctx;
-  const [profile, versions, shops, contracts] = await Promise.all([
+  const [profile, versions, shops, contracts, staff] = await Promise.all([
     api.vendorProfile(),
     api.catalogVersions(),
     api.billingShops(),
     api.vendorContracts(),
+    api.listStaff(),
   ]);
   return h("div", { class: "view" },
     h("div", { class: "view-head" }, h("h1", {}, t("vendor.title")), h("p", { class: "summary" }, t("vendor.intro"))),
     profileForm(ctx, profile),
     contractsCard(ctx, contracts),
-    shopsCard(ctx, shops),
+    shopsCard(ctx, shops, staff),
+    staffCard(ctx, staff),
     versionsCard(ctx, versions));
 }
 
@@ -99,7 +101,16 @@ function contractsCard(ctx, contracts) {
       : h("p", { class: "empty" }, t("vendor.noContracts")));
 }
 
-function shopsCard(ctx, shops) {
+// A shop's admins, the ones named in its Second Level contract marked: only they bring the
+// shop's tickets to the vendor.
+function adminsCell(t, admins) {
+  if (!admins.length) return h("td", { class: "muted" }, t("vendor.noAdmins"));
+  return h("td", { class: "admins" }, admins.map((admin) => h("div", {},
+    admin.name,
+    admin.named_contact ? h("span", { class: "badge info" }, t("vendor.namedContact")) : null)));
+}
+
+function shopsCard(ctx, shops, staff) {
   const { t } = ctx;
   const editor = h("div", { id: "billing-editor" });
   const rows = shops.map((shop) => h("tr", { "data-shop": shop.id },
@@ -107,6 +118,7 @@ function shopsCard(ctx, shops) {
     h("td", {}, shop.billing ? shop.billing.legal_name : h("span", { class: "badge warn" }, t("vendor.noBilling"))),
     h("td", {}, shop.billing ? `${shop.billing.postcode} ${shop.billing.city}` : ""),
     h("td", {}, shop.billing?.email ?? ""),
+    adminsCell(t, staff.filter((member) => member.shop_id === shop.id)),
     h("td", { class: "actions" }, h("button", {
       type: "button",
       class: "secondary small",
@@ -120,9 +132,23 @@ function shopsCard(ctx, shops) {
     h("h2", {}, t("vendor.shops")),
     h("p", { class: "muted" }, t("vendor.shopsHint")),
     shops.length
-      ? table({ id: "vendor-shop-table", caption: t("vendor.shops"), headers: [t("invoices.shop"), t("billing.legalName"), t("billing.city"), t("billing.email"), ""], rows })
+      ? table({ id: "vendor-shop-table", caption: t("vendor.shops"), headers: [t("invoices.shop"), t("billing.legalName"), t("billing.city"), t("billing.email"), t("vendor.admins"), ""], rows })
       : h("p", { class: "empty" }, t("vendor.noShops")),
     editor);
+}
+
+// The vendor's own people: support staff and vendor admins.
+function staffCard(ctx, staff) {
+  const { t } = ctx;
+  const own = staff.filter((member) => !member.shop_id);
+  return h("section", { class: "card", id: "vendor-staff" },
+    h("h2", {}, t("vendor.staff")),
+    table({
+      id: "vendor-staff-table",
+      caption: t("vendor.staff"),
+      headers: [t("vendor.staffName"), t("billing.email"), t("vendor.role")],
+      rows: own.map((member) => h("tr", {}, h("td", {}, member.name), h("td", {}, member.email), h("td", {}, t(`role.${member.role}`)))),
+    }));
 }
 
 function versionsCard(ctx, versions) {

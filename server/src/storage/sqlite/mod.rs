@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
 use stationdesk_protocol::{
-    BlobStatus, ChangeResult, NewShop, NewStaff, PullResponse, Role, Shop, MAX_BLOB,
+    BlobStatus, ChangeResult, NewShop, NewStaff, PullResponse, Role, Shop, StaffMember, MAX_BLOB,
 };
 use uuid::Uuid;
 
@@ -219,6 +219,36 @@ impl Storage for SqliteStorage {
     fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError> {
         let hash = accounts::new_staff_hash(staff)?;
         insert_user(&self.conn(), staff, &hash)
+    }
+
+    fn staff(&self, shop: Option<Uuid>) -> Result<Vec<StaffMember>, StorageError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, email, name, role, shop_id, named_contact FROM users
+             WHERE ?1 IS NULL OR shop_id = ?1 ORDER BY name, email",
+        )?;
+        let rows = stmt.query_map([shop.map(|s| s.to_string())], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, email, name, role, shop_id, named_contact) = row?;
+            Ok(StaffMember {
+                id: uuid_of(Some(id))?.expect("given"),
+                email,
+                name,
+                role: role_of(&role)?,
+                shop_id: uuid_of(shop_id)?,
+                named_contact,
+            })
+        })
+        .collect()
     }
 
     fn issue_enrolment_code(
