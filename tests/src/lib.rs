@@ -45,6 +45,12 @@ pub fn phoned_in_fault(
     }
 }
 
+/// Runs blocking work (the server's operator commands, a till's sync) off the test's async
+/// runtime, whose thread drives the window.
+pub fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(work).join().unwrap()
+}
+
 /// Long enough for a cold WebKit start on a loaded 2-core CI machine.
 const STARTUP: Duration = Duration::from_secs(60);
 const DATABASE: &str = "stationdesk.sqlite";

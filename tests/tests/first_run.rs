@@ -3,11 +3,7 @@
 
 use stationdesk_core::store::Store;
 use stationdesk_e2e::server::TestServer;
-use stationdesk_e2e::App;
-
-fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::spawn(work).join().unwrap()
-}
+use stationdesk_e2e::{off_runtime, App};
 
 #[tokio::test]
 async fn the_first_run_screen_sets_up_the_shop_and_this_pc_syncs_with_the_local_server() {

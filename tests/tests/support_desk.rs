@@ -8,12 +8,7 @@ use std::time::Duration;
 
 use stationdesk_core::store::Store;
 use stationdesk_e2e::server::{TestServer, PASSWORD};
-use stationdesk_e2e::App;
-
-/// Runs blocking server calls off the test's async runtime.
-fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::spawn(work).join().unwrap()
-}
+use stationdesk_e2e::{off_runtime, App};
 
 #[tokio::test]
 async fn an_emergency_at_a_till_reaches_the_support_desk_at_once_with_a_notification() {

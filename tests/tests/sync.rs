@@ -4,12 +4,7 @@
 
 use stationdesk_core::store::Store;
 use stationdesk_e2e::server::TestServer;
-use stationdesk_e2e::App;
-
-/// Runs blocking server calls off the test's async runtime.
-fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::spawn(work).join().unwrap()
-}
+use stationdesk_e2e::{off_runtime, App};
 
 #[tokio::test]
 async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server() {

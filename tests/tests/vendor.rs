@@ -8,12 +8,7 @@
 use std::path::Path;
 
 use stationdesk_e2e::server::{TestServer, PASSWORD};
-use stationdesk_e2e::App;
-
-/// Runs blocking server calls off the test's async runtime.
-fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::spawn(work).join().unwrap()
-}
+use stationdesk_e2e::{off_runtime, App};
 
 async fn sign_in(app: &App, server: &str, email: &str) {
     app.click_and_wait_for_render("#nav-settings").await;
