@@ -94,6 +94,11 @@ pub struct Health {
 pub struct EnrolRequest {
     pub code: String,
     pub station_name: String,
+    /// The id this PC already knows its station by (made here before it was enrolled), so the
+    /// server's record and the PC's are one. Without it, a record of the shop with that name
+    /// that no till holds yet (an admin made it) is taken, else a new one is made.
+    #[serde(default)]
+    pub station_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -417,7 +417,12 @@ fn load(dir: &Path) {
     let tokens: Vec<String> = (0..STATIONS)
         .map(|n| {
             storage
-                .enrol(&code(&storage, shop), &format!("Kasse {n}"), Utc::now())
+                .enrol(
+                    &code(&storage, shop),
+                    &format!("Kasse {n}"),
+                    None,
+                    Utc::now(),
+                )
                 .unwrap()
                 .2
         })

@@ -71,3 +71,38 @@ async fn the_first_run_screen_sets_up_the_shop_and_this_pc_syncs_with_the_local_
     assert_eq!(titles, ["Kassenschublade klemmt"]);
     app.quit().await;
 }
+
+/// A PC with nothing on it yet: the till it was set up as is in its station list and it is that
+/// station's till, with the till screen one click away (and the screen it opens on next time).
+#[tokio::test]
+async fn a_fresh_pc_set_up_at_first_run_is_its_shops_first_till() {
+    let server = off_runtime(|| TestServer::start_with(&["--first-run-setup"]));
+    let app = App::launch_with_env(
+        |_| {},
+        &[("STATIONDESK_LOCAL_SERVER", server.base.clone().into())],
+    )
+    .await;
+    app.click_and_wait_for_render("#lang-en").await;
+    app.type_into("#setup-shop", "Blumen Berger").await;
+    app.type_into("#setup-name", "Bernd Berger").await;
+    app.type_into("#setup-email", "bernd@berger.de").await;
+    app.type_into("#setup-password", "tulpen-und-rosen").await;
+    app.type_into("#setup-station", "Kasse Eingang").await;
+    app.click_and_wait_for_render("#setup-submit").await;
+    assert_eq!(app.attrs("#sync-card", "data-role").await, ["shop_admin"]);
+    let till = app.find("#till-station option:checked").await;
+    assert_eq!(till.text().await.unwrap(), "Kasse Eingang");
+    app.click_and_wait_for_render("#nav-stations").await;
+    assert!(
+        app.text("#main").await.contains("Kasse Eingang"),
+        "the till is in the station list"
+    );
+    app.click_and_wait_for_render("#nav-till").await;
+    assert_eq!(app.text("#main h1").await, "Kasse Eingang");
+    app.screenshot("first-run-till").await;
+    let store = Store::open(&app.database()).unwrap();
+    let enrolled = store.enrolment().unwrap().unwrap().station_id.unwrap();
+    assert_eq!(store.till_station().unwrap().unwrap().id, enrolled);
+    app.quit().await;
+    drop(server);
+}

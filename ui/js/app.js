@@ -49,8 +49,9 @@ const ctx = {
     return navigate("till");
   },
   refresh: () => show(ctx.view, { keepFocus: true }),
-  // After a sign-in or sign-out: the pages on offer follow the role, and a page no longer on
-  // offer gives way to the first one.
+  // After an enrolment, a sign-in or a sign-out: the pages on offer follow the role (and the
+  // till screen the station this PC became the till of), and a page no longer on offer gives
+  // way to the first one.
   signedInOrOut: async () => {
     ctx.info = await api.appInfo();
     const view = VIEWS[ctx.view] && (ctx.view === "till" || adminViews().includes(ctx.view)) ? ctx.view : "stations";

@@ -32,6 +32,9 @@ pub enum StoreError {
     #[error("a comment needs some text")]
     EmptyComment,
 
+    #[error("this PC is enrolled as the till of {0}; it can be the till of that station only, or of none")]
+    NotThisTill(String),
+
     #[error("the disk is full, so nothing was saved; free some space and try again")]
     DiskFull,
 
@@ -106,6 +109,7 @@ impl StoreError {
             StoreError::StationNameTaken(_) => "name_taken",
             StoreError::OptionDoesNotFit { .. }
             | StoreError::EmptyComment
+            | StoreError::NotThisTill(_)
             | StoreError::NoRemoteTool { .. } => "rule",
             StoreError::DiskFull => "disk_full",
             StoreError::NoHomeDirectory

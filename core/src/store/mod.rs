@@ -169,8 +169,17 @@ impl Store {
         &mut self,
         station: Option<&str>,
     ) -> Result<Option<Station>, StoreError> {
+        let enrolled_as = self.enrolment()?.and_then(|state| state.station_id);
         let tx = self.write()?;
         let station = station.map(|r| find_station(&tx, r)).transpose()?;
+        // The server knows this PC as one station: pressing here for another would file its
+        // emergencies under a station whose till this is not.
+        if let (Some(chosen), Some(own)) = (&station, enrolled_as) {
+            if chosen.id != own {
+                let own = find_station(&tx, &own.to_string()).map_or(own.to_string(), |s| s.name);
+                return Err(StoreError::NotThisTill(own));
+            }
+        }
         put_setting(
             &tx,
             TILL_STATION_KEY,
@@ -238,17 +247,34 @@ impl Store {
             remote: None,
         };
         let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO stations (id, name, location, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![station.id.to_string(), station.name, station.location, utc_text(now)],
-        )
-        .map_err(|e| StoreError::from_name_clash(e, &station.name))?;
-        tickets::enqueue(
-            &tx,
-            ChangeBody::StationRecorded {
-                station: station.clone(),
-            },
-        )?;
+        insert_station(&tx, &station)?;
+        tx.commit()?;
+        Ok(station)
+    }
+
+    /// After enrolment: this PC is the till of `id`, the station the server knows it by. The
+    /// record is made here when this PC did not have it (and sent, so the shop's admins see it
+    /// with its details), and the PC opens in till mode on it.
+    pub fn become_till_of(&mut self, id: Uuid, name: &str) -> Result<Station, StoreError> {
+        let tx = self.write()?;
+        let station = match find_station(&tx, &id.to_string()) {
+            Ok(station) => station,
+            Err(StoreError::NotFound { .. }) => {
+                let now = Utc::now();
+                let station = Station {
+                    id,
+                    name: clean_station_name(name)?,
+                    location: String::new(),
+                    created_at: now,
+                    updated_at: now,
+                    remote: None,
+                };
+                insert_station(&tx, &station)?;
+                station
+            }
+            Err(error) => return Err(error),
+        };
+        put_setting(&tx, TILL_STATION_KEY, Some(&id.to_string()))?;
         tx.commit()?;
         Ok(station)
     }
@@ -421,6 +447,28 @@ impl Store {
         });
         Ok(statuses)
     }
+}
+
+/// A new station, made here, on its way to the server.
+fn insert_station(tx: &Transaction<'_>, station: &Station) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO stations (id, name, location, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            station.id.to_string(),
+            station.name,
+            station.location,
+            utc_text(station.created_at),
+            utc_text(station.updated_at)
+        ],
+    )
+    .map_err(|e| StoreError::from_name_clash(e, &station.name))?;
+    tickets::enqueue(
+        tx,
+        ChangeBody::StationRecorded {
+            station: station.clone(),
+        },
+    )?;
+    Ok(())
 }
 
 /// Keeps a setting, or with `None` removes it.

@@ -36,10 +36,16 @@ impl Client {
         })
     }
 
-    pub fn enrol(&self, code: &str, station_name: &str) -> Result<EnrolResponse, SyncError> {
+    pub fn enrol(
+        &self,
+        code: &str,
+        station_name: &str,
+        station_id: Option<uuid::Uuid>,
+    ) -> Result<EnrolResponse, SyncError> {
         let request = EnrolRequest {
             code: code.trim().to_owned(),
             station_name: station_name.trim().to_owned(),
+            station_id,
         };
         self.answer(
             self.http

@@ -21,6 +21,7 @@ use stationdesk_protocol::{
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::domain::stations::clean_station_name;
 use crate::secrets::{self, Account, SecretsError, Token};
 use crate::store::{Applied, Settled, Staff, Store, StoreError, SyncState};
 
@@ -55,7 +56,9 @@ pub enum SyncError {
 
 /// Enrols this installation as a station of a shop: the keyring is checked first (so a
 /// one-time code is not spent on a token that could not be kept), then the code is used, the
-/// token goes to the keyring and the server's address to the store.
+/// token goes to the keyring and the server's address to the store, and this PC becomes the
+/// till of its station. A station of that name made here before is the one enrolled, so the
+/// server's record and this PC's are one.
 pub fn enrol(
     store: &mut Store,
     server_url: &str,
@@ -63,8 +66,10 @@ pub fn enrol(
     station_name: &str,
 ) -> Result<SyncState, SyncError> {
     let server_url = server_url.trim_end_matches('/').to_owned();
+    let station_name = clean_station_name(station_name).map_err(StoreError::from)?;
     secrets::check_available(&server_url)?;
-    let enrolled = Client::new(&server_url)?.enrol(code, station_name)?;
+    let known_here = store.station(&station_name).ok().map(|station| station.id);
+    let enrolled = Client::new(&server_url)?.enrol(code, &station_name, known_here)?;
     secrets::store_token(
         &server_url,
         &Account::Device(enrolled.station_id),
@@ -78,6 +83,7 @@ pub fn enrol(
         staff: None,
     };
     store.set_enrolment(&state)?;
+    store.become_till_of(enrolled.station_id, &station_name)?;
     Ok(state)
 }
 

@@ -42,14 +42,22 @@ async fn health() -> Json<Health> {
 #[utoipa::path(post, path = "/v1/enrol", tag = "identity", request_body = EnrolRequest,
     responses((status = 200, description = "The station and its device token", body = EnrolResponse),
         (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
-        (status = 403, description = "The code is unknown, used or expired", body = ErrorBody)))]
+        (status = 403, description = "The code is unknown, used or expired", body = ErrorBody),
+        (status = 409, description = "The station asked for is another shop's or has its till already; the code stays unused", body = ErrorBody)))]
 async fn enrol(
     State(storage): State<Arc<dyn Storage>>,
     request: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Result<Json<EnrolResponse>, ApiError> {
     let request = body(request)?;
-    let (shop_id, station_id, device_token) =
-        blocking(move || storage.enrol(&request.code, &request.station_name, Utc::now())).await?;
+    let (shop_id, station_id, device_token) = blocking(move || {
+        storage.enrol(
+            &request.code,
+            &request.station_name,
+            request.station_id,
+            Utc::now(),
+        )
+    })
+    .await?;
     tracing::info!(%shop_id, %station_id, "station enrolled");
     Ok(Json(EnrolResponse {
         shop_id,

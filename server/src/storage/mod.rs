@@ -176,11 +176,13 @@ pub trait Storage: VendorBooks + Send + Sync + 'static {
         shop: Uuid,
         expires_at: DateTime<Utc>,
     ) -> Result<String, StorageError>;
-    /// Uses up the code: a new station of its shop and the station's device token.
+    /// Uses up the code: the station of its shop this till is (`wanted`, else the shop's
+    /// record of that name no till holds yet, else a new one) and the station's device token.
     fn enrol(
         &self,
         code: &str,
         station_name: &str,
+        wanted: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<(Uuid, Uuid, String), StorageError>;
     /// Checks the password and opens a session: the token and who it belongs to.

@@ -569,3 +569,75 @@ fn what_the_admin_makes_elsewhere_reaches_the_tills_it_concerns() {
         forget(store);
     }
 }
+
+#[test]
+fn an_enrolled_pc_has_its_station_record_and_is_its_till() {
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (_admin_dir, mut admin) = signed_in(&server, "chefin@laden.de", "shop_admin", Some(&shop));
+
+    // A new PC: the station the server made for it is here, and this PC is its till.
+    let dir = tempfile::tempdir().unwrap();
+    let mut fresh = Store::open(&dir.path().join("neu.sqlite")).unwrap();
+    let state = sync::enrol(&mut fresh, &server.base, &server.code(&shop), " Kasse 1 ").unwrap();
+    let kasse_1 = state.station_id.unwrap();
+    let stations = fresh.stations().unwrap();
+    assert_eq!(
+        stations
+            .iter()
+            .map(|s| (s.id, s.name.as_str()))
+            .collect::<Vec<_>>(),
+        [(kasse_1, "Kasse 1")]
+    );
+    assert_eq!(fresh.till_station().unwrap().unwrap().id, kasse_1);
+    press(&mut fresh, "Kasse 1");
+    assert_eq!(sync::sync(&mut fresh).unwrap().pushed.rejected, 0);
+    sync::sync(&mut admin).unwrap();
+    assert!(
+        admin.station(&kasse_1.to_string()).is_ok(),
+        "the shop's admin sees the till's station"
+    );
+    // It is the till of its own station only.
+    fresh.add_station("Kasse 9", "").unwrap();
+    let error = fresh.set_till_station(Some("Kasse 9")).unwrap_err();
+    assert!(error.to_string().contains("till of Kasse 1"), "{error}");
+    assert!(fresh.set_till_station(None).unwrap().is_none());
+
+    // A station made on this PC before it was enrolled keeps its id: one record, not two.
+    let (_dir, mut made_before) = till();
+    let before = made_before.station("Kasse 1").unwrap().id;
+    let code = server.code(&shop);
+    let state = sync::enrol(&mut made_before, &server.base, &code, "Kasse 1").unwrap();
+    assert_eq!(state.station_id, Some(before));
+    assert_eq!(made_before.stations().unwrap().len(), 1);
+
+    // A station the admin set up first is taken by the till enrolled under its name.
+    let planned = admin.add_station("Kasse 3", "Hinten").unwrap().id;
+    sync::sync(&mut admin).unwrap();
+    let dir_3 = tempfile::tempdir().unwrap();
+    let mut kasse_3 = Store::open(&dir_3.path().join("k3.sqlite")).unwrap();
+    let state = sync::enrol(&mut kasse_3, &server.base, &server.code(&shop), "Kasse 3").unwrap();
+    assert_eq!(state.station_id, Some(planned));
+
+    // Asking for a station another till holds is refused, and the code stays good.
+    let code = server.code(&shop);
+    let (status, refused) = server.post(
+        "/v1/enrol",
+        None,
+        &serde_json::json!({"code": code, "station_name": "Kasse 1", "station_id": kasse_1}),
+    );
+    assert_eq!(status.as_u16(), 409, "{refused}");
+    let (status, _) = server.post(
+        "/v1/enrol",
+        None,
+        &serde_json::json!({"code": code, "station_name": "Kasse 4"}),
+    );
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "the refused attempt did not use the code"
+    );
+    for store in [&fresh, &made_before, &kasse_3, &admin] {
+        forget(store);
+    }
+}

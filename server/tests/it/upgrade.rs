@@ -112,12 +112,14 @@ fn an_outbox_of_the_earlier_version_is_sent_after_the_update() {
     );
     sync::enrol(&mut store, &server.base, &server.code(&shop), "Kasse 1").unwrap();
     let pushed = sync::sync(&mut store).unwrap().pushed;
-    assert_eq!((pushed.accepted, pushed.rejected), (2, 0));
+    // The two old ones, and the till's own station record from its enrolment.
+    assert_eq!((pushed.accepted, pushed.rejected), (3, 0));
     let arrived = server.pull(&admin, 0)["changes"]
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(arrived.len(), 2);
+    assert_eq!(arrived.len(), 3);
+    assert_eq!(arrived[2]["change"]["type"], "station_recorded");
     assert_eq!(arrived[0]["change"]["type"], "ticket_filed");
     assert_eq!(arrived[0]["change"]["ticket"]["id"], unsent.id.to_string());
     assert_eq!(arrived[1]["change"]["event"]["kind"], "created");

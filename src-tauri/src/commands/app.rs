@@ -3,6 +3,7 @@ use serde::Serialize;
 use stationdesk_core::domain::stations::Station;
 use stationdesk_core::store::Staff;
 use tauri::State;
+use uuid::Uuid;
 
 use crate::error::UiError;
 use crate::state::AppState;
@@ -23,11 +24,14 @@ pub struct AppInfo {
     local_server: Option<String>,
     /// The staff member signed in here, whose role decides which pages the sidebar offers.
     staff: Option<Staff>,
+    /// The station this PC is enrolled as: the only one it can be the till of.
+    enrolled_station: Option<Uuid>,
 }
 
 #[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
     let store = state.store();
+    let enrolment = store.enrolment()?;
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         today: store.today()?,
@@ -36,7 +40,8 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
         till_station: store.till_station()?,
         local_server: std::env::var("STATIONDESK_LOCAL_SERVER").ok(),
         admin_pin_set: store.has_admin_pin()?,
-        staff: store.enrolment()?.and_then(|state| state.staff),
+        staff: enrolment.as_ref().and_then(|state| state.staff.clone()),
+        enrolled_station: enrolment.and_then(|state| state.station_id),
     })
 }
 

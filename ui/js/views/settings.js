@@ -48,7 +48,10 @@ export async function render(ctx) {
     "select",
     { id: "till-station" },
     h("option", { value: "" }, t("settings.notATill")),
-    coverage.map((c) => h("option", { value: c.station.id, selected: ctx.info.till_station?.id === c.station.id }, c.station.name)),
+    // A PC enrolled as a station's till can be the till of that station only.
+    coverage
+      .filter((c) => !ctx.info.enrolled_station || c.station.id === ctx.info.enrolled_station)
+      .map((c) => h("option", { value: c.station.id, selected: ctx.info.till_station?.id === c.station.id }, c.station.name)),
   );
   const tillForm = h(
     "form",
@@ -197,7 +200,7 @@ function enrolForm(ctx) {
       try {
         await api.enrol(server.value, code.value, name.value);
         ctx.notify(t("sync.enrolled"));
-        await ctx.refresh();
+        await ctx.signedInOrOut();
       } catch (error) {
         ctx.notify(error.message, "error");
       }

@@ -270,6 +270,7 @@ impl Storage for SqliteStorage {
         &self,
         code: &str,
         station_name: &str,
+        wanted: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<(Uuid, Uuid, String), StorageError> {
         let station_name = station_name.trim();
@@ -288,11 +289,17 @@ impl Storage for SqliteStorage {
             )
             .optional()?
             .ok_or(StorageError::BadEnrolmentCode)?;
-        let station = Uuid::now_v7();
-        tx.execute(
-            "INSERT INTO stations (id, shop_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![station.to_string(), shop, station_name, utc_text(now)],
-        )?;
+        let station = match enrolled_station(&tx, &shop, station_name, wanted)? {
+            Some(station) => station,
+            None => {
+                let station = wanted.unwrap_or_else(Uuid::now_v7);
+                tx.execute(
+                    "INSERT INTO stations (id, shop_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![station.to_string(), shop, station_name, utc_text(now)],
+                )?;
+                station
+            }
+        };
         let token = random_secret();
         tx.execute(
             "INSERT INTO tokens (token_hash, role, shop_id, station_id, name, created_at)
@@ -624,6 +631,46 @@ fn insert_shop(conn: &Connection, shop: &NewShop) -> Result<Uuid, StorageError> 
 }
 
 /// A staff member whose account [`accounts::new_staff_hash`] checked and hashed.
+/// The existing record a till enrolling into `shop` becomes, if there is one: the station it
+/// asked for by id, else the shop's station of that name that no till holds yet. A station of
+/// another shop, or one a till holds already, is refused (and the code stays unused).
+fn enrolled_station(
+    tx: &Connection,
+    shop: &str,
+    name: &str,
+    wanted: Option<Uuid>,
+) -> Result<Option<Uuid>, StorageError> {
+    let free =
+        "NOT EXISTS (SELECT 1 FROM tokens t WHERE t.station_id = s.id AND t.revoked_at IS NULL)";
+    if let Some(wanted) = wanted {
+        let found: Option<(String, bool)> = tx
+            .query_row(
+                &format!("SELECT s.shop_id, {free} FROM stations s WHERE s.id = ?1"),
+                [wanted.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        return match found {
+            None => Ok(None),
+            Some((of, true)) if of == shop => Ok(Some(wanted)),
+            Some(_) => Err(StorageError::Conflict(
+                "that station has its till already; enrol this PC under another name".into(),
+            )),
+        };
+    }
+    let by_name: Option<String> = tx
+        .query_row(
+            &format!(
+                "SELECT s.id FROM stations s WHERE s.shop_id = ?1 AND s.name = ?2 AND {free}
+                 ORDER BY s.created_at LIMIT 1"
+            ),
+            params![shop, name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    uuid_of(by_name)
+}
+
 fn insert_user(conn: &Connection, staff: &NewStaff, hash: &str) -> Result<Uuid, StorageError> {
     let id = Uuid::now_v7();
     if let Some(shop) = staff.shop_id {
