@@ -1,7 +1,8 @@
-//! The vendor's support desk in the real window: signed in as support staff, it sees a till's
-//! emergency arrive in its ticket list without anyone reloading (the server's event stream, well
-//! before the 30-second sync tick), with an alert in the window and a desktop notification.
-//! `dbus-monitor` records the notification as it goes over the session bus.
+//! The vendor's support desk in the real window: signed in as support staff, it learns of the
+//! emergencies already waiting in one summary, then sees a till's new emergency arrive in its
+//! ticket list without anyone reloading (the server's event stream, well before the 30-second
+//! sync tick) — even while a search narrows the list — with an alert in the window and a desktop
+//! notification. `dbus-monitor` records the notification as it goes over the session bus.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -10,9 +11,21 @@ use stationdesk_core::store::Store;
 use stationdesk_e2e::server::{TestServer, PASSWORD};
 use stationdesk_e2e::{off_runtime, App};
 
+/// A till of the shop enrolled on its own database; its cashier presses the emergency button
+/// and the till syncs.
+fn press_at(server: &TestServer, shop: &str, station: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut till = Store::open(&dir.path().join("kasse.sqlite")).unwrap();
+    stationdesk_core::sync::enrol(&mut till, &server.base, &server.code(shop), station).unwrap();
+    stationdesk_core::emergency::press(&mut till, &Default::default(), station, chrono::Utc::now())
+        .unwrap();
+    stationdesk_core::sync::sync(&mut till).unwrap();
+    dir
+}
+
 #[tokio::test]
-async fn an_emergency_at_a_till_reaches_the_support_desk_at_once_with_a_notification() {
-    let server = off_runtime(|| {
+async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_search() {
+    let (server, shop, waiting) = off_runtime(|| {
         let server = TestServer::start();
         server.operator(
             &[
@@ -26,7 +39,9 @@ async fn an_emergency_at_a_till_reaches_the_support_desk_at_once_with_a_notifica
             ],
             &format!("{PASSWORD}\n"),
         );
-        server
+        let shop = server.shop("Bäckerei Korn");
+        let waiting = ["Kasse 1", "Kasse 2"].map(|station| press_at(&server, &shop, station));
+        (server, shop, waiting)
     });
     let monitor_log = tempfile::NamedTempFile::new().unwrap();
     let mut monitor = Command::new("dbus-monitor")
@@ -46,50 +61,61 @@ async fn an_emergency_at_a_till_reaches_the_support_desk_at_once_with_a_notifica
         app.attrs("#sync-card", "data-role").await,
         ["support_staff"]
     );
+    app.eventually("the waiting emergencies are summarised once", || async {
+        app.texts("#toasts .toast-error span").await == ["2 emergencies are waiting"]
+    })
+    .await;
     app.click_and_wait_for_render("#nav-tickets").await;
+    app.eventually("both waiting emergencies are listed", || async {
+        app.texts("#ticket-list .ticket-title").await.len() == 2
+    })
+    .await;
+
+    // A search that finds nothing narrows the list, and says so.
+    app.type_into("#tickets-search", "Drucker").await;
+    app.click_and_wait_for_render("#tickets-search-run").await;
     assert!(app.texts("#ticket-list .ticket-title").await.is_empty());
-    // Let the app's first sync and its event stream settle before the till presses.
+    assert!(app.text("#search-applied").await.contains("Drucker"));
+    // Let the app's event stream settle before the next till presses.
     tokio::time::sleep(Duration::from_secs(4)).await;
 
     let (server, _till) = off_runtime(move || {
-        let shop = server.shop("Bäckerei Korn");
-        let dir = tempfile::tempdir().unwrap();
-        let mut till = Store::open(&dir.path().join("kasse.sqlite")).unwrap();
-        till.add_station("Kasse 1", "Eingang").unwrap();
-        stationdesk_core::sync::enrol(&mut till, &server.base, &server.code(&shop), "Kasse 1")
-            .unwrap();
-        stationdesk_core::emergency::press(
-            &mut till,
-            &Default::default(),
-            "Kasse 1",
-            chrono::Utc::now(),
-        )
-        .unwrap();
-        stationdesk_core::sync::sync(&mut till).unwrap();
-        (server, dir)
+        let till = press_at(&server, &shop, "Kasse 3");
+        (server, till)
     });
 
     // Within the test's patience (15 s), well before the 30-second tick.
     app.eventually(
-        "the emergency appears in the desk's list by itself",
+        "the new emergency appears in the desk's list by itself, search or not",
         || async {
             app.texts("#ticket-list .ticket-title")
                 .await
                 .iter()
-                .any(|title| title.contains("Kasse 1"))
+                .any(|title| title.contains("Kasse 3"))
         },
     )
     .await;
-    let alert = app.text("#toasts .toast-error").await;
-    assert!(alert.starts_with("Emergency "), "{alert}");
+    assert!(
+        app.all("#search-applied").await.is_empty(),
+        "the search gave way"
+    );
+    assert_eq!(app.texts("#ticket-list .ticket-title").await.len(), 3);
+    let alerts = app.texts("#toasts .toast-error span").await;
+    assert!(
+        alerts.last().unwrap().starts_with("Emergency ")
+            && alerts.last().unwrap().contains("Kasse 3"),
+        "{alerts:?}"
+    );
     app.screenshot("support-desk-emergency").await;
-    app.eventually("a desktop notification went out", || async {
+    app.eventually("a desktop notification went out for each", || async {
         let log = std::fs::read_to_string(monitor_log.path()).unwrap();
-        log.contains("string \"stationdesk\"") && log.contains("Emergency ")
+        log.contains("string \"stationdesk\"")
+            && log.contains("2 emergencies are waiting")
+            && log.contains("Emergency ")
     })
     .await;
     let _ = monitor.kill();
     let _ = monitor.wait();
-    drop(server);
+    drop((server, waiting));
     app.quit().await;
 }

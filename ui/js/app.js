@@ -117,19 +117,38 @@ async function show(view, { keepFocus = false } = {}) {
 // it, and what the server sent reaches the ticket list and the till, all without a reload
 // unless someone is typing there; an emergency also raises a desktop notification, for the
 // support desk.
-function onSynced(synced) {
-  for (const emergency of synced?.pulled.emergencies ?? []) {
-    const summary = t("sync.emergencyArrived", { number: emergency.number });
-    notify(`${summary}: ${emergency.title}`, "error");
-    api.notifyDesktop(summary, emergency.title).catch(() => {});
+async function onSynced(synced) {
+  const arrived = synced?.pulled.emergencies ?? [];
+  if (synced?.pulled.catching_up) {
+    // The first read of the history (after a sign-in, say): what was waiting already is one
+    // summary, not an alert per ticket.
+    if (arrived.length) await summariseWaiting();
+  } else {
+    for (const emergency of arrived) {
+      const summary = t("sync.emergencyArrived", { number: emergency.number });
+      notify(`${summary}: ${emergency.title}`, "error");
+      api.notifyDesktop(summary, emergency.title).catch(() => {});
+    }
   }
+  // A new emergency shows in the ticket list whatever the list was narrowed to.
+  if (arrived.length && !synced.pulled.catching_up) tickets.showEverythingActive();
   const main = document.getElementById("main");
+  // An arriving emergency outranks a half-typed search, never a half-typed comment.
   const typing = [...main.querySelectorAll("input, textarea")]
+    .filter((field) => !(arrived.length && field.id === "tickets-search"))
     .some((field) => field === document.activeElement || (field.tagName === "TEXTAREA" && field.value));
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : ["settings"];
   if (follows.includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
+}
+
+async function summariseWaiting() {
+  const waiting = await api.listTickets("shop", ["new", "open", "waiting_for_customer"], ["emergency"], true).catch(() => []);
+  if (!waiting.length) return;
+  const summary = t("sync.emergenciesWaiting", { count: waiting.length });
+  notify(summary, "error");
+  api.notifyDesktop(summary, waiting.map((ticket) => `${ticket.number} ${ticket.title}`).join("\n")).catch(() => {});
 }
 
 function navigate(view) {
@@ -159,7 +178,7 @@ async function start() {
       navigate(views[index]);
     }
   });
-  await window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload));
+  await window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload).catch(() => {}));
   await ctx.enterTill();
   // First run next to a server of its own: straight to setting up the shop.
   if (ctx.info.local_server && !(await api.syncStatus()).enrolled) await navigate("settings");

@@ -81,6 +81,10 @@ pub struct Applied {
     pub set_aside: usize,
     /// Emergency tickets that arrived from elsewhere: the support desk is told at once.
     pub emergencies: Vec<ArrivedEmergency>,
+    /// The history was read from its start (the first sync here, or after a sign-in): what
+    /// came was waiting already rather than arriving now, and is summarised, not alerted one
+    /// by one.
+    pub catching_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -331,7 +331,14 @@ fn with_token<T>(
 /// Pulls page after page from the stored cursor; each page is applied with its cursor in one
 /// transaction, so an interrupted pull starts again where the last applied page ended.
 fn pull_all(store: &mut Store, client: &Client, token: &Token) -> Result<Applied, SyncError> {
-    let mut total = Applied::default();
+    let from = store
+        .enrolment()?
+        .ok_or(SyncError::NotEnrolled)?
+        .pull_cursor;
+    let mut total = Applied {
+        catching_up: from == 0,
+        ..Applied::default()
+    };
     loop {
         let cursor = store
             .enrolment()?

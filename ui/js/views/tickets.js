@@ -10,6 +10,11 @@ const DONE = ["resolved", "closed"];
 // What the screen shows survives re-renders: a language switch must not lose the selection.
 const screen = { view: "shop", filter: "active", priority: "", search: "", selected: null, composing: false };
 
+/// An emergency arrived: nothing the screen was narrowed to may hide it.
+export function showEverythingActive() {
+  Object.assign(screen, { view: "shop", filter: "active", priority: "", search: "" });
+}
+
 function badge(t, state) {
   return h("span", { class: `badge state-${state}` }, t(`ticket.state.${state}`));
 }
@@ -51,6 +56,13 @@ export async function render(ctx) {
   const searchForm = h("form", { class: "search", onsubmit: (e) => { e.preventDefault(); screen.search = search.value; ctx.refresh(); } }, search,
     h("button", { type: "submit", class: "secondary", id: "tickets-search-run" }, t("tickets.search")));
 
+  // A search stays applied when the screen is left and found again: it says so, with the way
+  // back to the whole list one click away.
+  const searching = screen.search.trim()
+    ? h("p", { class: "search-applied", id: "search-applied", role: "status" },
+      h("span", {}, t("tickets.searchApplied", { text: screen.search.trim() })),
+      h("button", { type: "button", class: "link", id: "search-clear", onclick: () => { screen.search = ""; ctx.refresh(); } }, t("tickets.showAll")))
+    : null;
   const list = tickets.length
     ? h("ul", { class: "ticket-list", id: "ticket-list" }, tickets.map((ticket) => {
         const item = h("li", {}, h("button", {
@@ -72,7 +84,7 @@ export async function render(ctx) {
     h("div", { class: "view-head" }, h("h1", {}, t("tickets.title")),
       h("button", { type: "button", class: "primary", id: "new-ticket", onclick: () => { screen.composing = true; ctx.refresh(); } }, t("tickets.new"))),
     h("div", { class: "tickets-layout" },
-      h("section", { class: "card ticket-column" }, tabs, h("div", { class: "ticket-tools" }, h("div", { class: "filters" }, filter, priorityFilter), searchForm), list),
+      h("section", { class: "card ticket-column" }, tabs, h("div", { class: "ticket-tools" }, h("div", { class: "filters" }, filter, priorityFilter), searchForm), searching, list),
       side));
 }
 
