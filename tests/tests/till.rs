@@ -92,10 +92,7 @@ async fn a_flat_till_calls_the_vendor_and_a_second_press_joins_the_ticket() {
     app.click_and_wait_for_render("#lang-en").await;
     assert_eq!(app.attrs("#till-routing", "data-routing").await, ["vendor"]);
     let routing = app.text("#till-routing").await;
-    assert!(
-        routing.contains("Call support directly:") && routing.contains("+49 30 1234567"),
-        "{routing}"
-    );
+    assert!(routing.contains("+49 30 1234567"), "{routing}");
 
     let first = press(&app).await;
     let number = first

@@ -139,7 +139,8 @@ async function onSynced(synced) {
     .some((field) => field === document.activeElement || (field.tagName === "TEXTAREA" && field.value));
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
-  const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : ["settings"];
+  // The till follows what it sent too: "will be sent" becomes "sent to support".
+  const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
   if (follows.includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
 }
 

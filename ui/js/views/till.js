@@ -13,11 +13,46 @@ function supportLine(t, support) {
   return { open: false, text: t("till.closedNoOpening") };
 }
 
+// What the cashier does after a press, one instruction per situation:
+//
+//   contract        support open                    support closed
+//   Support Flat    call the hotline, give number   leave a number for the callback service
+//   Second Level    call the admin, give number     tell the admin, who passes it on
+//   none            the admin sees the ticket       the admin sees the ticket
+//
+// Only a Flat till outside hours offers the callback form: under Second Level the admin is the
+// cashier's way to support at any hour.
+function situation(press) {
+  const who = press.routing === "vendor" ? "vendor" : press.routing === "shop_admin" ? "admin" : "none";
+  return who === "none" ? "none" : `${who}-${press.support.open ? "open" : "closed"}`;
+}
+
+function nextStep(t, press) {
+  const admin = [press.admin_name, press.admin_phone].filter(Boolean).join(", ") || t("till.noAdmin");
+  const opens = formatDateTime(press.support.next_open);
+  switch (situation(press)) {
+    case "vendor-open": return t("till.next.vendorOpen", { hotline: press.hotline || t("till.noHotline") });
+    case "vendor-closed": return t("till.next.vendorClosed", { opens });
+    case "admin-open": return t("till.next.adminOpen", { admin });
+    case "admin-closed": return t("till.next.adminClosed", { admin, opens });
+    default: return t("till.next.none");
+  }
+}
+
+// Whether the ticket reached support: sent once the outbox is empty, waiting while it is not,
+// and never on a till that is not connected to a server at all.
+function delivery(sync) {
+  if (!sync.enrolled) return "local";
+  return sync.pending > 0 ? "waiting" : "sent";
+}
+
 function whomToCall(t, routing) {
   switch (routing.routing) {
     case "vendor":
       return h("div", { class: "call call-vendor", id: "till-routing", "data-routing": "vendor" },
-        h("p", { class: "call-label" }, t("till.callSupport")),
+        h("p", { class: "call-label" }, routing.support?.open === false && routing.support.next_open
+          ? t("till.callSupportFrom", { opens: formatDateTime(routing.support.next_open) })
+          : t("till.callSupport")),
         h("p", { class: "call-number" }, routing.hotline || t("till.noHotline")));
     case "shop_admin":
       return h("div", { class: "call call-admin", id: "till-routing", "data-routing": "shop_admin" },
@@ -82,12 +117,12 @@ export async function render(ctx) {
   const result = lastPress
     ? h(
         "section",
-        { id: "press-result", class: "press-result", tabindex: "-1", role: "alert" },
+        { id: "press-result", class: "press-result", tabindex: "-1", role: "alert", "data-situation": situation(lastPress) },
         h("p", { class: "press-number" }, t(lastPress.joined_open_ticket ? "till.joined" : "till.saved", { number: lastPress.number })),
-        lastPress.support.open ? h("p", {}, t("till.afterPressOpen")) : h("p", {}, t("till.afterPressClosed", { opens: formatDateTime(lastPress.support.next_open) })),
-        !lastPress.support.open && !lastPress.callback ? callbackForm(lastPress) : null,
+        h("p", { id: "till-next" }, nextStep(t, lastPress)),
+        situation(lastPress) === "vendor-closed" && !lastPress.callback ? callbackForm(lastPress) : null,
         lastPress.callback ? h("p", { id: "callback-done" }, t("till.callbackDone", { phone: lastPress.callback })) : null,
-        sync.enrolled && sync.pending > 0 ? h("p", { class: "muted", id: "till-will-send" }, t("till.willSend")) : null,
+        h("p", { class: "muted", id: "till-delivery", "data-delivery": delivery(sync) }, t(`till.delivery.${delivery(sync)}`)),
       )
     : null;
 
@@ -106,7 +141,7 @@ export async function render(ctx) {
     result,
     button,
     whomToCall(t, overview),
-    overview.remote_help ? null : allowRemote(ctx, station, lastPress?.ticket.id),
+    overview.remote_help ? null : overview.station.remote ? allowRemote(ctx, station, lastPress?.ticket.id) : remoteNotSetUp(t),
     h("section", { class: "card" }, h("h2", {}, t("till.openTickets")), tickets),
     adminAccess(ctx),
   );
@@ -133,6 +168,11 @@ function allowRemote(ctx, station, ticketId) {
       }
     },
   }, h("span", { class: "remote-allow-title" }, t("till.allowRemote")), h("span", { class: "remote-allow-sub" }, t("till.allowRemoteSub")));
+}
+
+// A till without a remote tool recorded cannot let anyone connect: say so, and whom to ask.
+function remoteNotSetUp(t) {
+  return h("p", { class: "card muted remote-missing", id: "remote-not-set-up" }, t("till.remoteNotSetUp"));
 }
 
 // While remote help is allowed, the till says so at the top until the cashier ends it.
