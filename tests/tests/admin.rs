@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, Utc};
 use stationdesk_core::domain::contract_terms;
+use stationdesk_core::store::Store;
 use stationdesk_e2e::thirtyfour::prelude::*;
 use stationdesk_e2e::App;
 
@@ -81,8 +82,41 @@ async fn six_stations_get_the_cheapest_cover_from_the_advisor() {
     assert_eq!(totals, vec!["899.00", "1300.00", "1494.00"]);
     app.screenshot("advisor").await;
 
+    // Each option's button names it and its price; the first click only shows what would be
+    // ordered, the second orders it.
+    let buttons = app.texts("#advisor-results .apply-option").await;
+    assert_eq!(
+        buttons.first().map(String::as_str),
+        Some("Set up option 1 — €899.00 a year"),
+        "{buttons:?}"
+    );
+    assert_eq!(
+        buttons
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        buttons.len(),
+        "no two options share a button text: {buttons:?}"
+    );
     app.click("#advisor-results .option.best .apply-option")
         .await;
+    let confirm = app.text("#confirm-option-0").await;
+    assert!(
+        confirm.contains("These 2 contracts will be created")
+            && confirm.contains("€899.00 net a year")
+            && confirm.contains("€1,069.81"),
+        "{confirm}"
+    );
+    assert!(
+        Store::open(&app.database())
+            .unwrap()
+            .contracts()
+            .unwrap()
+            .is_empty(),
+        "nothing is ordered before the confirmation"
+    );
+    app.screenshot("advisor-confirm").await;
+    app.click("#confirm-option-0 .confirm-apply").await;
     app.find("main[data-view='stations']").await;
     app.eventually("every station is covered", || async {
         coverage_of_rows(&app).await == vec!["covered"; 6]

@@ -2,7 +2,7 @@
 // support spelled out, and setting up an option's contracts for the stations without support.
 
 import { h } from "../dom.js";
-import { formatMoney } from "../format.js";
+import { formatDate, formatMoney } from "../format.js";
 import { planName, priceText } from "../plans.js";
 
 // The advisor's count survives re-renders (a language switch, a refresh) within a session.
@@ -41,26 +41,48 @@ export async function render(ctx) {
     return t("advisor.who.mixed", { direct, admins });
   }
 
+  // Nothing is ordered on the first click: the card first says what will be created, from
+  // when, and what it costs a year; only "Order" orders it.
+  function confirmation(option, index, area) {
+    const contracts = option.items.reduce((sum, item) => sum + item.contracts, 0);
+    const order = async () => {
+      try {
+        const made = await api.applyOption(option, uncovered, startInput.value);
+        ctx.notify(t("advisor.applied", { count: made.length }));
+        lastCount = null;
+        await ctx.navigate("stations");
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    };
+    return h("div", { class: "confirm-order", id: `confirm-option-${index}`, role: "group", "aria-labelledby": `confirm-option-${index}-title` },
+      h("p", { id: `confirm-option-${index}-title` }, h("strong", {}, t("advisor.confirmTitle", { count: contracts }))),
+      h("ul", {}, option.items.map((item) => h("li", {}, t("advisor.item", { contracts: item.contracts, plan: planName(catalog, item.plan), count: item.stations })))),
+      h("p", {}, t("advisor.confirmTotal", {
+        start: formatDate(startInput.value),
+        net: formatMoney(option.net_total, option.currency),
+        gross: formatMoney(option.vat.gross.amount, option.currency),
+      })),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "primary confirm-apply", onclick: order }, t("advisor.confirmOrder", { count: contracts })),
+        h("button", { type: "button", class: "secondary", onclick: () => area.replaceChildren() }, t("common.cancel"))));
+  }
+
   function card(option, index, stations) {
     const canApply = uncovered.length > 0 && uncovered.length === stations;
+    const confirmArea = h("div", { class: "confirm-area" });
     const apply = h(
       "button",
       {
         type: "button",
         class: index === 0 ? "primary apply-option" : "secondary apply-option",
         disabled: !canApply,
-        onclick: async () => {
-          try {
-            const made = await api.applyOption(option, uncovered, startInput.value);
-            ctx.notify(t("advisor.applied", { count: made.length }));
-            lastCount = null;
-            await ctx.navigate("stations");
-          } catch (error) {
-            ctx.notify(error.message, "error");
-          }
+        onclick: () => {
+          confirmArea.replaceChildren(confirmation(option, index, confirmArea));
+          confirmArea.querySelector(".confirm-apply").focus();
         },
       },
-      t("advisor.apply", { count: uncovered.length }),
+      t("advisor.applyOption", { n: index + 1, net: formatMoney(option.net_total, option.currency) }),
     );
     const article = h(
       "article",
@@ -87,7 +109,7 @@ export async function render(ctx) {
         }),
       ),
       h("p", { class: `who who-${option.who_may_call}` }, whoMayCall(option)),
-      canApply ? apply : h("p", { class: "muted small-print" }, uncovered.length ? t("advisor.applyNeeds", { count: uncovered.length }) : null),
+      canApply ? [apply, confirmArea] : h("p", { class: "muted small-print" }, uncovered.length ? t("advisor.applyNeeds", { count: uncovered.length }) : null),
     );
     article.dataset.netTotal = option.net_total;
     return article;
