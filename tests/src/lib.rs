@@ -183,12 +183,18 @@ impl App {
             tauri_driver: app.0.take().unwrap(),
             data_dir,
         };
-        app.driver
+        let ready = app
+            .driver
             .query(By::Css("body[data-ready='true']"))
             .wait(STARTUP, Duration::from_millis(100))
             .first()
-            .await
-            .expect("the app's first screen appears");
+            .await;
+        if let Err(error) = ready {
+            // What the window showed instead is the first thing to look at.
+            app.screenshot("launch-failed").await;
+            let text = app.texts("body").await;
+            panic!("the app's first screen did not appear ({error}); it showed: {text:?}");
+        }
         app
     }
 

@@ -125,9 +125,19 @@ async fn an_admin_files_searches_comments_and_resolves_a_ticket() {
         .text("#ticket-thread")
         .await
         .contains("Papierrolle gewechselt, Fehler bleibt"));
+    let said = app.texts("#toasts .toast span:first-child").await;
+    assert!(
+        said.contains(&format!("Comment added to {number}.")),
+        "{said:?}"
+    );
     app.click_and_wait_for_render("#ticket-detail button[data-to='resolved']")
         .await;
     app.find("#ticket-detail[data-state='resolved']").await;
+    let said = app.texts("#toasts .toast span:first-child").await;
+    assert!(
+        said.contains(&format!("{number} is now “resolved”.")),
+        "{said:?}"
+    );
     assert!(app
         .text("#ticket-detail")
         .await

@@ -94,6 +94,22 @@ async fn a_flat_till_calls_the_vendor_and_a_second_press_joins_the_ticket() {
     let routing = app.text("#till-routing").await;
     assert!(routing.contains("+49 30 1234567"), "{routing}");
 
+    // The language switch comes after the emergency button, at the foot of the screen.
+    let after: bool = app
+        .driver
+        .execute(
+            "return Boolean(document.getElementById('emergency-button')
+                 .compareDocumentPosition(document.getElementById('language-group'))
+                 & Node.DOCUMENT_POSITION_FOLLOWING)
+               && document.getElementById('language-group').closest('main') !== null;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(after, "the language switch is out of the cashier's way");
+
     let first = press(&app).await;
     let number = first
         .split_whitespace()

@@ -65,7 +65,9 @@ function notify(message, kind = "ok") {
     "div",
     { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : null },
     h("span", {}, message),
-    h("button", { type: "button", class: "link", "aria-label": t("common.dismiss"), onclick: () => toast.remove() }, "×"),
+    // The accessible name is the word; the "×" a sighted user sees is only decoration.
+    h("button", { type: "button", class: "link", onclick: () => toast.remove() },
+      h("span", { "aria-hidden": "true" }, "×"), h("span", { class: "visually-hidden" }, t("common.dismiss"))),
   );
   toasts.append(toast);
   // A few at most: older news is stale and would cover the page.
@@ -73,12 +75,15 @@ function notify(message, kind = "ok") {
   setTimeout(() => toast.remove(), kind === "error" ? 12_000 : 5_000);
 }
 
+// Moved between the top bar and the till's foot, so kept by reference rather than looked up.
+const languageGroup = document.getElementById("language-group");
+
 function paintChrome() {
   document.getElementById("tagline").textContent = t("app.tagline");
   document.getElementById("today").textContent = `${t("app.today")}: ${formatDate(ctx.info.today)} · ${ctx.info.time_zone}`;
-  document.getElementById("language-group").setAttribute("aria-label", t("app.language"));
+  languageGroup.setAttribute("aria-label", t("app.language"));
   document.getElementById("nav").setAttribute("aria-label", t("nav.label"));
-  for (const button of document.querySelectorAll("[data-language]")) {
+  for (const button of languageGroup.querySelectorAll("[data-language]")) {
     button.setAttribute("aria-pressed", String(button.dataset.language === currentLanguage()));
   }
   document.getElementById("nav-till").hidden = !ctx.info.till_station;
@@ -104,6 +109,10 @@ async function show(view, { keepFocus = false } = {}) {
     content = h("p", { class: "error-box", role: "alert" }, `${t("common.error")}: ${error.message}`);
   }
   if (ticket !== shown) return;
+  // On the till the language switch sits at the foot of the screen, after the emergency button
+  // in the Tab order and out of a stray tap's way; elsewhere in the top bar.
+  const slot = content.querySelector?.("#language-slot");
+  (slot ?? document.querySelector(".topbar-right")).append(languageGroup);
   // The chrome and the view change together, so nothing half-translated is ever on screen.
   paintChrome();
   const main = document.getElementById("main");
@@ -163,7 +172,7 @@ async function start() {
   for (const button of document.querySelectorAll("#nav [data-view]")) {
     button.addEventListener("click", () => (button.dataset.view === "till" ? ctx.enterTill() : navigate(button.dataset.view)));
   }
-  for (const button of document.querySelectorAll("[data-language]")) {
+  for (const button of languageGroup.querySelectorAll("[data-language]")) {
     button.addEventListener("click", async () => {
       await loadLanguage(button.dataset.language);
       await show(ctx.view, { keepFocus: true });

@@ -59,6 +59,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             include_str!("migrations/0009_typed_changes.sql"),
             sync::upgrade_legacy_outbox,
         ),
+        M::up(include_str!("migrations/0010_search_inside_words.sql")),
     ])
 });
 

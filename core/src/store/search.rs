@@ -7,6 +7,10 @@
 //! lazily, newest first, and stop after one page of hits. So `search_words` keeps every word the
 //! index holds, folded as the index folds it, and a typed prefix is expanded through it into the
 //! exact words it stands for; only a prefix that stands for very many words is left to FTS5.
+//!
+//! German runs words together (Bondrucker, Kassenschublade), so a typed word of three letters or
+//! more also stands for the words it is inside: `search_word_grams` holds the same words cut into
+//! trigrams, and answers "which words contain this" from the small word list, not the tickets.
 
 use rusqlite::Connection;
 use unicode_normalization::char::is_combining_mark;
@@ -40,8 +44,11 @@ pub(super) fn index_ticket(tx: &Connection, ticket: Uuid) -> Result<(), StoreErr
     )?;
     let mut remember =
         tx.prepare_cached("INSERT OR IGNORE INTO search_words (word) VALUES (?1)")?;
+    let mut cut = tx.prepare_cached("INSERT INTO search_word_grams (word) VALUES (?1)")?;
     for word in folded_words(&title).chain(folded_words(&body)) {
-        remember.execute([word])?;
+        if remember.execute([&word])? == 1 {
+            cut.execute([&word])?;
+        }
     }
     Ok(())
 }
@@ -54,8 +61,11 @@ pub(super) fn match_expression(
     conn: &Connection,
     typed: &str,
 ) -> Result<Option<String>, StoreError> {
-    let mut expand = conn.prepare_cached(
+    let mut starting_with = conn.prepare_cached(
         "SELECT word FROM search_words WHERE word >= ?1 AND word < ?1 || char(1114111) LIMIT ?2",
+    )?;
+    let mut containing = conn.prepare_cached(
+        "SELECT word FROM search_word_grams WHERE search_word_grams MATCH ?1 LIMIT ?2",
     )?;
     let mut terms = Vec::new();
     for typed_word in typed.split_whitespace() {
@@ -72,8 +82,14 @@ pub(super) fn match_expression(
             terms.push(phrase(last));
             continue;
         }
-        let words: Vec<String> = expand
-            .query_map(rusqlite::params![last, MAX_EXPANSION + 1], |row| row.get(0))?
+        // Trigrams need three letters; a shorter word stands for the words it starts.
+        let (lookup, key) = if last.chars().count() >= 3 {
+            (&mut containing, format!("\"{last}\""))
+        } else {
+            (&mut starting_with, last.clone())
+        };
+        let words: Vec<String> = lookup
+            .query_map(rusqlite::params![key, MAX_EXPANSION + 1], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
         terms.push(
             if words.is_empty() || words.len() > MAX_EXPANSION as usize {
@@ -119,17 +135,25 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE search_words (word TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
-             INSERT INTO search_words VALUES ('drucker'), ('druckerfehler'), ('bon'), ('e'), ('42');",
+             INSERT INTO search_words VALUES ('drucker'), ('druckerfehler'), ('bondrucker'),
+                                             ('bon'), ('e'), ('42');",
         )
         .unwrap();
+        conn.execute_batch(include_str!("migrations/0010_search_inside_words.sql"))
+            .unwrap();
         let query = |typed| match_expression(&conn, typed).unwrap();
         assert_eq!(
             query("Drucker").as_deref(),
+            Some(r#"("bondrucker" OR "drucker" OR "druckerfehler")"#),
+            "the compound it stands inside too"
+        );
+        assert_eq!(
+            query("dr").as_deref(),
             Some(r#"("drucker" OR "druckerfehler")"#)
         );
         assert_eq!(
             query("Z-Bon E-42").as_deref(),
-            Some(r#"("z bon") AND "e 42""#)
+            Some(r#"("z bon" OR "z bondrucker") AND "e 42""#)
         );
         // A prefix no stored word starts with is left to FTS5, which then finds nothing.
         assert_eq!(query("Waage").as_deref(), Some(r#""waage"*"#));

@@ -212,6 +212,9 @@ fn full_text_search_over_titles_descriptions_and_comments() {
     store
         .comment(&card.number(), "support", "Router im Büro neu gestartet")
         .unwrap();
+    let drawer = store
+        .create_ticket(form_ticket("Kassenschublade klemmt", "Frau Korn"))
+        .unwrap();
 
     let found = |text: &str| -> Vec<String> {
         store
@@ -226,6 +229,15 @@ fn full_text_search_over_titles_descriptions_and_comments() {
         vec![printer.number()],
         "words match as prefixes"
     );
+    assert_eq!(
+        found("Drucker"),
+        vec![printer.number()],
+        "a word finds the compound it is inside"
+    );
+    assert_eq!(found("terminal"), vec![card.number()]);
+    assert_eq!(found("Terminal offline"), vec![card.number()]);
+    assert_eq!(found("Schublade"), vec![drawer.number()]);
+    assert_eq!(found("kasse").first(), Some(&drawer.number()));
     assert_eq!(found("büro"), vec![card.number()], "comments are searched");
     assert_eq!(
         found("buro"),
@@ -234,10 +246,10 @@ fn full_text_search_over_titles_descriptions_and_comments() {
     );
     assert_eq!(
         found("tagesabschluss").len(),
-        2,
+        3,
         "the request's text is searched"
     );
-    assert_eq!(found("TSE E-42").len(), 2);
+    assert_eq!(found("TSE E-42").len(), 3);
     assert!(
         found("E-4").is_empty(),
         "numbers match exactly, not as a prefix"

@@ -182,6 +182,7 @@ async function detail(ctx, id) {
     onclick: async () => {
       try {
         await api.setTicketState(ticket.id, to);
+        ctx.notify(t("tickets.stateChanged", { number: screenData.number, state: t(`ticket.state.${to}`) }));
         await ctx.refresh();
       } catch (err) {
         ctx.notify(err.message, "error");
@@ -238,6 +239,7 @@ async function detail(ctx, id) {
         event.preventDefault();
         try {
           await api.commentTicket(ticket.id, body.value);
+          ctx.notify(t("tickets.commented", { number: screenData.number }));
           await ctx.refresh();
         } catch (err) {
           ctx.notify(err.message, "error");

@@ -143,7 +143,7 @@ export async function render(ctx) {
     whomToCall(t, overview),
     overview.remote_help ? null : overview.station.remote ? allowRemote(ctx, station, lastPress?.ticket.id) : remoteNotSetUp(t),
     h("section", { class: "card" }, h("h2", {}, t("till.openTickets")), tickets),
-    adminAccess(ctx),
+    h("div", { class: "till-footer" }, h("div", { id: "language-slot" }), adminAccess(ctx)),
   );
 }
 
