@@ -60,6 +60,32 @@ async fn six_stations_get_the_cheapest_cover_from_the_advisor() {
     );
     let best_text = app.text("#advisor-results .option.best").await;
     assert!(best_text.contains("€899.00"), "{best_text}");
+    // Dates are read and written as the app's language writes them: an impossible one is
+    // refused before anything happens, a short one is understood.
+    let today = Utc::now()
+        .with_timezone(&stationdesk_core::store::DEFAULT_TIME_ZONE)
+        .date_naive();
+    assert_eq!(
+        app.attrs("#advisor-start", "value").await,
+        [today.format("%d/%m/%Y").to_string()]
+    );
+    app.type_into("#advisor-start", "31/02/2027").await;
+    app.click("#advisor-results .option.best .apply-option")
+        .await;
+    let valid: bool = app
+        .driver
+        .execute(
+            "return document.getElementById('advisor-start').validity.valid;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(!valid, "31 February is no date");
+    assert!(app.all("#confirm-option-0").await.is_empty());
+    app.type_into("#advisor-start", &today.format("%-d/%-m/%Y").to_string())
+        .await;
     assert!(
         best_text.contains("€1,069.81 per year incl. 19 % VAT"),
         "{best_text}"
@@ -202,6 +228,14 @@ async fn the_window_speaks_german_and_remembers_it() {
     let text = app.text("#advisor-results .option.best").await;
     // German writes a no-break space between the amount and the euro sign.
     assert!(text.contains("249,00\u{a0}€"), "{text}");
+    let today = Utc::now()
+        .with_timezone(&stationdesk_core::store::DEFAULT_TIME_ZONE)
+        .date_naive();
+    assert_eq!(
+        app.attrs("#advisor-start", "value").await,
+        [today.format("%d.%m.%Y").to_string()],
+        "German dates in a German window"
+    );
     assert!(
         text.contains("Jede Person an diesen Kassen darf den Support direkt anrufen"),
         "{text}"

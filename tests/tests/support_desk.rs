@@ -62,7 +62,7 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
         ["support_staff"]
     );
     app.eventually("the waiting emergencies are summarised once", || async {
-        app.texts("#toasts .toast-error span").await == ["2 emergencies are waiting"]
+        app.texts("#toasts .toast-error > span:first-child").await == ["2 emergencies are waiting"]
     })
     .await;
     app.click_and_wait_for_render("#nav-tickets").await;
@@ -100,7 +100,7 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
         "the search gave way"
     );
     assert_eq!(app.texts("#ticket-list .ticket-title").await.len(), 3);
-    let alerts = app.texts("#toasts .toast-error span").await;
+    let alerts = app.texts("#toasts .toast-error > span:first-child").await;
     assert!(
         alerts.last().unwrap().starts_with("Emergency ")
             && alerts.last().unwrap().contains("Kasse 3"),

@@ -28,7 +28,7 @@ async fn saved_path(app: &App, extension: &str) -> String {
     let deadline = std::time::Instant::now() + stationdesk_e2e::PATIENCE;
     loop {
         let newest = app
-            .texts("#toasts .toast span")
+            .texts("#toasts .toast > span:first-child")
             .await
             .into_iter()
             .rev()

@@ -1,6 +1,8 @@
 // A tiny element builder: text always goes in as text nodes, so a station called
 // "<img onerror=…>" is shown, never run.
 
+import { formatDate, parseDate } from "./format.js";
+
 export function h(tag, attrs = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
@@ -32,4 +34,16 @@ export function table({ id, caption, headers, rows }) {
     h("tbody", {}, rows),
   );
   return h("div", { class: "table-scroll" }, element);
+}
+
+/// A date field that shows and reads dates as the app's language writes them (WebKit's own date
+/// input follows the operating system's locale instead, MM/DD/YYYY on an English system).
+/// `field.iso()` is the ISO date typed; one that is no date keeps its form from being sent and
+/// says how to write one (`hint`).
+export function dateInput(attrs, iso, hint) {
+  const input = h("input", { ...attrs, class: "date", type: "text", inputmode: "numeric", autocomplete: "off", spellcheck: "false", value: formatDate(iso), placeholder: formatDate(iso), title: hint });
+  const check = () => input.setCustomValidity(parseDate(input.value) ? "" : hint);
+  input.addEventListener("input", check);
+  input.iso = () => parseDate(input.value);
+  return input;
 }

@@ -11,6 +11,18 @@ export function formatDate(iso) {
   return new Intl.DateTimeFormat(locale(), { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" }).format(date);
 }
 
+/// A date as a user types it, in the order the app writes dates (day, month, year: 31.12.2026,
+/// 31/12/2026) or as ISO (2026-12-31): the ISO date, or null when it is no date of the calendar.
+export function parseDate(text) {
+  const typed = String(text).trim();
+  const parts = typed.split(/[^0-9]+/).filter(Boolean).map(Number);
+  if (parts.length !== 3) return null;
+  const [year, month, day] = /^\d{4}\D/.test(typed) ? parts : [parts[2], parts[1], parts[0]];
+  const date = new Date(Date.UTC(year, month - 1, day, 12));
+  const real = year >= 1000 && year <= 9999 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return real ? date.toISOString().slice(0, 10) : null;
+}
+
 export function formatMoney(amount, currency) {
   return new Intl.NumberFormat(locale(), { style: "currency", currency }).format(Number(amount));
 }

@@ -1,7 +1,7 @@
 // The plan advisor: every sensible way to cover N stations, cheapest first, with who may call
 // support spelled out, and setting up an option's contracts for the stations without support.
 
-import { h } from "../dom.js";
+import { dateInput, h } from "../dom.js";
 import { formatDate, formatMoney } from "../format.js";
 import { planName, priceText } from "../plans.js";
 
@@ -15,7 +15,7 @@ export async function render(ctx) {
   const count = lastCount ?? (uncovered.length || coverage.length || 1);
 
   const countInput = h("input", { id: "advisor-count", type: "number", min: 1, max: 500, step: 1, value: count, required: true, inputmode: "numeric" });
-  const startInput = h("input", { id: "advisor-start", type: "date", value: ctx.info.today, required: true });
+  const startInput = dateInput({ id: "advisor-start", required: true }, ctx.info.today, t("common.dateHint"));
   const results = h("section", { id: "advisor-results", class: "options", "aria-live": "polite" });
 
   async function run() {
@@ -47,7 +47,7 @@ export async function render(ctx) {
     const contracts = option.items.reduce((sum, item) => sum + item.contracts, 0);
     const order = async () => {
       try {
-        const made = await api.applyOption(option, uncovered, startInput.value);
+        const made = await api.applyOption(option, uncovered, startInput.iso());
         ctx.notify(t("advisor.applied", { count: made.length }));
         lastCount = null;
         await ctx.navigate("stations");
@@ -59,7 +59,7 @@ export async function render(ctx) {
       h("p", { id: `confirm-option-${index}-title` }, h("strong", {}, t("advisor.confirmTitle", { count: contracts }))),
       h("ul", {}, option.items.map((item) => h("li", {}, t("advisor.item", { contracts: item.contracts, plan: planName(catalog, item.plan), count: item.stations })))),
       h("p", {}, t("advisor.confirmTotal", {
-        start: formatDate(startInput.value),
+        start: formatDate(startInput.iso()),
         net: formatMoney(option.net_total, option.currency),
         gross: formatMoney(option.vat.gross.amount, option.currency),
       })),
@@ -78,6 +78,7 @@ export async function render(ctx) {
         class: index === 0 ? "primary apply-option" : "secondary apply-option",
         disabled: !canApply,
         onclick: () => {
+          if (!startInput.iso()) return startInput.reportValidity();
           confirmArea.replaceChildren(confirmation(option, index, confirmArea));
           confirmArea.querySelector(".confirm-apply").focus();
         },

@@ -1,7 +1,7 @@
 // Contracts: each with its current term, the notice deadline, what a notice today would do,
 // and recording a written notice.
 
-import { h, table } from "../dom.js";
+import { dateInput, h, table } from "../dom.js";
 import { daysBetween, formatDate, formatMoney } from "../format.js";
 
 export async function render(ctx) {
@@ -27,7 +27,7 @@ export async function render(ctx) {
 
   // The form opens as a row of its own under the contract, so the table keeps its columns.
   function noticeRow(status) {
-    const received = h("input", { type: "date", value: today, required: true, id: `notice-received-${status.contract.id}` });
+    const received = dateInput({ required: true, id: `notice-received-${status.contract.id}` }, today, t("common.dateHint"));
     const by = h(
       "select",
       { id: `notice-by-${status.contract.id}` },
@@ -42,7 +42,7 @@ export async function render(ctx) {
         onsubmit: async (event) => {
           event.preventDefault();
           try {
-            const contract = await api.giveNotice(status.contract.id, received.value, by.value);
+            const contract = await api.giveNotice(status.contract.id, received.iso(), by.value);
             ctx.notify(t("contracts.notice.saved", { date: formatDate(contract.notice.effective_on) }));
             await ctx.refresh();
           } catch (error) {

@@ -3,7 +3,7 @@
 // payments. Every figure comes from the server; nothing is computed here.
 
 import { billingForm } from "../billing.js";
-import { h, table } from "../dom.js";
+import { dateInput, h, table } from "../dom.js";
 import { formatDate, formatMoney } from "../format.js";
 
 // "All" or only the overdue ones, kept across re-renders within a session.
@@ -36,13 +36,13 @@ export async function render(ctx) {
   }
 
   function paidForm(invoice) {
-    const on = h("input", { type: "date", value: today, max: today, required: true, id: `paid-on-${invoice.number}`, "aria-label": t("invoices.paidDate") });
+    const on = dateInput({ required: true, id: `paid-on-${invoice.number}`, "aria-label": t("invoices.paidDate")}, today, t("common.dateHint"));
     return h("form", {
       class: "inline-form",
       onsubmit: async (event) => {
         event.preventDefault();
         try {
-          await api.markInvoicePaid(invoice.number, on.value);
+          await api.markInvoicePaid(invoice.number, on.iso());
           ctx.notify(t("invoices.markedPaid", { number: invoice.number }));
           await ctx.refresh();
         } catch (error) {
@@ -98,14 +98,14 @@ export async function render(ctx) {
 // The vendor admin's invoice run: everything due on or before the day is issued, once.
 function runForm(ctx) {
   const { t, api } = ctx;
-  const on = h("input", { id: "run-on", type: "date", value: ctx.info.today, required: true });
+  const on = dateInput({ id: "run-on", required: true }, ctx.info.today, t("common.dateHint"));
   return h("form", {
     class: "card form-row",
     id: "run-form",
     onsubmit: async (event) => {
       event.preventDefault();
       try {
-        const issued = await api.runInvoices(on.value);
+        const issued = await api.runInvoices(on.iso());
         ctx.notify(issued.length ? t("invoices.issuedSome", { count: issued.length, numbers: issued.map((i) => i.number).join(", ") }) : t("invoices.issuedNone"));
         await ctx.refresh();
       } catch (error) {

@@ -1,6 +1,6 @@
 // Stations: add, rename, see each one's support coverage, and make a contract for a selection.
 
-import { h, table } from "../dom.js";
+import { dateInput, h, table } from "../dom.js";
 import { formatDate } from "../format.js";
 import { planName, priceText, stationRange } from "../plans.js";
 import { connectButton, editRemote, remoteLabel } from "./remote.js";
@@ -49,7 +49,7 @@ export async function render(ctx) {
     { id: "contract-plan" },
     catalog.plans.filter((p) => !p.trial_days).map((plan) => h("option", { value: plan.id }, plan.name)),
   );
-  const startInput = h("input", { id: "contract-start", type: "date", value: ctx.info.today, required: true });
+  const startInput = dateInput({ id: "contract-start", required: true }, ctx.info.today, t("common.dateHint"));
   const planHint = h("p", { class: "muted", id: "contract-plan-hint" });
   const selectionText = h("strong", { id: "selection-count" });
   const createButton = h("button", { type: "submit", class: "primary", id: "create-contract" }, t("stations.contract.submit"));
@@ -61,7 +61,7 @@ export async function render(ctx) {
       onsubmit: async (event) => {
         event.preventDefault();
         try {
-          await api.createContract(planSelect.value, [...selected], startInput.value);
+          await api.createContract(planSelect.value, [...selected], startInput.iso());
           ctx.notify(t("stations.contract.created", { count: selected.size }));
           await ctx.refresh();
         } catch (error) {
