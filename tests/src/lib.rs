@@ -26,6 +26,28 @@ pub fn shop_contacts() -> stationdesk_core::domain::routing::ShopContacts {
     }
 }
 
+/// The till a test shop starts with: `Kasse 1` at the entrance, the shop's contacts, a contract
+/// on `plan` from `start` (today when `None`) if a plan is given, and this PC its till.
+pub fn till_covered_by(
+    plan: Option<&'static str>,
+    start: Option<chrono::NaiveDate>,
+) -> impl FnOnce(&mut stationdesk_core::store::Store) {
+    move |store| {
+        store.add_station("Kasse 1", "Eingang").unwrap();
+        store.set_shop_contacts(&shop_contacts()).unwrap();
+        if let Some(plan) = plan {
+            let plan = stationdesk_core::domain::plans::Catalog::builtin()
+                .snapshot(plan)
+                .unwrap();
+            let start = start.unwrap_or_else(|| store.today().unwrap());
+            store
+                .create_contract(plan, start, &["Kasse 1".into()])
+                .unwrap();
+        }
+        store.set_till_station(Some("Kasse 1")).unwrap();
+    }
+}
+
 /// A fault reported by phone for a station, as a test shop's history holds it.
 pub fn phoned_in_fault(
     station: &str,

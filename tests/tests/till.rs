@@ -2,31 +2,13 @@
 //! screen says whom to call by the station's contract (none, Support Flat, Second Level).
 
 use chrono::Utc;
-use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::{Channel, Priority};
 use stationdesk_core::store::{Store, TicketQuery, TicketView};
 use stationdesk_e2e::App;
 
-/// A shop with its contacts and one till, `Kasse 1`, covered by `plan` (if any).
 fn shop_with_till(plan: Option<&'static str>) -> impl FnOnce(&mut Store) {
-    move |store: &mut Store| {
-        store.add_station("Kasse 1", "Eingang").unwrap();
-        store
-            .set_shop_contacts(&stationdesk_e2e::shop_contacts())
-            .unwrap();
-        if let Some(plan) = plan {
-            let today = store.today().unwrap();
-            store
-                .create_contract(
-                    Catalog::builtin().snapshot(plan).unwrap(),
-                    today,
-                    &["Kasse 1".into()],
-                )
-                .unwrap();
-        }
-        store.set_till_station(Some("Kasse 1")).unwrap();
-    }
+    stationdesk_e2e::till_covered_by(plan, None)
 }
 
 /// Presses the button and returns the screen's words after the press.

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::store::Store;
 use stationdesk_e2e::server::TestServer;
 use stationdesk_e2e::{off_runtime, App};
@@ -44,21 +43,9 @@ impl FakeClock {
     }
 }
 
+/// Covered from 1 December 2026, before the clock's Monday whatever the machine's date.
 fn till_of(plan: Option<&'static str>) -> impl FnOnce(&mut Store) {
-    move |store: &mut Store| {
-        store.add_station("Kasse 1", "Eingang").unwrap();
-        store
-            .set_shop_contacts(&stationdesk_e2e::shop_contacts())
-            .unwrap();
-        if let Some(plan) = plan {
-            let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-            let plan = Catalog::builtin().snapshot(plan).unwrap();
-            store
-                .create_contract(plan, start, &["Kasse 1".into()])
-                .unwrap();
-        }
-        store.set_till_station(Some("Kasse 1")).unwrap();
-    }
+    stationdesk_e2e::till_covered_by(plan, chrono::NaiveDate::from_ymd_opt(2026, 12, 1))
 }
 
 /// Presses (the first time, or again after the clock moved) and waits for the result.
