@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "catalog_versions",
     "vendor_contracts",
     "list_staff",
+    "record_contract_notice",
     "billing_shops",
     "set_shop_billing",
 ];

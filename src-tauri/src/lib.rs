@@ -82,6 +82,7 @@ pub fn run() {
             commands::books::catalog_versions,
             commands::books::vendor_contracts,
             commands::books::list_staff,
+            commands::books::record_contract_notice,
             commands::books::billing_shops,
             commands::books::set_shop_billing,
         ])

@@ -112,6 +112,20 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
         contract.contains("Bäckerei Korn") && contract.contains("249.00"),
         "{contract}"
     );
+    // A written notice the vendor received today ends the contract with its first term.
+    let contract_id = app
+        .attrs("#vendor-contract-table tbody tr", "data-contract")
+        .await
+        .remove(0);
+    app.click(&format!("#notice-{contract_id}")).await;
+    app.click_and_wait_for_render(&format!("#notice-save-{contract_id}"))
+        .await;
+    let ends = stationdesk_core::domain::contract_terms::cancellation_effective(today, today)
+        .unwrap()
+        .format("%d/%m/%Y")
+        .to_string();
+    let contract = app.text("#vendor-contract-table tbody tr").await;
+    assert!(contract.contains(&format!("Ends {ends}")), "{contract}");
     let shop_row = app.text("#vendor-shop-table tbody tr").await;
     assert!(
         shop_row.contains("Bäckerei Korn GmbH") && shop_row.contains("weber@korn.example"),

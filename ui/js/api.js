@@ -71,6 +71,7 @@ export const api = {
   catalogVersions: () => call("catalog_versions"),
   vendorContracts: () => call("vendor_contracts"),
   listStaff: () => call("list_staff"),
+  recordContractNotice: (contractId, received, by) => call("record_contract_notice", { contractId, received, by }),
   billingShops: () => call("billing_shops"),
   setShopBilling: (shopId, billing) => call("set_shop_billing", { shopId, billing }),
 };

@@ -9,12 +9,13 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use reqwest::Method;
 use serde::Serialize;
 use stationdesk_protocol::{
-    CatalogVersion, ContractOverview, Invoice, InvoicePaid, InvoiceRun, Shop, ShopBilling,
-    StaffMember, VendorContact, VendorProfile,
+    CatalogVersion, ContractNotice, ContractOverview, Invoice, InvoicePaid, InvoiceRun, Shop,
+    ShopBilling, StaffMember, VendorContact, VendorProfile,
 };
 use uuid::Uuid;
 
 use super::{with_token, Client, SyncError};
+use crate::domain::contracts::Party;
 use crate::domain::plans::Catalog;
 use crate::secrets::Token;
 use crate::store::{Store, VendorCopy};
@@ -203,6 +204,26 @@ pub fn staff(store: &mut Store) -> Result<Vec<StaffMember>, SyncError> {
 /// Contracts with their current term, notice deadline and what a notice today would do.
 pub fn contracts(store: &mut Store) -> Result<Vec<ContractOverview>, SyncError> {
     get(store, "/contracts")
+}
+
+/// A written notice the vendor received for a contract (`by` the customer, or the vendor's own
+/// termination): the contract as it now ends.
+pub fn record_notice(
+    store: &mut Store,
+    contract: Uuid,
+    received: NaiveDate,
+    by: Party,
+) -> Result<ContractOverview, SyncError> {
+    let notice = ContractNotice {
+        received,
+        by: Some(by.as_str().to_owned()),
+    };
+    send(
+        store,
+        Method::POST,
+        &format!("/contracts/{contract}/notice"),
+        &notice,
+    )
 }
 
 pub fn shop_billing(store: &mut Store, shop: Uuid) -> Result<Option<ShopBilling>, SyncError> {

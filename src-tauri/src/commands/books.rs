@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use stationdesk_core::domain::contracts::Party;
 use stationdesk_core::paths;
 use stationdesk_core::sync::vendor::{self, InvoiceDocument};
 use stationdesk_core::sync::SyncError;
@@ -76,6 +77,19 @@ pub fn catalog_versions(state: State<'_, AppState>) -> Result<Vec<CatalogVersion
 #[tauri::command(async)]
 pub fn vendor_contracts(state: State<'_, AppState>) -> Result<Vec<ContractOverview>, UiError> {
     on_own_connection(&state, vendor::contracts)
+}
+
+/// A written notice the vendor received (or the vendor's own termination), recorded on the server.
+#[tauri::command(async)]
+pub fn record_contract_notice(
+    state: State<'_, AppState>,
+    contract_id: Uuid,
+    received: NaiveDate,
+    by: Party,
+) -> Result<ContractOverview, UiError> {
+    on_own_connection(&state, move |store| {
+        vendor::record_notice(store, contract_id, received, by)
+    })
 }
 
 #[tauri::command(async)]

@@ -1,8 +1,9 @@
 // Contracts: each with its current term, the notice deadline, what a notice today would do,
 // and recording a written notice.
 
-import { dateInput, h, table } from "../dom.js";
+import { h, table } from "../dom.js";
 import { daysBetween, formatDate, formatMoney } from "../format.js";
+import { noticeButton } from "../notice.js";
 
 export async function render(ctx) {
   const { t, api } = ctx;
@@ -25,58 +26,15 @@ export async function render(ctx) {
 
   const COLUMNS = 9;
 
-  // The form opens as a row of its own under the contract, so the table keeps its columns.
-  function noticeRow(status) {
-    const received = dateInput({ required: true, id: `notice-received-${status.contract.id}` }, today, t("common.dateHint"));
-    const by = h(
-      "select",
-      { id: `notice-by-${status.contract.id}` },
-      h("option", { value: "customer" }, t("contracts.notice.by.customer")),
-      h("option", { value: "vendor" }, t("contracts.notice.by.vendor")),
-    );
-    const form = h(
-      "form",
-      {
-        class: "notice-form",
-        "aria-label": t("contracts.notice.title"),
-        onsubmit: async (event) => {
-          event.preventDefault();
-          try {
-            const contract = await api.giveNotice(status.contract.id, received.iso(), by.value);
-            ctx.notify(t("contracts.notice.saved", { date: formatDate(contract.notice.effective_on) }));
-            await ctx.refresh();
-          } catch (error) {
-            ctx.notify(error.message, "error");
-          }
-        },
-        onkeydown: (event) => {
-          if (event.key === "Escape") ctx.refresh();
-        },
-      },
-      h("strong", {}, t("contracts.notice.title")),
-      h("div", { class: "field" }, h("label", { for: received.id }, t("contracts.notice.received")), received),
-      h("div", { class: "field" }, h("label", { for: by.id }, t("contracts.notice.by")), by),
-      h("button", { type: "submit", class: "primary" }, t("common.save")),
-      h("button", { type: "button", class: "secondary", onclick: () => ctx.refresh() }, t("common.cancel")),
-    );
-    return { row: h("tr", { class: "notice-row" }, h("td", { colspan: COLUMNS }, form)), focus: () => received.focus() };
-  }
-
   const rows = statuses.map((status) => {
     const contract = status.contract;
     const actions = h("td", { class: "actions" });
     if (status.state === "active") {
-      const open = h("button", {
-        type: "button",
-        class: "secondary small",
-        onclick: () => {
-          if (tr.nextElementSibling?.classList.contains("notice-row")) return;
-          const { row, focus } = noticeRow(status);
-          tr.after(row);
-          focus();
-        },
-      }, t("contracts.notice"));
-      actions.append(open);
+      actions.append(noticeButton(ctx, {
+        id: contract.id,
+        columns: COLUMNS,
+        record: async (received, by) => (await api.giveNotice(contract.id, received, by)).notice.effective_on,
+      }));
     }
     const stateText =
       status.state === "active" ? t("contracts.state.active") : `${t(`contracts.state.${status.state}`)} · ${t("contracts.endsOn", { date: formatDate(contract.notice.effective_on) })}`;

@@ -5,6 +5,7 @@
 import { billingForm } from "../billing.js";
 import { h, table } from "../dom.js";
 import { daysBetween, formatDate, formatMoney } from "../format.js";
+import { noticeButton } from "../notice.js";
 
 const PROFILE_FIELDS = [
   ["name", "vendor.name", "text", true],
@@ -87,7 +88,12 @@ function contractsCard(ctx, contracts) {
       h("td", {}, c.notice_today_ends_on ? formatDate(c.notice_today_ends_on) : t("common.none")),
       h("td", {}, c.ends_on ? t("common.none") : formatDate(c.next_renewal),
         !c.ends_on && renewalIn >= 0 && renewalIn <= 60 ? h("span", { class: "badge warn" }, t("vendor.renewsIn", { days: renewalIn })) : null),
-      h("td", {}, state));
+      h("td", {}, state),
+      h("td", { class: "actions" }, c.notice_today_ends_on ? noticeButton(ctx, {
+        id: c.contract_id,
+        columns: 9,
+        record: async (received, by) => (await ctx.api.recordContractNotice(c.contract_id, received, by)).ends_on,
+      }) : null));
   });
   return h("section", { class: "card", id: "vendor-contracts" },
     h("h2", {}, t("vendor.contracts")),
@@ -95,7 +101,7 @@ function contractsCard(ctx, contracts) {
       ? table({
         id: "vendor-contract-table",
         caption: t("vendor.contracts"),
-        headers: [t("invoices.shop"), t("vendor.plan"), t("vendor.price"), t("vendor.term"), t("vendor.noticeDeadline"), t("vendor.noticeToday"), t("vendor.nextRenewal"), t("invoices.status")],
+        headers: [t("invoices.shop"), t("vendor.plan"), t("vendor.price"), t("vendor.term"), t("vendor.noticeDeadline"), t("vendor.noticeToday"), t("vendor.nextRenewal"), t("invoices.status"), ""],
         rows,
       })
       : h("p", { class: "empty" }, t("vendor.noContracts")));
@@ -146,7 +152,7 @@ function staffCard(ctx, staff) {
     table({
       id: "vendor-staff-table",
       caption: t("vendor.staff"),
-      headers: [t("vendor.staffName"), t("billing.email"), t("vendor.role")],
+      headers: [t("vendor.staffName"), t("vendor.email"), t("vendor.role")],
       rows: own.map((member) => h("tr", {}, h("td", {}, member.name), h("td", {}, member.email), h("td", {}, t(`role.${member.role}`)))),
     }));
 }
