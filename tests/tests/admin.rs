@@ -332,3 +332,30 @@ async fn stations_are_managed_from_the_keyboard_and_mistakes_are_explained() {
     assert!(store.contracts().unwrap().is_empty());
     app.quit().await;
 }
+
+/// The seeds' vendors work in Danish and Finnish too: the window speaks both, with their dates
+/// and money.
+#[tokio::test]
+async fn the_window_speaks_danish_and_finnish() {
+    let app = App::launch().await;
+    add_station(&app, "Kasse 1", "Indgang").await;
+    let today = shop_today().format("%d.%m.%Y").to_string();
+    for (language, stations, flat) in [("da", "Stationer", "249,00"), ("fi", "Kassat", "249,00")] {
+        app.click_and_wait_for_render(&format!("#lang-{language}"))
+            .await;
+        app.click_and_wait_for_render("#nav-advisor").await;
+        assert_eq!(app.text("#nav-stations").await, stations);
+        let best = app.text("#advisor-results .option.best").await;
+        assert!(
+            best.contains(flat) && best.contains('€'),
+            "{language}: {best}"
+        );
+        assert_eq!(
+            app.attrs("#advisor-start", "value").await,
+            std::slice::from_ref(&today),
+            "{language} writes dates with dots"
+        );
+        app.screenshot(&format!("advisor-{language}")).await;
+    }
+    app.quit().await;
+}

@@ -1,7 +1,10 @@
-// German and English texts from ui/i18n/*.json. The language follows the system's until the
-// user picks one, which is remembered.
+// German, English, Danish and Finnish texts from ui/i18n/*.json (the vendors in the seeds work
+// in all four). The language follows the system's until the user picks one, which is
+// remembered.
 
-const SUPPORTED = ["de", "en"];
+// Each language with the locale its dates, numbers and money are written in.
+const LOCALES = { de: "de-DE", en: "en-GB", da: "da-DK", fi: "fi-FI" };
+const SUPPORTED = Object.keys(LOCALES);
 const STORAGE_KEY = "stationdesk.language";
 let texts = {};
 let language = "en";
@@ -30,7 +33,7 @@ export function currentLanguage() {
 }
 
 export function locale() {
-  return language === "de" ? "de-DE" : "en-GB";
+  return LOCALES[language];
 }
 
 /// The text for `key` with `{name}` placeholders filled in; a missing key shows itself, so it
