@@ -91,6 +91,46 @@ async fn a_flat_till_calls_the_vendor_and_a_second_press_joins_the_ticket() {
         .convert()
         .unwrap();
     assert!(after, "the language switch is out of the cashier's way");
+    // Every target a finger may need is at least 44 px square.
+    let small: Vec<String> = app
+        .driver
+        .execute(
+            "return [...document.querySelectorAll('main button, main input, #toasts button')]
+                 .filter((e) => e.offsetParent !== null)
+                 .filter((e) => { const r = e.getBoundingClientRect(); return r.width < 44 || r.height < 44; })
+                 .map((e) => e.id || e.textContent.trim());",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(
+        small.is_empty(),
+        "targets under 44 px on the till: {small:?}"
+    );
+    let emergency_height: f64 = app
+        .driver
+        .execute(
+            "return document.getElementById('emergency-button').getBoundingClientRect().height;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(
+        emergency_height > 150.0,
+        "the emergency button stays large: {emergency_height}"
+    );
+    app.driver
+        .execute(
+            "document.getElementById('to-admin').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.screenshot("till-foot").await;
 
     let first = press(&app).await;
     let number = first
