@@ -90,8 +90,11 @@ async fn a_fresh_pc_set_up_at_first_run_is_its_shops_first_till() {
     app.type_into("#setup-station", "Kasse Eingang").await;
     app.click_and_wait_for_render("#setup-submit").await;
     assert_eq!(app.attrs("#sync-card", "data-role").await, ["shop_admin"]);
-    let till = app.find("#till-station option:checked").await;
-    assert_eq!(till.text().await.unwrap(), "Kasse Eingang");
+    // Read in one go inside the page: the background sync may draw Settings anew meanwhile.
+    app.eventually("Settings names this PC's till", || async {
+        app.texts("#till-station option:checked").await == ["Kasse Eingang"]
+    })
+    .await;
     app.click_and_wait_for_render("#nav-stations").await;
     assert!(
         app.text("#main").await.contains("Kasse Eingang"),
