@@ -18,8 +18,9 @@ mod vendor;
 
 pub use changes::{Change, ChangeBody, ContractOrder, Entity, Record, Records};
 pub use vendor::{
-    CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, Invoice, InvoiceKind,
-    InvoiceLine, InvoicePaid, InvoiceRun, NewContract, ShopBilling, VendorContact, VendorProfile,
+    BilledShop, CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, Invoice,
+    InvoiceKind, InvoiceLine, InvoicePaid, InvoiceRun, NewContract, ShopBilling, VendorContact,
+    VendorProfile,
 };
 
 use chrono::{DateTime, Utc};

@@ -75,6 +75,16 @@ pub struct ShopBilling {
     pub buyer_reference: Option<String>,
 }
 
+/// A shop with whom its invoices are made out to (`GET /v1/billing`), for the vendor's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BilledShop {
+    #[serde(flatten)]
+    pub shop: crate::Shop,
+    /// `None` before anyone set it: the invoice run skips the shop.
+    pub billing: Option<ShopBilling>,
+}
+
 /// One version of the catalogue: the plans as JSON (the client's `Catalog` format), in force
 /// from `valid_from` until the next version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use reqwest::Method;
 use serde::Serialize;
 use stationdesk_protocol::{
-    CatalogVersion, ContractNotice, ContractOverview, Invoice, InvoicePaid, InvoiceRun, Shop,
+    BilledShop, CatalogVersion, ContractNotice, ContractOverview, Invoice, InvoicePaid, InvoiceRun,
     ShopBilling, StaffMember, VendorContact, VendorProfile,
 };
 use uuid::Uuid;
@@ -190,9 +190,10 @@ pub fn catalog_versions(store: &mut Store) -> Result<Vec<CatalogVersion>, SyncEr
     get(store, "/catalog/versions")
 }
 
-/// The shops the signed-in staff member may see: every shop for the vendor's staff.
-pub fn shops(store: &mut Store) -> Result<Vec<Shop>, SyncError> {
-    get(store, "/shops")
+/// The shops the signed-in admin may see (a shop admin their own), each with whom its invoices
+/// are made out to, in one request.
+pub fn billed_shops(store: &mut Store) -> Result<Vec<BilledShop>, SyncError> {
+    get(store, "/billing")
 }
 
 /// The staff accounts the signed-in person may see: a shop admin their shop's admins, the
@@ -224,10 +225,6 @@ pub fn record_notice(
         &format!("/contracts/{contract}/notice"),
         &notice,
     )
-}
-
-pub fn shop_billing(store: &mut Store, shop: Uuid) -> Result<Option<ShopBilling>, SyncError> {
-    get(store, &format!("/shops/{shop}/billing"))
 }
 
 pub fn set_shop_billing(

@@ -13,8 +13,8 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use stationdesk_core::domain::contracts::Party;
 use stationdesk_protocol::{
-    CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, ErrorBody, Invoice,
-    InvoicePaid, InvoiceRun, NewContract, Role, ShopBilling, VendorContact, VendorProfile,
+    BilledShop, CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, ErrorBody,
+    Invoice, InvoicePaid, InvoiceRun, NewContract, Role, ShopBilling, VendorContact, VendorProfile,
 };
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
         .routes(routes!(get_profile, set_profile))
         .routes(routes!(catalog_in_force))
         .routes(routes!(catalog_versions, add_catalog_version))
+        .routes(routes!(billed_shops))
         .routes(routes!(get_billing, set_billing))
         .routes(routes!(list_contracts, create_contract))
         .routes(routes!(contract_notice))
@@ -143,6 +144,21 @@ async fn add_catalog_version(
         })
         .await?,
     ))
+}
+
+/// Every shop with its billing data for the vendor admin (one request for the vendor's list,
+/// however many shops), a shop admin's own.
+#[utoipa::path(get, path = "/v1/billing", tag = "vendor", security(("bearer" = [])),
+    responses((status = 200, description = "The shops the caller may see, each with whom its invoices are made out to", body = Vec<BilledShop>),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Vendor admins and shop admins", body = ErrorBody)))]
+async fn billed_shops(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+) -> Result<Json<Vec<BilledShop>>, ApiError> {
+    policy::require(&caller, &BOOKS, "read billing data")?;
+    let shop = shop_filter(&caller, None)?;
+    Ok(Json(blocking(move || storage.billed_shops(shop)).await?))
 }
 
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/billing", tag = "vendor", security(("bearer" = [])),

@@ -10,8 +10,9 @@ use serde_json::value::RawValue;
 use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_protocol::{
-    BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice, Me, NewContract, NewShop,
-    NewStaff, PullResponse, Role, Shop, ShopBilling, StaffMember, VendorProfile,
+    BilledShop, BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice, Me,
+    NewContract, NewShop, NewStaff, PullResponse, Role, Shop, ShopBilling, StaffMember,
+    VendorProfile,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -90,6 +91,8 @@ pub trait VendorBooks {
     /// The catalogue in force on `day` (the built-in one before any version).
     fn catalog_on(&self, day: NaiveDate) -> Result<Catalog, StorageError>;
     fn shop_billing(&self, shop: Uuid) -> Result<Option<ShopBilling>, StorageError>;
+    /// One shop, or every shop when `only` is `None`, each with its billing data, by name.
+    fn billed_shops(&self, only: Option<Uuid>) -> Result<Vec<BilledShop>, StorageError>;
     fn set_shop_billing(
         &self,
         shop: Uuid,

@@ -68,6 +68,7 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/catalog"),
         ("GET", "/v1/catalog/versions"),
         ("POST", "/v1/catalog/versions"),
+        ("GET", "/v1/billing"),
         ("GET", "/v1/shops/{shop_id}/billing"),
         ("PUT", "/v1/shops/{shop_id}/billing"),
         ("GET", "/v1/contracts"),

@@ -168,6 +168,40 @@ fn every_endpoint_by_every_role_for_its_own_shop_and_another() {
             shop.clone(),
             200,
         ),
+        // Billing data for the vendor's list: the books' roles only (what each sees, below).
+        ("nobody", None, "GET", "/v1/billing", json!(null), 401),
+        (
+            "till",
+            Some(&c.till_a1),
+            "GET",
+            "/v1/billing",
+            json!(null),
+            403,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "GET",
+            "/v1/billing",
+            json!(null),
+            403,
+        ),
+        (
+            "admin",
+            Some(&c.admin_a),
+            "GET",
+            "/v1/billing",
+            json!(null),
+            200,
+        ),
+        (
+            "vendor",
+            Some(&c.vendor),
+            "GET",
+            "/v1/billing",
+            json!(null),
+            200,
+        ),
         // Staff: a till sees none; everyone else the staff they may (checked below).
         ("nobody", None, "GET", "/v1/staff", json!(null), 401),
         (
@@ -331,6 +365,15 @@ fn every_endpoint_by_every_role_for_its_own_shop_and_another() {
         3,
         "A, B and the vendor's new C: {all}"
     );
+    let (_, billed) = w.server.get("/v1/billing", Some(&c.admin_a));
+    assert_eq!(
+        billed.as_array().unwrap().len(),
+        1,
+        "a shop admin's own shop only: {billed}"
+    );
+    assert_eq!(billed[0]["id"], w.shop_a.as_str());
+    let (_, billed) = w.server.get("/v1/billing", Some(&c.vendor));
+    assert_eq!(billed.as_array().unwrap().len(), 3, "every shop: {billed}");
     let (_, own) = w.server.get("/v1/staff", Some(&c.admin_a));
     let own = own.as_array().unwrap();
     assert!(

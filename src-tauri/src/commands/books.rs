@@ -3,13 +3,11 @@
 //! profile, the shops' billing data, contracts across shops and the catalogue's versions.
 
 use chrono::NaiveDate;
-use serde::Serialize;
 use stationdesk_core::domain::contracts::Party;
 use stationdesk_core::paths;
 use stationdesk_core::sync::vendor::{self, InvoiceDocument};
-use stationdesk_core::sync::SyncError;
 use stationdesk_protocol::{
-    CatalogVersion, ContractOverview, Invoice, Shop, ShopBilling, StaffMember, VendorProfile,
+    BilledShop, CatalogVersion, ContractOverview, Invoice, ShopBilling, StaffMember, VendorProfile,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -97,26 +95,11 @@ pub fn list_staff(state: State<'_, AppState>) -> Result<Vec<StaffMember>, UiErro
     on_own_connection(&state, vendor::staff)
 }
 
-#[derive(Serialize)]
-pub struct ShopBooks {
-    #[serde(flatten)]
-    shop: Shop,
-    billing: Option<ShopBilling>,
-}
-
 /// The shops the signed-in admin may see (a shop admin their own), each with whom its invoices
 /// are made out to.
 #[tauri::command(async)]
-pub fn billing_shops(state: State<'_, AppState>) -> Result<Vec<ShopBooks>, UiError> {
-    on_own_connection(&state, |store| {
-        vendor::shops(store)?
-            .into_iter()
-            .map(|shop| {
-                let billing = vendor::shop_billing(store, shop.id)?;
-                Ok(ShopBooks { shop, billing })
-            })
-            .collect::<Result<_, SyncError>>()
-    })
+pub fn billing_shops(state: State<'_, AppState>) -> Result<Vec<BilledShop>, UiError> {
+    on_own_connection(&state, vendor::billed_shops)
 }
 
 #[tauri::command(async)]

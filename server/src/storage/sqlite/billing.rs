@@ -9,7 +9,7 @@ use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::wire::ChangeBody;
 use stationdesk_protocol::{
-    CatalogVersion, ContractOrder, ContractOverview, Invoice, InvoiceKind, NewContract,
+    BilledShop, CatalogVersion, ContractOrder, ContractOverview, Invoice, InvoiceKind, NewContract,
     ShopBilling, VendorProfile,
 };
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use super::{shop_exists, utc_text, SqliteStorage};
 use crate::billing::{self, Parties};
 use crate::door::Refusal;
 use crate::policy::Owner;
-use crate::storage::{Document, StorageError, VendorBooks};
+use crate::storage::{Document, Storage, StorageError, VendorBooks};
 
 /// The catalogue in force on `day`: the newest version valid from it or before, else the
 /// built-in one.
@@ -229,6 +229,18 @@ impl VendorBooks for SqliteStorage {
         let conn = self.conn();
         shop_exists(&conn, shop)?;
         billing_of(&conn, shop)
+    }
+
+    fn billed_shops(&self, only: Option<Uuid>) -> Result<Vec<BilledShop>, StorageError> {
+        let shops = self.shops(only)?;
+        let conn = self.conn();
+        shops
+            .into_iter()
+            .map(|shop| {
+                let billing = billing_of(&conn, shop.id)?;
+                Ok(BilledShop { shop, billing })
+            })
+            .collect()
     }
 
     fn set_shop_billing(
