@@ -619,8 +619,40 @@ fn an_enrolled_pc_has_its_station_record_and_is_its_till() {
     let state = sync::enrol(&mut kasse_3, &server.base, &server.code(&shop), "Kasse 3").unwrap();
     assert_eq!(state.station_id, Some(planned));
 
-    // Asking for a station another till holds is refused, and the code stays good.
+    // Asking for a station another till holds is refused, and the code stays good; so are a
+    // station id that is none, another shop's station, and names no shop list can show.
+    let other_shop = server.shop("Anderer Laden");
+    let (_, foreign) = server.till(&other_shop, "Kasse X");
     let code = server.code(&shop);
+    for (hostile, status) in [
+        (
+            serde_json::json!({"code": code, "station_name": "Kasse 5", "station_id": "nicht-eine-id"}),
+            400,
+        ),
+        (
+            serde_json::json!({"code": code, "station_name": "Kasse 5", "station_id": 42}),
+            400,
+        ),
+        (
+            serde_json::json!({"code": code, "station_name": "Kasse X", "station_id": foreign}),
+            409,
+        ),
+        (
+            serde_json::json!({"code": code, "station_name": "K".repeat(10_000)}),
+            400,
+        ),
+        (
+            serde_json::json!({"code": code, "station_name": "Kasse\n5"}),
+            400,
+        ),
+        (
+            serde_json::json!({"code": code, "station_name": "   "}),
+            400,
+        ),
+    ] {
+        let (got, body) = server.post("/v1/enrol", None, &hostile);
+        assert_eq!(got.as_u16(), status, "{hostile}: {body}");
+    }
     let (status, refused) = server.post(
         "/v1/enrol",
         None,
@@ -635,8 +667,12 @@ fn an_enrolled_pc_has_its_station_record_and_is_its_till() {
     assert_eq!(
         status.as_u16(),
         200,
-        "the refused attempt did not use the code"
+        "the refused attempts did not use the code"
     );
+    // Everyone else syncs on.
+    press(&mut fresh, "Kasse 1");
+    assert_eq!(sync::sync(&mut fresh).unwrap().pushed.rejected, 0);
+    assert!(sync::sync(&mut admin).is_ok());
     for store in [&fresh, &made_before, &kasse_3, &admin] {
         forget(store);
     }

@@ -273,10 +273,11 @@ impl Storage for SqliteStorage {
         wanted: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<(Uuid, Uuid, String), StorageError> {
-        let station_name = station_name.trim();
-        if station_name.is_empty() {
-            return Err(StorageError::Invalid("the station needs a name".into()));
-        }
+        // The same rule as a station record the door admits: no empty, oversized or
+        // multi-line names reach the shop's lists.
+        let station_name = stationdesk_core::domain::stations::clean_station_name(station_name)
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let station_name = station_name.as_str();
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let shop: String = tx
