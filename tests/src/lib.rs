@@ -262,6 +262,17 @@ impl App {
             .unwrap()
     }
 
+    /// The value of a JavaScript expression in the window (`return …;`), for what the DOM does
+    /// not say by itself: a field's validity, an element's size, the document order.
+    pub async fn evaluate<T: serde::de::DeserializeOwned>(&self, script: &str) -> T {
+        self.driver
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("evaluating {script}: {e}"))
+            .convert()
+            .unwrap_or_else(|e| panic!("the result of {script}: {e}"))
+    }
+
     pub async fn click(&self, css: &str) {
         let element = self.find(css).await;
         // WebDriver scrolls a button only just into view, where a notice in the window's

@@ -73,15 +73,8 @@ async fn six_stations_get_the_cheapest_cover_from_the_advisor() {
     app.click("#advisor-results .option.best .apply-option")
         .await;
     let valid: bool = app
-        .driver
-        .execute(
-            "return document.getElementById('advisor-start').validity.valid;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .convert()
-        .unwrap();
+        .evaluate("return document.getElementById('advisor-start').validity.valid;")
+        .await;
     assert!(!valid, "31 February is no date");
     assert!(app.all("#confirm-option-0").await.is_empty());
     app.type_into("#advisor-start", &today.format("%-d/%-m/%Y").to_string())

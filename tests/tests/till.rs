@@ -78,47 +78,28 @@ async fn a_flat_till_calls_the_vendor_and_a_second_press_joins_the_ticket() {
 
     // The language switch comes after the emergency button, at the foot of the screen.
     let after: bool = app
-        .driver
-        .execute(
+        .evaluate(
             "return Boolean(document.getElementById('emergency-button')
                  .compareDocumentPosition(document.getElementById('language-group'))
                  & Node.DOCUMENT_POSITION_FOLLOWING)
                && document.getElementById('language-group').closest('main') !== null;",
-            vec![],
         )
-        .await
-        .unwrap()
-        .convert()
-        .unwrap();
+        .await;
     assert!(after, "the language switch is out of the cashier's way");
     // Every target a finger may need is at least 44 px square.
-    let small: Vec<String> = app
-        .driver
-        .execute(
-            "return [...document.querySelectorAll('main button, main input, #toasts button')]
+    let small: Vec<String> = app.evaluate("return [...document.querySelectorAll('main button, main input, #toasts button')]
                  .filter((e) => e.offsetParent !== null)
                  .filter((e) => { const r = e.getBoundingClientRect(); return r.width < 44 || r.height < 44; })
-                 .map((e) => e.id || e.textContent.trim());",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .convert()
-        .unwrap();
+                 .map((e) => e.id || e.textContent.trim());").await;
     assert!(
         small.is_empty(),
         "targets under 44 px on the till: {small:?}"
     );
     let emergency_height: f64 = app
-        .driver
-        .execute(
+        .evaluate(
             "return document.getElementById('emergency-button').getBoundingClientRect().height;",
-            vec![],
         )
-        .await
-        .unwrap()
-        .convert()
-        .unwrap();
+        .await;
     assert!(
         emergency_height > 150.0,
         "the emergency button stays large: {emergency_height}"
