@@ -142,10 +142,11 @@ async function onSynced(synced) {
   // A new emergency shows in the ticket list whatever the list was narrowed to.
   if (arrived.length && !synced.pulled.catching_up) tickets.showEverythingActive();
   const main = document.getElementById("main");
-  // An arriving emergency outranks a half-typed search, never a half-typed comment.
+  // Nothing anyone typed is drawn away: not the field in use, nor a half-filled form left for a
+  // moment (a sign-in, a comment). An arriving emergency outranks a half-typed search only.
   const typing = [...main.querySelectorAll("input, textarea")]
     .filter((field) => !(arrived.length && field.id === "tickets-search"))
-    .some((field) => field === document.activeElement || (field.tagName === "TEXTAREA" && field.value));
+    .some((field) => field === document.activeElement || field.value !== field.defaultValue);
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   // The till follows what it sent too: "will be sent" becomes "sent to support".
