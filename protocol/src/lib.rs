@@ -13,9 +13,14 @@
 //! With the `openapi` feature (the server's) every type also describes itself for the server's
 //! OpenAPI document; clients build without it.
 
+mod accounts;
 mod changes;
 mod vendor;
 
+pub use accounts::{
+    PasswordChange, PasswordReset, RecoveryCodes, SecurityEvent, SecurityPolicy, SessionsEnded,
+    StaffSession, Till, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
+};
 pub use changes::{Change, ChangeBody, ContractOrder, Entity, Record, Records};
 pub use vendor::{
     BilledShop, CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, Invoice,
@@ -116,6 +121,9 @@ pub struct EnrolResponse {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// The authenticator app's code (or a recovery code), for an account with two factors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_factor_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +134,10 @@ pub struct LoginResponse {
     /// The shop a shop admin belongs to; `None` for the vendor's staff.
     pub shop_id: Option<Uuid>,
     pub name: String,
+    /// The vendor requires two factors of this account and it has none yet: the session may
+    /// only set them up (`POST /v1/me/two-factor`).
+    #[serde(default)]
+    pub two_factor_setup_required: bool,
 }
 
 /// Who a token belongs to, as the server sees it (`GET /v1/me`).
@@ -184,6 +196,16 @@ pub struct StaffMember {
     pub shop_id: Option<Uuid>,
     /// Named in a Second Level contract: one of those who bring the shop's tickets to the vendor.
     pub named_contact: bool,
+    /// A deactivated account cannot sign in; its sessions ended when it was deactivated.
+    #[serde(default = "active")]
+    pub active: bool,
+    /// Signs in with a code from an authenticator app besides the password.
+    #[serde(default)]
+    pub two_factor: bool,
+}
+
+fn active() -> bool {
+    true
 }
 
 /// The data of a `changes` event on `GET /v1/events`: there is something to pull.

@@ -140,7 +140,7 @@ fn push_and_pull(dir: &Path) {
         })
         .unwrap();
     let mut admin = Store::open(&dir.join("admin.sqlite")).unwrap();
-    sync::login(&mut admin, base, "chefin@laden.de", PASSWORD).unwrap();
+    sync::login(&mut admin, base, "chefin@laden.de", PASSWORD, None).unwrap();
     let start = Instant::now();
     let pulled = sync::sync(&mut admin).unwrap().pulled;
     let pull_time = start.elapsed();
@@ -235,7 +235,7 @@ fn noop_sync(dir: &Path) {
             })
             .unwrap();
         let mut admin = Store::open(&dir.join(format!("{name}-admin.sqlite"))).unwrap();
-        sync::login(&mut admin, &base, &email, PASSWORD).unwrap();
+        sync::login(&mut admin, &base, &email, PASSWORD, None).unwrap();
         admin.apply_pulled(&[], rows as u64).unwrap();
         let caller = stationdesk_server::storage::Caller {
             account: Uuid::nil(),
@@ -244,6 +244,9 @@ fn noop_sync(dir: &Path) {
             station_id: None,
             name: "Admin".into(),
             named_contact: false,
+            last_used_at: chrono::Utc::now(),
+            ends_by: None,
+            setup_only: false,
         };
         let mut client = Vec::with_capacity(NOOP_SAMPLES);
         let mut server_side = Vec::with_capacity(NOOP_SAMPLES);

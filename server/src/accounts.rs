@@ -11,9 +11,82 @@ use argon2::Argon2;
 use sha2::{Digest, Sha256};
 use stationdesk_protocol::{NewStaff, Role};
 
-use crate::storage::StorageError;
+use crate::storage::{Caller, StorageError};
 
 pub const MIN_PASSWORD: usize = 10;
+
+/// How long a staff session lasts: it ends after `idle` without a request, and `lifetime`
+/// after sign-in however busy it is. A till's device token has neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle: chrono::Duration,
+    pub lifetime: chrono::Duration,
+}
+
+impl Default for SessionLimits {
+    /// A working day's pause, and a week: the desk signs in on Monday morning.
+    fn default() -> Self {
+        SessionLimits {
+            idle: chrono::Duration::hours(12),
+            lifetime: chrono::Duration::days(7),
+        }
+    }
+}
+
+/// A token's use is written down when the one on record is older than this: often enough
+/// for "last seen" and the idle limit, seldom enough not to write on every request.
+pub const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Whether the caller's staff session is over at `now`.
+pub fn session_over(
+    caller: &Caller,
+    now: chrono::DateTime<chrono::Utc>,
+    limits: SessionLimits,
+) -> bool {
+    caller
+        .ends_by
+        .is_some_and(|ends_by| now >= ends_by || now - caller.last_used_at >= limits.idle)
+}
+
+/// What a client is told when it presents a token that was ended, by why.
+pub fn ended_message(why: &str, station: bool, limits: SessionLimits) -> String {
+    if station {
+        return "this till was disconnected from the server by an admin; enrol it again with a new code from the shop admin".into();
+    }
+    match why {
+        "sign_out" => "this session was signed out; sign in again".into(),
+        "expired" => format!(
+            "your session ended ({} hours without use, or {} days after signing in); sign in again",
+            limits.idle.num_hours(),
+            limits.lifetime.num_days()
+        ),
+        "password_changed" => {
+            "the password was changed, which ended this session; sign in with the new one".into()
+        }
+        "deactivated" => "this account was deactivated; ask your admin".into(),
+        "two_factor_on" => "two-factor sign-in was turned on for this account; sign in again with a code from your authenticator app".into(),
+        _ => "an admin ended this session; sign in again".into(),
+    }
+}
+
+/// A password someone chose, checked against the rules.
+pub fn check_new_password(password: &str) -> Result<(), StorageError> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(StorageError::Invalid(format!(
+            "a password needs at least {MIN_PASSWORD} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Checked when no account has the e-mail address, so that an unknown address costs the same
+/// time as a wrong password and nobody can tell which addresses have accounts.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: LazyLock<String> = LazyLock::new(|| {
+        hash_password(&random_secret()).expect("hashing a random password cannot fail")
+    });
+    &DUMMY
+}
 
 /// 256 random bits as hex: a token or an enrolment code nobody can guess.
 pub fn random_secret() -> String {
@@ -63,11 +136,7 @@ pub fn new_staff_hash(staff: &NewStaff) -> Result<String, StorageError> {
             "a staff account needs an e-mail address and a name".into(),
         ));
     }
-    if staff.password.chars().count() < MIN_PASSWORD {
-        return Err(StorageError::Invalid(format!(
-            "a password needs at least {MIN_PASSWORD} characters"
-        )));
-    }
+    check_new_password(&staff.password)?;
     hash_password(&staff.password)
 }
 

@@ -664,6 +664,9 @@ mod tests {
             station_id: station,
             name: format!("the {role:?}"),
             named_contact: false,
+            last_used_at: Utc::now(),
+            ends_by: None,
+            setup_only: false,
         }
     }
 

@@ -14,6 +14,19 @@ pub enum ApiError {
     BadRequest(String),
     #[error("sign in first: send `Authorization: Bearer <token>` with a valid, unrevoked token")]
     Unauthorized,
+    #[error("wrong e-mail address or password")]
+    WrongCredentials,
+    #[error("enter the 6-digit code from your authenticator app, or one of your recovery codes")]
+    TwoFactorRequired,
+    #[error("that code is wrong or was used already; enter the current code from your authenticator app, or a recovery code")]
+    TwoFactorWrong,
+    /// A token that worked once and was ended; the message says why and what to do.
+    #[error("{0}")]
+    SessionEnded(String),
+    #[error("{0}")]
+    TillDisconnected(String),
+    #[error("too many failed sign-ins; try again in {0} seconds")]
+    Throttled(u64),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -34,7 +47,13 @@ impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized
+            | ApiError::WrongCredentials
+            | ApiError::TwoFactorRequired
+            | ApiError::TwoFactorWrong
+            | ApiError::SessionEnded(_)
+            | ApiError::TillDisconnected(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -49,6 +68,12 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::WrongCredentials => "wrong_credentials",
+            ApiError::TwoFactorRequired => "two_factor_required",
+            ApiError::TwoFactorWrong => "two_factor_wrong",
+            ApiError::SessionEnded(_) => "session_ended",
+            ApiError::TillDisconnected(_) => "till_disconnected",
+            ApiError::Throttled(_) => "too_many_attempts",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
@@ -67,9 +92,7 @@ impl From<StorageError> for ApiError {
             StorageError::Conflict(m) => ApiError::Conflict(m),
             StorageError::Invalid(m) => ApiError::BadRequest(m),
             StorageError::TooLarge(m) => ApiError::TooLarge(m),
-            StorageError::BadEnrolmentCode | StorageError::BadLogin => {
-                ApiError::Forbidden(error.to_string())
-            }
+            StorageError::BadEnrolmentCode => ApiError::Forbidden(error.to_string()),
             StorageError::Backend(m) => ApiError::Internal(m),
         }
     }
@@ -84,7 +107,13 @@ impl IntoResponse for ApiError {
             code: self.code().to_owned(),
             message: self.to_string(),
         };
-        (self.status_code(), Json(body)).into_response()
+        let mut response = (self.status_code(), Json(body)).into_response();
+        if let ApiError::Throttled(seconds) = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

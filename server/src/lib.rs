@@ -19,7 +19,10 @@ pub mod error;
 pub mod policy;
 pub mod quota;
 pub mod serve;
+pub mod signin;
 pub mod storage;
+pub mod throttle;
+pub mod two_factor;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +77,7 @@ impl Modify for BearerToken {
 pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::identity::router())
+        .merge(api::accounts::router())
         .merge(api::shops::router())
         .merge(api::sync::router())
         .merge(api::blobs::router())
@@ -91,6 +95,7 @@ pub struct Options {
     /// `POST /v1/setup` creates the first shop and its admin while there are no accounts: for
     /// one computer running everything (`scripts/run.sh`), never for a server on a network.
     pub first_run_setup: bool,
+    pub sessions: accounts::SessionLimits,
 }
 
 pub fn app(storage: Arc<dyn Storage>) -> Router {
@@ -110,6 +115,7 @@ pub fn app_with(storage: Arc<dyn Storage>, options: Options) -> Router {
         .layer(Extension(Pushes::default()))
         .layer(Extension(api::sync::Streams::default()))
         .layer(Extension(options))
+        .layer(Extension(Arc::new(throttle::Throttle::default())))
         // One limit for every body, the documented one (axum's extractors would stop at 2 MiB).
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

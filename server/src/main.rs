@@ -15,9 +15,10 @@ use stationdesk_core::domain::contracts::Party;
 use stationdesk_protocol::{
     Invoice, NewContract, NewShop, NewStaff, Role, ShopBilling, VendorProfile,
 };
+use stationdesk_server::accounts::SessionLimits;
 use stationdesk_server::billing::vendor_today;
 use stationdesk_server::storage::sqlite::SqliteStorage;
-use stationdesk_server::storage::{Document, Storage, StorageError, VendorBooks};
+use stationdesk_server::storage::{AccountBook, Document, Storage, StorageError, VendorBooks};
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -48,6 +49,21 @@ enum Command {
         /// does; never on a network.
         #[arg(long)]
         first_run_setup: bool,
+        /// A staff session ends after this many minutes without a request.
+        #[arg(long, default_value_t = 12 * 60, value_parser = clap::value_parser!(i64).range(1..=60 * 24 * 30))]
+        session_idle_minutes: i64,
+        /// A staff session ends this many hours after sign-in, however busy it is.
+        #[arg(long, default_value_t = 7 * 24, value_parser = clap::value_parser!(i64).range(1..=24 * 90))]
+        session_lifetime_hours: i64,
+    },
+    /// The security log, newest first: sign-ins, failures, throttling, revocations, enrolments,
+    /// password and two-factor changes.
+    SecurityLog {
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Entries older than this id.
+        #[arg(long)]
+        before: Option<i64>,
     },
     /// Create a shop.
     CreateShop {
@@ -293,13 +309,44 @@ fn run(cli: &Cli) -> Result<(), String> {
         Command::Serve {
             listen,
             first_run_setup,
+            session_idle_minutes,
+            session_lifetime_hours,
         } => serve(
             Arc::new(open()?),
             *listen,
             stationdesk_server::Options {
                 first_run_setup: *first_run_setup,
+                sessions: SessionLimits {
+                    idle: Duration::minutes(*session_idle_minutes),
+                    lifetime: Duration::hours(*session_lifetime_hours),
+                },
             },
         ),
+        Command::SecurityLog { limit, before } => {
+            let entries = open()?.security_log(*before, *limit).map_err(failed)?;
+            let human = entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {} {} {}{}",
+                        e.at.format("%Y-%m-%d %H:%M:%S"),
+                        e.kind,
+                        e.subject,
+                        e.address.as_deref().unwrap_or("-"),
+                        e.actor
+                            .as_ref()
+                            .map(|a| format!(" by {a}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(
+                serde_json::to_value(&entries).map_err(|e| e.to_string())?,
+                human,
+            );
+            Ok(())
+        }
         Command::CreateShop { name, second_level } => {
             let id = open()?
                 .create_shop(&NewShop {

@@ -73,3 +73,28 @@ pub fn shop_for(caller: &Caller, asked: Option<Uuid>) -> Result<Uuid, ApiError> 
         (None, None) => Err(ApiError::BadRequest("name the shop: shop_id".into())),
     }
 }
+
+/// The shops a list shows: a vendor admin's every shop (or the one asked for), anyone else's
+/// own shop.
+pub fn shop_filter(caller: &Caller, asked: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
+    match caller.role {
+        Role::VendorAdmin => Ok(asked),
+        _ => shop_for(caller, asked).map(Some),
+    }
+}
+
+/// Who may manage a staff account (deactivate it, set its password, end its sessions): a
+/// vendor admin anyone's, a shop admin the admins of their own shop.
+pub fn may_manage(caller: &Caller, role: Role, shop: Option<Uuid>) -> Result<(), ApiError> {
+    match caller.role {
+        Role::VendorAdmin => Ok(()),
+        Role::ShopAdmin if role == Role::ShopAdmin && shop == caller.shop_id => Ok(()),
+        Role::ShopAdmin => Err(ApiError::Forbidden(
+            "a shop admin manages the admins of their own shop only".into(),
+        )),
+        _ => Err(ApiError::Forbidden(format!(
+            "{} may not manage staff accounts",
+            role_name(caller.role)
+        ))),
+    }
+}

@@ -10,6 +10,8 @@ use reqwest::blocking::Client;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::clock::FakeClock;
+
 /// The server binary: `STATIONDESK_SERVER`, or the workspace's debug build.
 pub fn server_binary() -> PathBuf {
     crate::built_binary(
@@ -29,6 +31,7 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub http: Client,
     options: Vec<String>,
+    env: Vec<(&'static str, std::ffi::OsString)>,
 }
 
 impl TestServer {
@@ -38,15 +41,27 @@ impl TestServer {
 
     /// A server started with extra `serve` options (`--first-run-setup`).
     pub fn start_with(options: &[&str]) -> TestServer {
+        TestServer::start_on(options, None)
+    }
+
+    /// A server whose wall clock is `clock`'s.
+    pub fn start_on(options: &[&str], clock: Option<&FakeClock>) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let options: Vec<String> = options.iter().map(|o| (*o).to_owned()).collect();
-        let (process, base) = spawn(&dir.path().join("server.sqlite"), "127.0.0.1:0", &options);
+        let env = clock.map(FakeClock::env).unwrap_or_default();
+        let (process, base) = spawn(
+            &dir.path().join("server.sqlite"),
+            "127.0.0.1:0",
+            &options,
+            &env,
+        );
         TestServer {
             process,
             base,
             dir,
             http: Client::new(),
             options,
+            env,
         }
     }
 
@@ -54,7 +69,7 @@ impl TestServer {
     pub fn restart(&mut self) {
         self.stop();
         let listen = self.base.trim_start_matches("http://").to_owned();
-        let (process, base) = spawn(&self.db(), &listen, &self.options);
+        let (process, base) = spawn(&self.db(), &listen, &self.options, &self.env);
         assert_eq!(base, self.base, "the server came back on its address");
         self.process = process;
     }
@@ -281,12 +296,18 @@ pub fn json_of(command: &mut Command, stdin: &str) -> Value {
 }
 
 /// Starts the server and waits for the line that says where it listens: no sleeps.
-fn spawn(db: &std::path::Path, listen: &str, options: &[String]) -> (Child, String) {
+fn spawn(
+    db: &std::path::Path,
+    listen: &str,
+    options: &[String],
+    env: &[(&'static str, std::ffi::OsString)],
+) -> (Child, String) {
     let mut process = Command::new(server_binary())
         .arg("--db")
         .arg(db)
         .args(["serve", "--listen", listen])
         .args(options)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()

@@ -4,44 +4,14 @@
 //! libfaketime with its wall clock read from a file (the monotonic clock left alone), so each
 //! window sees a Monday at 10:30 and then at 20:30 in Berlin, whatever the CI machine's hour.
 
-use std::path::Path;
-
 use stationdesk_core::store::Store;
+use stationdesk_e2e::clock::FakeClock;
 use stationdesk_e2e::server::TestServer;
 use stationdesk_e2e::{off_runtime, App};
 
-const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 /// Monday 7 December 2026, 10:30 and 20:30 in Berlin.
 const OPEN: &str = "@2026-12-07 09:30:00";
 const CLOSED: &str = "@2026-12-07 19:30:00";
-
-struct FakeClock(tempfile::NamedTempFile);
-
-impl FakeClock {
-    fn at(time: &str) -> FakeClock {
-        let clock = FakeClock(tempfile::NamedTempFile::new().unwrap());
-        clock.set(time);
-        clock
-    }
-
-    fn set(&self, time: &str) {
-        std::fs::write(self.0.path(), time).unwrap();
-    }
-
-    fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
-        assert!(
-            Path::new(LIBFAKETIME).exists(),
-            "libfaketime is installed (package faketime)"
-        );
-        vec![
-            ("LD_PRELOAD", LIBFAKETIME.into()),
-            ("FAKETIME_TIMESTAMP_FILE", self.0.path().into()),
-            ("FAKETIME_NO_CACHE", "1".into()),
-            ("DONT_FAKE_MONOTONIC", "1".into()),
-            ("TZ", "UTC".into()),
-        ]
-    }
-}
 
 /// Covered from 1 December 2026, before the clock's Monday whatever the machine's date.
 fn till_of(plan: Option<&'static str>) -> impl FnOnce(&mut Store) {

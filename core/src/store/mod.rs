@@ -38,7 +38,9 @@ use crate::wire::ChangeBody;
 pub use error::StoreError;
 pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
 use stationdesk_protocol::ContractOrder;
-pub use sync::{Applied, ArrivedEmergency, SetAside, Settled, Staff, SyncState, SyncStatus};
+pub use sync::{
+    Applied, ArrivedEmergency, SetAside, Settled, Staff, SyncFailure, SyncState, SyncStatus,
+};
 pub use tickets::{
     Attachment, Comment, EventKind, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent,
     TicketQuery, TicketSort, TicketView,
@@ -60,6 +62,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             sync::upgrade_legacy_outbox,
         ),
         M::up(include_str!("migrations/0010_search_inside_words.sql")),
+        M::up(include_str!("migrations/0011_access_ended.sql")),
     ])
 });
 

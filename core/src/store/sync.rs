@@ -67,6 +67,16 @@ pub struct SyncStatus {
     pub set_aside: Vec<SetAside>,
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// The server no longer accepts this installation's token (a till disconnected, a session
+    /// ended): `last_error` says whether to sign in or enrol again.
+    pub access_ended: bool,
+}
+
+/// How a sync failed, as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncFailure {
+    pub message: String,
+    pub access_ended: bool,
 }
 
 /// What a pulled page did here.
@@ -232,7 +242,8 @@ impl Store {
             "INSERT INTO sync_state (id, server_url, shop_id, station_id, pull_cursor, staff_email, staff_name, staff_role)
              VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET server_url = ?1, shop_id = ?2, station_id = ?3,
-                 pull_cursor = ?4, staff_email = ?5, staff_name = ?6, staff_role = ?7",
+                 pull_cursor = ?4, staff_email = ?5, staff_name = ?6, staff_role = ?7,
+                 access_ended = 0",
             params![
                 state.server_url,
                 state.shop_id.map(|s| s.to_string()),
@@ -416,16 +427,17 @@ impl Store {
     }
 
     /// Remembers how the last sync went: `None` for success, else the error in words.
-    pub fn record_sync(&mut self, error: Option<&str>) -> Result<(), StoreError> {
+    pub fn record_sync(&mut self, failure: Option<&SyncFailure>) -> Result<(), StoreError> {
         let tx = self.write()?;
-        match error {
+        match failure {
             None => tx.execute(
-                "UPDATE sync_state SET last_success = ?1, last_error = NULL WHERE id = 1",
+                "UPDATE sync_state SET last_success = ?1, last_error = NULL, access_ended = 0
+                 WHERE id = 1",
                 [utc_text(stored_now())],
             )?,
-            Some(error) => tx.execute(
-                "UPDATE sync_state SET last_error = ?1 WHERE id = 1",
-                [error],
+            Some(failure) => tx.execute(
+                "UPDATE sync_state SET last_error = ?1, access_ended = ?2 WHERE id = 1",
+                rusqlite::params![failure.message, failure.access_ended],
             )?,
         };
         tx.commit()?;
@@ -433,15 +445,15 @@ impl Store {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus, StoreError> {
-        let (last_success, last_error) = self
+        let (last_success, last_error, access_ended) = self
             .conn
             .query_row(
-                "SELECT last_success, last_error FROM sync_state WHERE id = 1",
+                "SELECT last_success, last_error, access_ended FROM sync_state WHERE id = 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?
-            .unwrap_or((None, None));
+            .unwrap_or((None, None, false));
         let mut stmt = self.conn.prepare_cached(
             "SELECT change_id, rejected_reason FROM outbox WHERE rejected_reason IS NOT NULL ORDER BY seq",
         )?;
@@ -475,6 +487,7 @@ impl Store {
             set_aside,
             last_success,
             last_error,
+            access_ended,
         })
     }
 }

@@ -61,10 +61,16 @@ impl Client {
 
     /// Opens a staff session. The password goes in the request body over the client's TLS and
     /// nowhere else.
-    pub fn login(&self, email: &str, password: &str) -> Result<LoginResponse, SyncError> {
+    pub fn login(
+        &self,
+        email: &str,
+        password: &str,
+        two_factor_code: Option<&str>,
+    ) -> Result<LoginResponse, SyncError> {
         let request = LoginRequest {
             email: email.trim().to_owned(),
             password: password.to_owned(),
+            two_factor_code: two_factor_code.map(str::to_owned),
         };
         self.answer(
             self.http
@@ -127,10 +133,8 @@ impl Client {
             .map_err(unreachable)?;
         let status = response.status();
         if !status.is_success() {
-            return Err(SyncError::Refused {
-                status: status.as_u16(),
-                message: format!("the event stream was refused (HTTP {status})"),
-            });
+            let body = response.bytes().unwrap_or_default();
+            return Err(refusal(status, &body));
         }
         Ok(BufReader::new(response))
     }
@@ -228,19 +232,26 @@ impl Client {
         if status.is_success() {
             return Ok(body.to_vec());
         }
-        let message = serde_json::from_slice::<ErrorBody>(&body)
-            .map(|body| body.message)
-            .unwrap_or_else(|_| format!("HTTP {status}"));
-        Err(if status.is_server_error() {
-            SyncError::ServerFailed {
-                status: status.as_u16(),
-                message,
-            }
-        } else {
-            SyncError::Refused {
-                status: status.as_u16(),
-                message,
-            }
-        })
+        Err(refusal(status, &body))
+    }
+}
+
+/// The error an unsuccessful answer stands for, read from its body where it has one.
+fn refusal(status: reqwest::StatusCode, body: &[u8]) -> SyncError {
+    let answer = serde_json::from_slice::<ErrorBody>(body).ok();
+    let message = answer
+        .as_ref()
+        .map_or_else(|| format!("HTTP {status}"), |body| body.message.clone());
+    let code = answer.as_ref().map_or("", |body| body.code.as_str());
+    match (status.as_u16(), code) {
+        (status, _) if status >= 500 => SyncError::ServerFailed { status, message },
+        (401, "two_factor_required") => SyncError::TwoFactorRequired(message),
+        // A wrong password or code is the person's to type again, not an ended access.
+        (401, "wrong_credentials" | "two_factor_wrong") => SyncError::Refused {
+            status: 401,
+            message,
+        },
+        (401, _) => SyncError::AccessEnded { message },
+        (status, _) => SyncError::Refused { status, message },
     }
 }

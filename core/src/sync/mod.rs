@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::domain::stations::clean_station_name;
 use crate::secrets::{self, Account, SecretsError, Token};
-use crate::store::{Applied, Settled, Staff, Store, StoreError, SyncState};
+use crate::store::{Applied, Settled, Staff, Store, StoreError, SyncFailure, SyncState};
 
 #[derive(Debug, Error)]
 pub enum SyncError {
@@ -31,6 +31,13 @@ pub enum SyncError {
     Unreachable { url: String, detail: String },
     #[error("the server refused: {message}")]
     Refused { status: u16, message: String },
+    /// The server no longer accepts this installation's token: a till disconnected by an
+    /// admin, a session that expired or was ended. Nothing saved here is lost; the message
+    /// says whether to sign in or enrol again.
+    #[error("{message}")]
+    AccessEnded { message: String },
+    #[error("{0}")]
+    TwoFactorRequired(String),
     #[error("the server failed ({status}): {message}; changes stay saved here and are sent later")]
     ServerFailed { status: u16, message: String },
     #[error("the server answered something that is not stationdesk's protocol ({0}); changes stay saved here and are sent later")]
@@ -126,7 +133,13 @@ pub fn first_run(
         &done.enrolment_code.code,
         setup.station_name,
     )?;
-    login(store, server_url, setup.admin_email, setup.admin_password)
+    login(
+        store,
+        server_url,
+        setup.admin_email,
+        setup.admin_password,
+        None,
+    )
 }
 
 /// Signs a staff member in on this installation: the session token goes to the keyring, and
@@ -139,11 +152,12 @@ pub fn login(
     server_url: &str,
     email: &str,
     password: &str,
+    two_factor_code: Option<&str>,
 ) -> Result<SyncState, SyncError> {
     let server_url = server_url.trim_end_matches('/').to_owned();
     secrets::check_available(&server_url)?;
     let email = email.trim().to_lowercase();
-    let session = Client::new(&server_url)?.login(&email, password)?;
+    let session = Client::new(&server_url)?.login(&email, password, two_factor_code)?;
     secrets::store_token(&server_url, &Account::Staff(email.clone()), &session.token)?;
     let till = store
         .enrolment()?
@@ -306,7 +320,11 @@ fn recorded<T>(
     work: impl FnOnce(&mut Store, &Client, &Token) -> Result<T, SyncError>,
 ) -> Result<T, SyncError> {
     let outcome = with_token(store, work);
-    store.record_sync(outcome.as_ref().err().map(ToString::to_string).as_deref())?;
+    let failure = outcome.as_ref().err().map(|error| SyncFailure {
+        message: error.to_string(),
+        access_ended: matches!(error, SyncError::AccessEnded { .. }),
+    });
+    store.record_sync(failure.as_ref())?;
     outcome
 }
 

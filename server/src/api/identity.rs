@@ -16,7 +16,10 @@ use utoipa_axum::routes;
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
-use crate::storage::Storage;
+use crate::serve::ClientAddress;
+use crate::signin::{self, Attempt};
+use crate::storage::{Ending, SecurityNote, Storage};
+use crate::throttle::Throttle;
 use crate::{blocking, body, policy, Options};
 
 pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
@@ -46,16 +49,30 @@ async fn health() -> Json<Health> {
         (status = 409, description = "The station asked for is another shop's or has its till already; the code stays unused", body = ErrorBody)))]
 async fn enrol(
     State(storage): State<Arc<dyn Storage>>,
+    address: Option<Extension<ClientAddress>>,
     request: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Result<Json<EnrolResponse>, ApiError> {
     let request = body(request)?;
+    let address = address.map(|Extension(ClientAddress(ip))| ip.to_string());
     let (shop_id, station_id, device_token) = blocking(move || {
-        storage.enrol(
+        let now = Utc::now();
+        let enrolled = storage.enrol(
             &request.code,
             &request.station_name,
             request.station_id,
-            Utc::now(),
-        )
+            now,
+        )?;
+        storage.log_security(
+            SecurityNote {
+                kind: "till_enrolled",
+                subject: request.station_name.trim().to_owned(),
+                shop_id: Some(enrolled.0),
+                address,
+                ..SecurityNote::default()
+            },
+            now,
+        )?;
+        Ok(enrolled)
     })
     .await?;
     tracing::info!(%shop_id, %station_id, "station enrolled");
@@ -69,19 +86,41 @@ async fn enrol(
 #[utoipa::path(post, path = "/v1/login", tag = "identity", request_body = LoginRequest,
     responses((status = 200, description = "A session token", body = LoginResponse),
         (status = 400, description = "The request is malformed; the message says what is wrong", body = ErrorBody),
-        (status = 403, description = "Wrong e-mail address or password", body = ErrorBody)))]
+        (status = 401, description = "Wrong e-mail address or password (one answer for both, `wrong_credentials`), or the account's two-factor code is missing (`two_factor_required`) or wrong (`two_factor_wrong`)", body = ErrorBody),
+        (status = 403, description = "The account is deactivated", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this account or from this address; `Retry-After` says when to try again", body = ErrorBody)))]
 async fn login(
     State(storage): State<Arc<dyn Storage>>,
+    Extension(options): Extension<Options>,
+    Extension(throttle): Extension<Arc<Throttle>>,
+    address: Option<Extension<ClientAddress>>,
     request: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let request = body(request)?;
-    let (token, caller) =
-        blocking(move || storage.login(&request.email, &request.password)).await?;
+    let address = address.map(|Extension(ClientAddress(ip))| ip);
+    let (token, caller) = tokio::task::spawn_blocking(move || {
+        let attempt = Attempt {
+            email: &request.email,
+            password: &request.password,
+            two_factor_code: request.two_factor_code.as_deref(),
+            address,
+        };
+        signin::sign_in(
+            storage.as_ref(),
+            &throttle,
+            options.sessions,
+            &attempt,
+            Utc::now(),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(Json(LoginResponse {
         token,
         role: caller.role,
         shop_id: caller.shop_id,
         name: caller.name,
+        two_factor_setup_required: caller.setup_only,
     }))
 }
 
@@ -125,9 +164,22 @@ async fn enrolment_code(
     responses((status = 200, description = "The token is revoked", body = Revoked), (status = 401, description = "No valid, unrevoked token", body = ErrorBody)))]
 async fn logout(
     State(storage): State<Arc<dyn Storage>>,
-    Authenticated(_, token): Authenticated,
+    Authenticated(caller, token): Authenticated,
 ) -> Result<Json<Revoked>, ApiError> {
-    blocking(move || storage.revoke(&token)).await?;
+    blocking(move || {
+        let now = Utc::now();
+        storage.end_tokens(Ending::Token(&token), "sign_out", now)?;
+        storage.log_security(
+            SecurityNote {
+                kind: "sign_out",
+                subject: caller.name,
+                shop_id: caller.shop_id,
+                ..SecurityNote::default()
+            },
+            now,
+        )
+    })
+    .await?;
     Ok(Json(Revoked { revoked: true }))
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP API by area, each with its `router()` (handlers with their OpenAPI description);
 //! [`crate::routes`] assembles them.
 
+pub mod accounts;
 pub mod blobs;
 pub mod identity;
 pub mod shops;

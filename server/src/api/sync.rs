@@ -15,17 +15,17 @@ use stationdesk_protocol::{
     ChangesAvailable, ErrorBody, Outcome, PullResponse, PushRequest, PushResponse, MAX_PUSH_BATCH,
     PULL_PAGE,
 };
-use tokio_stream::wrappers::WatchStream;
-use tokio_stream::{Stream, StreamExt};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::Stream;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
+use crate::auth::{current_caller, Authenticated, Use};
 use crate::error::ApiError;
 use crate::storage::{Pushed, Storage};
-use crate::{blocking, body, Pushes};
+use crate::{blocking, body, Options, Pushes};
 
 pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
     OpenApiRouter::new()
@@ -157,6 +157,9 @@ async fn pull(
     Ok(Json(page))
 }
 
+/// How often an open event stream checks that its token still works.
+const TOKEN_RECHECK: Duration = Duration::from_secs(1);
+
 /// How often an idle event stream says it is still there, so proxies and clients do not give
 /// up on it.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -174,6 +177,7 @@ async fn events(
     State(storage): State<Arc<dyn Storage>>,
     Extension(pushes): Extension<Pushes>,
     Extension(streams): Extension<Streams>,
+    Extension(options): Extension<Options>,
     Authenticated(caller, token): Authenticated,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
@@ -183,27 +187,53 @@ async fn events(
             "this account has {STREAMS_PER_ACCOUNT} event streams open already; close one first"
         ))
     })?;
-    let mut seen = query.after;
-    // A token revoked while its stream is open ends the stream at the next change (as far as
-    // the backend keeps callers in memory, where a revoke drops them at once).
-    let watched = storage.known_caller(&token).is_some();
-    let still_valid = storage.clone();
-    let stream = WatchStream::new(pushes.0.subscribe())
-        .take_while(move |_| !watched || still_valid.known_caller(&token).is_some())
-        .filter_map(move |_| {
-            // Held as long as the stream is: its place is given back when the client goes.
-            let _open = &permit;
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        // Held as long as the stream is: its place is given back when the client goes.
+        let _open = permit;
+        let mut pushed = pushes.0.subscribe();
+        let mut recheck = tokio::time::interval(TOKEN_RECHECK);
+        let mut seen = query.after;
+        loop {
+            let woken_by_push = tokio::select! {
+                changed = pushed.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    true
+                }
+                _ = recheck.tick() => false,
+                () = sender.closed() => break,
+            };
+            // A till revoked, a session ended or expired: the stream ends within a second.
+            let still = current_caller(
+                &storage,
+                &token,
+                options.sessions,
+                Utc::now(),
+                Use::Watching,
+            );
+            if still.await.is_err() {
+                break;
+            }
             // A backend that cannot tell the head without I/O announces every push.
             let head = storage.known_head(&caller);
-            if head.is_some_and(|head| head <= seen) {
-                return None;
+            let news = match head {
+                Some(head) => head > seen,
+                None => woken_by_push,
+            };
+            if !news {
+                continue;
             }
             seen = head.unwrap_or(seen);
             let event = Event::default()
                 .event("changes")
                 .json_data(ChangesAvailable { revision: seen })
                 .expect("a number serialises");
-            Some(Ok(event))
-        });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+            if sender.send(Ok(event)).await.is_err() {
+                break;
+            }
+        }
+    });
+    Ok(Sse::new(ReceiverStream::new(receiver)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

@@ -157,7 +157,7 @@ async fn billed_shops(
     Authenticated(caller, _): Authenticated,
 ) -> Result<Json<Vec<BilledShop>>, ApiError> {
     policy::require(&caller, &BOOKS, "read billing data")?;
-    let shop = shop_filter(&caller, None)?;
+    let shop = policy::shop_filter(&caller, None)?;
     Ok(Json(blocking(move || storage.billed_shops(shop)).await?))
 }
 
@@ -207,13 +207,6 @@ struct ShopFilter {
     overdue_on: Option<NaiveDate>,
 }
 
-fn shop_filter(caller: &Caller, asked: Option<Uuid>) -> Result<Option<Uuid>, ApiError> {
-    match caller.role {
-        Role::VendorAdmin => Ok(asked),
-        _ => policy::shop_for(caller, asked).map(Some),
-    }
-}
-
 /// Contracts across shops for the vendor admin, a shop admin's own.
 #[utoipa::path(get, path = "/v1/contracts", tag = "vendor", security(("bearer" = [])),
     params(ShopFilter),
@@ -226,7 +219,7 @@ async fn list_contracts(
     Query(filter): Query<ShopFilter>,
 ) -> Result<Json<Vec<ContractOverview>>, ApiError> {
     policy::require(&caller, &BOOKS, "list contracts")?;
-    let shop = shop_filter(&caller, filter.shop_id)?;
+    let shop = policy::shop_filter(&caller, filter.shop_id)?;
     Ok(Json(
         blocking(move || storage.contracts_overview(shop, vendor_today())).await?,
     ))
@@ -331,7 +324,7 @@ async fn list_invoices(
     Query(filter): Query<ShopFilter>,
 ) -> Result<Json<Vec<Invoice>>, ApiError> {
     policy::require(&caller, &BOOKS, "list invoices")?;
-    let shop = shop_filter(&caller, filter.shop_id)?;
+    let shop = policy::shop_filter(&caller, filter.shop_id)?;
     Ok(Json(
         blocking(move || storage.invoices(shop, filter.overdue_on)).await?,
     ))

@@ -6,14 +6,16 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Caller;
 use crate::accounts::secret_hash;
 use crate::policy::{Owner, Reach};
 
-/// Callers by token hash. A revoke through this process drops its entry (tokens are revoked
-/// only through the API).
+/// Callers by token hash. Ending tokens through this process drops their entries at once;
+/// what another process wrote empties the whole map ([`Callers::clear`]), so nothing ended
+/// elsewhere is served from memory for longer than the backend takes to notice.
 #[derive(Default)]
 pub struct Callers(RwLock<HashMap<String, Caller>>);
 
@@ -28,9 +30,21 @@ impl Callers {
         callers.insert(secret_hash(token), caller);
     }
 
-    pub fn forget(&self, token: &str) {
+    pub fn touch(&self, token: &str, now: DateTime<Utc>) {
         let mut callers = self.0.write().unwrap_or_else(|p| p.into_inner());
-        callers.remove(&secret_hash(token));
+        if let Some(caller) = callers.get_mut(&secret_hash(token)) {
+            caller.last_used_at = now;
+        }
+    }
+
+    /// Drops the callers whose token hash and caller `ended` picks.
+    pub fn forget_where(&self, ended: impl Fn(&str, &Caller) -> bool) {
+        let mut callers = self.0.write().unwrap_or_else(|p| p.into_inner());
+        callers.retain(|hash, caller| !ended(hash, caller));
+    }
+
+    pub fn clear(&self) {
+        self.0.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 

@@ -11,8 +11,8 @@ use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_protocol::{
     BilledShop, BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice, Me,
-    NewContract, NewShop, NewStaff, PullResponse, Role, Shop, ShopBilling, StaffMember,
-    VendorProfile,
+    NewContract, NewShop, NewStaff, PullResponse, Role, SecurityEvent, SecurityPolicy, Shop,
+    ShopBilling, StaffMember, StaffSession, Till, VendorProfile,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -28,6 +28,13 @@ pub struct Caller {
     pub name: String,
     /// A shop admin named in a Second Level contract.
     pub named_contact: bool,
+    /// When the token was last used, as far as the server wrote it down (to the minute).
+    pub last_used_at: DateTime<Utc>,
+    /// When a staff session ends at the latest; a till's device token never ends by itself.
+    pub ends_by: Option<DateTime<Utc>>,
+    /// The vendor requires two factors of this account and it has none yet: the session may
+    /// only set them up.
+    pub setup_only: bool,
 }
 
 impl From<Caller> for Me {
@@ -48,6 +55,121 @@ pub struct Pushed {
     pub raw: Box<RawValue>,
 }
 
+/// What a token is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenState {
+    Active(Caller),
+    /// It worked once and was ended: signed out, expired, revoked, … (`revoked_why`).
+    Ended {
+        why: String,
+        station: bool,
+    },
+    Unknown,
+}
+
+/// A staff account as sign-in and the account rules need it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub shop_id: Option<Uuid>,
+    pub named_contact: bool,
+    pub password_hash: String,
+    pub active: bool,
+    /// The TOTP secret in force.
+    pub totp_secret: Option<Vec<u8>>,
+    /// A TOTP secret shown to the owner, waiting for its first code.
+    pub totp_pending: Option<Vec<u8>>,
+}
+
+/// Which tokens [`AccountBook::end_tokens`] ends.
+#[derive(Debug, Clone, Copy)]
+pub enum Ending<'a> {
+    /// The token presented.
+    Token(&'a str),
+    /// A staff session by its public id ([`StaffSession::id`]).
+    Session(&'a str),
+    /// Every device token of a till.
+    Station(Uuid),
+    /// Every session of a staff member, but the one presented (a password change keeps the
+    /// session it was made in).
+    User { user: Uuid, except: Option<&'a str> },
+}
+
+/// An entry for the security log, as the rules write it.
+#[derive(Debug, Clone, Default)]
+pub struct SecurityNote {
+    pub kind: &'static str,
+    pub subject: String,
+    pub shop_id: Option<Uuid>,
+    pub actor: Option<String>,
+    pub address: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Accounts, sessions, tills and the security log. The rules live in [`crate::accounts`] and
+/// [`crate::signin`]; a backend keeps and reads back.
+pub trait AccountBook {
+    /// The staff account with this e-mail address (case does not matter).
+    fn account_by_email(&self, email: &str) -> Result<Option<Account>, StorageError>;
+    fn account(&self, id: Uuid) -> Result<Option<Account>, StorageError>;
+    /// A new session token for `account`, ending by `ends_by` at the latest.
+    fn open_session(
+        &self,
+        account: &Account,
+        now: DateTime<Utc>,
+        ends_by: DateTime<Utc>,
+        address: Option<&str>,
+        setup_only: bool,
+    ) -> Result<(String, Caller), StorageError>;
+    /// Writes down that the token was used now (callers do so about once a minute).
+    fn touch(&self, token: &str, now: DateTime<Utc>) -> Result<(), StorageError>;
+    /// Ends tokens, with why (`sign_out`, `expired`, `revoked`, `password_changed`,
+    /// `deactivated`); how many were open. Ended tokens are refused at once by this process.
+    fn end_tokens(
+        &self,
+        which: Ending<'_>,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StorageError>;
+    /// One shop's enrolled tills, or every shop's, by name; revoked ones too.
+    fn tills(&self, shop: Option<Uuid>) -> Result<Vec<Till>, StorageError>;
+    /// The open sessions of one shop's staff, or of everyone; `current` is left false.
+    fn sessions(
+        &self,
+        shop: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StaffSession>, StorageError>;
+    fn set_active(&self, user: Uuid, active: bool) -> Result<(), StorageError>;
+    fn set_password_hash(&self, user: Uuid, hash: &str) -> Result<(), StorageError>;
+    /// Keeps `secret` as the one being set up (a new start replaces an unconfirmed one).
+    fn begin_two_factor(&self, user: Uuid, secret: &[u8]) -> Result<(), StorageError>;
+    /// Puts the pending secret in force, accepted at `step`, with these recovery codes (as
+    /// hashes) replacing any earlier ones.
+    fn confirm_two_factor(
+        &self,
+        user: Uuid,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> Result<(), StorageError>;
+    fn end_two_factor(&self, user: Uuid) -> Result<(), StorageError>;
+    /// Accepts a code's time step once: false if this step or a later one was used already.
+    fn use_totp_step(&self, user: Uuid, step: i64) -> Result<bool, StorageError>;
+    /// Uses up a recovery code: false if the account has no such code (left).
+    fn use_recovery_code(&self, user: Uuid, hash: &str) -> Result<bool, StorageError>;
+    fn security_policy(&self) -> Result<SecurityPolicy, StorageError>;
+    fn set_security_policy(&self, policy: &SecurityPolicy) -> Result<(), StorageError>;
+    fn log_security(&self, note: SecurityNote, now: DateTime<Utc>) -> Result<(), StorageError>;
+    /// The newest entries first, older than `before` when given.
+    fn security_log(
+        &self,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<SecurityEvent>, StorageError>;
+}
+
 #[derive(Debug, Error)]
 pub enum StorageError {
     #[error("{0}")]
@@ -61,8 +183,6 @@ pub enum StorageError {
     TooLarge(String),
     #[error("the enrolment code is unknown, used or expired; ask the shop admin for a new one")]
     BadEnrolmentCode,
-    #[error("wrong e-mail address or password")]
-    BadLogin,
     #[error("storage failed: {0}")]
     Backend(String),
 }
@@ -140,7 +260,7 @@ pub trait VendorBooks {
     fn mark_paid(&self, number: &str, on: NaiveDate) -> Result<Invoice, StorageError>;
 }
 
-pub trait Storage: VendorBooks + Send + Sync + 'static {
+pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
     /// Every invoice and credit note with its shop's name, as the bookkeeper's CSV.
     fn invoices_csv(&self) -> Result<String, StorageError> {
         let shops = self.shops(None)?;
@@ -188,8 +308,6 @@ pub trait Storage: VendorBooks + Send + Sync + 'static {
         wanted: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<(Uuid, Uuid, String), StorageError>;
-    /// Checks the password and opens a session: the token and who it belongs to.
-    fn login(&self, email: &str, password: &str) -> Result<(String, Caller), StorageError>;
     /// The caller a token belongs to when that is known without I/O (from memory); `None`
     /// means: ask [`Storage::caller`].
     fn known_caller(&self, _token: &str) -> Option<Caller> {
@@ -201,9 +319,8 @@ pub trait Storage: VendorBooks + Send + Sync + 'static {
     fn known_head(&self, _caller: &Caller) -> Option<u64> {
         None
     }
-    /// The caller a token belongs to, unless it is unknown or revoked.
-    fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError>;
-    fn revoke(&self, token: &str) -> Result<(), StorageError>;
+    /// Whose the token is, or why it no longer works.
+    fn caller(&self, token: &str) -> Result<TokenState, StorageError>;
     /// Applies each change once, in order, as far as the door ([`crate::door::admit`]) lets
     /// the caller in; one result per change.
     fn push(

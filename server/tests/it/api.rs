@@ -99,15 +99,30 @@ fn bad_requests_get_a_4xx_that_says_what_is_wrong() {
     let admin = server.staff("admin@laden.de", "shop_admin", Some(&shop));
     let (status, _) = server.post("/v1/logout", Some(&admin), &json!({}));
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = server.get("/v1/me", Some(&admin));
+    let (status, ended) = server.get("/v1/me", Some(&admin));
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, wrong) = server.post(
+    assert_eq!(ended["code"], "session_ended");
+    assert_eq!(
+        ended["message"],
+        "this session was signed out; sign in again"
+    );
+    // A wrong password and an unknown address get one answer: nobody learns who has an account.
+    let wrong_password = server.post(
         "/v1/login",
         None,
         &json!({"email": "admin@laden.de", "password": "falsch-falsch-falsch"}),
     );
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(wrong["message"], "wrong e-mail address or password");
+    let unknown = server.post(
+        "/v1/login",
+        None,
+        &json!({"email": "nobody@laden.de", "password": "falsch-falsch-falsch"}),
+    );
+    assert_eq!(wrong_password.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_password, unknown);
+    assert_eq!(
+        wrong_password.1["message"],
+        "wrong e-mail address or password"
+    );
 }
 
 #[test]
@@ -274,6 +289,9 @@ fn changes_in(path: &std::path::Path) -> usize {
         station_id: None,
         name: "backup check".into(),
         named_contact: false,
+        last_used_at: chrono::Utc::now(),
+        ends_by: None,
+        setup_only: false,
     };
     storage.pull(&vendor, 0, 100).unwrap().changes.len()
 }

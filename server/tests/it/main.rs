@@ -2,6 +2,8 @@
 //! loopback (from the end-to-end package's `TestServer`), driven over HTTP and by the real
 //! client (`stationdesk-core`), plus in-process tests of the router.
 //!
+//! - [`accounts`]: throttled sign-in, sessions that end, revocation, passwords, two factors,
+//!   the security log.
 //! - [`api`]: enrolment, log-in, tokens, push and pull, tenancy, bad requests, backup, events.
 //! - [`roles`]: every endpoint and every kind of change by every role, own shop and another.
 //! - [`door`]: hostile changes refused at the door with their reasons, nothing stored, everyone
@@ -17,6 +19,7 @@
 //! Needs a Secret Service on the session bus (`scripts/test.sh` starts one) and, for the fault
 //! tests, `faketime` and the workspace's binaries built.
 
+mod accounts;
 mod api;
 mod billing;
 mod books;

@@ -82,6 +82,20 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("POST", "/v1/invoices/{number}/cancel"),
         ("POST", "/v1/invoices/{number}/paid"),
         ("GET", "/v1/exports/invoices.csv"),
+        ("GET", "/v1/tills"),
+        ("POST", "/v1/tills/{station_id}/revoke"),
+        ("GET", "/v1/sessions"),
+        ("POST", "/v1/sessions/{session_id}/revoke"),
+        ("POST", "/v1/staff/{user_id}/deactivate"),
+        ("POST", "/v1/staff/{user_id}/reactivate"),
+        ("POST", "/v1/staff/{user_id}/password"),
+        ("POST", "/v1/me/password"),
+        ("POST", "/v1/me/two-factor"),
+        ("POST", "/v1/me/two-factor/confirm"),
+        ("POST", "/v1/me/two-factor/off"),
+        ("GET", "/v1/security-policy"),
+        ("PUT", "/v1/security-policy"),
+        ("GET", "/v1/security-log"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

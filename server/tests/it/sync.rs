@@ -46,7 +46,14 @@ pub(crate) fn signed_in(
     server.staff(email, role, shop);
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("staff.sqlite")).unwrap();
-    sync::login(&mut store, &server.base, email, crate::common::PASSWORD).unwrap();
+    sync::login(
+        &mut store,
+        &server.base,
+        email,
+        crate::common::PASSWORD,
+        None,
+    )
+    .unwrap();
     (dir, store)
 }
 

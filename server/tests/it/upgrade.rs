@@ -169,6 +169,9 @@ fn a_history_of_the_earlier_version_is_read_into_the_vocabulary_and_the_tables()
         station_id: None,
         name: "Ben".into(),
         named_contact: false,
+        last_used_at: chrono::Utc::now(),
+        ends_by: None,
+        setup_only: false,
     };
     let page = storage.pull(&vendor, 0, 100).unwrap();
     assert_eq!(
@@ -234,6 +237,7 @@ fn a_pulled_change_this_version_cannot_read_is_set_aside_and_the_rest_applies() 
         &server.base,
         "chefin@laden.de",
         crate::common::PASSWORD,
+        None,
     )
     .unwrap();
     let pulled = sync::sync(&mut admin).unwrap().pulled;

@@ -42,7 +42,7 @@ pub fn sign_in(
     password: String,
 ) -> Result<SyncState, UiError> {
     with_server(&state, move |store| {
-        sync::login(store, &server, &email, &password)
+        sync::login(store, &server, &email, &password, None)
     })
 }
 

@@ -130,7 +130,8 @@ enum Command {
         station_name: String,
     },
     /// Sign a staff member (shop admin, support staff) in on this installation; the password is
-    /// read from standard input (one line), the session token goes to the OS keyring.
+    /// read from standard input (one line), and for an account with two factors the
+    /// authenticator's code (the next line); the session token goes to the OS keyring.
     Login {
         #[arg(long, value_name = "URL")]
         server: String,
@@ -612,7 +613,17 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         }
         Command::Login { server, email } => {
             let password = read_secret_line()?;
-            let state = sync::login(&mut store()?, server, email, &password)?;
+            let mut store = store()?;
+            let state = match sync::login(&mut store, server, email, &password, None) {
+                // The account has two factors: the next line is the authenticator's code
+                // (or a recovery code).
+                Err(sync::SyncError::TwoFactorRequired(message)) => {
+                    eprintln!("{message}:");
+                    let code = read_secret_line()?;
+                    sync::login(&mut store, server, email, &password, Some(&code))?
+                }
+                signed_in => signed_in?,
+            };
             out.print(&state, || {
                 let staff = state.staff.as_ref().expect("signed in");
                 format!(

@@ -14,12 +14,13 @@ use stationdesk_protocol::{
 use uuid::Uuid;
 
 use super::memory::{Callers, Committed, HeadOf, Heads};
-use super::{Caller, Pushed, Storage, StorageError};
+use super::{Caller, Pushed, Storage, StorageError, TokenState};
 use crate::accounts::{self, hex_sha256, random_secret, secret_hash};
 use crate::blobs;
 use crate::policy::{self, Reach};
 use crate::quota::Usage;
 
+mod account_book;
 mod billing;
 mod changes;
 
@@ -37,6 +38,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         ),
         M::up(include_str!("../../../migrations/0006_blob_uploads.sql")),
         M::up(include_str!("../../../migrations/0007_billing.sql")),
+        M::up(include_str!("../../../migrations/0008_accounts.sql")),
     ])
 });
 
@@ -158,6 +160,8 @@ impl Storage for SqliteStorage {
         let mut seen = self.data_version.lock().unwrap_or_else(|p| p.into_inner());
         if *seen != now {
             load_heads(&conn, &self.heads)?;
+            // An operator command may have ended tokens or deactivated someone.
+            self.callers.clear();
             *seen = now;
         }
         Ok(())
@@ -224,8 +228,9 @@ impl Storage for SqliteStorage {
     fn staff(&self, shop: Option<Uuid>) -> Result<Vec<StaffMember>, StorageError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, email, name, role, shop_id, named_contact FROM users
-             WHERE ?1 IS NULL OR shop_id = ?1 ORDER BY name, email",
+            "SELECT id, email, name, role, shop_id, named_contact, active,
+                    totp_secret IS NOT NULL
+             FROM users WHERE ?1 IS NULL OR shop_id = ?1 ORDER BY name, email",
         )?;
         let rows = stmt.query_map([shop.map(|s| s.to_string())], |r| {
             Ok((
@@ -235,10 +240,12 @@ impl Storage for SqliteStorage {
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
             ))
         })?;
         rows.map(|row| {
-            let (id, email, name, role, shop_id, named_contact) = row?;
+            let (id, email, name, role, shop_id, named_contact, active, two_factor) = row?;
             Ok(StaffMember {
                 id: uuid_of(Some(id))?.expect("given"),
                 email,
@@ -246,6 +253,8 @@ impl Storage for SqliteStorage {
                 role: role_of(&role)?,
                 shop_id: uuid_of(shop_id)?,
                 named_contact,
+                active,
+                two_factor,
             })
         })
         .collect()
@@ -303,8 +312,8 @@ impl Storage for SqliteStorage {
         };
         let token = random_secret();
         tx.execute(
-            "INSERT INTO tokens (token_hash, role, shop_id, station_id, name, created_at)
-             VALUES (?1, 'station', ?2, ?3, ?4, ?5)",
+            "INSERT INTO tokens (token_hash, role, shop_id, station_id, name, created_at, last_used_at)
+             VALUES (?1, 'station', ?2, ?3, ?4, ?5, ?5)",
             params![
                 secret_hash(&token),
                 shop,
@@ -318,46 +327,6 @@ impl Storage for SqliteStorage {
         Ok((shop, station, token))
     }
 
-    fn login(&self, email: &str, password: &str) -> Result<(String, Caller), StorageError> {
-        let found: Option<(String, String, String, Option<String>, String, bool)> = self
-            .conn()
-            .query_row(
-                "SELECT id, name, role, shop_id, password_hash, named_contact FROM users WHERE email = ?1",
-                [email.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional()?;
-        // Verified with the database free for everyone else.
-        let Some((user, name, role, shop, hash, named_contact)) = found else {
-            return Err(StorageError::BadLogin);
-        };
-        if !accounts::password_matches(password, &hash)? {
-            return Err(StorageError::BadLogin);
-        }
-        let token = random_secret();
-        self.conn().execute(
-            "INSERT INTO tokens (token_hash, role, shop_id, user_id, name, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                secret_hash(&token),
-                role,
-                shop,
-                user,
-                name,
-                utc_text(Utc::now())
-            ],
-        )?;
-        let caller = Caller {
-            account: uuid_of(Some(user))?.expect("selected"),
-            role: role_of(&role)?,
-            shop_id: uuid_of(shop)?,
-            station_id: None,
-            name,
-            named_contact,
-        };
-        Ok((token, caller))
-    }
-
     fn known_caller(&self, token: &str) -> Option<Caller> {
         self.callers.get(token)
     }
@@ -366,53 +335,12 @@ impl Storage for SqliteStorage {
         Some(self.heads.of(&policy::reach(caller)))
     }
 
-    fn caller(&self, token: &str) -> Result<Option<Caller>, StorageError> {
-        let hash = secret_hash(token);
-        let conn = self.conn();
-        // account, role, shop, station, name, named contact
-        type TokenRow = (String, String, Option<String>, Option<String>, String, bool);
-        let found: Option<TokenRow> = conn
-            .prepare_cached(
-                "SELECT coalesce(t.station_id, t.user_id), t.role, t.shop_id, t.station_id, t.name,
-                        coalesce(u.named_contact, 0)
-                 FROM tokens t LEFT JOIN users u ON u.id = t.user_id
-                 WHERE t.token_hash = ?1 AND t.revoked_at IS NULL",
-            )?
-            .query_row([&hash], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .optional()?;
-        let Some((account, role, shop, station, name, named_contact)) = found else {
-            return Ok(None);
-        };
-        let caller = Caller {
-            account: uuid_of(Some(account))?.expect("selected"),
-            role: role_of(&role)?,
-            shop_id: uuid_of(shop)?,
-            station_id: uuid_of(station)?,
-            name,
-            named_contact,
-        };
-        self.callers.remember(token, caller.clone());
-        Ok(Some(caller))
-    }
-
-    fn revoke(&self, token: &str) -> Result<(), StorageError> {
-        let hash = secret_hash(token);
-        let conn = self.conn();
-        conn.execute(
-            "UPDATE tokens SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
-            params![&hash, utc_text(Utc::now())],
-        )?;
-        self.callers.forget(token);
-        Ok(())
+    fn caller(&self, token: &str) -> Result<TokenState, StorageError> {
+        let state = account_book::token_state(&self.conn(), &secret_hash(token))?;
+        if let TokenState::Active(caller) = &state {
+            self.callers.remember(token, caller.clone());
+        }
+        Ok(state)
     }
 
     fn push(
