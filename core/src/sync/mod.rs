@@ -7,6 +7,7 @@
 //! the outbox for the next try: nothing is lost and, since the server applies a change id once,
 //! nothing is duplicated by the retry.
 
+pub mod accounts;
 pub mod backoff;
 mod client;
 pub mod vendor;
@@ -306,6 +307,27 @@ pub fn listen(store: &mut Store, mut on_changes: impl FnMut()) -> Result<(), Syn
     Err(SyncError::Unreachable {
         url: "the event stream".into(),
         detail: "the server closed it".into(),
+    })
+}
+
+/// A signed-in read of `path` as whoever is signed in here.
+pub(crate) fn get<T: serde::de::DeserializeOwned>(
+    store: &mut Store,
+    path: &str,
+    query: &[(&str, String)],
+) -> Result<T, SyncError> {
+    with_token(store, |_, client, token| client.get(token, path, query))
+}
+
+/// A signed-in write of `body` to `path` as whoever is signed in here.
+pub(crate) fn send<T: serde::de::DeserializeOwned>(
+    store: &mut Store,
+    method: reqwest::Method,
+    path: &str,
+    body: &impl serde::Serialize,
+) -> Result<T, SyncError> {
+    with_token(store, |_, client, token| {
+        client.send(token, method, path, body)
     })
 }
 

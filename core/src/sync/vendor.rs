@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use reqwest::Method;
-use serde::Serialize;
 use stationdesk_protocol::{
     BilledShop, CatalogVersion, ContractNotice, ContractOverview, Invoice, InvoicePaid, InvoiceRun,
     ShopBilling, StaffMember, VendorContact, VendorProfile,
 };
 use uuid::Uuid;
 
-use super::{with_token, Client, SyncError};
+use super::{get, send, with_token, Client, SyncError};
 use crate::domain::contracts::Party;
 use crate::domain::plans::Catalog;
 use crate::secrets::Token;
@@ -173,7 +172,7 @@ pub fn mark_paid(store: &mut Store, number: &str, on: NaiveDate) -> Result<Invoi
 }
 
 pub fn vendor_profile(store: &mut Store) -> Result<Option<VendorProfile>, SyncError> {
-    get(store, "/vendor/profile")
+    get(store, "/vendor/profile", &[])
 }
 
 pub fn set_vendor_profile(
@@ -187,24 +186,24 @@ pub fn set_vendor_profile(
 }
 
 pub fn catalog_versions(store: &mut Store) -> Result<Vec<CatalogVersion>, SyncError> {
-    get(store, "/catalog/versions")
+    get(store, "/catalog/versions", &[])
 }
 
 /// The shops the signed-in admin may see (a shop admin their own), each with whom its invoices
 /// are made out to, in one request.
 pub fn billed_shops(store: &mut Store) -> Result<Vec<BilledShop>, SyncError> {
-    get(store, "/billing")
+    get(store, "/billing", &[])
 }
 
 /// The staff accounts the signed-in person may see: a shop admin their shop's admins, the
 /// vendor's staff everyone.
 pub fn staff(store: &mut Store) -> Result<Vec<StaffMember>, SyncError> {
-    get(store, "/staff")
+    get(store, "/staff", &[])
 }
 
 /// Contracts with their current term, notice deadline and what a notice today would do.
 pub fn contracts(store: &mut Store) -> Result<Vec<ContractOverview>, SyncError> {
-    get(store, "/contracts")
+    get(store, "/contracts", &[])
 }
 
 /// A written notice the vendor received for a contract (`by` the customer, or the vendor's own
@@ -238,21 +237,6 @@ pub fn set_shop_billing(
         &format!("/shops/{shop}/billing"),
         billing,
     )
-}
-
-fn get<T: serde::de::DeserializeOwned>(store: &mut Store, path: &str) -> Result<T, SyncError> {
-    with_token(store, |_, client, token| client.get(token, path, &[]))
-}
-
-fn send<T: serde::de::DeserializeOwned>(
-    store: &mut Store,
-    method: Method,
-    path: &str,
-    body: &impl Serialize,
-) -> Result<T, SyncError> {
-    with_token(store, |_, client, token| {
-        client.send(token, method, path, body)
-    })
 }
 
 #[cfg(test)]

@@ -660,3 +660,86 @@ fn the_vendor_requires_two_factors_of_its_staff_who_then_set_them_up_first() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// `stationdesk-cli --db DB --json ARGS` with pipes on all three streams.
+fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(stationdesk_e2e::cli_binary())
+        .arg("--db")
+        .arg(db)
+        .arg("--json")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_turns_two_factors_on_and_asks_for_the_code_at_login_on_standard_input() {
+    use std::io::Write;
+    let server = TestServer::start();
+    account(&server, "ben@vendor.de", "support_staff", None);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.sqlite");
+    let login = |input: &str| {
+        let mut child = cli(
+            &db,
+            &[
+                "login",
+                "--server",
+                &server.base,
+                "--email",
+                "ben@vendor.de",
+            ],
+        );
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert!(login(&format!("{PASSWORD}\n")).status.success());
+
+    // The set-up prints the QR code and the secret, then waits for the first code.
+    let mut on = cli(&db, &["account", "two-factor-on"]);
+    let mut stderr = BufReader::new(on.stderr.take().unwrap());
+    let mut prompt = String::new();
+    while !prompt.contains("enter the code") {
+        assert_ne!(stderr.read_line(&mut prompt).unwrap(), 0, "{prompt}");
+    }
+    assert!(
+        prompt.contains('█') || prompt.contains('▀'),
+        "a QR code: {prompt}"
+    );
+    let secret = prompt
+        .split("type the secret ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_owned();
+    writeln!(on.stdin.take().unwrap(), "{}", code(&secret, 0)).unwrap();
+    let output = on.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let codes: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(codes["codes"].as_array().unwrap().len(), 10);
+
+    // Without a code the login asks for one and fails on an empty line; with one it works.
+    let without = login(&format!("{PASSWORD}\n"));
+    assert!(!without.status.success());
+    assert!(String::from_utf8_lossy(&without.stderr).contains("authenticator"));
+    let with = login(&format!("{PASSWORD}\n{}\n", code(&secret, 30)));
+    assert!(
+        with.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let signed_in: Value = serde_json::from_slice(&with.stdout).unwrap();
+    assert_eq!(signed_in["staff"]["email"], "ben@vendor.de");
+}

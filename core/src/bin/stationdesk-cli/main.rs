@@ -4,6 +4,7 @@
 //! shape the README documents and keeps stable. Errors go to stderr (as `{"code", "message"}`
 //! with `--json`) with exit code 1; a malformed command line exits with 2.
 
+mod access;
 mod remote;
 
 use std::io::Write;
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 
+use access::{AccessCommand, AccountCommand};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use remote::RemoteCommand;
@@ -149,6 +151,13 @@ enum Command {
     /// Remote sessions: detect tools, connect, end, list, and the cashier's consent.
     #[command(subcommand)]
     Remote(RemoteCommand),
+    /// Your own account: password and two-factor sign-in.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// An admin's view of access: tills, sessions, staff accounts, the two-factor rule and the
+    /// security log.
+    #[command(subcommand)]
+    Access(AccessCommand),
 }
 
 #[derive(Args)]
@@ -574,6 +583,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             out.station(&store()?.set_station_remote(station, address.as_ref())?)
         }
         Command::Remote(command) => remote::remote_command(command, store, &out),
+        Command::Account(command) => access::account_command(command, store, &out),
+        Command::Access(command) => access::access_command(command, store, &out),
         Command::Enrol {
             server,
             code,
