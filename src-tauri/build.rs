@@ -55,6 +55,19 @@ const COMMANDS: &[&str] = &[
     "record_contract_notice",
     "billing_shops",
     "set_shop_billing",
+    "list_tills",
+    "revoke_till",
+    "list_sessions",
+    "end_session",
+    "set_staff_active",
+    "set_staff_password",
+    "change_password",
+    "begin_two_factor",
+    "confirm_two_factor",
+    "two_factor_off",
+    "security_policy",
+    "set_security_policy",
+    "security_log",
 ];
 
 fn main() {

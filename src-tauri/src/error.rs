@@ -32,6 +32,8 @@ impl From<SyncError> for UiError {
             SyncError::Store(inner) => inner.code(),
             SyncError::Secrets(_) => "keyring",
             SyncError::Refused { .. } => "refused",
+            SyncError::TwoFactorRequired(_) => "two_factor_required",
+            SyncError::AccessEnded { .. } => "access_ended",
             _ => "sync",
         };
         UiError {

@@ -85,6 +85,19 @@ pub fn run() {
             commands::books::record_contract_notice,
             commands::books::billing_shops,
             commands::books::set_shop_billing,
+            commands::access::list_tills,
+            commands::access::revoke_till,
+            commands::access::list_sessions,
+            commands::access::end_session,
+            commands::access::set_staff_active,
+            commands::access::set_staff_password,
+            commands::access::change_password,
+            commands::access::begin_two_factor,
+            commands::access::confirm_two_factor,
+            commands::access::two_factor_off,
+            commands::access::security_policy,
+            commands::access::set_security_policy,
+            commands::access::security_log,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 
 use stationdesk_core::store::Store;
-use stationdesk_core::sync::{self, backoff, Synced};
+use stationdesk_core::sync::{self, backoff, SyncError, Synced};
 use uuid::Uuid;
 
 /// Told about every sync: what it did, or `None` when it failed (the store has the error).
@@ -90,9 +90,14 @@ fn listen(database: &Path, wake: &Sender<()>) {
             continue;
         }
         let started = std::time::Instant::now();
-        let _ = sync::listen(&mut store, || {
+        let heard = sync::listen(&mut store, || {
             let _ = wake.send(());
         });
+        // The server no longer takes this installation's token (a till disconnected, a session
+        // ended): a sync now records it, so the window says so at once, not at the next tick.
+        if matches!(heard, Err(SyncError::AccessEnded { .. })) {
+            let _ = wake.send(());
+        }
         // A stream that stayed up a while was fine; only quick failures back off further.
         failures = if started.elapsed() > backoff::next_try(0, 0.0) {
             1

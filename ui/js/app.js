@@ -13,8 +13,9 @@ import * as till from "./views/till.js";
 import * as tickets from "./views/tickets.js";
 import * as invoices from "./views/invoices.js";
 import * as vendor from "./views/vendor.js";
+import * as access from "./views/access.js";
 
-const VIEWS = { stations, tickets, contracts, advisor, invoices, vendor, settings, till };
+const VIEWS = { stations, tickets, contracts, advisor, invoices, vendor, access, settings, till };
 
 // A page with `data-roles` in the sidebar is for those signed-in roles only (the invoices for
 // shop and vendor admins, the vendor's desk for vendor admins).
@@ -54,6 +55,7 @@ const ctx = {
   // way to the first one.
   signedInOrOut: async () => {
     ctx.info = await api.appInfo();
+    await followAccess().catch(() => {});
     const view = VIEWS[ctx.view] && (ctx.view === "till" || adminViews().includes(ctx.view)) ? ctx.view : "stations";
     await show(view, { keepFocus: true });
   },
@@ -115,6 +117,7 @@ async function show(view, { keepFocus = false } = {}) {
   (slot ?? document.querySelector(".topbar-right")).append(languageGroup);
   // The chrome and the view change together, so nothing half-translated is ever on screen.
   paintChrome();
+  paintAccessBanner();
   const main = document.getElementById("main");
   main.replaceChildren(content);
   main.dataset.view = view;
@@ -122,11 +125,35 @@ async function show(view, { keepFocus = false } = {}) {
   if (!keepFocus) main.focus();
 }
 
+// When the server no longer takes this installation's token (an admin disconnected the till,
+// a session ended), every screen says so and what to do; nothing saved here is lost meanwhile.
+let accessEnded = false;
+
+function paintAccessBanner() {
+  const banner = document.getElementById("access-banner");
+  banner.hidden = !accessEnded;
+  if (!accessEnded) return banner.replaceChildren();
+  const staff = Boolean(ctx.info.staff);
+  const text = h("p", { id: "access-banner-text" }, t(staff ? "access.bannerSession" : "access.bannerTill"));
+  // On the till the admin pages are behind the admin link; elsewhere one click away.
+  if (document.body.dataset.mode === "till") return banner.replaceChildren(text);
+  banner.replaceChildren(text,
+    h("button", { type: "button", class: "secondary small", id: "access-banner-settings", onclick: () => navigate("settings") }, t("access.bannerAction")));
+}
+
+async function followAccess() {
+  const ended = Boolean((await api.syncStatus()).access_ended);
+  if (ended === accessEnded) return;
+  accessEnded = ended;
+  paintAccessBanner();
+}
+
 // Every background sync is reported (null when it failed): the sync state in Settings follows
 // it, and what the server sent reaches the ticket list and the till, all without a reload
 // unless someone is typing there; an emergency also raises a desktop notification, for the
 // support desk.
 async function onSynced(synced) {
+  await followAccess().catch(() => {});
   const arrived = synced?.pulled.emergencies ?? [];
   if (synced?.pulled.catching_up) {
     // The first read of the history (after a sign-in, say): what was waiting already is one
@@ -190,6 +217,7 @@ async function start() {
     }
   });
   await window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload).catch(() => {}));
+  await followAccess().catch(() => {});
   await ctx.enterTill();
   // First run next to a server of its own: straight to setting up the shop.
   if (ctx.info.local_server && !(await api.syncStatus()).enrolled) await navigate("settings");

@@ -1,6 +1,7 @@
 //! The `#[tauri::command]`s: each parses its arguments, makes one call into core and maps the
 //! error for the UI. `async` keeps SQLite work off the window's main thread.
 
+pub mod access;
 pub mod advisor;
 pub mod app;
 pub mod books;

@@ -40,9 +40,10 @@ pub fn sign_in(
     server: String,
     email: String,
     password: String,
+    code: Option<String>,
 ) -> Result<SyncState, UiError> {
     with_server(&state, move |store| {
-        sync::login(store, &server, &email, &password, None)
+        sync::login(store, &server, &email, &password, code.as_deref())
     })
 }
 

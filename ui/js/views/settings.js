@@ -149,7 +149,105 @@ async function serverCard(ctx) {
           await ctx.signedInOrOut();
         },
       }, t("sync.signOut")) : null));
-  return state.staff ? card : h("div", { class: "server-forms" }, card, signInForm(ctx, state.server_url));
+  // A session that ended asks for the same person's password again; a disconnected till for a
+  // new enrolment code.
+  if (status.access_ended) {
+    const again = state.staff ? signInForm(ctx, state.server_url, state.staff.email) : enrolForm(ctx, state.server_url);
+    return h("div", { class: "server-forms" }, card, again);
+  }
+  return state.staff ? h("div", { class: "server-forms" }, card, await accountCard(ctx)) : h("div", { class: "server-forms" }, card, signInForm(ctx, state.server_url));
+}
+
+// One's own account: a new password (the old one required; other sessions end) and two-factor
+// sign-in, turned on with a QR code and the first code from the app, or off with the password.
+async function accountCard(ctx) {
+  const { t, api } = ctx;
+  const me = (await api.listStaff().catch(() => [])).find((member) => member.email === ctx.info.staff.email);
+  const old = h("input", { id: "password-old", type: "password", required: true, autocomplete: "current-password" });
+  const next = h("input", { id: "password-new", type: "password", required: true, minlength: 10, autocomplete: "new-password" });
+  const passwordForm = h("form", {
+    class: "form-row",
+    id: "password-form",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const ended = await api.changePassword(old.value, next.value);
+        old.value = "";
+        next.value = "";
+        ctx.notify(t("account.passwordChanged", { count: ended.ended }));
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  }, field(old, t("account.oldPassword")), field(next, t("account.newPassword")),
+  h("button", { type: "submit", class: "secondary", id: "password-submit" }, t("account.changePassword")));
+
+  const twoFactorArea = h("div", { id: "two-factor-area", "data-two-factor": String(Boolean(me?.two_factor)) },
+    me?.two_factor
+      ? [h("p", {}, h("span", { class: "badge ok" }, t("account.twoFactorIsOn"))),
+        h("button", { type: "button", class: "secondary", id: "two-factor-off", onclick: () => offForm() }, t("account.twoFactorOff"))]
+      : [h("p", { class: "muted" }, t("account.twoFactorHint")),
+        h("button", { type: "button", class: "secondary", id: "two-factor-on", onclick: () => begin() }, t("account.twoFactorOn"))]);
+
+  async function begin() {
+    let start;
+    try {
+      start = await api.beginTwoFactor();
+    } catch (error) {
+      return ctx.notify(error.message, "error");
+    }
+    const qr = h("div", { class: "qr-code", role: "img", "aria-label": t("account.qrLabel") });
+    // The SVG is the core's own rendering of the server's otpauth address, not page input.
+    qr.innerHTML = start.qr_svg;
+    const code = h("input", { id: "two-factor-code", inputmode: "numeric", autocomplete: "one-time-code", required: true });
+    twoFactorArea.replaceChildren(
+      h("p", {}, t("account.scan")), qr,
+      h("p", { class: "muted small" }, t("account.orType"), " ", h("span", { class: "secret", id: "two-factor-secret" }, start.secret)),
+      h("form", {
+        class: "inline-form",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          try {
+            const recovery = await api.confirmTwoFactor(code.value);
+            showRecovery(recovery.codes);
+          } catch (error) {
+            ctx.notify(error.message, "error");
+          }
+        },
+      }, field(code, t("account.firstCode")), h("button", { type: "submit", class: "primary", id: "two-factor-confirm" }, t("account.confirm"))));
+    code.focus();
+  }
+
+  function showRecovery(codes) {
+    twoFactorArea.replaceChildren(
+      h("p", { class: "ok-text" }, h("strong", {}, t("account.twoFactorIsOn"))),
+      h("p", {}, t("account.recoveryHint")),
+      h("ol", { class: "recovery-codes", id: "recovery-codes" }, codes.map((c) => h("li", {}, c))),
+      h("button", { type: "button", class: "secondary", id: "recovery-saved", onclick: () => ctx.refresh() }, t("account.recoverySaved")));
+  }
+
+  function offForm() {
+    const password = h("input", { id: "two-factor-off-password", type: "password", required: true, autocomplete: "current-password" });
+    twoFactorArea.replaceChildren(h("form", {
+      class: "inline-form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api.twoFactorOff(password.value);
+          ctx.notify(t("account.twoFactorIsOff"));
+          await ctx.refresh();
+        } catch (error) {
+          ctx.notify(error.message, "error");
+        }
+      },
+    }, field(password, t("account.passwordToTurnOff")), h("button", { type: "submit", class: "secondary", id: "two-factor-off-submit" }, t("account.twoFactorOff"))));
+    password.focus();
+  }
+
+  return h("section", { class: "card account-card", id: "account-card" },
+    h("h2", {}, t("account.title")),
+    h("h3", {}, t("account.passwordTitle")), passwordForm,
+    h("h3", {}, t("account.twoFactorTitle")), twoFactorArea);
 }
 
 function field(input, label) {
@@ -187,9 +285,9 @@ function firstRunForm(ctx, server) {
   h("button", { type: "submit", class: "primary", id: "setup-submit" }, t("setup.submit")));
 }
 
-function enrolForm(ctx) {
+function enrolForm(ctx, serverUrl = "") {
   const { t, api } = ctx;
-  const server = h("input", { id: "enrol-server", type: "url", required: true, autocomplete: "off", placeholder: "https://support.example.com" });
+  const server = h("input", { id: "enrol-server", type: "url", required: true, autocomplete: "off", value: serverUrl, placeholder: "https://support.example.com" });
   const code = h("input", { id: "enrol-code", required: true, autocomplete: "off", spellcheck: "false" });
   const name = h("input", { id: "enrol-name", required: true, value: ctx.info.till_station?.name ?? "", autocomplete: "off" });
   return h("form", {
@@ -212,28 +310,39 @@ function enrolForm(ctx) {
   h("button", { type: "submit", class: "primary", id: "enrol-submit" }, t("sync.enrol")));
 }
 
-function signInForm(ctx, serverUrl) {
+function signInForm(ctx, serverUrl, knownEmail = "") {
   const { t, api } = ctx;
   const server = h("input", { id: "signin-server", type: "url", required: true, autocomplete: "off", value: serverUrl, placeholder: "https://support.example.com" });
-  const email = h("input", { id: "signin-email", type: "email", required: true, autocomplete: "username" });
+  const email = h("input", { id: "signin-email", type: "email", required: true, autocomplete: "username", value: knownEmail });
   const password = h("input", { id: "signin-password", type: "password", required: true, autocomplete: "current-password" });
+  // Shown once the server says the account signs in with two factors.
+  const code = h("input", { id: "signin-code", inputmode: "numeric", autocomplete: "one-time-code", spellcheck: "false" });
+  const codeField = field(code, t("sync.twoFactorCode"));
+  codeField.hidden = true;
   return h("form", {
     class: "card form-row",
     id: "signin-form",
     onsubmit: async (event) => {
       event.preventDefault();
       try {
-        const state = await api.signIn(server.value, email.value, password.value);
+        const state = await api.signIn(server.value, email.value, password.value, codeField.hidden ? null : code.value);
         password.value = "";
         ctx.notify(t("sync.signedIn", { name: state.staff.name }));
         await ctx.signedInOrOut();
       } catch (error) {
-        ctx.notify(error.message, "error");
+        if (error.code === "two_factor_required") {
+          codeField.hidden = false;
+          code.required = true;
+          code.focus();
+          ctx.notify(t("sync.twoFactorAsked"));
+        } else {
+          ctx.notify(error.message, "error");
+        }
       }
     },
   },
   h("h2", {}, t("sync.signInTitle")),
   h("p", { class: "muted full" }, t("sync.signInHint")),
-  field(server, t("sync.server")), field(email, t("sync.email")), field(password, t("sync.password")),
+  field(server, t("sync.server")), field(email, t("sync.email")), field(password, t("sync.password")), codeField,
   h("button", { type: "submit", class: "primary", id: "signin-submit" }, t("sync.signIn")));
 }
