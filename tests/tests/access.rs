@@ -98,3 +98,81 @@ async fn the_shop_admin_disconnects_a_till_and_the_till_says_so() {
     );
     till.quit().await;
 }
+
+/// The authenticator app's code for `secret` (base32) at `offset` seconds from now.
+fn authenticator_code(secret: &str, offset: i64) -> String {
+    let totp = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .build()
+        .unwrap();
+    let at = chrono::Utc::now().timestamp() + offset;
+    totp.generate(u64::try_from(at).unwrap()).to_string()
+}
+
+#[tokio::test]
+async fn support_staff_turn_on_two_factors_in_settings_and_are_asked_for_a_code_at_sign_in() {
+    let server = off_runtime(|| {
+        let server = TestServer::start();
+        server.operator(
+            &[
+                "create-user",
+                "--email",
+                "ben@vendor.de",
+                "--name",
+                "Ben Support",
+                "--role",
+                "support_staff",
+            ],
+            &format!("{PASSWORD}\n"),
+        );
+        server
+    });
+    let app = App::launch().await;
+    app.click_and_wait_for_render("#lang-en").await;
+    app.click_and_wait_for_render("#nav-settings").await;
+    app.type_into("#signin-server", &server.base).await;
+    app.type_into("#signin-email", "ben@vendor.de").await;
+    app.type_into("#signin-password", PASSWORD).await;
+    app.click_and_wait_for_render("#signin-submit").await;
+    assert_eq!(
+        app.attrs("#two-factor-area", "data-two-factor").await,
+        ["false"]
+    );
+    app.click("#two-factor-on").await;
+    app.find("#two-factor-area .qr-code svg").await;
+    let secret = app.text("#two-factor-secret").await;
+    app.screenshot("two-factor-qr").await;
+    app.type_into("#two-factor-code", &authenticator_code(&secret, 0))
+        .await;
+    app.click("#two-factor-confirm").await;
+    app.eventually("the recovery codes are shown once", || async {
+        app.texts("#recovery-codes li").await.len() == 10
+    })
+    .await;
+    app.screenshot("two-factor-recovery-codes").await;
+    app.click_and_wait_for_render("#recovery-saved").await;
+    assert_eq!(
+        app.attrs("#two-factor-area", "data-two-factor").await,
+        ["true"]
+    );
+
+    app.click_and_wait_for_render("#sign-out").await;
+    app.type_into("#signin-server", &server.base).await;
+    app.type_into("#signin-email", "ben@vendor.de").await;
+    app.type_into("#signin-password", PASSWORD).await;
+    app.click("#signin-submit").await;
+    app.eventually("the sign-in asks for the code", || async {
+        app.all("#signin-code").await.first().is_some()
+            && app.find("#signin-code").await.is_displayed().await.unwrap()
+    })
+    .await;
+    app.type_into("#signin-code", &authenticator_code(&secret, 30))
+        .await;
+    app.click_and_wait_for_render("#signin-submit").await;
+    assert_eq!(
+        app.attrs("#sync-card", "data-role").await,
+        ["support_staff"]
+    );
+    drop(server);
+    app.quit().await;
+}

@@ -204,7 +204,7 @@ async function accountCard(ctx) {
       h("p", {}, t("account.scan")), qr,
       h("p", { class: "muted small" }, t("account.orType"), " ", h("span", { class: "secret", id: "two-factor-secret" }, start.secret)),
       h("form", {
-        class: "inline-form",
+        class: "inline-form fields-inline",
         onsubmit: async (event) => {
           event.preventDefault();
           try {
@@ -229,7 +229,7 @@ async function accountCard(ctx) {
   function offForm() {
     const password = h("input", { id: "two-factor-off-password", type: "password", required: true, autocomplete: "current-password" });
     twoFactorArea.replaceChildren(h("form", {
-      class: "inline-form",
+      class: "inline-form fields-inline",
       onsubmit: async (event) => {
         event.preventDefault();
         try {
