@@ -162,7 +162,7 @@ async fn support_staff_turn_on_two_factors_in_settings_and_are_asked_for_a_code_
     app.type_into("#signin-password", PASSWORD).await;
     app.click("#signin-submit").await;
     app.eventually("the sign-in asks for the code", || async {
-        app.all("#signin-code").await.first().is_some()
+        !app.all("#signin-code").await.is_empty()
             && app.find("#signin-code").await.is_displayed().await.unwrap()
     })
     .await;
