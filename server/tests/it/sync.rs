@@ -684,3 +684,58 @@ fn an_enrolled_pc_has_its_station_record_and_is_its_till() {
         forget(store);
     }
 }
+
+#[test]
+fn a_session_ended_by_an_admin_keeps_the_outbox_until_the_same_person_signs_in_again() {
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (_dir, mut desk) = signed_in(&server, "chefin@laden.de", "shop_admin", Some(&shop));
+    let vendor = server.staff("admin@vendor.de", "vendor_admin", None);
+    sync::sync(&mut desk).unwrap();
+    let (_, sessions) = server.get("/v1/sessions", Some(&vendor));
+    let chefin = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["email"] == "chefin@laden.de")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = server.post(
+        &format!("/v1/sessions/{chefin}/revoke"),
+        Some(&vendor),
+        &serde_json::json!({}),
+    );
+    assert_eq!(status, reqwest::StatusCode::OK);
+
+    // Written after the session ended: kept, and the status says why nothing goes out.
+    desk.add_station("Kasse 9", "Lager").unwrap();
+    let refused = sync::sync(&mut desk).unwrap_err();
+    assert!(
+        matches!(&refused, SyncError::AccessEnded { message } if message.contains("an admin ended this session")),
+        "{refused:?}"
+    );
+    let status = desk.sync_status().unwrap();
+    assert!(status.access_ended);
+    assert_eq!(status.pending, 1);
+
+    sync::login(
+        &mut desk,
+        &server.base,
+        "chefin@laden.de",
+        crate::common::PASSWORD,
+        None,
+    )
+    .unwrap();
+    assert!(!desk.sync_status().unwrap().access_ended, "signed in again");
+    sync::sync(&mut desk).unwrap();
+    let status = desk.sync_status().unwrap();
+    assert_eq!((status.pending, status.access_ended), (0, false));
+    let (_, stations) = server.get("/v1/tills", Some(&vendor));
+    assert!(
+        stations.as_array().unwrap().is_empty(),
+        "a station record is no till"
+    );
+    forget(&desk);
+}
