@@ -144,10 +144,17 @@ async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> ApiEr
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    checked_blocking(move || work().map_err(ApiError::from)).await
+}
+
+/// Runs blocking work that applies rules of its own (a policy check, a password check) off the
+/// async workers.
+pub(crate) async fn checked_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(ApiError::from)
 }
 
 /// A JSON body, or a 400 that says what is wrong with it (a 413 when it is too large).

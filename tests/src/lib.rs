@@ -320,6 +320,21 @@ impl App {
             .unwrap_or_else(|e| panic!("choosing {value} in {css}: {e}"));
     }
 
+    /// Fills in Settings' sign-in form with `email` and the tests' password.
+    pub async fn fill_sign_in(&self, server: &str, email: &str) {
+        self.type_into("#signin-server", server).await;
+        self.type_into("#signin-email", email).await;
+        self.type_into("#signin-password", server::PASSWORD).await;
+    }
+
+    /// Opens Settings and signs in as `email` with the tests' password.
+    pub async fn sign_in(&self, server: &str, email: &str) {
+        self.click_and_wait_for_render("#nav-settings").await;
+        self.fill_sign_in(server, email).await;
+        self.click_and_wait_for_render("#signin-submit").await;
+        self.find("#sync-card").await;
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         // A background sync may render the screen anew between finding the field and typing
         // into it (it does not while a field has the focus): then the field is found again.

@@ -129,7 +129,8 @@ impl TestServer {
         )
     }
 
-    pub fn staff(&self, email: &str, role: &str, shop: Option<&str>) -> String {
+    /// A staff account with the tests' password, not signed in: its id.
+    pub fn account(&self, email: &str, role: &str, shop: Option<&str>) -> String {
         let mut args = vec![
             "create-user",
             "--email",
@@ -142,7 +143,15 @@ impl TestServer {
         if let Some(shop) = shop {
             args.extend(["--shop", shop]);
         }
-        self.operator(&args, &format!("{PASSWORD}\n"));
+        self.operator(&args, &format!("{PASSWORD}\n"))["user_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A staff account, signed in: its session token.
+    pub fn staff(&self, email: &str, role: &str, shop: Option<&str>) -> String {
+        self.account(email, role, shop);
         let (status, body) = self.post(
             "/v1/login",
             None,

@@ -45,11 +45,7 @@ async fn the_shop_admin_disconnects_a_till_and_the_till_says_so() {
 
     let admin = App::launch().await;
     admin.click_and_wait_for_render("#lang-en").await;
-    admin.click_and_wait_for_render("#nav-settings").await;
-    admin.type_into("#signin-server", &server.base).await;
-    admin.type_into("#signin-email", "chefin@korn.de").await;
-    admin.type_into("#signin-password", PASSWORD).await;
-    admin.click_and_wait_for_render("#signin-submit").await;
+    admin.sign_in(&server.base, "chefin@korn.de").await;
     admin.find("#account-card").await;
     admin.click_and_wait_for_render("#nav-access").await;
     let row = format!("#tills tr[data-station='{station}']");
@@ -129,11 +125,7 @@ async fn support_staff_turn_on_two_factors_in_settings_and_are_asked_for_a_code_
     });
     let app = App::launch().await;
     app.click_and_wait_for_render("#lang-en").await;
-    app.click_and_wait_for_render("#nav-settings").await;
-    app.type_into("#signin-server", &server.base).await;
-    app.type_into("#signin-email", "ben@vendor.de").await;
-    app.type_into("#signin-password", PASSWORD).await;
-    app.click_and_wait_for_render("#signin-submit").await;
+    app.sign_in(&server.base, "ben@vendor.de").await;
     assert_eq!(
         app.attrs("#two-factor-area", "data-two-factor").await,
         ["false"]
@@ -157,9 +149,7 @@ async fn support_staff_turn_on_two_factors_in_settings_and_are_asked_for_a_code_
     );
 
     app.click_and_wait_for_render("#sign-out").await;
-    app.type_into("#signin-server", &server.base).await;
-    app.type_into("#signin-email", "ben@vendor.de").await;
-    app.type_into("#signin-password", PASSWORD).await;
+    app.fill_sign_in(&server.base, "ben@vendor.de").await;
     app.click("#signin-submit").await;
     app.eventually("the sign-in asks for the code", || async {
         !app.all("#signin-code").await.is_empty()

@@ -52,11 +52,7 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
 
     let app = App::launch().await;
     app.click_and_wait_for_render("#lang-en").await;
-    app.click_and_wait_for_render("#nav-settings").await;
-    app.type_into("#signin-server", &server.base).await;
-    app.type_into("#signin-email", "ben@vendor.de").await;
-    app.type_into("#signin-password", PASSWORD).await;
-    app.click_and_wait_for_render("#signin-submit").await;
+    app.sign_in(&server.base, "ben@vendor.de").await;
     assert_eq!(
         app.attrs("#sync-card", "data-role").await,
         ["support_staff"]

@@ -7,17 +7,8 @@
 
 use std::path::Path;
 
-use stationdesk_e2e::server::{TestServer, PASSWORD};
+use stationdesk_e2e::server::TestServer;
 use stationdesk_e2e::{off_runtime, App};
-
-async fn sign_in(app: &App, server: &str, email: &str) {
-    app.click_and_wait_for_render("#nav-settings").await;
-    app.type_into("#signin-server", server).await;
-    app.type_into("#signin-email", email).await;
-    app.type_into("#signin-password", PASSWORD).await;
-    app.click_and_wait_for_render("#signin-submit").await;
-    app.find("#sync-card").await;
-}
 
 async fn shown(app: &App, css: &str) -> bool {
     app.find(css).await.is_displayed().await.unwrap()
@@ -79,7 +70,7 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
         "no vendor pages before anyone signs in"
     );
 
-    sign_in(&app, &server.base, "vera@vendor.example").await;
+    app.sign_in(&server.base, "vera@vendor.example").await;
     assert_eq!(app.attrs("#sync-card", "data-role").await, ["vendor_admin"]);
     assert!(shown(&app, "#nav-vendor").await && shown(&app, "#nav-invoices").await);
     app.click_and_wait_for_render("#nav-vendor").await;
@@ -194,7 +185,7 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
     app.click_and_wait_for_render("#nav-settings").await;
     app.click_and_wait_for_render("#sign-out").await;
     assert!(!shown(&app, "#nav-invoices").await, "signed out: no books");
-    sign_in(&app, &server.base, "weber@korn.example").await;
+    app.sign_in(&server.base, "weber@korn.example").await;
     assert_eq!(
         app.text("#vendor-hotline").await,
         "+49 40 7654321",

@@ -24,7 +24,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::serve::ClientAddress;
 use crate::storage::{Account, Caller, Ending, SecurityNote, Storage, StorageError};
-use crate::{blocking, body, policy, two_factor};
+use crate::{blocking, body, checked_blocking, policy, two_factor};
 
 pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
     OpenApiRouter::new()
@@ -213,7 +213,7 @@ async fn deactivate(
             "you cannot deactivate your own account; ask another admin".into(),
         ));
     }
-    let ended = tokio::task::spawn_blocking(move || {
+    let ended = checked_blocking(move || {
         let account = managed(storage.as_ref(), &caller, user)?;
         let now = Utc::now();
         storage.set_active(user, false)?;
@@ -228,10 +228,9 @@ async fn deactivate(
             ),
             now,
         )?;
-        Ok::<_, ApiError>(ended)
+        Ok(ended)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(SessionsEnded { ended }))
 }
 
@@ -247,7 +246,7 @@ async fn reactivate(
     address: Option<Extension<ClientAddress>>,
     Path(user): Path<Uuid>,
 ) -> Result<Json<SessionsEnded>, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    checked_blocking(move || {
         let account = managed(storage.as_ref(), &caller, user)?;
         storage.set_active(user, true)?;
         storage.log_security(
@@ -260,10 +259,9 @@ async fn reactivate(
             ),
             Utc::now(),
         )?;
-        Ok::<_, ApiError>(())
+        Ok(())
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(SessionsEnded { ended: 0 }))
 }
 
@@ -282,7 +280,7 @@ async fn set_password(
     request: Result<Json<PasswordReset>, JsonRejection>,
 ) -> Result<Json<SessionsEnded>, ApiError> {
     let request = body(request)?;
-    let ended = tokio::task::spawn_blocking(move || {
+    let ended = checked_blocking(move || {
         let account = managed(storage.as_ref(), &caller, user)?;
         accounts::check_new_password(&request.new_password)?;
         let hash = accounts::hash_password(&request.new_password)?;
@@ -306,10 +304,9 @@ async fn set_password(
             ),
             now,
         )?;
-        Ok::<_, ApiError>(ended)
+        Ok(ended)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(SessionsEnded { ended }))
 }
 
@@ -344,7 +341,7 @@ async fn change_own_password(
 ) -> Result<Json<SessionsEnded>, ApiError> {
     policy::require(&caller, &STAFF, "change a password")?;
     let request = body(request)?;
-    let ended = tokio::task::spawn_blocking(move || {
+    let ended = checked_blocking(move || {
         let account = own_account(storage.as_ref(), &caller, &request.old_password)?;
         accounts::check_new_password(&request.new_password)?;
         let hash = accounts::hash_password(&request.new_password)?;
@@ -368,10 +365,9 @@ async fn change_own_password(
             ),
             now,
         )?;
-        Ok::<_, ApiError>(ended)
+        Ok(ended)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(SessionsEnded { ended }))
 }
 
@@ -467,7 +463,7 @@ async fn two_factor_off(
 ) -> Result<Json<SessionsEnded>, ApiError> {
     policy::require(&caller, &STAFF, "turn off two-factor sign-in")?;
     let request = body(request)?;
-    tokio::task::spawn_blocking(move || {
+    checked_blocking(move || {
         let account = own_account(storage.as_ref(), &caller, &request.password)?;
         if matches!(account.role, Role::SupportStaff | Role::VendorAdmin)
             && storage.security_policy()?.two_factor_for_vendor_staff
@@ -489,8 +485,7 @@ async fn two_factor_off(
         )?;
         Ok(())
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(SessionsEnded { ended: 0 }))
 }
 

@@ -20,7 +20,7 @@ use crate::serve::ClientAddress;
 use crate::signin::{self, Attempt};
 use crate::storage::{Ending, SecurityNote, Storage};
 use crate::throttle::Throttle;
-use crate::{blocking, body, policy, Options};
+use crate::{blocking, body, checked_blocking, policy, Options};
 
 pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
     OpenApiRouter::new()
@@ -98,7 +98,7 @@ async fn login(
 ) -> Result<Json<LoginResponse>, ApiError> {
     let request = body(request)?;
     let address = address.map(|Extension(ClientAddress(ip))| ip);
-    let (token, caller) = tokio::task::spawn_blocking(move || {
+    let (token, caller) = checked_blocking(move || {
         let attempt = Attempt {
             email: &request.email,
             password: &request.password,
@@ -113,8 +113,7 @@ async fn login(
             Utc::now(),
         )
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     Ok(Json(LoginResponse {
         token,
         role: caller.role,

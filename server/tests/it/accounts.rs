@@ -49,26 +49,6 @@ fn token_of(answer: &(StatusCode, Option<String>, Value)) -> String {
     answer.2["token"].as_str().unwrap().to_owned()
 }
 
-/// A staff account made through the operator command, not signed in.
-fn account(server: &TestServer, email: &str, role: &str, shop: Option<&str>) -> String {
-    let mut args = vec![
-        "create-user",
-        "--email",
-        email,
-        "--name",
-        email,
-        "--role",
-        role,
-    ];
-    if let Some(shop) = shop {
-        args.extend(["--shop", shop]);
-    }
-    server.operator(&args, &format!("{PASSWORD}\n"))["user_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -83,7 +63,7 @@ fn an_unknown_address_costs_the_same_time_as_a_wrong_password() {
     let known: Vec<String> = (0..10)
         .map(|n| {
             let email = format!("admin{n}@laden.de");
-            account(&server, &email, "shop_admin", Some(&shop));
+            server.account(&email, "shop_admin", Some(&shop));
             email
         })
         .collect();
@@ -127,8 +107,8 @@ fn an_unknown_address_costs_the_same_time_as_a_wrong_password() {
 fn the_sixth_wrong_password_waits_and_the_right_one_works_after_the_back_off() {
     let server = TestServer::start();
     let shop = server.shop("Laden");
-    account(&server, "chefin@laden.de", "shop_admin", Some(&shop));
-    account(&server, "vertretung@laden.de", "shop_admin", Some(&shop));
+    server.account("chefin@laden.de", "shop_admin", Some(&shop));
+    server.account("vertretung@laden.de", "shop_admin", Some(&shop));
     let client = from_address(20);
     for _ in 0..5 {
         let (status, _, _) = sign_in(&server, &client, "chefin@laden.de", "geraten-123", None);
@@ -165,7 +145,7 @@ fn a_staff_session_ends_after_its_idle_time_and_after_its_lifetime() {
     let clock = FakeClock::at("@2026-12-07 08:00:00");
     let server = TestServer::start_on(&[], Some(&clock));
     let shop = server.shop("Laden");
-    account(&server, "chefin@laden.de", "shop_admin", Some(&shop));
+    server.account("chefin@laden.de", "shop_admin", Some(&shop));
     let me = |token: &str| server.get("/v1/me", Some(token));
 
     let idle = token_of(&sign_in(
@@ -600,8 +580,8 @@ fn the_vendor_requires_two_factors_of_its_staff_who_then_set_them_up_first() {
     let server = TestServer::start();
     let vendor = server.staff("admin@vendor.de", "vendor_admin", None);
     let shop = server.shop("Laden");
-    account(&server, "ben@vendor.de", "support_staff", None);
-    account(&server, "chefin@laden.de", "shop_admin", Some(&shop));
+    server.account("ben@vendor.de", "support_staff", None);
+    server.account("chefin@laden.de", "shop_admin", Some(&shop));
     let (status, policy) = server.put_json(
         "/v1/security-policy",
         &vendor,
@@ -679,7 +659,7 @@ fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Child {
 fn the_cli_turns_two_factors_on_and_asks_for_the_code_at_login_on_standard_input() {
     use std::io::Write;
     let server = TestServer::start();
-    account(&server, "ben@vendor.de", "support_staff", None);
+    server.account("ben@vendor.de", "support_staff", None);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.sqlite");
     let login = |input: &str| {
