@@ -17,6 +17,7 @@ use stationdesk_protocol::{
 };
 use stationdesk_server::accounts::SessionLimits;
 use stationdesk_server::billing::vendor_today;
+use stationdesk_server::serve::Tls;
 use stationdesk_server::storage::sqlite::SqliteStorage;
 use stationdesk_server::storage::{AccountBook, Document, Storage, StorageError, VendorBooks};
 use uuid::Uuid;
@@ -55,6 +56,12 @@ enum Command {
         /// A staff session ends this many hours after sign-in, however busy it is.
         #[arg(long, default_value_t = 7 * 24, value_parser = clap::value_parser!(i64).range(1..=24 * 90))]
         session_lifetime_hours: i64,
+        /// Serve HTTPS with this certificate chain (PEM, the server's certificate first).
+        #[arg(long, requires = "tls_key", value_name = "FILE")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert", value_name = "FILE")]
+        tls_key: Option<PathBuf>,
     },
     /// The security log, newest first: sign-ins, failures, throttling, revocations, enrolments,
     /// password and two-factor changes.
@@ -311,9 +318,15 @@ fn run(cli: &Cli) -> Result<(), String> {
             first_run_setup,
             session_idle_minutes,
             session_lifetime_hours,
+            tls_cert,
+            tls_key,
         } => serve(
             Arc::new(open()?),
             *listen,
+            match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(Tls::from_pem_files(cert, key)?),
+                _ => None,
+            },
             stationdesk_server::Options {
                 first_run_setup: *first_run_setup,
                 sessions: SessionLimits {
@@ -670,6 +683,7 @@ fn invoice(
 fn serve(
     storage: Arc<dyn Storage>,
     listen: SocketAddr,
+    tls: Option<Tls>,
     options: stationdesk_server::Options,
 ) -> Result<(), String> {
     tracing_subscriber::fmt()
@@ -684,7 +698,8 @@ fn serve(
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         // Tests and scripts read this line to learn the port when they asked for port 0.
-        println!("listening on http://{address}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{address}");
         let follower = Arc::clone(&storage);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
@@ -703,6 +718,7 @@ fn serve(
             listener,
             stationdesk_server::app_with(storage, options),
             stationdesk_server::serve::Limits::default(),
+            tls,
             shutdown(),
         )
         .await;

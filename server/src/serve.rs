@@ -1,17 +1,21 @@
-//! Serving the router on a socket that faces the internet: a client must send its request
-//! headers within a time limit (a connection trickling header lines is closed), and the
-//! connections one address, and all addresses together, may hold open are capped.
+//! Serving the router on a socket that faces the internet: over TLS when given a certificate
+//! (rustls), a client must finish its handshake and send its request headers within a time
+//! limit (a connection trickling header lines is closed), and the connections one address, and
+//! all addresses together, may hold open are capped.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
@@ -80,12 +84,46 @@ fn admit(open: &Arc<Mutex<Open>>, address: IpAddr, limits: Limits) -> Option<Cou
     })
 }
 
+/// The server's certificate chain and key: connections are then HTTPS only.
+#[derive(Clone)]
+pub struct Tls(tokio_rustls::TlsAcceptor);
+
+impl Tls {
+    /// From PEM files: the certificate chain (the server's first) and its private key.
+    pub fn from_pem_files(cert: &Path, key: &Path) -> Result<Tls, String> {
+        let chain = CertificateDer::pem_file_iter(cert)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| format!("cannot read a certificate from {}: {e}", cert.display()))?;
+        if chain.is_empty() {
+            return Err(format!("{} holds no certificate", cert.display()));
+        }
+        let private = PrivateKeyDer::from_pem_file(key)
+            .map_err(|e| format!("cannot read a private key from {}: {e}", key.display()))?;
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(chain, private)
+            .map_err(|e| {
+                format!(
+                    "the key in {} does not go with the certificate in {}: {e}",
+                    key.display(),
+                    cert.display()
+                )
+            })?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Tls(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` completes; requests under way then get a
 /// second to finish (event streams never do, so it is not longer).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    tls: Option<Tls>,
     shutdown: impl Future<Output = ()>,
 ) {
     let open = Arc::new(Mutex::new(Open::default()));
@@ -116,20 +154,46 @@ pub async fn serve(
                 request
             },
         ));
-        let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_timeout)
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection ended");
+            let _counted = counted;
+            match tls {
+                None => serve_connection(TokioIo::new(stream), service, limits, watcher).await,
+                Some(Tls(acceptor)) => {
+                    // The handshake, too, within the time a client has for its headers.
+                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await
+                    {
+                        Ok(Ok(stream)) => {
+                            serve_connection(TokioIo::new(stream), service, limits, watcher).await;
+                        }
+                        Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake took too long"),
+                    }
+                }
             }
-            drop(counted);
         });
     }
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(Duration::from_secs(1)) => {}
+    }
+}
+
+async fn serve_connection<I, S>(io: I, service: S, limits: Limits, watcher: Watcher)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming> + Send,
+    S::Future: Send + 'static,
+    S::ResBody: Send + 'static,
+    <S::ResBody as hyper::body::Body>::Data: Send,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(io, service);
+    if let Err(error) = watcher.watch(connection).await {
+        tracing::debug!(%error, "connection ended");
     }
 }

@@ -72,6 +72,8 @@ pub struct SyncStatus {
     pub access_ended: bool,
 }
 
+const SERVER_CA_KEY: &str = "server_ca_pem";
+
 /// How a sync failed, as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncFailure {
@@ -234,6 +236,19 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(applied)
+    }
+
+    /// The vendor's own CA certificate (PEM), trusted for its server besides the system's
+    /// roots, when it gave one at enrolment.
+    pub fn server_ca(&self) -> Result<Option<String>, StoreError> {
+        self.setting(SERVER_CA_KEY)
+    }
+
+    pub fn set_server_ca(&mut self, pem: Option<&str>) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        super::put_setting(&tx, SERVER_CA_KEY, pem)?;
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn set_enrolment(&mut self, state: &SyncState) -> Result<(), StoreError> {

@@ -21,15 +21,34 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(server_url: &str) -> Result<Client, SyncError> {
-        let http = reqwest::blocking::Client::builder()
+    /// A client for the server at `server_url`: HTTPS, trusting the system's roots and, when
+    /// given, the vendor's own CA certificate (PEM); plain HTTP only to this computer.
+    pub fn new(server_url: &str, vendor_ca: Option<&str>) -> Result<Client, SyncError> {
+        let url = reqwest::Url::parse(server_url).map_err(|e| SyncError::BadAddress {
+            url: server_url.to_owned(),
+            detail: e.to_string(),
+        })?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_this_computer(&url) => {}
+            "http" => return Err(SyncError::NotEncrypted(server_url.to_owned())),
+            other => {
+                return Err(SyncError::BadAddress {
+                    url: server_url.to_owned(),
+                    detail: format!("{other}: is not a web address; it starts with https://"),
+                })
+            }
+        }
+        let mut builder = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| SyncError::Unreachable {
-                url: server_url.to_owned(),
-                detail: e.to_string(),
-            })?;
+            .timeout(Duration::from_secs(30));
+        if let Some(pem) = vendor_ca {
+            builder = builder.add_root_certificate(vendor_certificate(pem)?);
+        }
+        let http = builder.build().map_err(|e| SyncError::Unreachable {
+            url: server_url.to_owned(),
+            detail: e.to_string(),
+        })?;
         Ok(Client {
             base: format!("{}{API_PREFIX}", server_url.trim_end_matches('/')),
             http,
@@ -116,10 +135,7 @@ impl Client {
     /// at most five minutes: a server that vanished without closing the connection is noticed
     /// by then (or sooner, by TCP keep-alive), and the caller simply listens again.
     pub fn events(&self, token: &Token, after: u64) -> Result<impl BufRead, SyncError> {
-        let unreachable = |e: reqwest::Error| SyncError::Unreachable {
-            url: self.base.clone(),
-            detail: e.to_string(),
-        };
+        let unreachable = |e: reqwest::Error| not_sent(&self.base, &e);
         let response = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .tcp_keepalive(Duration::from_secs(30))
@@ -220,10 +236,7 @@ impl Client {
 
     /// The body of a successful answer; any other answer as the error it is.
     fn body(&self, request: reqwest::blocking::RequestBuilder) -> Result<Vec<u8>, SyncError> {
-        let response = request.send().map_err(|e| SyncError::Unreachable {
-            url: self.base.clone(),
-            detail: e.to_string(),
-        })?;
+        let response = request.send().map_err(|e| not_sent(&self.base, &e))?;
         let status = response.status();
         let body = response.bytes().map_err(|e| SyncError::Unreachable {
             url: self.base.clone(),
@@ -253,5 +266,79 @@ fn refusal(status: reqwest::StatusCode, body: &[u8]) -> SyncError {
         },
         (401, _) => SyncError::AccessEnded { message },
         (status, _) => SyncError::Refused { status, message },
+    }
+}
+
+/// `localhost` or a loopback address: the one-computer set-up, where plain HTTP never leaves the
+/// machine.
+fn is_this_computer(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The vendor's CA certificate, as given (PEM).
+pub fn vendor_certificate(pem: &str) -> Result<reqwest::Certificate, SyncError> {
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(SyncError::BadCertificateFile(
+            "it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    reqwest::Certificate::from_pem(pem.as_bytes())
+        .map_err(|e| SyncError::BadCertificateFile(e.to_string()))
+}
+
+/// The TLS error behind `error`, directly or inside the I/O errors the TLS stream and the
+/// connector wrap it in (an I/O error's own `source` skips what it carries).
+fn rustls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    error.downcast_ref::<rustls::Error>().or_else(|| {
+        error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| rustls_error(inner))
+    })
+}
+
+/// Why a request did not get through: a certificate the client would not trust says which
+/// check it failed; anything else is the server being unreachable.
+fn not_sent(url: &str, error: &reqwest::Error) -> SyncError {
+    use rustls::CertificateError as Why;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if let Some(rustls::Error::InvalidCertificate(why)) = rustls_error(current) {
+            let problem = match why {
+                Why::NotValidForName | Why::NotValidForNameContext { .. } => {
+                    "its certificate is for another host name than the one in the address"
+                }
+                Why::Expired | Why::ExpiredContext { .. } => "its certificate has expired",
+                Why::NotValidYet | Why::NotValidYetContext { .. } => {
+                    "its certificate is not valid yet (check this computer's clock)"
+                }
+                Why::UnknownIssuer => {
+                    "its certificate is signed by an authority this computer does not trust; enrol with the vendor's CA certificate"
+                }
+                Why::Revoked => "its certificate was revoked",
+                _ => "its certificate is not acceptable",
+            };
+            return SyncError::Untrusted {
+                url: url.to_owned(),
+                problem: problem.into(),
+            };
+        }
+        cause = current.source();
+    }
+    // reqwest's own message names only the URL; the causes say what went wrong.
+    let mut detail = Vec::new();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        detail.push(current.to_string());
+        cause = current.source();
+    }
+    SyncError::Unreachable {
+        url: url.to_owned(),
+        detail: detail.join(": "),
     }
 }

@@ -32,6 +32,16 @@ pub enum SyncError {
     Unreachable { url: String, detail: String },
     #[error("the server refused: {message}")]
     Refused { status: u16, message: String },
+    #[error("the server at {url} is not trusted: {problem}; nothing was sent")]
+    Untrusted { url: String, problem: String },
+    #[error("{0} is not encrypted (http://); use the server's https:// address (plain http is only for a server on this computer)")]
+    NotEncrypted(String),
+    #[error(
+        "{url:?} is not a server address ({detail}); it looks like https://support.example.com"
+    )]
+    BadAddress { url: String, detail: String },
+    #[error("the vendor's CA certificate cannot be used: {0}; ask the vendor for its CA certificate as a PEM file")]
+    BadCertificateFile(String),
     /// The server no longer accepts this installation's token: a till disconnected by an
     /// admin, a session that expired or was ended. Nothing saved here is lost; the message
     /// says whether to sign in or enrol again.
@@ -62,6 +72,14 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+/// Trusts the vendor's own CA certificate (PEM) for its server from now on, besides the
+/// system's roots: for a vendor whose server's certificate is not from a public authority.
+pub fn trust_vendor_ca(store: &mut Store, pem: &str) -> Result<(), SyncError> {
+    client::vendor_certificate(pem)?;
+    store.set_server_ca(Some(pem.trim()))?;
+    Ok(())
+}
+
 /// Enrols this installation as a station of a shop: the keyring is checked first (so a
 /// one-time code is not spent on a token that could not be kept), then the code is used, the
 /// token goes to the keyring and the server's address to the store, and this PC becomes the
@@ -77,7 +95,11 @@ pub fn enrol(
     let station_name = clean_station_name(station_name).map_err(StoreError::from)?;
     secrets::check_available(&server_url)?;
     let known_here = store.station(&station_name).ok().map(|station| station.id);
-    let enrolled = Client::new(&server_url)?.enrol(code, &station_name, known_here)?;
+    let enrolled = Client::new(&server_url, store.server_ca()?.as_deref())?.enrol(
+        code,
+        &station_name,
+        known_here,
+    )?;
     secrets::store_token(
         &server_url,
         &Account::Device(enrolled.station_id),
@@ -114,20 +136,21 @@ pub fn first_run(
 ) -> Result<SyncState, SyncError> {
     let server_url = server_url.trim_end_matches('/');
     secrets::check_available(server_url)?;
-    let done = Client::new(server_url)?.first_run(&FirstRunSetup {
-        shop: NewShop {
-            name: setup.shop_name.trim().to_owned(),
-            second_level: false,
-        },
-        admin: NewStaff {
-            email: setup.admin_email.trim().to_lowercase(),
-            name: setup.admin_name.trim().to_owned(),
-            role: Role::ShopAdmin,
-            shop_id: None,
-            password: setup.admin_password.to_owned(),
-            named_contact: true,
-        },
-    })?;
+    let done =
+        Client::new(server_url, store.server_ca()?.as_deref())?.first_run(&FirstRunSetup {
+            shop: NewShop {
+                name: setup.shop_name.trim().to_owned(),
+                second_level: false,
+            },
+            admin: NewStaff {
+                email: setup.admin_email.trim().to_lowercase(),
+                name: setup.admin_name.trim().to_owned(),
+                role: Role::ShopAdmin,
+                shop_id: None,
+                password: setup.admin_password.to_owned(),
+                named_contact: true,
+            },
+        })?;
     enrol(
         store,
         server_url,
@@ -158,7 +181,11 @@ pub fn login(
     let server_url = server_url.trim_end_matches('/').to_owned();
     secrets::check_available(&server_url)?;
     let email = email.trim().to_lowercase();
-    let session = Client::new(&server_url)?.login(&email, password, two_factor_code)?;
+    let session = Client::new(&server_url, store.server_ca()?.as_deref())?.login(
+        &email,
+        password,
+        two_factor_code,
+    )?;
     secrets::store_token(&server_url, &Account::Staff(email.clone()), &session.token)?;
     let till = store
         .enrolment()?
@@ -190,7 +217,9 @@ pub fn logout(store: &mut Store) -> Result<SyncState, SyncError> {
     };
     let account = Account::Staff(staff.email);
     let revoked = match secrets::token(&state.server_url, &account)? {
-        Some(token) => Client::new(&state.server_url)?.logout(&token).map(drop),
+        Some(token) => Client::new(&state.server_url, store.server_ca()?.as_deref())?
+            .logout(&token)
+            .map(drop),
         None => Ok(()),
     };
     secrets::forget_token(&state.server_url, &account)?;
@@ -364,7 +393,7 @@ fn with_token<T>(
     };
     let token = secrets::token(&state.server_url, &account)?
         .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
-    let client = Client::new(&state.server_url)?;
+    let client = Client::new(&state.server_url, store.server_ca()?.as_deref())?;
     work(store, &client, &token)
 }
 

@@ -13,6 +13,8 @@
 //! - [`sync`]: the client's sync against the server, with a real keyring, faults and all.
 //! - [`faults`]: processes killed mid-push and mid-pull, clocks an hour off.
 //! - [`openapi`]: the served OpenAPI document describes what the server does.
+//! - [`tls`]: HTTPS with certificates made in the test: the vendor's CA, wrong names, expiry,
+//!   unknown authorities, plain http.
 //! - [`upgrade`]: an outbox and a history of the earlier version after the update; pulled
 //!   changes this version cannot read set aside.
 //!
@@ -30,4 +32,5 @@ mod hardening;
 mod openapi;
 mod roles;
 mod sync;
+mod tls;
 mod upgrade;

@@ -26,8 +26,12 @@ pub fn enrol(
     server: String,
     code: String,
     station_name: String,
+    ca: Option<String>,
 ) -> Result<SyncState, UiError> {
     with_server(&state, move |store| {
+        if let Some(pem) = &ca {
+            sync::trust_vendor_ca(store, pem)?;
+        }
         sync::enrol(store, &server, &code, &station_name)
     })
 }

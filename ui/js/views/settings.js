@@ -290,13 +290,16 @@ function enrolForm(ctx, serverUrl = "") {
   const server = h("input", { id: "enrol-server", type: "url", required: true, autocomplete: "off", value: serverUrl, placeholder: "https://support.example.com" });
   const code = h("input", { id: "enrol-code", required: true, autocomplete: "off", spellcheck: "false" });
   const name = h("input", { id: "enrol-name", required: true, value: ctx.info.till_station?.name ?? "", autocomplete: "off" });
+  // Only for a vendor whose server's certificate is not from a public authority.
+  const ca = h("input", { id: "enrol-ca", type: "file", accept: ".pem,.crt,.cer" });
   return h("form", {
     class: "card form-row",
     id: "enrol-form",
     onsubmit: async (event) => {
       event.preventDefault();
       try {
-        await api.enrol(server.value, code.value, name.value);
+        const pem = ca.files[0] ? await ca.files[0].text() : null;
+        await api.enrol(server.value, code.value, name.value, pem);
         ctx.notify(t("sync.enrolled"));
         await ctx.signedInOrOut();
       } catch (error) {
@@ -307,6 +310,8 @@ function enrolForm(ctx, serverUrl = "") {
   h("h2", {}, t("sync.title")),
   h("p", { class: "muted full" }, t("sync.enrolHint")),
   field(server, t("sync.server")), field(code, t("sync.code")), field(name, t("sync.stationName")),
+  h("details", { class: "full" }, h("summary", {}, t("sync.caTitle")),
+    h("p", { class: "muted small" }, t("sync.caHint")), field(ca, t("sync.caFile"))),
   h("button", { type: "submit", class: "primary", id: "enrol-submit" }, t("sync.enrol")));
 }
 

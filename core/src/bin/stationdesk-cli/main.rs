@@ -115,6 +115,8 @@ enum Command {
         code: String,
         #[arg(long)]
         station_name: String,
+        #[command(flatten)]
+        ca: VendorCa,
     },
     /// On a server started with --first-run-setup and no accounts yet: create the first shop
     /// and its admin (password from standard input), enrol this installation as its first
@@ -139,6 +141,8 @@ enum Command {
         server: String,
         #[arg(long)]
         email: String,
+        #[command(flatten)]
+        ca: VendorCa,
     },
     /// Sign the staff member out (the server revokes the session); an enrolled till speaks for
     /// itself again.
@@ -158,6 +162,24 @@ enum Command {
     /// security log.
     #[command(subcommand)]
     Access(AccessCommand),
+}
+
+#[derive(Args)]
+struct VendorCa {
+    /// The vendor's own CA certificate (PEM), when its server's certificate is not from a
+    /// public authority: trusted for the server from now on, besides the system's roots.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+}
+
+impl VendorCa {
+    fn trust(&self, store: &mut Store) -> Result<(), CliError> {
+        if let Some(path) = &self.ca {
+            let pem = std::fs::read_to_string(path).map_err(|e| CliError::Read(path.clone(), e))?;
+            sync::trust_vendor_ca(store, &pem)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Args)]
@@ -589,8 +611,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             server,
             code,
             station_name,
+            ca,
         } => {
-            let state = sync::enrol(&mut store()?, server, code, station_name)?;
+            let mut store = store()?;
+            ca.trust(&mut store)?;
+            let state = sync::enrol(&mut store, server, code, station_name)?;
             let shop = state.shop_id.expect("an enrolled till has a shop");
             out.print(&state, || {
                 format!(
@@ -622,9 +647,10 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 )
             })
         }
-        Command::Login { server, email } => {
+        Command::Login { server, email, ca } => {
             let password = read_secret_line()?;
             let mut store = store()?;
+            ca.trust(&mut store)?;
             let state = match sync::login(&mut store, server, email, &password, None) {
                 // The account has two factors: the next line is the authenticator's code
                 // (or a recovery code).
