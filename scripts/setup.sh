@@ -6,6 +6,10 @@ set -euo pipefail
 
 what=${1:-app}
 TAURI_DRIVER_VERSION=2.1.0
+AXE_CORE_VERSION=4.14.1
+# Where the E2E harness looks for axe-core (tests/src/accessibility.rs), unless STATIONDESK_AXE
+# names another axe.min.js.
+AXE_DIR=$HOME/.cache/stationdesk/axe-core
 
 packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
           libjavascriptcoregtk-4.1-dev librsvg2-dev libdbus-1-dev fonts-dejavu-core curl)
@@ -20,6 +24,9 @@ fi
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+# npm (for axe-core) where the machine has none of its own.
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -50,5 +57,11 @@ if [ "$what" = test ]; then
   if ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     echo "setup: installing tauri-driver $TAURI_DRIVER_VERSION"
     cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+  fi
+  # axe-core, the accessibility rules the E2E run checks each main screen with.
+  if ! grep -qs "\"version\": \"$AXE_CORE_VERSION\"" "$AXE_DIR/node_modules/axe-core/package.json"; then
+    echo "setup: installing axe-core $AXE_CORE_VERSION"
+    mkdir -p "$AXE_DIR"
+    npm install --prefix "$AXE_DIR" --no-save --no-package-lock --no-audit --no-fund "axe-core@$AXE_CORE_VERSION" >/dev/null
   fi
 fi

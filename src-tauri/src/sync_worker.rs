@@ -54,7 +54,7 @@ fn run(database: &Path, woken: &Receiver<()>, report: &Mutex<Option<Report>>) {
     };
     let mut failures = 0;
     loop {
-        if matches!(store.enrolment(), Ok(Some(_))) {
+        if speaks_for_someone(&store) {
             let outcome = sync::sync(&mut store);
             match &outcome {
                 Ok(_) => failures = 0,
@@ -84,8 +84,9 @@ fn listen(database: &Path, wake: &Sender<()>) {
     };
     let mut failures = 0;
     loop {
-        if !matches!(store.enrolment(), Ok(Some(_))) {
-            // Not connected to a server yet: a cheap local look now and then.
+        if !speaks_for_someone(&store) {
+            // Not connected to a server (yet, or signed out of it): a cheap local look now and
+            // then.
             std::thread::sleep(NOT_ENROLLED_LOOK);
             continue;
         }
@@ -106,6 +107,12 @@ fn listen(database: &Path, wake: &Sender<()>) {
         };
         std::thread::sleep(backoff::next_try(failures, jitter()));
     }
+}
+
+/// Whether this installation has anyone to sync as: an enrolled till or a signed-in staff
+/// member (a staff member who signed out on a PC that is no till leaves neither).
+fn speaks_for_someone(store: &Store) -> bool {
+    matches!(store.enrolment(), Ok(Some(state)) if state.staff.is_some() || state.station_id.is_some())
 }
 
 const NOT_ENROLLED_LOOK: std::time::Duration = std::time::Duration::from_secs(3);

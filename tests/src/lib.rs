@@ -5,6 +5,7 @@
 //! own so each test starts from an empty shop. The tests need a display and a session bus:
 //! `scripts/test.sh` runs them under `xvfb-run` and `dbus-run-session` with `NO_AT_BRIDGE=1`.
 
+pub mod accessibility;
 pub mod clock;
 pub mod server;
 
