@@ -6,6 +6,7 @@ set -euo pipefail
 
 what=${1:-app}
 TAURI_DRIVER_VERSION=2.1.0
+CARGO_DEB_VERSION=3.8.0
 AXE_CORE_VERSION=4.14.1
 # Where the E2E harness looks for axe-core (tests/src/accessibility.rs), unless STATIONDESK_AXE
 # names another axe.min.js.
@@ -16,9 +17,11 @@ packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.
 if [ "$what" = test ]; then
   # x11vnc, Remmina and desktop-file-utils (so GLib knows Remmina opens vnc: links) for the
   # real VNC session test; GNOME Keyring as the Secret Service the sync tests keep tokens in;
-  # faketime runs a client whose clock is an hour off.
+  # faketime runs a client whose clock is an hour off; systemd (systemd-analyze verify),
+  # openssl and adduser for the Debian packages' check.
   packages+=(xvfb xauth webkit2gtk-driver dbus x11vnc remmina remmina-plugin-vnc desktop-file-utils
-            gnome-keyring faketime poppler-utils python3-pip)
+            gnome-keyring faketime poppler-utils python3-pip
+            systemd openssl adduser)
 fi
 
 as_root() {
@@ -57,6 +60,11 @@ if [ "$what" = test ]; then
   if ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     echo "setup: installing tauri-driver $TAURI_DRIVER_VERSION"
     cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+  fi
+  # cargo-deb builds the server's and the CLI's Debian packages (scripts/check-packages.sh).
+  if ! cargo install --list | grep -q "^cargo-deb v$CARGO_DEB_VERSION:"; then
+    echo "setup: installing cargo-deb $CARGO_DEB_VERSION"
+    cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked
   fi
   # axe-core, the accessibility rules the E2E run checks each main screen with.
   if ! grep -qs "\"version\": \"$AXE_CORE_VERSION\"" "$AXE_DIR/node_modules/axe-core/package.json"; then

@@ -32,3 +32,6 @@ rm -rf target/screenshots
 NO_AT_BRIDGE=1 dbus-run-session -- bash scripts/with-keyring.sh \
   xvfb-run -a -s "-screen 0 1400x900x24" cargo test -p stationdesk-e2e -- --test-threads=1
 echo "screenshots in target/screenshots: $(ls target/screenshots | tr "\n" " ")"
+
+step "Debian packages (build, install, systemd unit, the installed server on TLS, the installed CLI)"
+bash scripts/check-packages.sh

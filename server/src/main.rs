@@ -30,7 +30,12 @@ use uuid::Uuid;
 )]
 struct Cli {
     /// The server's SQLite database.
-    #[arg(long, global = true, default_value = "stationdesk-server.sqlite")]
+    #[arg(
+        long,
+        global = true,
+        env = "STATIONDESK_DB",
+        default_value = "stationdesk-server.sqlite"
+    )]
     db: PathBuf,
     /// Print results as JSON.
     #[arg(long, global = true)]
@@ -43,7 +48,7 @@ struct Cli {
 enum Command {
     /// Serve the API until Ctrl-C or SIGTERM.
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8750")]
+        #[arg(long, env = "STATIONDESK_LISTEN", default_value = "127.0.0.1:8750")]
         listen: SocketAddr,
         /// Let the first caller create the first shop and its admin (POST /v1/setup) while the
         /// server has no accounts: for one computer running everything, as scripts/run.sh
@@ -51,16 +56,26 @@ enum Command {
         #[arg(long)]
         first_run_setup: bool,
         /// A staff session ends after this many minutes without a request.
-        #[arg(long, default_value_t = 12 * 60, value_parser = clap::value_parser!(i64).range(1..=60 * 24 * 30))]
+        #[arg(long, env = "STATIONDESK_SESSION_IDLE_MINUTES", default_value_t = 12 * 60, value_parser = clap::value_parser!(i64).range(1..=60 * 24 * 30))]
         session_idle_minutes: i64,
         /// A staff session ends this many hours after sign-in, however busy it is.
-        #[arg(long, default_value_t = 7 * 24, value_parser = clap::value_parser!(i64).range(1..=24 * 90))]
+        #[arg(long, env = "STATIONDESK_SESSION_LIFETIME_HOURS", default_value_t = 7 * 24, value_parser = clap::value_parser!(i64).range(1..=24 * 90))]
         session_lifetime_hours: i64,
         /// Serve HTTPS with this certificate chain (PEM, the server's certificate first).
-        #[arg(long, requires = "tls_key", value_name = "FILE")]
+        #[arg(
+            long,
+            env = "STATIONDESK_TLS_CERT",
+            requires = "tls_key",
+            value_name = "FILE"
+        )]
         tls_cert: Option<PathBuf>,
         /// The certificate's private key (PEM).
-        #[arg(long, requires = "tls_cert", value_name = "FILE")]
+        #[arg(
+            long,
+            env = "STATIONDESK_TLS_KEY",
+            requires = "tls_cert",
+            value_name = "FILE"
+        )]
         tls_key: Option<PathBuf>,
     },
     /// The security log, newest first: sign-ins, failures, throttling, revocations, enrolments,
@@ -687,6 +702,8 @@ fn serve(
     options: stationdesk_server::Options,
 ) -> Result<(), String> {
     tracing_subscriber::fmt()
+        // Colours for a terminal only: under systemd the log goes to the journal.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The Debian packages as a vendor and a shop get them: built with cargo-deb, installed with
+# dpkg -i, the server's systemd unit checked, the installed server started with TLS on a free
+# port and the installed CLI enrolled against it, trusting the vendor's CA. Run as root (CI is).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+cargo deb -p stationdesk-server --quiet
+cargo deb -p stationdesk-core --quiet
+dpkg -i target/debian/stationdesk-server_*.deb target/debian/stationdesk-cli_*.deb >/dev/null
+dpkg -L stationdesk-server | grep -qx /usr/bin/stationdesk-server
+dpkg -L stationdesk-cli | grep -qx /usr/bin/stationdesk-cli
+getent passwd stationdesk >/dev/null
+[ "$(stat -c '%U:%G %a' /etc/stationdesk/server.env)" = "root:stationdesk 640" ]
+systemd-analyze verify /lib/systemd/system/stationdesk-server.service
+
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+# A vendor CA and a certificate for localhost signed by it, as a vendor without a public
+# certificate would make them.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Test vendor CA" \
+  -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+  -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n' > "$work/ext"
+openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+  -CAcreateserial -days 2 -extfile "$work/ext" -out "$work/server.pem" 2>/dev/null
+
+db="$work/server.sqlite"
+/usr/bin/stationdesk-server --db "$db" serve --listen 127.0.0.1:0 \
+  --tls-cert "$work/server.pem" --tls-key "$work/server.key" > "$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do grep -q "^listening on" "$work/serve.log" && break; sleep 0.1; done
+base=$(sed -n 's|^listening on https://127.0.0.1:|https://localhost:|p' "$work/serve.log")
+[ -n "$base" ] || { cat "$work/serve.log"; exit 1; }
+
+shop=$(/usr/bin/stationdesk-server --db "$db" --json create-shop --name "Paket-Laden" | sed 's/.*"shop_id":"\([^"]*\)".*/\1/')
+code=$(/usr/bin/stationdesk-server --db "$db" --json enrolment-code --shop "$shop" | sed 's/.*"code":"\([^"]*\)".*/\1/')
+enrolled=$(dbus-run-session -- bash scripts/with-keyring.sh /usr/bin/stationdesk-cli \
+  --db "$work/till.sqlite" --json enrol --server "$base" --code "$code" \
+  --station-name "Kasse 1" --ca "$work/ca.pem")
+echo "$enrolled" | grep -q '"station_id"' || { echo "$enrolled"; exit 1; }
+echo "packages: installed, unit verified, the installed CLI enrolled over TLS at $base"
