@@ -55,6 +55,8 @@ const COMMANDS: &[&str] = &[
     "record_contract_notice",
     "billing_shops",
     "set_shop_billing",
+    "autostart",
+    "set_autostart",
     "list_tills",
     "revoke_till",
     "list_sessions",

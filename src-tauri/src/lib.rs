@@ -85,6 +85,8 @@ pub fn run() {
             commands::books::record_contract_notice,
             commands::books::billing_shops,
             commands::books::set_shop_billing,
+            commands::till::autostart,
+            commands::till::set_autostart,
             commands::access::list_tills,
             commands::access::revoke_till,
             commands::access::list_sessions,

@@ -193,3 +193,43 @@ async fn a_second_level_till_calls_the_shop_admin_first() {
     app.find("body[data-mode='till'] #emergency-button").await;
     app.quit().await;
 }
+
+/// A till PC starts stationdesk when its user logs in, once the admin ticks the box in Settings:
+/// an XDG autostart entry that starts this very binary, gone again when the box is cleared.
+#[tokio::test]
+async fn the_admin_makes_the_till_start_at_login_and_takes_it_back() {
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch_with_env(
+        stationdesk_e2e::till_covered_by(Some("flat"), None),
+        &[("HOME", home.path().into())],
+    )
+    .await;
+    let entry = home.path().join(".config/autostart/stationdesk.desktop");
+    app.click_and_wait_for_render("#lang-en").await;
+    app.click_and_wait_for_render("#to-admin").await;
+    app.click_and_wait_for_render("#nav-settings").await;
+    assert!(!app.find("#autostart").await.is_selected().await.unwrap());
+    app.click("#autostart").await;
+    app.eventually("the autostart entry is written", || async {
+        entry.exists()
+    })
+    .await;
+    let desktop = std::fs::read_to_string(&entry).unwrap();
+    assert!(desktop.contains("[Desktop Entry]"), "{desktop}");
+    let exec = desktop
+        .lines()
+        .find_map(|line| line.strip_prefix("Exec="))
+        .unwrap()
+        .trim();
+    assert!(
+        exec.ends_with("/stationdesk") && std::path::Path::new(exec).exists(),
+        "{exec}"
+    );
+    app.click_and_wait_for_render("#nav-stations").await;
+    app.click_and_wait_for_render("#nav-settings").await;
+    assert!(app.find("#autostart").await.is_selected().await.unwrap());
+    app.click("#autostart").await;
+    app.eventually("the autostart entry is gone", || async { !entry.exists() })
+        .await;
+    app.quit().await;
+}

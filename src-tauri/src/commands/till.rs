@@ -89,3 +89,42 @@ pub fn set_admin_pin(state: State<'_, AppState>, pin: Option<String>) -> Result<
 pub fn unlock_admin(state: State<'_, AppState>, pin: String) -> Result<bool, UiError> {
     Ok(state.store().check_admin_pin(&pin)?)
 }
+
+/// Starting the app when this PC's user logs in (an XDG autostart entry on Linux, the login
+/// items elsewhere): what a till PC wants, so the emergency button is there after a restart.
+fn autostart_entry() -> Result<auto_launch::AutoLaunch, UiError> {
+    let exe = std::env::current_exe().map_err(|e| UiError {
+        code: "autostart",
+        message: format!("cannot tell where stationdesk is installed: {e}"),
+    })?;
+    auto_launch::AutoLaunchBuilder::new()
+        .set_app_name("stationdesk")
+        .set_app_path(&exe.to_string_lossy())
+        .set_linux_launch_mode(auto_launch::LinuxLaunchMode::XdgAutostart)
+        .build()
+        .map_err(autostart_failed)
+}
+
+fn autostart_failed(error: auto_launch::Error) -> UiError {
+    UiError {
+        code: "autostart",
+        message: format!("the start at login could not be changed: {error}; check that your home folder is writable"),
+    }
+}
+
+#[tauri::command(async)]
+pub fn autostart() -> Result<bool, UiError> {
+    autostart_entry()?.is_enabled().map_err(autostart_failed)
+}
+
+/// Turns the start at login on or off; answers whether it is on now.
+#[tauri::command(async)]
+pub fn set_autostart(enabled: bool) -> Result<bool, UiError> {
+    let entry = autostart_entry()?;
+    if enabled {
+        entry.enable().map_err(autostart_failed)?;
+    } else if entry.is_enabled().map_err(autostart_failed)? {
+        entry.disable().map_err(autostart_failed)?;
+    }
+    entry.is_enabled().map_err(autostart_failed)
+}

@@ -72,6 +72,23 @@ export async function render(ctx) {
     h("p", { class: "muted full" }, t("settings.tillHint")),
     h("div", { class: "field" }, h("label", { for: "till-station" }, t("settings.tillStation")), tillSelect),
     h("button", { type: "submit", class: "primary", id: "save-till" }, t("settings.applyTill")),
+    h("label", { class: "check full" },
+      h("input", {
+        type: "checkbox",
+        id: "autostart",
+        checked: await api.autostart().catch(() => false),
+        onchange: async (event) => {
+          try {
+            const on = await api.setAutostart(event.target.checked);
+            event.target.checked = on;
+            ctx.notify(t(on ? "settings.autostartOn" : "settings.autostartOff"));
+          } catch (error) {
+            event.target.checked = !event.target.checked;
+            ctx.notify(error.message, "error");
+          }
+        },
+      }),
+      " ", t("settings.autostart")),
   );
 
   const pinInput = h("input", { id: "admin-pin-new", type: "password", inputmode: "numeric", autocomplete: "new-password", maxlength: 8 });
