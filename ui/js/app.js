@@ -173,12 +173,20 @@ async function onSynced(synced) {
   // moment (a sign-in, a comment). An arriving emergency outranks a half-typed search only.
   const typing = [...main.querySelectorAll("input, textarea")]
     .filter((field) => !(arrived.length && field.id === "tickets-search"))
-    .some((field) => field === document.activeElement || field.value !== field.defaultValue);
+    .some((field) => field === document.activeElement || edited(field));
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   // The till follows what it sent too: "will be sent" becomes "sent to support".
   const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
   if (follows.includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
+}
+
+// Whether a field holds something its page did not put there. A box's `value` is "on" whatever
+// it shows, so boxes are judged by whether they are ticked as drawn; a file field by a file.
+function edited(field) {
+  if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+  if (field.type === "file") return field.files.length > 0;
+  return field.value !== field.defaultValue;
 }
 
 async function summariseWaiting() {

@@ -80,7 +80,9 @@ export async function render(ctx) {
         onchange: async (event) => {
           try {
             const on = await api.setAutostart(event.target.checked);
+            // As kept now: a redraw after a sync may follow.
             event.target.checked = on;
+            event.target.defaultChecked = on;
             ctx.notify(t(on ? "settings.autostartOn" : "settings.autostartOff"));
           } catch (error) {
             event.target.checked = !event.target.checked;
