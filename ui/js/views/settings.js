@@ -209,10 +209,13 @@ async function accountCard(ctx) {
         h("button", { type: "button", class: "secondary", id: "two-factor-on", onclick: () => begin() }, t("account.twoFactorOn"))]);
 
   async function begin() {
+    // From the first click until the recovery codes are put away, a sync does not redraw this.
+    twoFactorArea.dataset.busy = "true";
     let start;
     try {
       start = await api.beginTwoFactor();
     } catch (error) {
+      delete twoFactorArea.dataset.busy;
       return ctx.notify(error.message, "error");
     }
     const qr = h("div", { class: "qr-code", role: "img", "aria-label": t("account.qrLabel") });
