@@ -172,9 +172,7 @@ async function onSynced(synced) {
   // Nothing anyone typed is drawn away: not the field in use, nor a half-filled form left for a
   // moment (a sign-in, a comment), nor a step under way (a QR code to scan, recovery codes to
   // write down: `data-busy`). An arriving emergency outranks a half-typed search only.
-  // Nor is the page redrawn under a click or a key press under way: the button pressed would be
-  // replaced between its press and its release, and the click would be lost.
-  const typing = performance.now() - lastInput < QUIET_AFTER_INPUT || Boolean(main.querySelector("[data-busy]")) || [...main.querySelectorAll("input, textarea")]
+  const typing = Boolean(main.querySelector("[data-busy]")) || [...main.querySelectorAll("input, textarea")]
     .filter((field) => !(arrived.length && field.id === "tickets-search"))
     .some((field) => field === document.activeElement || edited(field));
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
@@ -182,13 +180,6 @@ async function onSynced(synced) {
   // The till follows what it sent too: "will be sent" becomes "sent to support".
   const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
   if (follows.includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
-}
-
-// When the person last pressed a button or a key; a background redraw waits that long after.
-let lastInput = -Infinity;
-const QUIET_AFTER_INPUT = 2000;
-for (const kind of ["pointerdown", "keydown"]) {
-  document.addEventListener(kind, () => (lastInput = performance.now()), { capture: true });
 }
 
 // Whether a field holds something its page did not put there. A box's `value` is "on" whatever
