@@ -14,6 +14,8 @@ use stationdesk_protocol::{NewStaff, Role};
 use crate::storage::{Caller, StorageError};
 
 pub const MIN_PASSWORD: usize = 10;
+/// Long enough for any passphrase, short enough that hashing one is no way to load the server.
+pub const MAX_PASSWORD: usize = 1024;
 
 /// How long a staff session lasts: it ends after `idle` without a request, and `lifetime`
 /// after sign-in however busy it is. A till's device token has neither.
@@ -71,9 +73,15 @@ pub fn ended_message(why: &str, station: bool, limits: SessionLimits) -> String 
 
 /// A password someone chose, checked against the rules.
 pub fn check_new_password(password: &str) -> Result<(), StorageError> {
-    if password.chars().count() < MIN_PASSWORD {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD {
         return Err(StorageError::Invalid(format!(
             "a password needs at least {MIN_PASSWORD} characters"
+        )));
+    }
+    if length > MAX_PASSWORD {
+        return Err(StorageError::Invalid(format!(
+            "a password has at most {MAX_PASSWORD} characters"
         )));
     }
     Ok(())

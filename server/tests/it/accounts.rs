@@ -723,3 +723,64 @@ fn the_cli_turns_two_factors_on_and_asks_for_the_code_at_login_on_standard_input
     let signed_in: Value = serde_json::from_slice(&with.stdout).unwrap();
     assert_eq!(signed_in["staff"]["email"], "ben@vendor.de");
 }
+
+#[test]
+fn hostile_account_requests_are_refused_and_everyone_else_syncs_on() {
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (till, station) = server.till(&shop, "Kasse 1");
+    let admin = server.staff("chefin@laden.de", "shop_admin", Some(&shop));
+    let huge = "x".repeat(2 * 1024 * 1024);
+    for (path, body) in [
+        (
+            "/v1/me/password",
+            json!({"old_password": PASSWORD, "new_password": huge}),
+        ),
+        (
+            "/v1/me/password",
+            json!({"old_password": PASSWORD, "new_password": 42}),
+        ),
+        (
+            "/v1/me/password",
+            json!({"old_password": PASSWORD, "new_password": "ganz-neu-und-lang", "role": "vendor_admin"}),
+        ),
+        ("/v1/me/two-factor/confirm", json!({"code": ["123456"]})),
+        ("/v1/sessions/../../v1/tills/revoke", json!({})),
+        ("/v1/sessions/%00/revoke", json!({})),
+        ("/v1/tills/not-a-uuid/revoke", json!({})),
+    ] {
+        let (status, answer) = server.post(path, Some(&admin), &body);
+        assert!(
+            status.is_client_error(),
+            "{path} {body:.60}: {status} {answer}"
+        );
+        assert!(answer["message"].is_string(), "{answer}");
+    }
+    let (status, _) = server.put_json(
+        "/v1/security-policy",
+        &admin,
+        &json!({"two_factor_for_vendor_staff": "yes"}),
+    );
+    assert!(status.is_client_error());
+    let (status, _, answer) = sign_in(
+        &server,
+        &from_address(40),
+        "chefin@laden.de",
+        &huge,
+        Some(&huge),
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    // The admin's password is unchanged, and the till syncs as before.
+    token_of(&sign_in(
+        &server,
+        &server.http,
+        "chefin@laden.de",
+        PASSWORD,
+        None,
+    ));
+    server.push(&till, &[filed(uuid::Uuid::now_v7(), Some(station))]);
+    assert_eq!(
+        server.pull(&till, 0)["changes"].as_array().unwrap().len(),
+        1
+    );
+}
