@@ -393,6 +393,17 @@ impl App {
     pub async fn screenshot(&self, name: &str) {
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).unwrap();
+        // WebKit's capture is the last frame it painted, which on a loaded machine can still be
+        // the one before a change the DOM already holds (a till shot without its press): two
+        // animation frames later the change is on screen.
+        self.driver
+            .execute_async(
+                "const done = arguments[0]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("waiting for a painted frame: {e}"));
         self.driver
             .screenshot(&dir.join(format!("{name}.png")))
             .await

@@ -146,6 +146,17 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
             && issued.contains("Open"),
         "{issued}"
     );
+    let fits: bool = app
+        .evaluate(
+            "const table = document.querySelector('#invoice-table'); \
+             return table.getBoundingClientRect().right <= table.closest('.card').getBoundingClientRect().right;",
+        )
+        .await;
+    assert!(
+        fits,
+        "an open invoice's row, payment form and all, fits beside the sidebar"
+    );
+    app.screenshot("vendor-invoice-issued").await;
     app.click(&format!("#pdf-{number}")).await;
     let pdf = saved_path(&app, ".pdf").await;
     assert_eq!(

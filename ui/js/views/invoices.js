@@ -63,7 +63,7 @@ export async function render(ctx) {
       h("td", { class: "number gross" }, formatMoney(invoice.gross, invoice.currency)),
       h("td", {}, formatDate(invoice.due_on)),
       h("td", { class: "invoice-status" }, statusBadge(t, invoice, today)),
-      h("td", { class: "actions" },
+      h("td", { class: "actions invoice-actions" },
         h("button", { type: "button", class: "secondary small", id: `pdf-${invoice.number}`, onclick: () => save(invoice, "pdf") }, "PDF"),
         h("button", { type: "button", class: "secondary small", id: `xml-${invoice.number}`, title: t("invoices.xmlHint"), onclick: () => save(invoice, "xml") }, t("invoices.eInvoice")),
         vendorAdmin && unpaid ? paidForm(invoice) : null),
