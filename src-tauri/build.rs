@@ -2,6 +2,7 @@
 /// capability in tauri.conf.json grants exactly these and nothing else.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "window_painted",
     "list_stations",
     "add_station",
     "rename_station",

@@ -32,6 +32,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
+            commands::app::window_painted,
             commands::stations::list_stations,
             commands::stations::add_station,
             commands::stations::rename_station,

@@ -19,10 +19,14 @@ pub struct AppState {
     /// when they end it.
     remote_tool: Mutex<Option<Child>>,
     pub sync: SyncWorker,
+    /// When the app began, for the start-up time it reports once the window has painted.
+    pub started: std::time::Instant,
+    pub painted: std::sync::Once,
 }
 
 impl AppState {
     pub fn open() -> Result<AppState, UiError> {
+        let started = std::time::Instant::now();
         let path = paths::default_database()?;
         let store = Store::open(&path)?;
         start_checkpointer(Store::open(&path)?);
@@ -32,6 +36,8 @@ impl AppState {
             calendar: SupportCalendar::default(),
             remote_tool: Mutex::new(None),
             sync: SyncWorker::start(path),
+            started,
+            painted: std::sync::Once::new(),
         })
     }
 

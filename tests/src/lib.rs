@@ -89,7 +89,7 @@ fn workspace_dir() -> PathBuf {
         .to_owned()
 }
 
-pub(crate) fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace_dir().join("target"), PathBuf::from)
 }

@@ -15,6 +15,9 @@ import * as invoices from "./views/invoices.js";
 import * as vendor from "./views/vendor.js";
 import * as access from "./views/access.js";
 
+// When the page's modules had all loaded, for the start-up line in the log.
+const modulesLoaded = performance.now();
+
 const VIEWS = { stations, tickets, contracts, advisor, invoices, vendor, access, settings, till };
 
 // A page with `data-roles` in the sidebar is for those signed-in roles only (the invoices for
@@ -231,6 +234,9 @@ async function start() {
   // First run next to a server of its own: straight to setting up the shop.
   if (ctx.info.local_server && !(await api.syncStatus()).enrolled) await navigate("settings");
   document.body.dataset.ready = "true";
+  // The second frame's callback runs once the first is on screen: the start-up time is then
+  // in the log.
+  requestAnimationFrame(() => requestAnimationFrame(() => api.windowPainted(modulesLoaded, performance.now()).catch(() => {})));
 }
 
 start().catch((error) => {
