@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# The Debian packages as a vendor and a shop get them: built with cargo-deb, installed with
-# dpkg -i, the server's systemd unit checked, the installed server started with TLS on a free
-# port and the installed CLI enrolled against it, trusting the vendor's CA. Run as root (CI is).
+# The Debian packages as a vendor and a shop get them: the server and the CLI built with
+# cargo-deb, the desktop app with Tauri's own bundler, installed with dpkg -i; the server's
+# systemd unit checked, the installed server started with TLS on a free port and the installed
+# CLI enrolled against it, trusting the vendor's CA; the installed app's desktop entry checked
+# and the app started until its window has painted. Run as root (CI is).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 cargo deb -p stationdesk-server --quiet
 cargo deb -p stationdesk-core --quiet
-dpkg -i target/debian/stationdesk-server_*.deb target/debian/stationdesk-cli_*.deb >/dev/null
+"${TAURI_CLI:-$HOME/.cache/stationdesk/tauri-cli/node_modules/.bin/tauri}" build --bundles deb --ci >/dev/null
+dpkg -i target/debian/stationdesk-server_*.deb target/debian/stationdesk-cli_*.deb \
+  target/release/bundle/deb/stationdesk_*.deb >/dev/null
+dpkg -L stationdesk | grep -qx /usr/bin/stationdesk
+desktop-file-validate /usr/share/applications/stationdesk.desktop
 dpkg -L stationdesk-server | grep -qx /usr/bin/stationdesk-server
 dpkg -L stationdesk-cli | grep -qx /usr/bin/stationdesk-cli
 getent passwd stationdesk >/dev/null
@@ -41,4 +47,14 @@ enrolled=$(dbus-run-session -- bash scripts/with-keyring.sh /usr/bin/stationdesk
   --db "$work/till.sqlite" --json enrol --server "$base" --code "$code" \
   --station-name "Kasse 1" --ca "$work/ca.pem")
 echo "$enrolled" | grep -q '"station_id"' || { echo "$enrolled"; exit 1; }
-echo "packages: installed, unit verified, the installed CLI enrolled over TLS at $base"
+
+# The installed app, as a shop starts it from its menu: a window that paints.
+mkdir "$work/app"
+STATIONDESK_DATA_DIR="$work/app" NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1280x820x24" bash -c '
+  /usr/bin/stationdesk > "$1" 2>&1 & app=$!
+  for _ in $(seq 600); do grep -q "first frame painted" "$1" && break; sleep 0.1; done
+  kill "$app"' _ "$work/app.log"
+painted=$(grep "first frame painted" "$work/app.log") || { cat "$work/app.log"; exit 1; }
+
+echo "packages: installed, unit verified, the installed CLI enrolled over TLS at $base;" \
+  "the installed app's window: ${painted#stationdesk: }"

@@ -8,6 +8,10 @@ what=${1:-app}
 TAURI_DRIVER_VERSION=2.1.0
 CARGO_DEB_VERSION=3.8.0
 AXE_CORE_VERSION=4.14.1
+# Tauri's bundler for the desktop app's Debian package (scripts/check-packages.sh): the CLI's
+# prebuilt binary from npm, seconds to fetch where `cargo install tauri-cli` compiles 14 minutes.
+TAURI_CLI_VERSION=2.12.6
+TAURI_CLI_DIR=$HOME/.cache/stationdesk/tauri-cli
 # Where the E2E harness looks for axe-core (tests/src/accessibility.rs), unless STATIONDESK_AXE
 # names another axe.min.js.
 AXE_DIR=$HOME/.cache/stationdesk/axe-core
@@ -71,5 +75,10 @@ if [ "$what" = test ]; then
     echo "setup: installing axe-core $AXE_CORE_VERSION"
     mkdir -p "$AXE_DIR"
     npm install --prefix "$AXE_DIR" --no-save --no-package-lock --no-audit --no-fund "axe-core@$AXE_CORE_VERSION" >/dev/null
+  fi
+  if ! grep -qs "\"version\": \"$TAURI_CLI_VERSION\"" "$TAURI_CLI_DIR/node_modules/@tauri-apps/cli/package.json"; then
+    echo "setup: installing tauri-cli $TAURI_CLI_VERSION"
+    mkdir -p "$TAURI_CLI_DIR"
+    npm install --prefix "$TAURI_CLI_DIR" --no-save --no-package-lock --no-audit --no-fund "@tauri-apps/cli@$TAURI_CLI_VERSION" >/dev/null
   fi
 fi
