@@ -18,7 +18,7 @@ use stationdesk_core::store::Store;
 const ROUNDS: usize = 7;
 /// Long enough for the first sync attempt, the checkpointer and WebKit's own start-up work to
 /// have settled: the memory a till holds while nobody touches it.
-const IDLE: Duration = Duration::from_secs(4);
+const IDLE: Duration = Duration::from_secs(5);
 const PATIENCE: Duration = Duration::from_secs(60);
 
 struct Scenario {

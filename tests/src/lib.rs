@@ -277,20 +277,29 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) {
+        // A background sync may redraw the page between finding the button and pressing it; a
+        // user presses the one on screen, so the button is found again then. WebKit refuses a
+        // stale element before it dispatches anything, so the press happens once.
+        for _ in 0..5 {
+            match self.try_click(css).await {
+                Err(error) if error.to_string().contains("stale element") => continue,
+                outcome => return outcome.unwrap_or_else(|e| panic!("clicking {css}: {e}")),
+            }
+        }
+        panic!("{css} was redrawn under every attempt to click it");
+    }
+
+    async fn try_click(&self, css: &str) -> WebDriverResult<()> {
         let element = self.find(css).await;
         // WebDriver scrolls a button only just into view, where a notice in the window's
         // corner may cover it; a user would have it in the middle of the screen.
         self.driver
             .execute(
                 "arguments[0].scrollIntoView({ block: 'center' });",
-                vec![element.to_json().unwrap()],
+                vec![element.to_json()?],
             )
-            .await
-            .unwrap_or_else(|e| panic!("scrolling to {css}: {e}"));
-        element
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+            .await?;
+        element.click().await
     }
 
     /// Clicks something that re-renders the view (a language, a page) and waits until the new

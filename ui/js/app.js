@@ -5,20 +5,23 @@ import { api } from "./api.js";
 import { h } from "./dom.js";
 import { formatDate, setShopTimeZone } from "./format.js";
 import { currentLanguage, loadLanguage, t } from "./i18n.js";
-import * as stations from "./views/stations.js";
-import * as contracts from "./views/contracts.js";
-import * as advisor from "./views/advisor.js";
-import * as settings from "./views/settings.js";
-import * as till from "./views/till.js";
-import * as tickets from "./views/tickets.js";
-import * as invoices from "./views/invoices.js";
-import * as vendor from "./views/vendor.js";
-import * as access from "./views/access.js";
 
 // When the page's modules had all loaded, for the start-up line in the log.
 const modulesLoaded = performance.now();
 
-const VIEWS = { stations, tickets, contracts, advisor, invoices, vendor, access, settings, till };
+// Each page's module is loaded when it is first shown: the first screen waits for its own page
+// only, not for all nine (the module graph was most of the page's start-up time).
+const VIEWS = {
+  stations: () => import("./views/stations.js"),
+  tickets: () => import("./views/tickets.js"),
+  contracts: () => import("./views/contracts.js"),
+  advisor: () => import("./views/advisor.js"),
+  invoices: () => import("./views/invoices.js"),
+  vendor: () => import("./views/vendor.js"),
+  access: () => import("./views/access.js"),
+  settings: () => import("./views/settings.js"),
+  till: () => import("./views/till.js"),
+};
 
 // A page with `data-roles` in the sidebar is for those signed-in roles only (the invoices for
 // shop and vendor admins, the vendor's desk for vendor admins).
@@ -42,9 +45,9 @@ const ctx = {
   view: "stations",
   navigate,
   notify,
-  enterAdmin: () => {
+  enterAdmin: (view = "stations") => {
     document.body.dataset.mode = "admin";
-    return navigate("stations");
+    return navigate(view);
   },
   // A till PC shows only the till screen, full width, until someone chooses the admin pages.
   enterTill: () => {
@@ -109,7 +112,7 @@ async function show(view, { keepFocus = false } = {}) {
   ctx.view = view;
   let content;
   try {
-    content = await VIEWS[view].render(ctx);
+    content = await (await VIEWS[view]()).render(ctx);
   } catch (error) {
     content = h("p", { class: "error-box", role: "alert" }, `${t("common.error")}: ${error.message}`);
   }
@@ -170,19 +173,38 @@ async function onSynced(synced) {
     }
   }
   // A new emergency shows in the ticket list whatever the list was narrowed to.
-  if (arrived.length && !synced.pulled.catching_up) tickets.showEverythingActive();
-  const main = document.getElementById("main");
-  // Nothing anyone typed is drawn away: not the field in use, nor a half-filled form left for a
-  // moment (a sign-in, a comment), nor a step under way (a QR code to scan, recovery codes to
-  // write down: `data-busy`). An arriving emergency outranks a half-typed search only.
-  const typing = Boolean(main.querySelector("[data-busy]")) || [...main.querySelectorAll("input, textarea")]
-    .filter((field) => !(arrived.length && field.id === "tickets-search"))
-    .some((field) => field === document.activeElement || edited(field));
+  if (arrived.length && !synced.pulled.catching_up) (await VIEWS.tickets()).showEverythingActive();
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   // The till follows what it sent too: "will be sent" becomes "sent to support".
   const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
-  if (follows.includes(ctx.view) && !typing) show(ctx.view, { keepFocus: true });
+  if (!follows.includes(ctx.view)) return;
+  if (!busy(arrived.length > 0)) return show(ctx.view, { keepFocus: true });
+  redrawOnceFree(ctx.view);
+}
+
+// Nothing anyone typed is drawn away: not the field in use, nor a half-filled form left for a
+// moment (a sign-in, a comment), nor a step under way (a QR code to scan, recovery codes to
+// write down: `data-busy`). An arriving emergency outranks a half-typed search only.
+function busy(emergencyArrived) {
+  const main = document.getElementById("main");
+  return Boolean(main.querySelector("[data-busy]")) || [...main.querySelectorAll("input, textarea")]
+    .filter((field) => !(emergencyArrived && field.id === "tickets-search"))
+    .some((field) => field === document.activeElement || edited(field));
+}
+
+// A redraw held back for someone typing happens once they are done (the form sent, the field
+// left), not at the next sync half a minute later; leaving the page drops it.
+let heldRedraw = null;
+
+function redrawOnceFree(view) {
+  if (heldRedraw) return;
+  heldRedraw = setInterval(() => {
+    if (ctx.view === view && busy(false)) return;
+    clearInterval(heldRedraw);
+    heldRedraw = null;
+    if (ctx.view === view) show(view, { keepFocus: true });
+  }, 1000);
 }
 
 // Whether a field holds something its page did not put there. A box's `value` is "on" whatever
@@ -206,8 +228,7 @@ function navigate(view) {
 }
 
 async function start() {
-  await loadLanguage();
-  [ctx.info, ctx.catalog] = await Promise.all([api.appInfo(), api.catalog()]);
+  [, ctx.info, ctx.catalog] = await Promise.all([loadLanguage(), api.appInfo(), api.catalog()]);
   setShopTimeZone(ctx.info.time_zone);
   for (const button of document.querySelectorAll("#nav [data-view]")) {
     button.addEventListener("click", () => (button.dataset.view === "till" ? ctx.enterTill() : navigate(button.dataset.view)));
@@ -228,11 +249,13 @@ async function start() {
       navigate(views[index]);
     }
   });
-  await window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload).catch(() => {}));
-  await followAccess().catch(() => {});
-  await ctx.enterTill();
   // First run next to a server of its own: straight to setting up the shop.
-  if (ctx.info.local_server && !(await api.syncStatus()).enrolled) await navigate("settings");
+  const firstRun = ctx.info.local_server && !(await api.syncStatus()).enrolled;
+  await Promise.all([
+    window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload).catch(() => {})),
+    followAccess().catch(() => {}),
+    firstRun ? ctx.enterAdmin("settings") : ctx.enterTill(),
+  ]);
   document.body.dataset.ready = "true";
   // The second frame's callback runs once the first is on screen: the start-up time is then
   // in the log.
