@@ -7,10 +7,11 @@ use std::time::Instant;
 struct Started(Instant, Once);
 
 #[tauri::command]
-fn window_painted(started: tauri::State<'_, Started>) {
+fn window_painted(started: tauri::State<'_, Started>, painted_ms: f64) {
     started.1.call_once(|| {
         eprintln!(
-            "hello-window: first frame painted {} ms after start",
+            "hello-window: first frame painted {} ms after start (the page: first frame at \
+             {painted_ms:.0} ms)",
             started.0.elapsed().as_millis()
         );
     });
