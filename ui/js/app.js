@@ -106,10 +106,14 @@ function paintChrome() {
 // Each show() gets a number; a slower, older render that finishes late is dropped instead of
 // replacing a newer view.
 let shown = 0;
+// Whether a page is being drawn, and whether a sync came in meanwhile that it may have missed.
+let rendering = false;
+let redrawAfterRender = false;
 
-async function show(view, { keepFocus = false } = {}) {
+async function show(view, { keepFocus = false, background = false, emergency = false } = {}) {
   const ticket = ++shown;
   ctx.view = view;
+  rendering = true;
   let content;
   try {
     content = await (await VIEWS[view]()).render(ctx);
@@ -117,6 +121,10 @@ async function show(view, { keepFocus = false } = {}) {
     content = h("p", { class: "error-box", role: "alert" }, `${t("common.error")}: ${error.message}`);
   }
   if (ticket !== shown) return;
+  rendering = false;
+  // A redraw for a sync gives way to whatever someone began on the page while it was being
+  // drawn (a click on "Turn on" whose QR code would land in the page being replaced).
+  if (background && busy(emergency)) return;
   // On the till the language switch sits at the foot of the screen, after the emergency button
   // in the Tab order and out of a stray tap's way; elsewhere in the top bar.
   const slot = content.querySelector?.("#language-slot");
@@ -129,6 +137,10 @@ async function show(view, { keepFocus = false } = {}) {
   main.dataset.view = view;
   main.dataset.render = String(ticket);
   if (!keepFocus) main.focus();
+  if (redrawAfterRender) {
+    redrawAfterRender = false;
+    show(view, { keepFocus: true, background: true });
+  }
 }
 
 // When the server no longer takes this installation's token (an admin disconnected the till,
@@ -179,8 +191,10 @@ async function onSynced(synced) {
   // The till follows what it sent too: "will be sent" becomes "sent to support".
   const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
   if (!follows.includes(ctx.view)) return;
-  if (!busy(arrived.length > 0)) return show(ctx.view, { keepFocus: true });
-  redrawOnceFree(ctx.view);
+  if (!busy(arrived.length > 0)) return show(ctx.view, { keepFocus: true, background: true, emergency: arrived.length > 0 });
+  // A page being drawn now (after a form was sent, say) may have read what this sync changed
+  // before it changed: once it is on screen, it is drawn again unless someone types there.
+  if (rendering) redrawAfterRender = true;
 }
 
 // Nothing anyone typed is drawn away: not the field in use, nor a half-filled form left for a
@@ -193,19 +207,6 @@ function busy(emergencyArrived) {
     .some((field) => field === document.activeElement || edited(field));
 }
 
-// A redraw held back for someone typing happens once they are done (the form sent, the field
-// left), not at the next sync half a minute later; leaving the page drops it.
-let heldRedraw = null;
-
-function redrawOnceFree(view) {
-  if (heldRedraw) return;
-  heldRedraw = setInterval(() => {
-    if (ctx.view === view && busy(false)) return;
-    clearInterval(heldRedraw);
-    heldRedraw = null;
-    if (ctx.view === view) show(view, { keepFocus: true });
-  }, 1000);
-}
 
 // Whether a field holds something its page did not put there. A box's `value` is "on" whatever
 // it shows, so boxes are judged by whether they are ticked as drawn; a file field by a file.
