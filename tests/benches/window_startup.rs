@@ -183,11 +183,12 @@ fn pss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Ends the app and whatever of WebKit it left behind.
+/// Ends WebKit's processes, then the app.
 fn end(child: &mut Child) {
-    let processes = tree(child.id());
-    for pid in processes.iter().rev() {
-        unsafe { libc::kill(*pid as i32, libc::SIGTERM) };
+    for pid in tree(child.id()).into_iter().skip(1).rev() {
+        let pid = libc::pid_t::try_from(pid).expect("pid fits");
+        // SAFETY: kill(2) on a process our child started, found in /proc a moment ago.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
     }
-    let _ = child.wait();
+    stationdesk_e2e::terminate(child);
 }

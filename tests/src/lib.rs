@@ -521,7 +521,8 @@ impl Drop for AppGuard {
     }
 }
 
-fn terminate(child: &mut Child) {
+/// Ends a child process with SIGTERM (SIGKILL would leave its own children running) and reaps it.
+pub fn terminate(child: &mut Child) {
     if let Ok(None) = child.try_wait() {
         let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
         // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.

@@ -10,7 +10,7 @@ import { currentLanguage, loadLanguage, t } from "./i18n.js";
 const modulesLoaded = performance.now();
 
 // Each page's module is loaded when it is first shown: the first screen waits for its own page
-// only, not for all nine (the module graph was most of the page's start-up time).
+// only, not for all nine.
 const VIEWS = {
   stations: () => import("./views/stations.js"),
   tickets: () => import("./views/tickets.js"),
@@ -108,7 +108,7 @@ function paintChrome() {
 let shown = 0;
 // Whether a page is being drawn, and whether a sync came in meanwhile that it may have missed.
 let rendering = false;
-let redrawAfterRender = false;
+let redrawAfterRender = null;
 
 async function show(view, { keepFocus = false, background = false, emergency = false } = {}) {
   const ticket = ++shown;
@@ -138,8 +138,9 @@ async function show(view, { keepFocus = false, background = false, emergency = f
   main.dataset.render = String(ticket);
   if (!keepFocus) main.focus();
   if (redrawAfterRender) {
-    redrawAfterRender = false;
-    show(view, { keepFocus: true, background: true });
+    const { emergency: arrived } = redrawAfterRender;
+    redrawAfterRender = null;
+    show(view, { keepFocus: true, background: true, emergency: arrived });
   }
 }
 
@@ -191,10 +192,14 @@ async function onSynced(synced) {
   // The till follows what it sent too: "will be sent" becomes "sent to support".
   const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
   if (!follows.includes(ctx.view)) return;
-  if (!busy(arrived.length > 0)) return show(ctx.view, { keepFocus: true, background: true, emergency: arrived.length > 0 });
-  // A page being drawn now (after a form was sent, say) may have read what this sync changed
-  // before it changed: once it is on screen, it is drawn again unless someone types there.
-  if (rendering) redrawAfterRender = true;
+  // A page being drawn now (after a form was sent, or a click in the sidebar) may have read
+  // what this sync changed before it changed: once it is on screen, it is drawn again. A redraw
+  // never cuts a page someone asked for short.
+  if (rendering) {
+    redrawAfterRender = { emergency: Boolean(redrawAfterRender?.emergency) || arrived.length > 0 };
+    return;
+  }
+  if (!busy(arrived.length > 0)) show(ctx.view, { keepFocus: true, background: true, emergency: arrived.length > 0 });
 }
 
 // Nothing anyone typed is drawn away: not the field in use, nor a half-filled form left for a
@@ -206,7 +211,6 @@ function busy(emergencyArrived) {
     .filter((field) => !(emergencyArrived && field.id === "tickets-search"))
     .some((field) => field === document.activeElement || edited(field));
 }
-
 
 // Whether a field holds something its page did not put there. A box's `value` is "on" whatever
 // it shows, so boxes are judged by whether they are ticked as drawn; a file field by a file.
