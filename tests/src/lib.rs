@@ -337,12 +337,59 @@ impl App {
         self.type_into("#signin-password", server::PASSWORD).await;
     }
 
-    /// Opens Settings and signs in as `email` with the tests' password.
+    /// Opens a page from the sidebar and waits until that page is on screen. A new render
+    /// number alone is not enough: a background redraw of the page before it can land between
+    /// reading the number and the click (the access E2E then read the Access page's rows from
+    /// Settings).
+    pub async fn open(&self, view: &str) {
+        let before = self.page_shown().await;
+        self.click(&format!("#nav-{view}")).await;
+        self.eventually(&format!("the {view} page is on screen"), || async {
+            let now = self.page_shown().await;
+            now.0 == view && now.1 != before.1
+        })
+        .await;
+    }
+
+    /// The page on screen and its render number, read in one go.
+    async fn page_shown(&self) -> (String, String) {
+        self.evaluate(
+            "const main = document.getElementById('main'); \
+             return [main.dataset.view ?? '', main.dataset.render ?? ''];",
+        )
+        .await
+    }
+
+    /// Opens Settings and signs in as `email` with the tests' password; returns once the window
+    /// has taken in the account (its role in the sidebar), so the sign-in's own redraw cannot
+    /// replace a page the test opens next.
     pub async fn sign_in(&self, server: &str, email: &str) {
-        self.click_and_wait_for_render("#nav-settings").await;
+        self.open("settings").await;
         self.fill_sign_in(server, email).await;
-        self.click_and_wait_for_render("#signin-submit").await;
-        self.find("#sync-card").await;
+        self.submit_sign_in(email).await;
+    }
+
+    /// Sends the sign-in form as it is filled in and waits until the window is signed in as
+    /// `email`.
+    pub async fn submit_sign_in(&self, email: &str) {
+        self.click("#signin-submit").await;
+        self.wait_until_signed_in_as(email).await;
+    }
+
+    /// Signs out in Settings and waits until the window has taken it in.
+    pub async fn sign_out(&self) {
+        self.open("settings").await;
+        self.click("#sign-out").await;
+        self.wait_until_signed_in_as("").await;
+    }
+
+    /// Waits until the window has taken in a sign-in (or set-up) as `email`, or a sign-out
+    /// (`""`): the sidebar offers that role's pages and the page drawn for it is on screen.
+    pub async fn wait_until_signed_in_as(&self, email: &str) {
+        self.eventually(&format!("the window is signed in as {email:?}"), || async {
+            self.attrs("body", "data-signed-in").await == [email]
+        })
+        .await;
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {

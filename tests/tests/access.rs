@@ -47,7 +47,7 @@ async fn the_shop_admin_disconnects_a_till_and_the_till_says_so() {
     admin.click_and_wait_for_render("#lang-en").await;
     admin.sign_in(&server.base, "chefin@korn.de").await;
     admin.find("#account-card").await;
-    admin.click_and_wait_for_render("#nav-access").await;
+    admin.open("access").await;
     let row = format!("#tills tr[data-station='{station}']");
     assert_eq!(admin.attrs(&row, "data-revoked").await, ["false"]);
     assert!(admin.text(&row).await.contains("Kasse 1"));

@@ -63,19 +63,18 @@ async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
         "invoices",
         "access",
     ] {
-        app.click_and_wait_for_render(&format!("#nav-{view}")).await;
+        app.open(view).await;
         check(&app, view, &mut serious).await;
     }
-    app.click_and_wait_for_render("#nav-tickets").await;
+    app.open("tickets").await;
     app.click("#ticket-list .ticket-title").await;
     app.find("#ticket-detail").await;
     check(&app, "a ticket", &mut serious).await;
 
-    app.click_and_wait_for_render("#nav-settings").await;
-    app.click_and_wait_for_render("#sign-out").await;
+    app.sign_out().await;
     app.sign_in(&server.base, "vera@vendor.de").await;
     for view in ["vendor", "access", "invoices"] {
-        app.click_and_wait_for_render(&format!("#nav-{view}")).await;
+        app.open(view).await;
         check(&app, &format!("{view} (vendor admin)"), &mut serious).await;
     }
     assert!(

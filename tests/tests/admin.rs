@@ -51,7 +51,7 @@ async fn six_stations_get_the_cheapest_cover_from_the_advisor() {
     assert!(app.text("#stations-summary").await.contains("6 without"));
     app.screenshot("stations-uncovered").await;
 
-    app.click_and_wait_for_render("#nav-advisor").await;
+    app.open("advisor").await;
     let count = app.find("#advisor-count").await;
     assert_eq!(
         count.value().await.unwrap().as_deref(),
@@ -160,7 +160,7 @@ async fn six_stations_get_the_cheapest_cover_from_the_advisor() {
     );
     app.screenshot("stations-covered").await;
 
-    app.click_and_wait_for_render("#nav-contracts").await;
+    app.open("contracts").await;
     app.find("#contracts-table").await;
     let rows = app.texts("#contracts-table tbody tr").await;
     assert_eq!(rows.len(), 2);
@@ -217,7 +217,7 @@ async fn the_window_speaks_german_and_remembers_it() {
         .text("#stations-table")
         .await
         .contains("Kein Supportvertrag"));
-    app.click_and_wait_for_render("#nav-advisor").await;
+    app.open("advisor").await;
     let text = app.text("#advisor-results .option.best").await;
     // German writes a no-break space between the amount and the euro sign.
     assert!(text.contains("249,00\u{a0}€"), "{text}");
@@ -336,7 +336,7 @@ async fn the_window_speaks_danish_and_finnish() {
     for (language, stations, flat) in [("da", "Stationer", "249,00"), ("fi", "Kassat", "249,00")] {
         app.click_and_wait_for_render(&format!("#lang-{language}"))
             .await;
-        app.click_and_wait_for_render("#nav-advisor").await;
+        app.open("advisor").await;
         assert_eq!(app.text("#nav-stations").await, stations);
         let best = app.text("#advisor-results .option.best").await;
         assert!(

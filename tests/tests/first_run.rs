@@ -33,7 +33,8 @@ async fn the_first_run_screen_sets_up_the_shop_and_this_pc_syncs_with_the_local_
     app.type_into("#setup-email", "anna@korn.de").await;
     app.type_into("#setup-password", "sauerteig-2026").await;
     app.screenshot("first-run").await;
-    app.click_and_wait_for_render("#setup-submit").await;
+    app.click("#setup-submit").await;
+    app.wait_until_signed_in_as("anna@korn.de").await;
     assert_eq!(app.attrs("#sync-card", "data-role").await, ["shop_admin"]);
     app.eventually("what was saved before reached the local server", || async {
         Store::open(&app.database())
@@ -88,19 +89,20 @@ async fn a_fresh_pc_set_up_at_first_run_is_its_shops_first_till() {
     app.type_into("#setup-email", "bernd@berger.de").await;
     app.type_into("#setup-password", "tulpen-und-rosen").await;
     app.type_into("#setup-station", "Kasse Eingang").await;
-    app.click_and_wait_for_render("#setup-submit").await;
+    app.click("#setup-submit").await;
+    app.wait_until_signed_in_as("bernd@berger.de").await;
     assert_eq!(app.attrs("#sync-card", "data-role").await, ["shop_admin"]);
     // Read in one go inside the page: the background sync may draw Settings anew meanwhile.
     app.eventually("Settings names this PC's till", || async {
         app.texts("#till-station option:checked").await == ["Kasse Eingang"]
     })
     .await;
-    app.click_and_wait_for_render("#nav-stations").await;
+    app.open("stations").await;
     assert!(
         app.text("#main").await.contains("Kasse Eingang"),
         "the till is in the station list"
     );
-    app.click_and_wait_for_render("#nav-till").await;
+    app.open("till").await;
     assert_eq!(app.text("#main h1").await, "Kasse Eingang");
     app.screenshot("first-run-till").await;
     let store = Store::open(&app.database()).unwrap();

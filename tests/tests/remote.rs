@@ -86,7 +86,7 @@ async fn connect_on_a_ticket_starts_the_tool_and_records_the_session() {
     )
     .await;
     app.click_and_wait_for_render("#lang-en").await;
-    app.click_and_wait_for_render("#nav-tickets").await;
+    app.open("tickets").await;
     app.click_and_wait_for_render(".ticket-item").await;
     assert!(app
         .text("#ticket-detail")

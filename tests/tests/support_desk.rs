@@ -61,7 +61,7 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
         app.texts("#toasts .toast-error > span:first-child").await == ["2 emergencies are waiting"]
     })
     .await;
-    app.click_and_wait_for_render("#nav-tickets").await;
+    app.open("tickets").await;
     app.eventually("both waiting emergencies are listed", || async {
         app.texts("#ticket-list .ticket-title").await.len() == 2
     })

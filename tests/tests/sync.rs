@@ -33,7 +33,7 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
     assert!(waiting >= 3, "the station, the ticket and its event wait");
 
     app.click_and_wait_for_render("#lang-en").await;
-    app.click_and_wait_for_render("#nav-settings").await;
+    app.open("settings").await;
     app.type_into("#enrol-server", &server.base).await;
     app.type_into("#enrol-code", &code).await;
     app.type_into("#enrol-name", "Kasse 1").await;
@@ -49,8 +49,8 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
             == 0
     })
     .await;
-    app.click_and_wait_for_render("#nav-stations").await;
-    app.click_and_wait_for_render("#nav-settings").await;
+    app.open("stations").await;
+    app.open("settings").await;
     assert_eq!(app.attrs("#sync-card", "data-pending").await, ["0"]);
     app.screenshot("settings-sync").await;
 
@@ -113,7 +113,7 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
     app.type_into("#signin-email", "chefin@korn.de").await;
     app.type_into("#signin-password", stationdesk_e2e::server::PASSWORD)
         .await;
-    app.click_and_wait_for_render("#signin-submit").await;
+    app.submit_sign_in("chefin@korn.de").await;
     assert_eq!(app.attrs("#sync-card", "data-role").await, ["shop_admin"]);
     app.eventually("Kasse 2's ticket reaches the admin", || async {
         Store::open(&app.database())
@@ -126,7 +126,7 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
             == 2
     })
     .await;
-    app.click_and_wait_for_render("#nav-settings").await;
+    app.open("settings").await;
     app.eventually(
         "Settings says what was set aside, and the rest arrived",
         || async {
@@ -140,14 +140,13 @@ async fn the_admin_enrols_this_pc_and_what_was_saved_offline_reaches_the_server(
     )
     .await;
     app.screenshot("settings-signed-in").await;
-    app.click_and_wait_for_render("#nav-tickets").await;
+    app.open("tickets").await;
     app.eventually("the list shows both tills' tickets", || async {
         app.texts("#ticket-list .ticket-title").await.len() == 2
     })
     .await;
 
-    app.click_and_wait_for_render("#nav-settings").await;
-    app.click_and_wait_for_render("#sign-out").await;
+    app.sign_out().await;
     assert_eq!(app.attrs("#sync-card", "data-role").await, ["station"]);
     app.find("#signin-form").await;
     drop(server);

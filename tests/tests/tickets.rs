@@ -16,7 +16,7 @@ fn shop(store: &mut Store) {
 async fn an_admin_files_searches_comments_and_resolves_a_ticket() {
     let app = App::launch_with(shop).await;
     app.click_and_wait_for_render("#lang-en").await;
-    app.click_and_wait_for_render("#nav-tickets").await;
+    app.open("tickets").await;
     app.click_and_wait_for_render("#new-ticket").await;
 
     // An empty form: the checklist lists everything a good request carries.

@@ -189,7 +189,7 @@ async fn a_second_level_till_calls_the_shop_admin_first() {
     app.click_and_wait_for_render("#admin-pin-submit").await;
     app.find("body[data-mode='admin'] #nav-stations[aria-current='page']")
         .await;
-    app.click_and_wait_for_render("#nav-till").await;
+    app.open("till").await;
     app.find("body[data-mode='till'] #emergency-button").await;
     app.quit().await;
 }
@@ -207,7 +207,7 @@ async fn the_admin_makes_the_till_start_at_login_and_takes_it_back() {
     let entry = home.path().join(".config/autostart/stationdesk.desktop");
     app.click_and_wait_for_render("#lang-en").await;
     app.click_and_wait_for_render("#to-admin").await;
-    app.click_and_wait_for_render("#nav-settings").await;
+    app.open("settings").await;
     assert!(!app.find("#autostart").await.is_selected().await.unwrap());
     app.click("#autostart").await;
     app.eventually("the autostart entry is written", || async {
@@ -225,8 +225,8 @@ async fn the_admin_makes_the_till_start_at_login_and_takes_it_back() {
         exec.ends_with("/stationdesk") && std::path::Path::new(exec).exists(),
         "{exec}"
     );
-    app.click_and_wait_for_render("#nav-stations").await;
-    app.click_and_wait_for_render("#nav-settings").await;
+    app.open("stations").await;
+    app.open("settings").await;
     assert!(app.find("#autostart").await.is_selected().await.unwrap());
     app.click("#autostart").await;
     app.eventually("the autostart entry is gone", || async { !entry.exists() })

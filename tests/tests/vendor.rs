@@ -73,7 +73,7 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
     app.sign_in(&server.base, "vera@vendor.example").await;
     assert_eq!(app.attrs("#sync-card", "data-role").await, ["vendor_admin"]);
     assert!(shown(&app, "#nav-vendor").await && shown(&app, "#nav-invoices").await);
-    app.click_and_wait_for_render("#nav-vendor").await;
+    app.open("vendor").await;
     assert!(app
         .text("#profile-form .warning")
         .await
@@ -130,7 +130,7 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
     );
     app.screenshot("vendor-desk").await;
 
-    app.click_and_wait_for_render("#nav-invoices").await;
+    app.open("invoices").await;
     assert!(app
         .find("#invoices-empty")
         .await
@@ -193,8 +193,7 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
     app.click_and_wait_for_render("#invoices-all").await;
 
     // The shop's admin on the same PC: their shop's invoices, not the vendor's pages.
-    app.click_and_wait_for_render("#nav-settings").await;
-    app.click_and_wait_for_render("#sign-out").await;
+    app.sign_out().await;
     assert!(!shown(&app, "#nav-invoices").await, "signed out: no books");
     app.sign_in(&server.base, "weber@korn.example").await;
     assert_eq!(
@@ -203,7 +202,7 @@ async fn the_vendor_admin_runs_the_invoices_and_the_shop_admin_finds_theirs() {
         "the hotline the vendor published, not a field to type it in"
     );
     assert!(shown(&app, "#nav-invoices").await && !shown(&app, "#nav-vendor").await);
-    app.click_and_wait_for_render("#nav-invoices").await;
+    app.open("invoices").await;
     let mine = app.text(&row).await;
     assert!(mine.contains("296.31") && mine.contains("Paid "), "{mine}");
     assert!(

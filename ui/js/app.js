@@ -94,6 +94,9 @@ function paintChrome() {
   for (const button of languageGroup.querySelectorAll("[data-language]")) {
     button.setAttribute("aria-pressed", String(button.dataset.language === currentLanguage()));
   }
+  // Who is signed in, set together with the sidebar that offers that role's pages: the E2E
+  // harness waits for it before it opens one of them.
+  document.body.dataset.signedIn = ctx.info.staff?.email ?? "";
   document.getElementById("nav-till").hidden = !ctx.info.till_station;
   for (const button of document.querySelectorAll("#nav [data-roles]")) button.hidden = !offered(button);
   for (const button of document.querySelectorAll("#nav [data-view]")) {
