@@ -21,7 +21,7 @@ async function call(command, args = {}) {
 
 export const api = {
   appInfo: () => call("app_info"),
-  windowPainted: (modulesMs, paintedMs) => call("window_painted", { modulesMs, paintedMs }),
+  windowPainted: (modulesMs, drawnMs, paintedMs) => call("window_painted", { modulesMs, drawnMs, paintedMs }),
   listStations: () => call("list_stations"),
   addStation: (name, location) => call("add_station", { name, location }),
   renameStation: (id, name) => call("rename_station", { id, name }),

@@ -6,8 +6,10 @@ import { h } from "./dom.js";
 import { formatDate, setShopTimeZone } from "./format.js";
 import { currentLanguage, loadLanguage, t } from "./i18n.js";
 
-// When the page's modules had all loaded, for the start-up line in the log.
+// When the page's modules had all loaded and when its first page was in the DOM, for the
+// start-up line in the log.
 const modulesLoaded = performance.now();
+let firstDrawn = null;
 
 // Each page's module is loaded when it is first shown: the first screen waits for its own page
 // only, not for all nine.
@@ -137,6 +139,7 @@ async function show(view, { keepFocus = false, background = false, emergency = f
   paintAccessBanner();
   const main = document.getElementById("main");
   main.replaceChildren(content);
+  if (firstDrawn === null) reportFirstFrame();
   main.dataset.view = view;
   main.dataset.render = String(ticket);
   if (!keepFocus) main.focus();
@@ -265,9 +268,13 @@ async function start() {
     firstRun ? ctx.enterAdmin("settings") : ctx.enterTill(),
   ]);
   document.body.dataset.ready = "true";
-  // The second frame's callback runs once the first is on screen: the start-up time is then
-  // in the log.
-  requestAnimationFrame(() => requestAnimationFrame(() => api.windowPainted(modulesLoaded, performance.now()).catch(() => {})));
+}
+
+// The first page is in the DOM: the second frame's callback runs once the frame that shows it
+// is on screen, and the start-up time goes to the log.
+function reportFirstFrame() {
+  firstDrawn = performance.now();
+  requestAnimationFrame(() => requestAnimationFrame(() => api.windowPainted(modulesLoaded, firstDrawn, performance.now()).catch(() => {})));
 }
 
 start().catch((error) => {

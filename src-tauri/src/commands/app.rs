@@ -66,11 +66,12 @@ pub fn notify_desktop(summary: String, body: String) -> Result<(), UiError> {
 /// operator looking at a slow till (and the start-up benchmark) reads it, with the page's own
 /// share (counted by WebKit from the page's navigation).
 #[tauri::command(async)]
-pub fn window_painted(state: State<'_, AppState>, modules_ms: f64, painted_ms: f64) {
+pub fn window_painted(state: State<'_, AppState>, modules_ms: f64, drawn_ms: f64, painted_ms: f64) {
     state.painted.call_once(|| {
         eprintln!(
             "stationdesk: first frame painted {} ms after start (the page: modules loaded at \
-             {modules_ms:.0} ms, first frame at {painted_ms:.0} ms)",
+             {modules_ms:.0} ms, first page in the DOM at {drawn_ms:.0} ms, first frame at \
+             {painted_ms:.0} ms)",
             state.started.elapsed().as_millis()
         );
     });
