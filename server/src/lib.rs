@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod billing;
 pub mod blobs;
+pub mod desk;
 pub mod door;
 pub mod error;
 pub mod policy;
@@ -82,6 +83,7 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
         .merge(api::sync::router())
         .merge(api::blobs::router())
         .merge(api::vendor::router())
+        .merge(api::desk::router())
         .split_for_parts()
 }
 

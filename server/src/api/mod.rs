@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod blobs;
+pub mod desk;
 pub mod identity;
 pub mod shops;
 pub mod sync;

@@ -284,6 +284,14 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
     fn follow_other_writers(&self) -> Result<(), StorageError> {
         Ok(())
     }
+    /// A page of the support desk's queue across every shop; `today` (the vendor's date)
+    /// decides which contract covers each listed station.
+    fn desk_queue(
+        &self,
+        query: &crate::desk::DeskQuery,
+        today: NaiveDate,
+    ) -> Result<stationdesk_protocol::DeskPage, StorageError>;
+
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError>;
     /// The first shop and its admin in one go, only while the server has no accounts at all.
     fn first_run(&self, shop: &NewShop, admin: &NewStaff) -> Result<Uuid, StorageError>;

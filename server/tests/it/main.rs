@@ -6,6 +6,7 @@
 //!   the security log.
 //! - [`api`]: enrolment, log-in, tokens, push and pull, tenancy, bad requests, backup, events.
 //! - [`roles`]: every endpoint and every kind of change by every role, own shop and another.
+//! - [`desk`]: the support desk's queue: who reads it, rows, order, filters, paging.
 //! - [`door`]: hostile changes refused at the door with their reasons, nothing stored, everyone
 //!   else's sync unaffected; contract orders priced from the catalogue; the server's tables.
 //! - [`hardening`]: what the security review found beyond the door: uploads, reach of
@@ -26,6 +27,7 @@ mod api;
 mod billing;
 mod books;
 mod common;
+mod desk;
 mod door;
 mod faults;
 mod hardening;

@@ -96,6 +96,7 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/security-policy"),
         ("PUT", "/v1/security-policy"),
         ("GET", "/v1/security-log"),
+        ("GET", "/v1/desk/tickets"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -174,6 +175,13 @@ fn real_answers_carry_the_fields_their_schemas_name() {
     assert!(result_fields.contains("change_id"), "{result_fields:?}");
     result_fields.extend(["status".to_owned(), "revision".to_owned()]);
     assert!(keys(&pushed[0]).is_subset(&result_fields), "{}", pushed[0]);
+    let support = server.staff("ben@vendor.de", "support_staff", None);
+    let (_, queue) = server.get("/v1/desk/tickets", Some(&support));
+    assert_eq!(keys(&queue), schema_fields(&document, "DeskPage"));
+    assert_eq!(
+        keys(&queue["tickets"][0]),
+        schema_fields(&document, "DeskTicket")
+    );
     let page = server.pull(&till, 0);
     assert_eq!(keys(&page), schema_fields(&document, "PullResponse"));
     assert_eq!(

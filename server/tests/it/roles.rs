@@ -101,6 +101,40 @@ fn every_endpoint_by_every_role_for_its_own_shop_and_another() {
             200,
         ),
         ("vendor", Some(&c.vendor), "GET", "/v1/me", json!(null), 200),
+        // The desk's queue: the vendor's support staff and admins only.
+        ("nobody", None, "GET", "/v1/desk/tickets", json!(null), 401),
+        (
+            "till",
+            Some(&c.till_a1),
+            "GET",
+            "/v1/desk/tickets",
+            json!(null),
+            403,
+        ),
+        (
+            "admin",
+            Some(&c.admin_a),
+            "GET",
+            "/v1/desk/tickets",
+            json!(null),
+            403,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "GET",
+            "/v1/desk/tickets",
+            json!(null),
+            200,
+        ),
+        (
+            "vendor",
+            Some(&c.vendor),
+            "GET",
+            "/v1/desk/tickets",
+            json!(null),
+            200,
+        ),
         // Shops: the vendor admin creates them; a till does not even list them.
         ("nobody", None, "GET", "/v1/shops", json!(null), 401),
         (

@@ -23,6 +23,7 @@ use crate::quota::Usage;
 mod account_book;
 mod billing;
 mod changes;
+mod desk;
 
 pub use changes::PULL_PAGE_BYTES;
 
@@ -149,11 +150,22 @@ fn role_of(text: &str) -> Result<Role, StorageError> {
 }
 
 fn uuid_of(text: Option<String>) -> Result<Option<Uuid>, StorageError> {
-    text.map(|t| Uuid::parse_str(&t).map_err(|_| StorageError::Backend(format!("bad id {t:?}"))))
-        .transpose()
+    text.map(id_of).transpose()
+}
+
+fn id_of(text: String) -> Result<Uuid, StorageError> {
+    Uuid::parse_str(&text).map_err(|_| StorageError::Backend(format!("bad id {text:?}")))
 }
 
 impl Storage for SqliteStorage {
+    fn desk_queue(
+        &self,
+        query: &crate::desk::DeskQuery,
+        today: chrono::NaiveDate,
+    ) -> Result<stationdesk_protocol::DeskPage, StorageError> {
+        desk::queue(&self.conn(), query, today)
+    }
+
     fn follow_other_writers(&self) -> Result<(), StorageError> {
         let conn = self.conn();
         let now = data_version(&conn)?;

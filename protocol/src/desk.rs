@@ -1,0 +1,48 @@
+//! The support desk's queue, answered by the server (`GET /v1/desk/tickets`): the desk asks for
+//! the page it shows instead of keeping every shop's history.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One ticket as the desk's queue lists it, with what an agent needs to pick it up: whose it
+/// is, at which till, and who at the shop may call support under the contract covering that
+/// till today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskTicket {
+    pub id: Uuid,
+    /// The short number a cashier reads out on the phone.
+    pub number: String,
+    pub shop_id: Uuid,
+    pub shop_name: String,
+    pub station_id: Option<Uuid>,
+    pub station_name: Option<String>,
+    /// The plan of the contract covering the station today (`flat`, `second_level`, …); none
+    /// when the station has no contract or the ticket no station.
+    pub plan: Option<String>,
+    /// Who may call support under that contract: `anyone_at_station` (Flat) or `named_admins`
+    /// (Second Level).
+    pub who_may_call: Option<String>,
+    pub title: String,
+    /// `new`, `open`, `waiting_for_customer`, `resolved` or `closed`.
+    pub state: String,
+    /// `emergency`, `high` or `normal`.
+    pub priority: String,
+    /// `emergency_button`, `form`, `phone` or `email`.
+    pub channel: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One page of the queue: emergencies first, then high, then normal; within each the ticket
+/// waiting longest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskPage {
+    pub tickets: Vec<DeskTicket>,
+    /// Where the next page begins (the `cursor` parameter); none on the last page. Tickets
+    /// filed meanwhile never shift a page already read: each page starts after the last
+    /// ticket of the one before.
+    pub next: Option<String>,
+}

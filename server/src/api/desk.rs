@@ -1,0 +1,81 @@
+//! The support desk's workspace: the queue across every shop, answered by the server.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+use chrono::Utc;
+use serde::Deserialize;
+use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
+use stationdesk_protocol::{DeskPage, ErrorBody, Role};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::desk::{DeskQuery, RawDeskQuery};
+use crate::error::ApiError;
+use crate::storage::Storage;
+use crate::{blocking, policy};
+
+pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
+    OpenApiRouter::new().routes(routes!(queue))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct QueueParams {
+    /// States, comma-separated (`new,open`); the active ones (new, open, waiting for the
+    /// customer) when left out.
+    state: Option<String>,
+    /// `emergency`, `high` or `normal`.
+    priority: Option<String>,
+    shop_id: Option<Uuid>,
+    station_id: Option<Uuid>,
+    /// `emergency_button`, `form`, `phone` or `email`.
+    channel: Option<String>,
+    /// Text the title contains.
+    q: Option<String>,
+    /// Tickets per page, 1 to 200 (50 when left out).
+    limit: Option<usize>,
+    /// The `next` of the page before; left out for the first page.
+    cursor: Option<String>,
+}
+
+/// The queue across every shop for the vendor's support staff and admins: emergencies first,
+/// then by priority, the ticket waiting longest first; each with its shop, station and the
+/// plan covering that station today.
+#[utoipa::path(get, path = "/v1/desk/tickets", tag = "desk", security(("bearer" = [])),
+    params(QueueParams),
+    responses((status = 200, description = "One page of the queue", body = DeskPage),
+        (status = 400, description = "A parameter is malformed; the message says what to send", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Only the vendor's support staff and admins work the queue", body = ErrorBody)))]
+async fn queue(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    params: Result<Query<QueueParams>, QueryRejection>,
+) -> Result<Json<DeskPage>, ApiError> {
+    policy::require(
+        &caller,
+        &[Role::SupportStaff, Role::VendorAdmin],
+        "work the support desk's queue",
+    )?;
+    let Query(params) = params.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    let query = DeskQuery::parse(RawDeskQuery {
+        state: params.state.as_deref(),
+        priority: params.priority.as_deref(),
+        shop: params.shop_id,
+        station: params.station_id,
+        channel: params.channel.as_deref(),
+        text: params.q.as_deref(),
+        limit: params.limit,
+        cursor: params.cursor.as_deref(),
+    })?;
+    let today = Utc::now().with_timezone(&VENDOR_TIME_ZONE).date_naive();
+    Ok(Json(
+        blocking(move || storage.desk_queue(&query, today)).await?,
+    ))
+}

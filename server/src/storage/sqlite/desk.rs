@@ -1,0 +1,132 @@
+//! The support desk's queue from the server's own ticket tables: one statement for the page,
+//! and the contract covering each listed station.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use stationdesk_core::domain::tickets::ticket_number;
+use stationdesk_protocol::{DeskPage, DeskTicket};
+
+use super::{id_of, uuid_of};
+use crate::desk::{DeskCursor, DeskQuery};
+use crate::storage::StorageError;
+
+/// `urgency` orders emergencies first; the cursor compares the row's place in the order with
+/// the last one the desk was given.
+const PAGE: &str = "
+    SELECT * FROM (
+        SELECT t.id, t.shop_id, s.name AS shop_name, t.station_id,
+               coalesce(json_extract(st.record, '$.name'), st.name) AS station_name,
+               t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at,
+               CASE t.priority WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 ELSE 2 END AS urgency
+        FROM tickets t
+        JOIN shops s ON s.id = t.shop_id
+        LEFT JOIN stations st ON st.id = t.station_id
+        WHERE t.state IN (SELECT value FROM json_each(?1))
+          AND (?2 IS NULL OR t.priority = ?2)
+          AND (?3 IS NULL OR t.shop_id = ?3)
+          AND (?4 IS NULL OR t.station_id = ?4)
+          AND (?5 IS NULL OR t.channel = ?5)
+          AND (?6 IS NULL OR instr(lower(t.title), lower(?6)) > 0)
+    ) AS queue
+    WHERE ?7 IS NULL OR (queue.urgency, queue.created_at, queue.id) > (?7, ?8, ?9)
+    ORDER BY queue.urgency, queue.created_at, queue.id
+    LIMIT ?10";
+
+/// The contract in force on `?2` that lists the station `?1`.
+const COVERING: &str = "
+    SELECT c.plan_id, json_extract(c.record, '$.plan.plan.who_may_call')
+    FROM contracts c, json_each(c.record, '$.station_ids') AS covered
+    WHERE covered.value = ?1 AND c.start_date <= ?2 AND (c.ends_on IS NULL OR c.ends_on >= ?2)
+    ORDER BY c.start_date DESC
+    LIMIT 1";
+
+pub(super) fn queue(
+    conn: &Connection,
+    query: &DeskQuery,
+    today: NaiveDate,
+) -> Result<DeskPage, StorageError> {
+    let states =
+        serde_json::to_string(&query.states.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+            .map_err(|e| StorageError::Backend(e.to_string()))?;
+    let after = query.after.as_ref();
+    let mut page = conn.prepare_cached(PAGE)?;
+    let mut rows = page
+        .query_map(
+            params![
+                states,
+                query.priority.map(|p| p.as_str()),
+                query.shop.map(|s| s.to_string()),
+                query.station.map(|s| s.to_string()),
+                query.channel.map(|c| c.as_str()),
+                query.text,
+                after.map(|a| a.urgency),
+                after.map(|a| super::utc_text(a.created_at)),
+                after.map(|a| a.id.to_string()),
+                // One more than asked for tells whether another page follows.
+                i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>("id")?,
+                    r.get::<_, String>("shop_id")?,
+                    r.get::<_, String>("shop_name")?,
+                    r.get::<_, Option<String>>("station_id")?,
+                    r.get::<_, Option<String>>("station_name")?,
+                    (
+                        r.get::<_, String>("title")?,
+                        r.get::<_, String>("state")?,
+                        r.get::<_, String>("priority")?,
+                        r.get::<_, String>("channel")?,
+                    ),
+                    r.get::<_, DateTime<Utc>>("created_at")?,
+                    r.get::<_, DateTime<Utc>>("updated_at")?,
+                    r.get::<_, u8>("urgency")?,
+                ))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let more = rows.len() > query.limit;
+    rows.truncate(query.limit);
+
+    let mut covering = conn.prepare_cached(COVERING)?;
+    let day = today.to_string();
+    let mut tickets = Vec::with_capacity(rows.len());
+    let mut last = None;
+    for (id, shop, shop_name, station, station_name, text, created_at, updated_at, urgency) in rows
+    {
+        let id = id_of(id)?;
+        let (plan, who_may_call) = match &station {
+            Some(station) => covering
+                .query_row(params![station, day], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+                .unwrap_or((None, None)),
+            None => (None, None),
+        };
+        let (title, state, priority, channel) = text;
+        last = Some(DeskCursor {
+            urgency,
+            created_at,
+            id,
+        });
+        tickets.push(DeskTicket {
+            id,
+            number: ticket_number(id),
+            shop_id: id_of(shop)?,
+            shop_name,
+            station_id: uuid_of(station)?,
+            station_name,
+            plan,
+            who_may_call,
+            title,
+            state,
+            priority,
+            channel,
+            created_at,
+            updated_at,
+        });
+    }
+    Ok(DeskPage {
+        tickets,
+        next: last.filter(|_| more).map(|cursor| cursor.encode()),
+    })
+}

@@ -1,0 +1,225 @@
+//! The support desk's queue (`GET /v1/desk/tickets`) against the real server process: who may
+//! read it, what each row says, the order, the filters, and paging that neither skips nor
+//! repeats a ticket while new ones are filed.
+
+use std::collections::HashSet;
+
+use crate::common::{change, order, statuses, ticket, TestServer};
+use reqwest::StatusCode;
+use serde_json::Value;
+use stationdesk_core::domain::tickets::{Channel, Priority};
+use stationdesk_core::wire::ChangeBody;
+use uuid::Uuid;
+
+/// Files a ticket at the till `token` (station `station`) and returns its id.
+fn file(server: &TestServer, token: &str, station: Uuid, priority: Priority, title: &str) -> Uuid {
+    let id = Uuid::now_v7();
+    let mut filed = ticket(id, Some(station));
+    filed.priority = priority;
+    filed.channel = if priority == Priority::Emergency {
+        Channel::EmergencyButton
+    } else {
+        Channel::Form
+    };
+    filed.title = title.into();
+    let results = server.push(token, &[change(ChangeBody::TicketFiled { ticket: filed })]);
+    assert_eq!(statuses(&results), ["applied"], "{results:?}");
+    id
+}
+
+fn queue(server: &TestServer, token: &str, query: &str) -> Value {
+    let (status, page) = server.get(&format!("/v1/desk/tickets{query}"), Some(token));
+    assert_eq!(status, StatusCode::OK, "{query}: {page}");
+    page
+}
+
+fn titles(page: &Value) -> Vec<&str> {
+    page["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_desk_sees_every_shops_tickets_with_shop_station_and_plan_emergencies_first() {
+    let server = TestServer::start();
+    let (korn, weber) = (server.shop("Bäckerei Korn"), server.shop("Blumen Weber"));
+    let (till_korn, kasse_korn) = server.till(&korn, "Kasse 1");
+    let (till_weber, kasse_weber) = server.till(&weber, "Kasse Eingang");
+    let admin_korn = server.staff("chef@korn.de", "shop_admin", Some(&korn));
+    assert_eq!(
+        statuses(&server.push(&admin_korn, &[order("flat", &[kasse_korn])])),
+        ["applied"]
+    );
+    let support = server.staff("ben@vendor.de", "support_staff", None);
+    let vendor = server.staff("vera@vendor.de", "vendor_admin", None);
+
+    file(
+        &server,
+        &till_korn,
+        kasse_korn,
+        Priority::Normal,
+        "Preise falsch",
+    );
+    file(
+        &server,
+        &till_weber,
+        kasse_weber,
+        Priority::High,
+        "Kartenterminal offline",
+    );
+    file(
+        &server,
+        &till_korn,
+        kasse_korn,
+        Priority::Emergency,
+        "Kasse startet nicht",
+    );
+
+    for token in [&support, &vendor] {
+        let page = queue(&server, token, "");
+        assert_eq!(
+            titles(&page),
+            [
+                "Kasse startet nicht",
+                "Kartenterminal offline",
+                "Preise falsch"
+            ]
+        );
+        assert!(page["next"].is_null(), "one page holds all three");
+    }
+    let page = queue(&server, &support, "");
+    let first = &page["tickets"][0];
+    assert_eq!(first["shop_name"], "Bäckerei Korn");
+    assert_eq!(first["shop_id"], korn.as_str());
+    assert_eq!(first["station_name"], "Kasse 1");
+    assert_eq!(first["plan"], "flat");
+    assert_eq!(first["who_may_call"], "anyone_at_station");
+    assert_eq!(first["priority"], "emergency");
+    assert!(first["number"].as_str().is_some_and(|n| !n.is_empty()));
+    let second = &page["tickets"][1];
+    assert_eq!(second["shop_name"], "Blumen Weber");
+    assert_eq!(second["station_name"], "Kasse Eingang");
+    assert!(
+        second["plan"].is_null(),
+        "Blumen Weber's till has no contract"
+    );
+
+    // Filters: a shop, a priority, a search, closed states.
+    assert_eq!(
+        titles(&queue(&server, &support, &format!("?shop_id={weber}"))),
+        ["Kartenterminal offline"]
+    );
+    assert_eq!(
+        titles(&queue(&server, &support, "?priority=normal")),
+        ["Preise falsch"]
+    );
+    assert_eq!(
+        titles(&queue(&server, &support, "?q=KASSE")),
+        ["Kasse startet nicht"]
+    );
+    assert_eq!(
+        titles(&queue(
+            &server,
+            &support,
+            &format!("?station_id={kasse_weber}&channel=form")
+        )),
+        ["Kartenterminal offline"]
+    );
+    assert!(titles(&queue(&server, &support, "?state=resolved,closed")).is_empty());
+
+    // Nobody outside the vendor's desk reads it.
+    for (who, token) in [
+        ("a till", Some(&till_korn)),
+        ("a shop admin", Some(&admin_korn)),
+    ] {
+        let (status, answer) = server.get("/v1/desk/tickets", token.map(String::as_str));
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {answer}");
+        assert!(answer["message"].as_str().unwrap().contains("queue"));
+    }
+    let (status, _) = server.get("/v1/desk/tickets", None);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn paging_neither_skips_nor_repeats_while_tickets_arrive() {
+    let server = TestServer::start();
+    let shop = server.shop("Bäckerei Korn");
+    let (till, kasse) = server.till(&shop, "Kasse 1");
+    let support = server.staff("ben@vendor.de", "support_staff", None);
+    let mut waiting: Vec<Uuid> = (0..25)
+        .map(|n| {
+            let priority = [Priority::Normal, Priority::High, Priority::Emergency][n % 3];
+            file(&server, &till, kasse, priority, &format!("Störung {n}"))
+        })
+        .collect();
+
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    let mut pages = 0;
+    loop {
+        let page = queue(&server, &support, &format!("?limit=4{cursor}"));
+        pages += 1;
+        let ids = page["tickets"].as_array().unwrap().iter().map(|t| {
+            (
+                t["id"].as_str().unwrap().parse::<Uuid>().unwrap(),
+                t["priority"].as_str().unwrap().to_owned(),
+            )
+        });
+        seen.extend(ids);
+        // A ticket filed between two pages, of each priority in turn.
+        let arriving = [Priority::Emergency, Priority::Normal][pages % 2];
+        waiting.push(file(
+            &server,
+            &till,
+            kasse,
+            arriving,
+            "während des Blätterns",
+        ));
+        match page["next"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+        assert!(pages < 50, "the pages never end");
+    }
+    let ids: Vec<Uuid> = seen.iter().map(|(id, _)| *id).collect();
+    let unique: HashSet<&Uuid> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "no ticket twice");
+    for id in &waiting[..25] {
+        assert!(
+            unique.contains(id),
+            "every ticket there before paging began is listed"
+        );
+    }
+    let urgency = |p: &str| ["emergency", "high", "normal"].iter().position(|u| *u == p);
+    assert!(
+        seen.windows(2)
+            .all(|pair| urgency(&pair[0].1) <= urgency(&pair[1].1)),
+        "emergencies first across pages"
+    );
+}
+
+#[test]
+fn malformed_queue_requests_are_refused_and_say_what_to_send() {
+    let server = TestServer::start();
+    let support = server.staff("ben@vendor.de", "support_staff", None);
+    let long = "x".repeat(201);
+    for (query, says) in [
+        ("?state=lost", "waiting_for_customer"),
+        ("?priority=urgent", "emergency"),
+        ("?channel=fax", "email"),
+        ("?limit=0", "200"),
+        ("?limit=100000", "200"),
+        ("?limit=-1", "limit"),
+        ("?shop_id=not-a-uuid", "shop_id"),
+        ("?cursor=2_nonsense_x", "first page"),
+        (&format!("?q={long}") as &str, "200"),
+    ] {
+        let (status, answer) = server.get(&format!("/v1/desk/tickets{query}"), Some(&support));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(says), "{query}: {message}");
+    }
+}
