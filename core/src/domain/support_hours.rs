@@ -7,7 +7,8 @@
 //! extra days the vendor configures (by default 24 and 31 December).
 //!
 //! The holiday rules come from the `holiday_de` crate, which tracks the states' laws, including
-//! one-off days such as Berlin's 8 May 2025.
+//! one-off days such as Berlin's 8 May 2025; the Sundays that Brandenburg's and Hesse's laws
+//! name as holidays are added here.
 
 use std::str::FromStr;
 
@@ -16,7 +17,7 @@ use chrono::{
     Utc,
 };
 use chrono_tz::Tz;
-use holiday_de::GermanRegion;
+use holiday_de::{GermanHoliday, GermanRegion};
 use serde::{Deserialize, Serialize};
 
 use super::DomainError;
@@ -56,7 +57,23 @@ impl Region {
     }
 
     fn holiday(self, date: NaiveDate) -> Option<&'static str> {
-        self.0.holiday_from_date(date).map(|h| h.description())
+        self.0
+            .holiday_from_date(date)
+            .or_else(|| self.sunday_holiday(date))
+            .map(|h| h.description())
+    }
+
+    /// Easter Sunday and Whit Sunday, which Brandenburg's and Hesse's holiday laws name
+    /// (Feiertagsgesetz Brandenburg § 2 (1), Hessisches Feiertagsgesetz § 1 (1)) and
+    /// `holiday_de` leaves out because they always fall on a Sunday: the desk is closed then
+    /// anyway, but the calendar says why.
+    fn sunday_holiday(self, date: NaiveDate) -> Option<GermanHoliday> {
+        if !matches!(self.0, GermanRegion::Brandenburg | GermanRegion::Hessen) {
+            return None;
+        }
+        [GermanHoliday::Ostersonntag, GermanHoliday::Pfingstsonntag]
+            .into_iter()
+            .find(|holiday| holiday.date(date.year()) == Some(date))
     }
 }
 
@@ -387,6 +404,46 @@ mod tests {
         assert_eq!(
             nationwide.closed_reason(d("2026-10-03")).as_deref(),
             Some("Tag der Deutschen Einheit")
+        );
+        // Brandenburg and Hesse keep Easter Sunday and Whit Sunday (closed as Sundays anyway,
+        // but named); Bavaria and the nationwide calendar do not.
+        for code in ["DE-BB", "DE-HE"] {
+            let state = SupportCalendar::with_region(region(code));
+            assert_eq!(
+                state.closed_reason(d("2026-04-05")).as_deref(),
+                Some("Ostersonntag"),
+                "{code}"
+            );
+            assert_eq!(
+                state.closed_reason(d("2026-05-24")).as_deref(),
+                Some("Pfingstsonntag"),
+                "{code}"
+            );
+            assert_eq!(
+                state.closed_reason(d("2027-05-16")).as_deref(),
+                Some("Pfingstsonntag"),
+                "{code}"
+            );
+            assert_eq!(
+                state.closed_reason(d("2026-04-12")),
+                None,
+                "{code}: an ordinary Sunday"
+            );
+        }
+        assert_eq!(by.closed_reason(d("2026-04-05")), None);
+        assert_eq!(nationwide.closed_reason(d("2026-05-24")), None);
+        // Newer state laws: Women's Day in Mecklenburg-Western Pomerania since 2023, World
+        // Children's Day in Thuringia since 2019.
+        let mv = SupportCalendar::with_region(region("DE-MV"));
+        assert_eq!(
+            mv.closed_reason(d("2027-03-08")).as_deref(),
+            Some("Frauentag")
+        );
+        assert_eq!(mv.closed_reason(d("2022-03-08")), None);
+        let th = SupportCalendar::with_region(region("DE-TH"));
+        assert_eq!(
+            th.closed_reason(d("2027-09-20")).as_deref(),
+            Some("Weltkindertag")
         );
         // The vendor's own closed days.
         assert_eq!(
