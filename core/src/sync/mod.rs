@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod backoff;
 mod client;
+pub mod desk;
 pub mod vendor;
 
 pub use client::Client;
@@ -70,6 +71,14 @@ pub enum SyncError {
     Secrets(#[from] SecretsError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The query string of a read, from the parameters that are set.
+fn query(pairs: &[(&'static str, Option<String>)]) -> Vec<(&'static str, String)> {
+    pairs
+        .iter()
+        .filter_map(|(name, value)| value.clone().map(|value| (*name, value)))
+        .collect()
 }
 
 /// Trusts the vendor's own CA certificate (PEM) for its server from now on, besides the

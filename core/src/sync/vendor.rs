@@ -13,7 +13,7 @@ use stationdesk_protocol::{
 };
 use uuid::Uuid;
 
-use super::{get, send, with_token, Client, SyncError};
+use super::{get, query, send, with_token, Client, SyncError};
 use crate::domain::contracts::Party;
 use crate::domain::plans::Catalog;
 use crate::secrets::Token;
@@ -103,13 +103,6 @@ fn invoice_number(number: &str) -> Result<&str, SyncError> {
     } else {
         Err(SyncError::NotAnInvoiceNumber(number.to_owned()))
     }
-}
-
-fn query(pairs: &[(&'static str, Option<String>)]) -> Vec<(&'static str, String)> {
-    pairs
-        .iter()
-        .filter_map(|(name, value)| value.clone().map(|value| (*name, value)))
-        .collect()
 }
 
 /// Invoices and credit notes in number order: a shop admin's own shop's, every shop's for the

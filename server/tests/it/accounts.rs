@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use stationdesk_e2e::clock::FakeClock;
 use totp_rs::{Builder, Secret};
 
-use crate::common::{filed, TestServer, PASSWORD};
+use crate::common::{cli, filed, TestServer, PASSWORD};
 
 /// A client whose requests come from `127.0.0.n` (all loopback on Linux): the server throttles
 /// per address, so tests that fail on purpose do not slow each other down.
@@ -639,20 +639,6 @@ fn the_vendor_requires_two_factors_of_its_staff_who_then_set_them_up_first() {
         server.get("/v1/security-log", Some(&full)).0,
         StatusCode::FORBIDDEN
     );
-}
-
-/// `stationdesk-cli --db DB --json ARGS` with pipes on all three streams.
-fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Child {
-    std::process::Command::new(stationdesk_e2e::cli_binary())
-        .arg("--db")
-        .arg(db)
-        .arg("--json")
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
 }
 
 #[test]

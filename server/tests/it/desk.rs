@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use crate::common::{change, order, statuses, ticket, TestServer};
+use crate::common::{change, cli, order, statuses, ticket, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::Value;
 use stationdesk_core::domain::tickets::{Channel, Priority};
@@ -222,4 +222,65 @@ fn malformed_queue_requests_are_refused_and_say_what_to_send() {
         let message = answer["message"].as_str().unwrap();
         assert!(message.contains(says), "{query}: {message}");
     }
+}
+
+/// Signs `email` in with the CLI on its own database and runs `desk queue ARGS --json` there.
+fn cli_queue(server: &TestServer, email: &str, args: &[&str]) -> std::process::Output {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.sqlite");
+    let mut login = cli(&db, &["login", "--server", &server.base, "--email", email]);
+    login
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    assert!(login.wait_with_output().unwrap().status.success());
+    let queue = cli(&db, &[&["desk", "queue"], args].concat());
+    queue.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_cli_prints_the_queue_as_json_for_the_desk_and_refuses_a_shop_admin() {
+    let server = TestServer::start();
+    let (korn, weber) = (server.shop("Bäckerei Korn"), server.shop("Blumen Weber"));
+    let (till_korn, kasse_korn) = server.till(&korn, "Kasse 1");
+    let (till_weber, kasse_weber) = server.till(&weber, "Kasse 1");
+    file(
+        &server,
+        &till_korn,
+        kasse_korn,
+        Priority::High,
+        "Waage zeigt falsch",
+    );
+    file(
+        &server,
+        &till_weber,
+        kasse_weber,
+        Priority::Emergency,
+        "Kasse hängt",
+    );
+    server.account("ben@vendor.de", "support_staff", None);
+    server.account("chef@korn.de", "shop_admin", Some(&korn));
+
+    let everything = cli_queue(&server, "ben@vendor.de", &[]);
+    assert!(everything.status.success(), "{everything:?}");
+    let page: Value = serde_json::from_slice(&everything.stdout).unwrap();
+    assert_eq!(titles(&page), ["Kasse hängt", "Waage zeigt falsch"]);
+    assert_eq!(page["tickets"][0]["shop_name"], "Blumen Weber");
+    assert!(page["next"].is_null());
+
+    let one_shop = cli_queue(
+        &server,
+        "ben@vendor.de",
+        &["--shop", &korn, "--state", "new,open"],
+    );
+    let page: Value = serde_json::from_slice(&one_shop.stdout).unwrap();
+    assert_eq!(titles(&page), ["Waage zeigt falsch"]);
+
+    let admin = cli_queue(&server, "chef@korn.de", &[]);
+    assert!(!admin.status.success());
+    let said = String::from_utf8_lossy(&admin.stderr);
+    assert!(said.contains("queue"), "{said}");
 }

@@ -5,6 +5,7 @@
 //! with `--json`) with exit code 1; a malformed command line exits with 2.
 
 mod access;
+mod desk;
 mod remote;
 
 use std::io::Write;
@@ -15,6 +16,7 @@ use std::str::FromStr;
 use access::{AccessCommand, AccountCommand};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
+use desk::DeskCommand;
 use remote::RemoteCommand;
 use serde::Serialize;
 
@@ -162,6 +164,9 @@ enum Command {
     /// security log.
     #[command(subcommand)]
     Access(AccessCommand),
+    /// The support desk's queue across every shop (support staff and vendor admins).
+    #[command(subcommand)]
+    Desk(DeskCommand),
 }
 
 #[derive(Args)]
@@ -607,6 +612,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Remote(command) => remote::remote_command(command, store, &out),
         Command::Account(command) => access::account_command(command, store, &out),
         Command::Access(command) => access::access_command(command, store, &out),
+        Command::Desk(command) => desk::desk_command(command, store, &out),
         Command::Enrol {
             server,
             code,

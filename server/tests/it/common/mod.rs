@@ -230,3 +230,17 @@ pub fn statuses(results: &[Value]) -> Vec<&str> {
         .map(|r| r["status"].as_str().unwrap())
         .collect()
 }
+
+/// `stationdesk-cli --db DB --json ARGS` with pipes on all three streams.
+pub fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(stationdesk_e2e::cli_binary())
+        .arg("--db")
+        .arg(db)
+        .arg("--json")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}

@@ -1,0 +1,97 @@
+//! `stationdesk-cli desk …`: the support desk's queue across every shop, as the server answers
+//! it, for the vendor's support staff and admins.
+
+use clap::Subcommand;
+use stationdesk_core::domain::tickets::{Channel, Priority, TicketState};
+use stationdesk_core::store::Store;
+use stationdesk_core::sync::desk::{self, QueueFilter};
+use uuid::Uuid;
+
+use super::{table, CliError, Output};
+
+#[derive(Subcommand)]
+pub(super) enum DeskCommand {
+    /// One page of the queue: emergencies first, then the longest waiting; each ticket with its
+    /// shop, station and the plan covering that station today.
+    Queue {
+        /// States to list (repeat the option or separate by commas); the active ones when left
+        /// out.
+        #[arg(long, value_delimiter = ',')]
+        state: Vec<TicketState>,
+        #[arg(long)]
+        priority: Option<Priority>,
+        #[arg(long)]
+        shop: Option<Uuid>,
+        #[arg(long)]
+        station: Option<Uuid>,
+        #[arg(long)]
+        channel: Option<Channel>,
+        /// Text the title contains.
+        #[arg(long)]
+        search: Option<String>,
+        /// Tickets per page, 1 to 200.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Where the page begins: the `next` of the page before.
+        #[arg(long)]
+        cursor: Option<String>,
+    },
+}
+
+pub(super) fn desk_command(
+    command: &DeskCommand,
+    store: impl Fn() -> Result<Store, CliError>,
+    out: &Output,
+) -> Result<(), CliError> {
+    let DeskCommand::Queue {
+        state,
+        priority,
+        shop,
+        station,
+        channel,
+        search,
+        limit,
+        cursor,
+    } = command;
+    let page = desk::queue(
+        &mut store()?,
+        &QueueFilter {
+            states: state.clone(),
+            priority: *priority,
+            shop: *shop,
+            station: *station,
+            channel: *channel,
+            text: search.clone(),
+            limit: *limit,
+            cursor: cursor.clone(),
+        },
+    )?;
+    out.print(&page, || {
+        let rows = page
+            .tickets
+            .iter()
+            .map(|t| {
+                vec![
+                    t.number.clone(),
+                    t.priority.clone(),
+                    t.state.clone(),
+                    t.shop_name.clone(),
+                    t.station_name.clone().unwrap_or_default(),
+                    t.plan.clone().unwrap_or_else(|| "no contract".into()),
+                    t.title.clone(),
+                    t.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                ]
+            })
+            .collect();
+        let listed = table(
+            &[
+                "ticket", "priority", "state", "shop", "station", "plan", "title", "filed",
+            ],
+            rows,
+        );
+        match &page.next {
+            Some(next) => format!("{listed}\nmore: --cursor {next}"),
+            None => listed,
+        }
+    })
+}

@@ -1,0 +1,50 @@
+//! The support desk's queue as the app reaches it: the server answers the page the desk shows
+//! (`GET /v1/desk/tickets`), across every shop; nothing of it is copied here.
+
+use stationdesk_protocol::DeskPage;
+use uuid::Uuid;
+
+use super::{query, with_token, SyncError};
+use crate::domain::tickets::{Channel, Priority, TicketState};
+use crate::store::Store;
+
+/// What the desk asks the queue for. Left empty, it asks for every active ticket (new, open,
+/// waiting for the customer), emergencies first, a page of 50.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub states: Vec<TicketState>,
+    pub priority: Option<Priority>,
+    pub shop: Option<Uuid>,
+    pub station: Option<Uuid>,
+    pub channel: Option<Channel>,
+    /// Text the title contains.
+    pub text: Option<String>,
+    pub limit: Option<usize>,
+    /// The `next` of the page before.
+    pub cursor: Option<String>,
+}
+
+/// One page of the queue, as the signed-in support staff or vendor admin may read it.
+pub fn queue(store: &mut Store, filter: &QueueFilter) -> Result<DeskPage, SyncError> {
+    let states = (!filter.states.is_empty()).then(|| {
+        filter
+            .states
+            .iter()
+            .map(|state| state.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    let query = query(&[
+        ("state", states),
+        ("priority", filter.priority.map(|p| p.as_str().to_owned())),
+        ("shop_id", filter.shop.map(|s| s.to_string())),
+        ("station_id", filter.station.map(|s| s.to_string())),
+        ("channel", filter.channel.map(|c| c.as_str().to_owned())),
+        ("q", filter.text.clone()),
+        ("limit", filter.limit.map(|l| l.to_string())),
+        ("cursor", filter.cursor.clone()),
+    ]);
+    with_token(store, |_, client, token| {
+        client.get(token, "/desk/tickets", &query)
+    })
+}
