@@ -71,6 +71,7 @@ const COMMANDS: &[&str] = &[
     "security_policy",
     "set_security_policy",
     "security_log",
+    "desk_queue",
 ];
 
 fn main() {

@@ -101,6 +101,7 @@ pub fn run() {
             commands::access::security_policy,
             commands::access::set_security_policy,
             commands::access::security_log,
+            commands::desk::desk_queue,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

@@ -73,7 +73,7 @@ async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
 
     app.sign_out().await;
     app.sign_in(&server.base, "vera@vendor.de").await;
-    for view in ["vendor", "access", "invoices"] {
+    for view in ["vendor", "access", "invoices", "desk"] {
         app.open(view).await;
         check(&app, &format!("{view} (vendor admin)"), &mut serious).await;
     }

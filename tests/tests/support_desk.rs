@@ -115,3 +115,70 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
     drop((server, waiting));
     app.quit().await;
 }
+
+/// The desk's queue, answered by the server: every shop's tickets with the shop's name, the till
+/// and who may call under its contract; one click narrows the queue to a shop and back, another
+/// opens the ticket.
+#[tokio::test]
+async fn the_queue_shows_every_shops_tickets_with_shop_till_and_who_may_call() {
+    let (server, tills) = off_runtime(|| {
+        let server = TestServer::start();
+        server.account("ben@vendor.de", "support_staff", None);
+        let (korn, weber) = (server.shop("Bäckerei Korn"), server.shop("Blumen Weber"));
+        let korn_till = press_at(&server, &korn, "Kasse 1");
+        let station = Store::open(&korn_till.path().join("kasse.sqlite"))
+            .unwrap()
+            .enrolment()
+            .unwrap()
+            .and_then(|enrolled| enrolled.station_id)
+            .unwrap();
+        let today = chrono::Utc::now().date_naive().to_string();
+        server.sell(&korn, "second_level", &[station], &today);
+        let weber_till = press_at(&server, &weber, "Kasse Eingang");
+        (server, [korn_till, weber_till])
+    });
+
+    let app = App::launch().await;
+    app.click_and_wait_for_render("#lang-en").await;
+    app.sign_in(&server.base, "ben@vendor.de").await;
+    app.open("desk").await;
+    // Both are emergencies: the one waiting longest first.
+    assert_eq!(
+        app.texts("#desk-queue .desk-shop").await,
+        ["Bäckerei Korn", "Blumen Weber"]
+    );
+    let rows = app.texts("#desk-queue tbody tr").await;
+    assert!(
+        rows[0].contains("Kasse 1")
+            && rows[0].contains("Second Level Support")
+            && rows[0].contains("named admins only"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].contains("Kasse Eingang") && rows[1].contains("no contract"),
+        "{rows:?}"
+    );
+    app.screenshot("desk-queue").await;
+
+    app.click_and_wait_for_render("#desk-queue tbody tr:nth-child(2) .desk-shop button")
+        .await;
+    assert_eq!(app.texts("#desk-queue .desk-shop").await, ["Blumen Weber"]);
+    assert!(app
+        .text("#desk-shop-applied")
+        .await
+        .contains("Showing only Blumen Weber"));
+    app.click_and_wait_for_render("#desk-all-shops").await;
+    assert_eq!(app.texts("#desk-queue .desk-shop").await.len(), 2);
+
+    app.click("#desk-queue tbody tr:first-child .desk-open")
+        .await;
+    app.eventually("the ticket opens beside the list", || async {
+        app.texts("#ticket-detail h2")
+            .await
+            .first()
+            .is_some_and(|title| title.contains("Kasse 1"))
+    })
+    .await;
+    drop((server, tills));
+    app.quit().await;
+}

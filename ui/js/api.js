@@ -90,4 +90,5 @@ export const api = {
   securityPolicy: () => call("security_policy"),
   setSecurityPolicy: (required) => call("set_security_policy", { required }),
   securityLog: (before) => call("security_log", { before: before ?? null }),
+  deskQueue: ({ states, priority, shop, search, cursor }) => call("desk_queue", { states, priority, shop, search, cursor }),
 };

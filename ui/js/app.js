@@ -12,9 +12,10 @@ const modulesLoaded = performance.now();
 let firstDrawn = null;
 
 // Each page's module is loaded when it is first shown: the first screen waits for its own page
-// only, not for all nine.
+// only, not for all ten.
 const VIEWS = {
   stations: () => import("./views/stations.js"),
+  desk: () => import("./views/desk.js"),
   tickets: () => import("./views/tickets.js"),
   contracts: () => import("./views/contracts.js"),
   advisor: () => import("./views/advisor.js"),
@@ -196,7 +197,7 @@ async function onSynced(synced) {
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   // The till follows what it sent too: "will be sent" becomes "sent to support".
-  const follows = synced?.pulled.applied ? ["tickets", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
+  const follows = synced?.pulled.applied ? ["tickets", "desk", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
   if (!follows.includes(ctx.view)) return;
   // A page being drawn now (after a form was sent, or a click in the sidebar) may have read
   // what this sync changed before it changed: once it is on screen, it is drawn again. A redraw

@@ -6,6 +6,7 @@ pub mod advisor;
 pub mod app;
 pub mod books;
 pub mod contracts;
+pub mod desk;
 pub mod remote;
 pub mod stations;
 pub mod sync;

@@ -15,6 +15,12 @@ export function showEverythingActive() {
   Object.assign(screen, { view: "shop", filter: "active", priority: "", search: "" });
 }
 
+/// Opens ticket `id` here, whatever the list was narrowed to (the desk's queue links to it).
+export function openTicket(ctx, id) {
+  Object.assign(screen, { view: "shop", filter: "all", priority: "", search: "", selected: id, composing: false });
+  return ctx.navigate("tickets");
+}
+
 function badge(t, state) {
   return h("span", { class: `badge state-${state}` }, t(`ticket.state.${state}`));
 }

@@ -1,0 +1,115 @@
+// The support desk's queue: every shop's tickets as the server answers them, a page at a time,
+// emergencies first and then the longest waiting; each row with its shop, till and who may call
+// support under the contract covering that till.
+
+import { h, table } from "../dom.js";
+import { formatInstant } from "../format.js";
+import { planName } from "../plans.js";
+import { openTicket } from "./tickets.js";
+
+const ACTIVE = ["new", "open", "waiting_for_customer"];
+const DONE = ["resolved", "closed"];
+// What the queue is narrowed to survives re-renders (a sync, a language switch).
+const screen = { filter: "active", priority: "", search: "", shop: null };
+
+function caller(t, ticket) {
+  if (!ticket.plan) return h("span", { class: "badge warn" }, t("desk.noContract"));
+  return h("span", {}, t(`desk.caller.${ticket.who_may_call}`));
+}
+
+function row(ctx, ticket) {
+  const { t } = ctx;
+  const onlyShop = h("button", {
+    type: "button",
+    class: "link",
+    title: t("desk.onlyShop", { shop: ticket.shop_name }),
+    onclick: () => {
+      screen.shop = { id: ticket.shop_id, name: ticket.shop_name };
+      ctx.refresh();
+    },
+  }, ticket.shop_name);
+  return h("tr", { class: `priority-${ticket.priority}`, "data-ticket": ticket.id, "data-shop": ticket.shop_id },
+    h("td", {}, h("button", { type: "button", class: "link desk-open", onclick: () => openTicket(ctx, ticket.id) }, ticket.number)),
+    h("td", {}, h("span", { class: `badge priority-${ticket.priority}` }, t(`ticket.priority.${ticket.priority}`))),
+    h("td", { class: "desk-shop" }, onlyShop),
+    h("td", {}, ticket.station_name ?? "—"),
+    h("td", {}, ticket.plan ? planName(ctx.catalog, ticket.plan) : "—", " ", caller(t, ticket)),
+    h("td", { class: "desk-title" }, ticket.title),
+    h("td", {}, h("span", { class: `badge state-${ticket.state}` }, t(`ticket.state.${ticket.state}`))),
+    h("td", {}, formatInstant(ticket.created_at)));
+}
+
+export async function render(ctx) {
+  const { t, api } = ctx;
+  const ask = (cursor) => api.deskQueue({
+    states: screen.filter === "active" ? ACTIVE : DONE,
+    priority: screen.priority || null,
+    shop: screen.shop?.id ?? null,
+    search: screen.search.trim() || null,
+    cursor,
+  });
+  let page;
+  try {
+    page = await ask(null);
+  } catch (error) {
+    return h("section", { class: "desk" }, h("h1", {}, t("desk.title")), h("p", { class: "error-box", role: "alert" }, error.message));
+  }
+
+  const state = h("select", { id: "desk-state", "aria-label": t("tickets.filter") },
+    ["active", "done"].map((f) => h("option", { value: f, selected: screen.filter === f }, t(`tickets.filter.${f}`))));
+  const priority = h("select", { id: "desk-priority", "aria-label": t("ticketForm.priority") },
+    h("option", { value: "" }, t("tickets.anyPriority")),
+    ["emergency", "high", "normal"].map((p) => h("option", { value: p, selected: screen.priority === p }, t(`ticket.priority.${p}`))));
+  const search = h("input", { id: "desk-search", type: "search", value: screen.search, maxlength: 200, placeholder: t("desk.searchPlaceholder"), "aria-label": t("tickets.search") });
+  const filters = h("form", {
+    class: "filters card",
+    id: "desk-filters",
+    onsubmit: (event) => {
+      event.preventDefault();
+      Object.assign(screen, { filter: state.value, priority: priority.value, search: search.value });
+      ctx.refresh();
+    },
+  }, state, priority, search, h("button", { type: "submit", class: "secondary", id: "desk-apply" }, t("desk.apply")));
+
+  const narrowed = screen.shop
+    ? h("p", { class: "search-applied", id: "desk-shop-applied", role: "status" },
+      h("span", {}, t("desk.shopApplied", { shop: screen.shop.name })),
+      h("button", { type: "button", class: "link", id: "desk-all-shops", onclick: () => { screen.shop = null; ctx.refresh(); } }, t("desk.allShops")))
+    : null;
+
+  const rows = table({
+    id: "desk-queue",
+    caption: t("desk.title"),
+    headers: ["ticket", "priority", "shop", "station", "contract", "title", "state", "filed"].map((k) => t(`desk.column.${k}`)),
+    rows: page.tickets.map((ticket) => row(ctx, ticket)),
+  });
+  const body = rows.querySelector("tbody");
+
+  let next = page.next;
+  const more = h("button", {
+    type: "button",
+    class: "secondary",
+    id: "desk-more",
+    hidden: !next,
+    onclick: async () => {
+      more.dataset.busy = "true";
+      try {
+        const further = await ask(next);
+        body.append(...further.tickets.map((ticket) => row(ctx, ticket)));
+        next = further.next;
+        more.hidden = !next;
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      } finally {
+        delete more.dataset.busy;
+      }
+    },
+  }, t("desk.more"));
+
+  return h("section", { class: "desk" },
+    h("h1", {}, t("desk.title")),
+    filters,
+    narrowed,
+    page.tickets.length ? rows : h("p", { class: "card empty", id: "desk-empty" }, t("desk.none")),
+    h("div", { class: "actions" }, more));
+}
