@@ -3,32 +3,20 @@
 //! Emergencies come first, then high, then normal priority; within each, the ticket waiting
 //! longest first. Pages are cut by a keyset cursor (the last ticket's urgency, filing time and
 //! id), not an offset, so tickets filed while an agent pages on never shift a page or repeat a
-//! ticket, and a late page costs what the first does.
+//! ticket, and a late page costs what the first does. What may be asked is the domain's
+//! [`QueueFilter`]; this reads one from the query string and checks it.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use stationdesk_core::domain::tickets::{Channel, Priority, TicketState};
+use stationdesk_core::domain::desk_queue::QueueFilter;
 use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// How many tickets a page holds unless the desk asks for another number.
-pub const DEFAULT_PAGE: usize = 50;
-/// The most a page holds: a screen's worth many times over.
-pub const MAX_PAGE: usize = 200;
-/// The longest search text taken: a phrase, not a document.
-pub const MAX_SEARCH: usize = 200;
-
-/// The queue as the desk asked for it, checked.
+/// The queue as the desk asked for it, checked: in `filter` every state is named and the
+/// search trimmed (none when blank).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeskQuery {
-    /// Never empty: the active states when the desk named none.
-    pub states: Vec<TicketState>,
-    pub priority: Option<Priority>,
-    pub shop: Option<Uuid>,
-    pub station: Option<Uuid>,
-    pub channel: Option<Channel>,
-    /// Words the title must contain, as typed (trimmed).
-    pub text: Option<String>,
+    pub filter: QueueFilter,
     pub limit: usize,
     pub after: Option<DeskCursor>,
 }
@@ -81,37 +69,25 @@ impl DeskQuery {
     /// Checks what the desk asked for; anything this server would not understand is refused
     /// with what to send instead.
     pub fn parse(raw: RawDeskQuery<'_>) -> Result<DeskQuery, ApiError> {
-        let states = match raw.state.map(str::trim).filter(|s| !s.is_empty()) {
-            None => vec![
-                TicketState::New,
-                TicketState::Open,
-                TicketState::WaitingForCustomer,
-            ],
-            Some(list) => list
-                .split(',')
-                .map(|state| {
-                    wire(
-                        state.trim(),
-                        "state",
-                        "new, open, waiting_for_customer, resolved or closed",
-                    )
-                })
-                .collect::<Result<_, _>>()?,
+        let filter = QueueFilter {
+            states: raw
+                .state
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|list| list.split(',').map(|s| wire(s.trim())).collect())
+                .transpose()?
+                .unwrap_or_default(),
+            priority: raw.priority.map(wire).transpose()?,
+            shop: raw.shop,
+            station: raw.station,
+            channel: raw.channel.map(wire).transpose()?,
+            text: raw.text.map(str::to_owned),
+            limit: raw.limit,
+            cursor: raw.cursor.map(str::to_owned),
         };
-        let limit = raw.limit.unwrap_or(DEFAULT_PAGE);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(ApiError::BadRequest(format!(
-                "limit must be between 1 and {MAX_PAGE}"
-            )));
-        }
-        let text = raw.text.map(str::trim).filter(|t| !t.is_empty());
-        if text.is_some_and(|t| t.chars().count() > MAX_SEARCH || t.chars().any(char::is_control)) {
-            return Err(ApiError::BadRequest(format!(
-                "the search (q) is at most {MAX_SEARCH} characters on one line"
-            )));
-        }
-        let after = raw
+        let after = filter
             .cursor
+            .as_deref()
             .map(|cursor| {
                 DeskCursor::decode(cursor).ok_or_else(|| {
                     ApiError::BadRequest(
@@ -120,56 +96,32 @@ impl DeskQuery {
                 })
             })
             .transpose()?;
+        let limit = filter.page_size().map_err(refused)?;
         Ok(DeskQuery {
-            states,
-            priority: raw
-                .priority
-                .map(|p| wire(p, "priority", "emergency, high or normal"))
-                .transpose()?,
-            shop: raw.shop,
-            station: raw.station,
-            channel: raw
-                .channel
-                .map(|c| wire(c, "channel", "emergency_button, form, phone or email"))
-                .transpose()?,
-            text: text.map(str::to_owned),
+            filter: QueueFilter {
+                states: filter.states(),
+                text: filter.search().map_err(refused)?.map(str::to_owned),
+                ..filter
+            },
             limit,
             after,
         })
     }
 }
 
-fn wire<T: std::str::FromStr>(text: &str, name: &str, known: &str) -> Result<T, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::BadRequest(format!("{name} {text:?} is not one of {known}")))
+fn wire<T: std::str::FromStr<Err = stationdesk_core::domain::DomainError>>(
+    text: &str,
+) -> Result<T, ApiError> {
+    text.parse().map_err(refused)
+}
+
+fn refused(error: stationdesk_core::domain::DomainError) -> ApiError {
+    ApiError::BadRequest(error.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_active_states_are_asked_for_unless_the_desk_names_others() {
-        let query = DeskQuery::parse(RawDeskQuery::default()).unwrap();
-        assert_eq!(
-            query.states,
-            [
-                TicketState::New,
-                TicketState::Open,
-                TicketState::WaitingForCustomer
-            ]
-        );
-        assert_eq!(query.limit, DEFAULT_PAGE);
-        let resolved = DeskQuery::parse(RawDeskQuery {
-            state: Some("resolved, closed"),
-            ..RawDeskQuery::default()
-        })
-        .unwrap();
-        assert_eq!(
-            resolved.states,
-            [TicketState::Resolved, TicketState::Closed]
-        );
-    }
 
     #[test]
     fn a_cursor_reads_back_as_it_was_handed_out() {
@@ -207,17 +159,6 @@ mod tests {
             ..Default::default()
         })
         .contains("200"));
-        assert!(refused(RawDeskQuery {
-            limit: Some(10_000),
-            ..Default::default()
-        })
-        .contains("200"));
-        let long = "x".repeat(MAX_SEARCH + 1);
-        assert!(refused(RawDeskQuery {
-            text: Some(&long),
-            ..Default::default()
-        })
-        .contains("q"));
         assert!(refused(RawDeskQuery {
             text: Some("a\nb"),
             ..Default::default()

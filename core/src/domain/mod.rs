@@ -40,6 +40,7 @@ pub mod attachments;
 pub mod billing;
 pub mod contract_terms;
 pub mod contracts;
+pub mod desk_queue;
 pub mod money;
 pub mod plans;
 pub mod routing;
@@ -113,6 +114,12 @@ pub enum DomainError {
 
     #[error("opening hours must close after they open; check each day's times")]
     InvalidOpeningHours,
+
+    #[error("a page of the queue holds 1 to {max} tickets; ask for a number in between")]
+    PageSize { max: usize },
+
+    #[error("a search is at most {max} characters on one line; shorten it")]
+    SearchTooLong { max: usize },
 
     #[error("{given:?} is not a {what}; use one of: {}", known.join(", "))]
     UnknownValue {

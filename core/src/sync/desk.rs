@@ -2,27 +2,10 @@
 //! (`GET /v1/desk/tickets`), across every shop; nothing of it is copied here.
 
 use stationdesk_protocol::DeskPage;
-use uuid::Uuid;
 
 use super::{query, with_token, SyncError};
-use crate::domain::tickets::{Channel, Priority, TicketState};
+use crate::domain::desk_queue::QueueFilter;
 use crate::store::Store;
-
-/// What the desk asks the queue for. Left empty, it asks for every active ticket (new, open,
-/// waiting for the customer), emergencies first, a page of 50.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct QueueFilter {
-    pub states: Vec<TicketState>,
-    pub priority: Option<Priority>,
-    pub shop: Option<Uuid>,
-    pub station: Option<Uuid>,
-    pub channel: Option<Channel>,
-    /// Text the title contains.
-    pub text: Option<String>,
-    pub limit: Option<usize>,
-    /// The `next` of the page before.
-    pub cursor: Option<String>,
-}
 
 /// One page of the queue, as the signed-in support staff or vendor admin may read it.
 pub fn queue(store: &mut Store, filter: &QueueFilter) -> Result<DeskPage, SyncError> {

@@ -1,7 +1,8 @@
 //! The support desk's queue across every shop, asked of the server a page at a time.
 
+use stationdesk_core::domain::desk_queue::QueueFilter;
 use stationdesk_core::domain::tickets::{Priority, TicketState};
-use stationdesk_core::sync::desk::{self, QueueFilter};
+use stationdesk_core::sync::desk;
 use stationdesk_protocol::DeskPage;
 use tauri::State;
 use uuid::Uuid;

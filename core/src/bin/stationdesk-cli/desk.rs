@@ -2,9 +2,10 @@
 //! it, for the vendor's support staff and admins.
 
 use clap::Subcommand;
+use stationdesk_core::domain::desk_queue::QueueFilter;
 use stationdesk_core::domain::tickets::{Channel, Priority, TicketState};
 use stationdesk_core::store::Store;
-use stationdesk_core::sync::desk::{self, QueueFilter};
+use stationdesk_core::sync::desk;
 use uuid::Uuid;
 
 use super::{table, CliError, Output};

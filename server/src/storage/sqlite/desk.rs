@@ -45,20 +45,26 @@ pub(super) fn queue(
     query: &DeskQuery,
     today: NaiveDate,
 ) -> Result<DeskPage, StorageError> {
-    let states =
-        serde_json::to_string(&query.states.iter().map(|s| s.as_str()).collect::<Vec<_>>())
-            .map_err(|e| StorageError::Backend(e.to_string()))?;
+    let states = serde_json::to_string(
+        &query
+            .filter
+            .states
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|e| StorageError::Backend(e.to_string()))?;
     let after = query.after.as_ref();
     let mut page = conn.prepare_cached(PAGE)?;
     let mut rows = page
         .query_map(
             params![
                 states,
-                query.priority.map(|p| p.as_str()),
-                query.shop.map(|s| s.to_string()),
-                query.station.map(|s| s.to_string()),
-                query.channel.map(|c| c.as_str()),
-                query.text,
+                query.filter.priority.map(|p| p.as_str()),
+                query.filter.shop.map(|s| s.to_string()),
+                query.filter.station.map(|s| s.to_string()),
+                query.filter.channel.map(|c| c.as_str()),
+                query.filter.text,
                 after.map(|a| a.urgency),
                 after.map(|a| super::utc_text(a.created_at)),
                 after.map(|a| a.id.to_string()),
