@@ -10,33 +10,52 @@ use super::{id_of, uuid_of};
 use crate::desk::{DeskCursor, DeskQuery};
 use crate::storage::StorageError;
 
-/// `urgency` orders emergencies first; the cursor compares the row's place in the order with
-/// the last one the desk was given.
-const PAGE: &str = "
-    SELECT * FROM (
-        SELECT t.id, t.shop_id, s.name AS shop_name, t.station_id,
-               coalesce(json_extract(st.record, '$.name'), st.name) AS station_name,
-               t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at,
-               CASE t.priority WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 ELSE 2 END AS urgency
-        FROM tickets t
-        JOIN shops s ON s.id = t.shop_id
-        LEFT JOIN stations st ON st.id = t.station_id
-        WHERE t.state IN (SELECT value FROM json_each(?1))
-          AND (?2 IS NULL OR t.priority = ?2)
-          AND (?3 IS NULL OR t.shop_id = ?3)
-          AND (?4 IS NULL OR t.station_id = ?4)
-          AND (?5 IS NULL OR t.channel = ?5)
-          AND (?6 IS NULL OR instr(lower(t.title), lower(?6)) > 0)
-    ) AS queue
-    WHERE ?7 IS NULL OR (queue.urgency, queue.created_at, queue.id) > (?7, ?8, ?9)
-    ORDER BY queue.urgency, queue.created_at, queue.id
-    LIMIT ?10";
+/// One page of the queue, with only the conditions the desk asked for, so that SQLite can
+/// choose the index that fits: the queue's own order (`tickets_queue`), or a shop's or a
+/// station's tickets. Names come from subqueries rather than joins, so no join order can make
+/// SQLite read every ticket of every shop and sort them. Parameters keep their numbers whichever conditions are there; `?10` (the
+/// page size) always is.
+fn page_sql(query: &DeskQuery) -> String {
+    let filter = &query.filter;
+    let mut conditions = vec!["t.state IN (SELECT value FROM json_each(?1))"];
+    let mut wanted = |present: bool, condition: &'static str| {
+        if present {
+            conditions.push(condition);
+        }
+    };
+    wanted(filter.priority.is_some(), "t.urgency = ?2");
+    wanted(filter.shop.is_some(), "t.shop_id = ?3");
+    wanted(filter.station.is_some(), "t.station_id = ?4");
+    wanted(filter.channel.is_some(), "t.channel = ?5");
+    wanted(
+        filter.text.is_some(),
+        "instr(lower(t.title), lower(?6)) > 0",
+    );
+    wanted(
+        query.after.is_some(),
+        "(t.urgency, t.created_at, t.id) > (?7, ?8, ?9)",
+    );
+    format!(
+        "SELECT t.id, t.shop_id, (SELECT s.name FROM shops s WHERE s.id = t.shop_id) AS shop_name,
+                t.station_id,
+                (SELECT coalesce(json_extract(st.record, '$.name'), st.name)
+                 FROM stations st WHERE st.id = t.station_id) AS station_name,
+                t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at, t.urgency
+         FROM tickets t
+         WHERE {}
+         ORDER BY t.urgency, t.created_at, t.id
+         LIMIT ?10",
+        conditions.join(" AND ")
+    )
+}
 
-/// The contract in force on `?2` that lists the station `?1`.
+/// The contract in force on `?2` that lists the station `?1` of the shop `?3` (only that
+/// shop's contracts are read, by their index).
 const COVERING: &str = "
     SELECT c.plan_id, json_extract(c.record, '$.plan.plan.who_may_call')
     FROM contracts c, json_each(c.record, '$.station_ids') AS covered
-    WHERE covered.value = ?1 AND c.start_date <= ?2 AND (c.ends_on IS NULL OR c.ends_on >= ?2)
+    WHERE c.shop_id = ?3 AND covered.value = ?1
+      AND c.start_date <= ?2 AND (c.ends_on IS NULL OR c.ends_on >= ?2)
     ORDER BY c.start_date DESC
     LIMIT 1";
 
@@ -55,12 +74,12 @@ pub(super) fn queue(
     )
     .map_err(|e| StorageError::Backend(e.to_string()))?;
     let after = query.after.as_ref();
-    let mut page = conn.prepare_cached(PAGE)?;
+    let mut page = conn.prepare_cached(&page_sql(query))?;
     let mut rows = page
         .query_map(
             params![
                 states,
-                query.filter.priority.map(|p| p.as_str()),
+                query.filter.priority.map(|p| p.urgency()),
                 query.filter.shop.map(|s| s.to_string()),
                 query.filter.station.map(|s| s.to_string()),
                 query.filter.channel.map(|c| c.as_str()),
@@ -103,7 +122,7 @@ pub(super) fn queue(
         let id = id_of(id)?;
         let (plan, who_may_call) = match &station {
             Some(station) => covering
-                .query_row(params![station, day], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row(params![station, day, shop], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?
                 .unwrap_or((None, None)),
             None => (None, None),

@@ -40,6 +40,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../../migrations/0006_blob_uploads.sql")),
         M::up(include_str!("../../../migrations/0007_billing.sql")),
         M::up(include_str!("../../../migrations/0008_accounts.sql")),
+        M::up(include_str!("../../../migrations/0009_desk_queue.sql")),
     ])
 });
 
