@@ -117,11 +117,11 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
 }
 
 /// The desk's queue, answered by the server: every shop's tickets with the shop's name, the till
-/// and who may call under its contract; one click narrows the queue to a shop and back, another
-/// opens the ticket.
+/// and who may call under its contract; one click narrows the queue to a shop and back, an
+/// emergency arriving elsewhere shows through the narrowing, another click opens the ticket.
 #[tokio::test]
 async fn the_queue_shows_every_shops_tickets_with_shop_till_and_who_may_call() {
-    let (server, tills) = off_runtime(|| {
+    let (server, korn, tills) = off_runtime(|| {
         let server = TestServer::start();
         server.account("ben@vendor.de", "support_staff", None);
         let (korn, weber) = (server.shop("Bäckerei Korn"), server.shop("Blumen Weber"));
@@ -135,7 +135,7 @@ async fn the_queue_shows_every_shops_tickets_with_shop_till_and_who_may_call() {
         let today = chrono::Utc::now().date_naive().to_string();
         server.sell(&korn, "second_level", &[station], &today);
         let weber_till = press_at(&server, &weber, "Kasse Eingang");
-        (server, [korn_till, weber_till])
+        (server, korn, vec![korn_till, weber_till])
     });
 
     let app = App::launch().await;
@@ -169,6 +169,30 @@ async fn the_queue_shows_every_shops_tickets_with_shop_till_and_who_may_call() {
         .contains("Showing only Blumen Weber"));
     app.click_and_wait_for_render("#desk-all-shops").await;
     assert_eq!(app.texts("#desk-queue .desk-shop").await.len(), 2);
+
+    // Narrowed to one shop, the queue still shows an emergency arriving at another, by itself.
+    app.click_and_wait_for_render("#desk-queue tbody tr:nth-child(2) .desk-shop button")
+        .await;
+    let (server, tills) = off_runtime(move || {
+        let mut tills = tills;
+        tills.push(press_at(&server, &korn, "Kasse 2"));
+        (server, tills)
+    });
+    app.eventually(
+        "the new emergency shows in the queue, narrowed or not",
+        || async {
+            app.texts("#desk-queue tbody tr")
+                .await
+                .iter()
+                .any(|row| row.contains("Kasse 2"))
+        },
+    )
+    .await;
+    assert!(
+        app.all("#desk-shop-applied").await.is_empty(),
+        "the narrowing gave way"
+    );
+    assert_eq!(app.texts("#desk-queue .desk-shop").await.len(), 3);
 
     app.click("#desk-queue tbody tr:first-child .desk-open")
         .await;

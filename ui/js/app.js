@@ -192,8 +192,11 @@ async function onSynced(synced) {
       api.notifyDesktop(summary, emergency.title).catch(() => {});
     }
   }
-  // A new emergency shows in the ticket list whatever the list was narrowed to.
-  if (arrived.length && !synced.pulled.catching_up) (await VIEWS.tickets()).showEverythingActive();
+  // A new emergency shows in the ticket list and the desk's queue whatever they were narrowed
+  // to.
+  if (arrived.length && !synced.pulled.catching_up) {
+    for (const view of [VIEWS.tickets, VIEWS.desk]) (await view()).showEverythingActive();
+  }
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   // The till follows what it sent too: "will be sent" becomes "sent to support".
@@ -215,7 +218,7 @@ async function onSynced(synced) {
 function busy(emergencyArrived) {
   const main = document.getElementById("main");
   return Boolean(main.querySelector("[data-busy]")) || [...main.querySelectorAll("input, textarea")]
-    .filter((field) => !(emergencyArrived && field.id === "tickets-search"))
+    .filter((field) => !(emergencyArrived && ["tickets-search", "desk-search"].includes(field.id)))
     .some((field) => field === document.activeElement || edited(field));
 }
 

@@ -12,6 +12,11 @@ const DONE = ["resolved", "closed"];
 // What the queue is narrowed to survives re-renders (a sync, a language switch).
 const screen = { filter: "active", priority: "", search: "", shop: null };
 
+/// An emergency arrived: nothing the queue was narrowed to may hide it.
+export function showEverythingActive() {
+  Object.assign(screen, { filter: "active", priority: "", search: "", shop: null });
+}
+
 function caller(t, ticket) {
   if (!ticket.plan) return h("span", { class: "badge warn" }, t("desk.noContract"));
   return h("span", {}, t(`desk.caller.${ticket.who_may_call}`));
