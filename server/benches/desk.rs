@@ -241,16 +241,9 @@ fn seed(db: &Path) -> Vec<Uuid> {
                     revision
                 ])
                 .unwrap();
-            event
-                .execute(params![
-                    Uuid::now_v7().to_string(),
-                    id.to_string(),
-                    text(at),
-                    revision
-                ])
-                .unwrap();
-            if n % 2 == 0 {
-                comment
+            // Its history: an event, and on every other ticket a comment.
+            let add_to_history = |statement: &mut rusqlite::Statement<'_>| {
+                statement
                     .execute(params![
                         Uuid::now_v7().to_string(),
                         id.to_string(),
@@ -258,6 +251,10 @@ fn seed(db: &Path) -> Vec<Uuid> {
                         revision
                     ])
                     .unwrap();
+            };
+            add_to_history(&mut event);
+            if n % 2 == 0 {
+                add_to_history(&mut comment);
             }
         }
     }
