@@ -10,8 +10,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeDelta, Utc};
+use chrono::{NaiveDate, TimeDelta, Utc};
 use rusqlite::{params, Connection};
+use stationdesk_core::domain::contracts::Contract;
+use stationdesk_core::domain::plans::Catalog;
 use stationdesk_protocol::{NewStaff, Role};
 use stationdesk_server::desk::{DeskQuery, RawDeskQuery};
 use stationdesk_server::storage::sqlite::SqliteStorage;
@@ -155,7 +157,7 @@ fn main() {
     );
 }
 
-/// Every shop with its stations and a Flat contract on the first one; the tickets spread over
+/// Every shop with its stations and a Flat contract on the last one; the tickets spread over
 /// three years and all shops, each with an event, every other one with a comment.
 fn seed(db: &Path) -> Vec<Uuid> {
     let mut conn = Connection::open(db).unwrap();
@@ -172,6 +174,8 @@ fn seed(db: &Path) -> Vec<Uuid> {
             .prepare("INSERT INTO stations (id, shop_id, name, created_at) VALUES (?1, ?2, ?3, ?4)")
             .unwrap();
         let mut contract = tx.prepare("INSERT INTO contracts (id, shop_id, plan_id, start_date, ends_on, record) VALUES (?1, ?2, 'flat', '2024-01-01', NULL, ?3)").unwrap();
+        let flat = Catalog::builtin().snapshot("flat").unwrap();
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
         for n in 0..SHOPS {
             let id = Uuid::now_v7();
             shop.execute(params![id.to_string(), format!("Laden {n}"), text(now)])
@@ -189,12 +193,12 @@ fn seed(db: &Path) -> Vec<Uuid> {
                 stations.push((id, station_id));
             }
             let covered = stations.last().unwrap().1;
-            let record = serde_json::json!({"station_ids": [covered], "plan": {"plan": {"id": "flat", "who_may_call": "anyone_at_station"}}});
+            let record = Contract::new(flat.clone(), start, vec![covered], now).unwrap();
             contract
                 .execute(params![
-                    Uuid::now_v7().to_string(),
+                    record.id.to_string(),
                     id.to_string(),
-                    record.to_string()
+                    serde_json::to_string(&record).unwrap()
                 ])
                 .unwrap();
             shops.push(id);

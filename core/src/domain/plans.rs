@@ -46,16 +46,13 @@ impl Period {
     }
 }
 
-/// Who may contact the vendor's support under a plan: the heart of the Flat / Second Level
-/// difference (seed 001).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WhoMayCall {
-    /// Whoever works the till, temp or head cashier, calls support directly.
-    AnyoneAtStation,
-    /// Only the shop's named admins; cashiers go to their admin first.
-    NamedAdmins,
-}
+wire_enum!(
+    /// Who may contact the vendor's support under a plan: the heart of the Flat / Second Level
+    /// difference (seed 001). Under `AnyoneAtStation` whoever works the till, temp or head
+    /// cashier, calls support directly; under `NamedAdmins` only the shop's named admins do,
+    /// and cashiers go to their admin first.
+    WhoMayCall { AnyoneAtStation = "anyone_at_station", NamedAdmins = "named_admins" }
+);
 
 /// The price of ONE contract as a function of the units (stations) it covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,20 +1,28 @@
-//! The support desk's queue from the server's own ticket tables: one statement for the page,
-//! and the contract covering each listed station.
+//! The support desk's queue from the server's own ticket tables: one statement for the page;
+//! who may call comes from the contract covering each listed station, by the same rule the door
+//! and the till use ([`covering_contract`]), over each listed shop's contracts read once.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
+use stationdesk_core::domain::contracts::{covering_contract, Contract};
 use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_protocol::{DeskPage, DeskTicket};
+use uuid::Uuid;
 
+use super::changes::Tables;
 use super::{id_of, uuid_of};
 use crate::desk::{DeskCursor, DeskQuery};
+use crate::door::Facts;
 use crate::storage::StorageError;
 
 /// One page of the queue, with only the conditions the desk asked for, so that SQLite can
 /// choose the index that fits: the queue's own order (`tickets_queue`), or a shop's or a
 /// station's tickets. Names come from subqueries rather than joins, so no join order can make
-/// SQLite read every ticket of every shop and sort them. Parameters keep their numbers whichever conditions are there; `?10` (the
-/// page size) always is.
+/// SQLite read every ticket of every shop and sort them. Parameters keep their numbers
+/// whichever conditions are there; `?10` (the page size) always is.
 fn page_sql(query: &DeskQuery) -> String {
     let filter = &query.filter;
     let mut conditions = vec!["t.state IN (SELECT value FROM json_each(?1))"];
@@ -49,15 +57,21 @@ fn page_sql(query: &DeskQuery) -> String {
     )
 }
 
-/// The contract in force on `?2` that lists the station `?1` of the shop `?3` (only that
-/// shop's contracts are read, by their index).
-const COVERING: &str = "
-    SELECT c.plan_id, json_extract(c.record, '$.plan.plan.who_may_call')
-    FROM contracts c, json_each(c.record, '$.station_ids') AS covered
-    WHERE c.shop_id = ?3 AND covered.value = ?1
-      AND c.start_date <= ?2 AND (c.ends_on IS NULL OR c.ends_on >= ?2)
-    ORDER BY c.start_date DESC
-    LIMIT 1";
+/// A ticket as the page's statement reads it.
+struct Listed {
+    id: String,
+    shop: String,
+    shop_name: String,
+    station: Option<String>,
+    station_name: Option<String>,
+    title: String,
+    state: String,
+    priority: String,
+    channel: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    urgency: u8,
+}
 
 pub(super) fn queue(
     conn: &Connection,
@@ -91,67 +105,68 @@ pub(super) fn queue(
                 i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
             ],
             |r| {
-                Ok((
-                    r.get::<_, String>("id")?,
-                    r.get::<_, String>("shop_id")?,
-                    r.get::<_, String>("shop_name")?,
-                    r.get::<_, Option<String>>("station_id")?,
-                    r.get::<_, Option<String>>("station_name")?,
-                    (
-                        r.get::<_, String>("title")?,
-                        r.get::<_, String>("state")?,
-                        r.get::<_, String>("priority")?,
-                        r.get::<_, String>("channel")?,
-                    ),
-                    r.get::<_, DateTime<Utc>>("created_at")?,
-                    r.get::<_, DateTime<Utc>>("updated_at")?,
-                    r.get::<_, u8>("urgency")?,
-                ))
+                Ok(Listed {
+                    id: r.get("id")?,
+                    shop: r.get("shop_id")?,
+                    shop_name: r.get("shop_name")?,
+                    station: r.get("station_id")?,
+                    station_name: r.get("station_name")?,
+                    title: r.get("title")?,
+                    state: r.get("state")?,
+                    priority: r.get("priority")?,
+                    channel: r.get("channel")?,
+                    created_at: r.get("created_at")?,
+                    updated_at: r.get("updated_at")?,
+                    urgency: r.get("urgency")?,
+                })
             },
         )?
         .collect::<Result<Vec<_>, _>>()?;
     let more = rows.len() > query.limit;
     rows.truncate(query.limit);
+    let next = match rows.last().filter(|_| more) {
+        Some(last) => Some(
+            DeskCursor {
+                urgency: last.urgency,
+                created_at: last.created_at,
+                id: id_of(last.id.clone())?,
+            }
+            .encode(),
+        ),
+        None => None,
+    };
 
-    let mut covering = conn.prepare_cached(COVERING)?;
-    let day = today.to_string();
+    let tables = Tables(conn);
+    let mut contracts: HashMap<Uuid, Vec<Contract>> = HashMap::new();
     let mut tickets = Vec::with_capacity(rows.len());
-    let mut last = None;
-    for (id, shop, shop_name, station, station_name, text, created_at, updated_at, urgency) in rows
-    {
-        let id = id_of(id)?;
-        let (plan, who_may_call) = match &station {
-            Some(station) => covering
-                .query_row(params![station, day, shop], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?
-                .unwrap_or((None, None)),
-            None => (None, None),
+    for row in rows {
+        let (id, shop, station) = (id_of(row.id)?, id_of(row.shop)?, uuid_of(row.station)?);
+        let covering = match station {
+            Some(station) => {
+                let of_shop = match contracts.entry(shop) {
+                    Entry::Occupied(read) => read.into_mut(),
+                    Entry::Vacant(unread) => unread.insert(tables.contracts(shop)?),
+                };
+                covering_contract(of_shop, station, today)
+            }
+            None => None,
         };
-        let (title, state, priority, channel) = text;
-        last = Some(DeskCursor {
-            urgency,
-            created_at,
-            id,
-        });
         tickets.push(DeskTicket {
             id,
             number: ticket_number(id),
-            shop_id: id_of(shop)?,
-            shop_name,
-            station_id: uuid_of(station)?,
-            station_name,
-            plan,
-            who_may_call,
-            title,
-            state,
-            priority,
-            channel,
-            created_at,
-            updated_at,
+            shop_id: shop,
+            shop_name: row.shop_name,
+            station_id: station,
+            station_name: row.station_name,
+            plan: covering.map(|c| c.plan.plan.id.0.clone()),
+            who_may_call: covering.map(|c| c.plan.plan.who_may_call.as_str().to_owned()),
+            title: row.title,
+            state: row.state,
+            priority: row.priority,
+            channel: row.channel,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         });
     }
-    Ok(DeskPage {
-        tickets,
-        next: last.filter(|_| more).map(|cursor| cursor.encode()),
-    })
+    Ok(DeskPage { tickets, next })
 }
