@@ -202,26 +202,93 @@ fn paging_neither_skips_nor_repeats_while_tickets_arrive() {
 }
 
 #[test]
-fn malformed_queue_requests_are_refused_and_say_what_to_send() {
+fn hostile_queue_requests_are_refused_or_taken_literally_and_everyone_syncs_on() {
     let server = TestServer::start();
+    let (korn, weber) = (server.shop("Bäckerei Korn"), server.shop("Blumen Weber"));
+    let (till_korn, kasse_korn) = server.till(&korn, "Kasse 1");
+    let (till_weber, kasse_weber) = server.till(&weber, "Kasse 1");
+    let admin_korn = server.staff("chef@korn.de", "shop_admin", Some(&korn));
     let support = server.staff("ben@vendor.de", "support_staff", None);
+    file(
+        &server,
+        &till_korn,
+        kasse_korn,
+        Priority::High,
+        "Waage zeigt falsch",
+    );
+
     let long = "x".repeat(201);
+    let huge_cursor = format!("?cursor={}", "1".repeat(10_000));
     for (query, says) in [
         ("?state=lost", "waiting_for_customer"),
+        ("?state=OPEN", "waiting_for_customer"),
+        ("?state=open,,new", "waiting_for_customer"),
         ("?priority=urgent", "emergency"),
+        ("?priority=Emergency", "emergency"),
         ("?channel=fax", "email"),
         ("?limit=0", "200"),
         ("?limit=100000", "200"),
         ("?limit=-1", "limit"),
+        ("?limit=1e3", "limit"),
         ("?shop_id=not-a-uuid", "shop_id"),
+        ("?station_id=..%2F..%2Fetc", "station_id"),
         ("?cursor=2_nonsense_x", "first page"),
+        ("?cursor=0_2026-12-02T09:15:00.000Z_%00", "first page"),
+        (&huge_cursor as &str, "first page"),
         (&format!("?q={long}") as &str, "one line"),
+        ("?q=Waage%0AKasse", "one line"),
     ] {
         let (status, answer) = server.get(&format!("/v1/desk/tickets{query}"), Some(&support));
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {answer}");
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{}: {answer}",
+            &query[..query.len().min(40)]
+        );
         let message = answer["message"].as_str().unwrap();
-        assert!(message.contains(says), "{query}: {message}");
+        assert!(
+            message.contains(says),
+            "{}: {message}",
+            &query[..query.len().min(40)]
+        );
     }
+
+    // Search text is text: wildcards and quotes match themselves, never everything.
+    for literal in ["%25", "_", "%27%20OR%20%271%27%3D%271", "%22"] {
+        assert!(
+            titles(&queue(&server, &support, &format!("?q={literal}"))).is_empty(),
+            "{literal}"
+        );
+    }
+    // Another shop's till under one shop's filter finds nothing of either.
+    assert!(titles(&queue(
+        &server,
+        &support,
+        &format!("?shop_id={korn}&station_id={kasse_weber}")
+    ))
+    .is_empty());
+    // A shop that does not exist is an empty queue, not an error.
+    assert!(titles(&queue(
+        &server,
+        &support,
+        &format!("?shop_id={}", Uuid::now_v7())
+    ))
+    .is_empty());
+
+    // Everyone else goes on as before: tills push, the admin pulls, the desk lists.
+    file(
+        &server,
+        &till_weber,
+        kasse_weber,
+        Priority::Emergency,
+        "Kasse hängt",
+    );
+    let pulled = server.pull(&admin_korn, 0);
+    assert!(pulled["changes"].as_array().is_some_and(|c| !c.is_empty()));
+    assert_eq!(
+        titles(&queue(&server, &support, "")),
+        ["Kasse hängt", "Waage zeigt falsch"]
+    );
 }
 
 /// Signs `email` in with the CLI on its own database and runs `desk queue ARGS --json` there.
