@@ -206,3 +206,48 @@ async fn the_queue_shows_every_shops_tickets_with_shop_till_and_who_may_call() {
     drop((server, tills));
     app.quit().await;
 }
+
+/// A queue longer than a page: the first 50 tickets, then "Show more" adds the rest below them
+/// and goes away on the last page.
+#[tokio::test]
+async fn show_more_reads_the_next_page_of_the_queue() {
+    let (server, till) = off_runtime(|| {
+        let server = TestServer::start();
+        server.account("ben@vendor.de", "support_staff", None);
+        let shop = server.shop("Bäckerei Korn");
+        let dir = tempfile::tempdir().unwrap();
+        let mut till = Store::open(&dir.path().join("kasse.sqlite")).unwrap();
+        stationdesk_core::sync::enrol(&mut till, &server.base, &server.code(&shop), "Kasse 1")
+            .unwrap();
+        for n in 0..55 {
+            till.create_ticket(stationdesk_e2e::phoned_in_fault(
+                "Kasse 1",
+                "Frau Korn",
+                &format!("Bon {n} fehlt"),
+            ))
+            .unwrap();
+        }
+        stationdesk_core::sync::sync(&mut till).unwrap();
+        (server, dir)
+    });
+    let app = App::launch().await;
+    app.click_and_wait_for_render("#lang-en").await;
+    app.sign_in(&server.base, "ben@vendor.de").await;
+    app.open("desk").await;
+    assert_eq!(app.texts("#desk-queue tbody tr").await.len(), 50);
+    app.click("#desk-more").await;
+    app.eventually("the next page is added below the first", || async {
+        app.texts("#desk-queue tbody tr").await.len() == 55
+    })
+    .await;
+    let titles = app.texts("#desk-queue .desk-title").await;
+    assert_eq!(titles.first().map(String::as_str), Some("Bon 0 fehlt"));
+    assert_eq!(titles.last().map(String::as_str), Some("Bon 54 fehlt"));
+    assert!(
+        app.all("#desk-more:not([hidden])").await.is_empty(),
+        "no more pages"
+    );
+    app.screenshot("desk-queue-more").await;
+    drop((server, till));
+    app.quit().await;
+}
