@@ -61,6 +61,9 @@ pub enum ChangeBody<R: Records> {
         ticket_id: Uuid,
         comment: R::Comment,
     },
+    /// A note of the vendor's staff on a ticket: only the vendor's staff ever read it, never
+    /// the shop's admins or tills.
+    InternalNoteAdded { ticket_id: Uuid, note: R::Comment },
     /// An attachment's metadata; its content travels separately (`/v1/blobs`).
     AttachmentAdded {
         ticket_id: Uuid,
@@ -113,6 +116,7 @@ impl<R: Records> ChangeBody<R> {
             ChangeBody::TicketFiled { .. } => "ticket_filed",
             ChangeBody::TicketEvent { .. } => "ticket_event",
             ChangeBody::CommentAdded { .. } => "comment_added",
+            ChangeBody::InternalNoteAdded { .. } => "internal_note_added",
             ChangeBody::AttachmentAdded { .. } => "attachment_added",
             ChangeBody::QuoteOffered { .. } => "quote_offered",
             ChangeBody::QuoteDecided { .. } => "quote_decided",
@@ -131,6 +135,7 @@ impl<R: Records> ChangeBody<R> {
             ChangeBody::TicketFiled { ticket } => (Entity::Ticket, ticket.id()),
             ChangeBody::TicketEvent { ticket_id, .. }
             | ChangeBody::CommentAdded { ticket_id, .. }
+            | ChangeBody::InternalNoteAdded { ticket_id, .. }
             | ChangeBody::AttachmentAdded { ticket_id, .. }
             | ChangeBody::QuoteOffered { ticket_id, .. }
             | ChangeBody::QuoteDecided { ticket_id, .. } => (Entity::Ticket, *ticket_id),
@@ -148,13 +153,19 @@ impl<R: Records> ChangeBody<R> {
     pub fn record_id(&self) -> Uuid {
         match self {
             ChangeBody::TicketEvent { event, .. } => event.id(),
-            ChangeBody::CommentAdded { comment, .. } => comment.id(),
+            ChangeBody::CommentAdded { comment, .. }
+            | ChangeBody::InternalNoteAdded { note: comment, .. } => comment.id(),
             ChangeBody::AttachmentAdded { attachment, .. } => attachment.id(),
             ChangeBody::QuoteOffered { quote, .. } | ChangeBody::QuoteDecided { quote, .. } => {
                 quote.id()
             }
             _ => self.subject().1,
         }
+    }
+
+    /// Read by the vendor's staff only: never pulled by, nor announced to, a shop or a till.
+    pub fn is_staff_only(&self) -> bool {
+        matches!(self, ChangeBody::InternalNoteAdded { .. })
     }
 }
 

@@ -31,6 +31,9 @@ pub struct DeskTicket {
     pub priority: String,
     /// `emergency_button`, `form`, `phone` or `email`.
     pub channel: String,
+    /// The agent the ticket is assigned to; none while it waits in the queue.
+    pub assignee_id: Option<Uuid>,
+    pub assignee_name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -135,6 +135,9 @@ pub struct LoginResponse {
     pub role: Role,
     /// The shop a shop admin belongs to; `None` for the vendor's staff.
     pub shop_id: Option<Uuid>,
+    /// The staff account signed in (how an agent names themself when taking a ticket).
+    #[serde(default)]
+    pub account_id: Option<Uuid>,
     pub name: String,
     /// The vendor requires two factors of this account and it has none yet: the session may
     /// only set them up (`POST /v1/me/two-factor`).

@@ -1,6 +1,6 @@
 //! The support desk's queue on a vendor's whole history: 5,000 shops, 15,000 stations and
 //! 1,000,000 tickets (each with an event, every other one with a comment), 5 % of them still
-//! to be worked on. Each kind of queue page, p50 and p99 over many runs, next to a plain
+//! to be worked on, two in three assigned to one of 20 agents. Each kind of queue page, p50 and p99 over many runs, next to a plain
 //! indexed `SELECT` of one page from the same table in the same run (target: p99 <= 20 ms);
 //! and how long a new agent waits from signing in to the first page over HTTP (target <= 2 s).
 //!
@@ -26,6 +26,7 @@ const TICKETS: usize = 1_000_000;
 /// One ticket in twenty is still new, open or waiting for the customer.
 const ACTIVE_EVERY: usize = 20;
 const SAMPLES: usize = 200;
+const AGENTS: usize = 20;
 const PASSWORD: &str = "bench-password-123";
 const TITLES: [&str; 6] = [
     "Bondrucker druckt nicht",
@@ -41,7 +42,7 @@ fn main() {
     let db = dir.path().join("server.sqlite");
     drop(SqliteStorage::open(&db).unwrap());
     let seeding = Instant::now();
-    let shops = seed(&db);
+    let (shops, agents) = seed(&db);
     println!(
         "seeded {SHOPS} shops, {} stations, {TICKETS} tickets with events and comments in {:.1} s",
         SHOPS * STATIONS_PER_SHOP,
@@ -49,11 +50,12 @@ fn main() {
     );
     let storage = Arc::new(SqliteStorage::open(&db).unwrap());
     let today = Utc::now().date_naive();
+    let me = agents[0];
     let page = |raw: RawDeskQuery<'_>| {
         let query = DeskQuery::parse(raw).unwrap();
         let storage = storage.clone();
         move || {
-            let page = storage.desk_queue(&query, today).unwrap();
+            let page = storage.desk_queue(&query, me, today).unwrap();
             assert!(!page.tickets.is_empty());
         }
     };
@@ -100,6 +102,20 @@ fn main() {
             Box::new(page(RawDeskQuery {
                 shop: shop_id,
                 state: Some("new,open,waiting_for_customer,resolved,closed"),
+                ..Default::default()
+            })),
+        ),
+        (
+            "assignee = me",
+            Box::new(page(RawDeskQuery {
+                assignee: Some("me"),
+                ..Default::default()
+            })),
+        ),
+        (
+            "unassigned",
+            Box::new(page(RawDeskQuery {
+                assignee: Some("none"),
                 ..Default::default()
             })),
         ),
@@ -157,15 +173,17 @@ fn main() {
     );
 }
 
-/// Every shop with its stations and a Flat contract on the last one; the tickets spread over
-/// three years and all shops, each with an event, every other one with a comment.
-fn seed(db: &Path) -> Vec<Uuid> {
+/// Every shop with its stations and a Flat contract on the last one; the desk's agents; the
+/// tickets spread over three years and all shops, each with an event, every other one with a
+/// comment, two in three assigned.
+fn seed(db: &Path) -> (Vec<Uuid>, Vec<Uuid>) {
     let mut conn = Connection::open(db).unwrap();
     let tx = conn.transaction().unwrap();
     let now = Utc::now();
     let text = |at: chrono::DateTime<Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut shops = Vec::with_capacity(SHOPS);
     let mut stations = Vec::with_capacity(SHOPS * STATIONS_PER_SHOP);
+    let mut agents = Vec::with_capacity(AGENTS);
     {
         let mut shop = tx
             .prepare("INSERT INTO shops (id, name, created_at) VALUES (?1, ?2, ?3)")
@@ -203,7 +221,20 @@ fn seed(db: &Path) -> Vec<Uuid> {
                 .unwrap();
             shops.push(id);
         }
-        let mut ticket = tx.prepare("INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)").unwrap();
+        let mut agent = tx.prepare("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?1, ?2, ?3, 'support_staff', 'not-a-hash', ?4)").unwrap();
+        for n in 0..AGENTS {
+            let id = Uuid::now_v7();
+            agent
+                .execute(params![
+                    id.to_string(),
+                    format!("agent{n}@vendor.de"),
+                    format!("Agent {n}"),
+                    text(now)
+                ])
+                .unwrap();
+            agents.push(id);
+        }
+        let mut ticket = tx.prepare("INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, revision, assignee_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)").unwrap();
         let mut event = tx.prepare("INSERT INTO ticket_events (id, ticket_id, kind, actor, at, revision) VALUES (?1, ?2, 'state_changed', 'Ben', ?3, ?4)").unwrap();
         let mut comment = tx.prepare("INSERT INTO ticket_comments (id, ticket_id, author, created_at, revision) VALUES (?1, ?2, 'Frau Korn', ?3, ?4)").unwrap();
         let span = TimeDelta::days(3 * 365).num_seconds();
@@ -231,6 +262,7 @@ fn seed(db: &Path) -> Vec<Uuid> {
                 "form"
             };
             let title = format!("{} ({n})", TITLES[n % TITLES.len()]);
+            let assignee = (n % 3 != 0).then(|| agents[(n / 3) % AGENTS].to_string());
             let revision = n as i64 + 1;
             ticket
                 .execute(params![
@@ -242,7 +274,8 @@ fn seed(db: &Path) -> Vec<Uuid> {
                     channel,
                     title,
                     text(at),
-                    revision
+                    revision,
+                    assignee
                 ])
                 .unwrap();
             // Its history: an event, and on every other ticket a comment.
@@ -264,7 +297,7 @@ fn seed(db: &Path) -> Vec<Uuid> {
     }
     tx.commit().unwrap();
     conn.execute_batch("ANALYZE").unwrap();
-    shops
+    (shops, agents)
 }
 
 fn measure(run: impl Fn()) -> (Duration, Duration) {

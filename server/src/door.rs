@@ -50,6 +50,8 @@ pub trait Facts {
     /// Whether the vendor set the shop up under Second Level Support (for what no contract
     /// covers).
     fn second_level_shop(&self, shop: Uuid) -> Result<bool, StorageError>;
+    /// The name of an active support staff account, to whom a ticket may be assigned.
+    fn support_agent(&self, account: Uuid) -> Result<Option<String>, StorageError>;
 }
 
 /// What the door needs to know of a ticket: where it stands, and at which station.
@@ -169,6 +171,20 @@ pub fn admit(
             bounded(&event.note, MAX_TEXT, "an event's note")?;
             event.actor = signed_in;
             check_event_kind(caller, event.kind, &ticket, owner, facts, today)?;
+            match (event.kind, event.assignee.as_mut()) {
+                (EventKind::Assigned, Some(assignee)) => {
+                    active(&ticket)?;
+                    assignee.name = facts.support_agent(assignee.id)?.ok_or_else(|| {
+                        format!(
+                            "{} is not an active support staff account; assign the ticket to one of the desk's agents",
+                            assignee.id
+                        )
+                    })?;
+                }
+                (EventKind::Assigned, None) => active(&ticket)?,
+                (_, Some(_)) => return refuse("only an assigned event names an assignee"),
+                (_, None) => {}
+            }
             match (event.kind, event.to_state) {
                 (EventKind::StateChanged, Some(to)) => {
                     if !ticket.state.can_become(to) {
@@ -196,6 +212,22 @@ pub fn admit(
             }
             bounded(&comment.body, MAX_COMMENT, "a comment")?;
             comment.author = signed_in;
+            owner
+        }
+        ChangeBody::InternalNoteAdded { ticket_id, note } => {
+            may(
+                caller,
+                &[Role::SupportStaff],
+                "write internal notes; the vendor's support desk does",
+            )?;
+            let (_, owner) = ticket_of_reach(caller, *ticket_id, existing, facts)?;
+            new_record(facts, "comment", note.id, *ticket_id)?;
+            plausible(note.created_at, "the note's time")?;
+            if note.body.trim().is_empty() {
+                return refuse("a note needs some text");
+            }
+            bounded(&note.body, MAX_COMMENT, "a note")?;
+            note.author = signed_in;
             owner
         }
         ChangeBody::AttachmentAdded {
@@ -535,6 +567,11 @@ fn check_event_kind(
 ) -> Checked<()> {
     match kind {
         EventKind::QuoteOffered => may(caller, &[Role::SupportStaff], "offer quotes"),
+        EventKind::Assigned => may(
+            caller,
+            &[Role::SupportStaff],
+            "assign tickets; the vendor's support desk does",
+        ),
         EventKind::QuoteAccepted | EventKind::QuoteDeclined => {
             may(caller, &[Role::ShopAdmin], "decide quotes")
         }
@@ -630,6 +667,7 @@ mod tests {
         enrolled: HashMap<Uuid, Uuid>,
         tickets: HashMap<Uuid, TicketNow>,
         contracts: Vec<Contract>,
+        agents: HashMap<Uuid, String>,
     }
 
     impl Facts for Known {
@@ -653,6 +691,9 @@ mod tests {
         }
         fn second_level_shop(&self, _: Uuid) -> Result<bool, StorageError> {
             Ok(false)
+        }
+        fn support_agent(&self, account: Uuid) -> Result<Option<String>, StorageError> {
+            Ok(self.agents.get(&account).cloned())
         }
     }
 
@@ -788,6 +829,7 @@ mod tests {
             from_state: Some(TicketState::Open),
             to_state: Some(to),
             note: String::new(),
+            assignee: None,
         };
         let admin = caller(Role::ShopAdmin, Some(shop), None);
         let resolve = ChangeBody::TicketEvent {
@@ -828,5 +870,117 @@ mod tests {
         assert!(decide(&admin, again, &known)
             .unwrap_err()
             .contains("already covered"));
+    }
+
+    /// A shop's ticket with a till, as the server knows it, and the facts that hold it.
+    fn known_ticket() -> (Known, Caller, Caller, Uuid) {
+        let (shop, till) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut known = Known::default();
+        known.enrolled.insert(till, shop);
+        let filed = ticket(Some(till));
+        let owner = Owner {
+            shop,
+            station: Some(till),
+        };
+        known.owners.insert(filed.id, owner);
+        known.tickets.insert(filed.id, now(&filed));
+        let shop_admin = caller(Role::ShopAdmin, Some(shop), None);
+        let at_till = caller(Role::Station, Some(shop), Some(till));
+        (known, shop_admin, at_till, filed.id)
+    }
+
+    fn assigned(
+        ticket_id: Uuid,
+        assignee: Option<stationdesk_core::store::Assignee>,
+    ) -> ChangeBody {
+        ChangeBody::TicketEvent {
+            ticket_id,
+            event: TicketEvent {
+                id: Uuid::now_v7(),
+                at: Utc::now(),
+                actor: "x".into(),
+                kind: EventKind::Assigned,
+                from_state: None,
+                to_state: None,
+                note: String::new(),
+                assignee,
+            },
+        }
+    }
+
+    #[test]
+    fn the_desk_assigns_to_its_own_agents_under_their_real_names_and_nobody_else_assigns() {
+        let (mut known, shop_admin, at_till, ticket_id) = known_ticket();
+        let (ben, stranger) = (Uuid::now_v7(), Uuid::now_v7());
+        known.agents.insert(ben, "Ben Berger".into());
+        let desk = caller(Role::SupportStaff, None, None);
+        let claimed = stationdesk_core::store::Assignee {
+            id: ben,
+            name: "Chef of everything".into(),
+        };
+        let Admitted { change, .. } =
+            decide(&desk, assigned(ticket_id, Some(claimed)), &known).unwrap();
+        let ChangeBody::TicketEvent { event, .. } = change.body else {
+            unreachable!()
+        };
+        assert_eq!(event.assignee.map(|a| a.name), Some("Ben Berger".into()));
+        // Back to the queue.
+        assert!(decide(&desk, assigned(ticket_id, None), &known).is_ok());
+
+        let unknown = stationdesk_core::store::Assignee {
+            id: stranger,
+            name: "Ben Berger".into(),
+        };
+        let refused = decide(&desk, assigned(ticket_id, Some(unknown)), &known).unwrap_err();
+        assert!(
+            refused.contains("not an active support staff account"),
+            "{refused}"
+        );
+        for shop_side in [&shop_admin, &at_till] {
+            let refused = decide(shop_side, assigned(ticket_id, None), &known).unwrap_err();
+            assert!(refused.contains("may not assign"), "{refused}");
+        }
+        // An assignee smuggled onto another kind of event.
+        let ChangeBody::TicketEvent {
+            ticket_id,
+            mut event,
+        } = assigned(
+            ticket_id,
+            Some(stationdesk_core::store::Assignee {
+                id: ben,
+                name: String::new(),
+            }),
+        )
+        else {
+            unreachable!()
+        };
+        event.kind = EventKind::Escalated;
+        let refused =
+            decide(&desk, ChangeBody::TicketEvent { ticket_id, event }, &known).unwrap_err();
+        assert!(refused.contains("only an assigned event"), "{refused}");
+    }
+
+    #[test]
+    fn only_the_desk_writes_internal_notes() {
+        let (known, shop_admin, at_till, ticket_id) = known_ticket();
+        let note = || ChangeBody::InternalNoteAdded {
+            ticket_id,
+            note: Comment {
+                id: Uuid::now_v7(),
+                author: "x".into(),
+                body: "Kunde war unfreundlich, trotzdem Kulanz".into(),
+                created_at: Utc::now(),
+            },
+        };
+        let desk = caller(Role::SupportStaff, None, None);
+        let Admitted { change, .. } = decide(&desk, note(), &known).unwrap();
+        assert!(change.body.is_staff_only());
+        for shop_side in [&shop_admin, &at_till] {
+            let refused = decide(shop_side, note(), &known).unwrap_err();
+            assert!(
+                refused.contains("may not write internal notes"),
+                "{refused}"
+            );
+        }
     }
 }

@@ -22,6 +22,44 @@ pub const ACTIVE: [TicketState; 3] = [
     TicketState::WaitingForCustomer,
 ];
 
+/// Whose tickets the desk asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignedTo {
+    /// The signed-in agent's.
+    Me,
+    /// Nobody's yet: the tickets waiting to be taken.
+    Nobody,
+    /// A colleague's, by staff account.
+    Agent(Uuid),
+}
+
+impl AssignedTo {
+    /// As the `assignee` query parameter spells it.
+    pub fn as_param(self) -> String {
+        match self {
+            AssignedTo::Me => "me".into(),
+            AssignedTo::Nobody => "none".into(),
+            AssignedTo::Agent(id) => id.to_string(),
+        }
+    }
+}
+
+impl std::str::FromStr for AssignedTo {
+    type Err = DomainError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "me" => Ok(AssignedTo::Me),
+            "none" => Ok(AssignedTo::Nobody),
+            other => Uuid::parse_str(other).map(AssignedTo::Agent).map_err(|_| {
+                DomainError::UnknownAssignee {
+                    given: other.chars().take(60).collect(),
+                }
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFilter {
     /// None named: [`ACTIVE`].
@@ -30,6 +68,8 @@ pub struct QueueFilter {
     pub shop: Option<Uuid>,
     pub station: Option<Uuid>,
     pub channel: Option<Channel>,
+    /// Anyone's when not given.
+    pub assignee: Option<AssignedTo>,
     /// Text the title contains.
     pub text: Option<String>,
     /// [`DEFAULT_PAGE`] when not given.
@@ -73,6 +113,21 @@ impl QueueFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_assignee_is_me_none_or_a_staff_id_and_reads_back_as_written() {
+        let id = Uuid::now_v7();
+        for assignee in [AssignedTo::Me, AssignedTo::Nobody, AssignedTo::Agent(id)] {
+            assert_eq!(assignee.as_param().parse::<AssignedTo>().unwrap(), assignee);
+        }
+        for wrong in ["ME", "", "everyone", "1234", "me,none"] {
+            let refused = wrong.parse::<AssignedTo>().unwrap_err().to_string();
+            assert!(
+                refused.contains("use me, none or a staff account"),
+                "{refused}"
+            );
+        }
+    }
 
     #[test]
     fn the_active_tickets_and_a_page_of_fifty_unless_asked_otherwise() {

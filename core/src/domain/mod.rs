@@ -121,6 +121,9 @@ pub enum DomainError {
     #[error("a search is at most {max} characters on one line; shorten it")]
     SearchTooLong { max: usize },
 
+    #[error("{given:?} names no assignee; use me, none or a staff account's id")]
+    UnknownAssignee { given: String },
+
     #[error("{given:?} is not a {what}; use one of: {}", known.join(", "))]
     UnknownValue {
         what: &'static str,

@@ -32,6 +32,9 @@ pub enum StoreError {
     #[error("a comment needs some text")]
     EmptyComment,
 
+    #[error("taking a ticket needs an agent of the support desk signed in here; sign in as support staff (sign out and in again if you are)")]
+    NotAnAgent,
+
     #[error("this PC is enrolled as the till of {0}; it can be the till of that station only, or of none")]
     NotThisTill(String),
 
@@ -110,7 +113,8 @@ impl StoreError {
             StoreError::OptionDoesNotFit { .. }
             | StoreError::EmptyComment
             | StoreError::NotThisTill(_)
-            | StoreError::NoRemoteTool { .. } => "rule",
+            | StoreError::NoRemoteTool { .. }
+            | StoreError::NotAnAgent => "rule",
             StoreError::DiskFull => "disk_full",
             StoreError::NoHomeDirectory
             | StoreError::DataDir { .. }

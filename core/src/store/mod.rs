@@ -42,8 +42,8 @@ pub use sync::{
     Applied, ArrivedEmergency, SetAside, Settled, Staff, SyncFailure, SyncState, SyncStatus,
 };
 pub use tickets::{
-    Attachment, Comment, EventKind, NewTicket, PressedTicket, Quote, TicketDetail, TicketEvent,
-    TicketQuery, TicketSort, TicketView,
+    Assignee, Attachment, Comment, EventKind, NewTicket, PressedTicket, Quote, TicketDetail,
+    TicketEvent, TicketQuery, TicketSort, TicketView,
 };
 pub use vendor::VendorCopy;
 
@@ -63,6 +63,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         ),
         M::up(include_str!("migrations/0010_search_inside_words.sql")),
         M::up(include_str!("migrations/0011_access_ended.sql")),
+        M::up(include_str!("migrations/0012_desk_ownership_notes.sql")),
     ])
 });
 

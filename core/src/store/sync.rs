@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::search;
 use super::tickets::{
     write_attachment_row, write_comment_row, write_event_row, write_quote_row, write_ticket_row,
+    Thread,
 };
 use super::{load_contracts, parse_uuid, stored_now, utc_text, write_contract, Store, StoreError};
 use crate::domain::stations::Station;
@@ -49,6 +50,8 @@ pub struct SetAside {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Staff {
+    /// The staff account on the server (unknown for a session signed in before it was kept).
+    pub id: Option<Uuid>,
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -254,10 +257,10 @@ impl Store {
     pub fn set_enrolment(&mut self, state: &SyncState) -> Result<(), StoreError> {
         let tx = self.write()?;
         tx.execute(
-            "INSERT INTO sync_state (id, server_url, shop_id, station_id, pull_cursor, staff_email, staff_name, staff_role)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            "INSERT INTO sync_state (id, server_url, shop_id, station_id, pull_cursor, staff_email, staff_name, staff_role, staff_id)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (id) DO UPDATE SET server_url = ?1, shop_id = ?2, station_id = ?3,
-                 pull_cursor = ?4, staff_email = ?5, staff_name = ?6, staff_role = ?7,
+                 pull_cursor = ?4, staff_email = ?5, staff_name = ?6, staff_role = ?7, staff_id = ?8,
                  access_ended = 0",
             params![
                 state.server_url,
@@ -267,6 +270,11 @@ impl Store {
                 state.staff.as_ref().map(|s| s.email.as_str()),
                 state.staff.as_ref().map(|s| s.name.as_str()),
                 state.staff.as_ref().map(|s| s.role.as_str()),
+                state
+                    .staff
+                    .as_ref()
+                    .and_then(|s| s.id)
+                    .map(|id| id.to_string()),
             ],
         )?;
         tx.commit()?;
@@ -282,11 +290,13 @@ impl Store {
             Option<String>,
             Option<String>,
             Option<String>,
+            Option<String>,
         );
         let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT server_url, shop_id, station_id, pull_cursor, staff_email, staff_name, staff_role
+                "SELECT server_url, shop_id, station_id, pull_cursor, staff_email, staff_name, staff_role,
+                        staff_id
                  FROM sync_state WHERE id = 1",
                 [],
                 |r| {
@@ -298,29 +308,33 @@ impl Store {
                         r.get(4)?,
                         r.get(5)?,
                         r.get(6)?,
+                        r.get(7)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(server_url, shop, station, cursor, email, name, role)| {
-            let staff = match (email, name, role) {
-                (Some(email), Some(name), Some(role)) => Some(Staff {
-                    email,
-                    name,
-                    role: Role::parse(&role).ok_or_else(|| {
-                        StoreError::Corrupt(format!("unknown staff role {role:?}"))
-                    })?,
-                }),
-                _ => None,
-            };
-            Ok(SyncState {
-                server_url,
-                shop_id: shop.map(parse_uuid).transpose()?,
-                station_id: station.map(parse_uuid).transpose()?,
-                pull_cursor: u64::try_from(cursor).unwrap_or(0),
-                staff,
-            })
-        })
+        row.map(
+            |(server_url, shop, station, cursor, email, name, role, id)| {
+                let staff = match (email, name, role) {
+                    (Some(email), Some(name), Some(role)) => Some(Staff {
+                        id: id.map(parse_uuid).transpose()?,
+                        email,
+                        name,
+                        role: Role::parse(&role).ok_or_else(|| {
+                            StoreError::Corrupt(format!("unknown staff role {role:?}"))
+                        })?,
+                    }),
+                    _ => None,
+                };
+                Ok(SyncState {
+                    server_url,
+                    shop_id: shop.map(parse_uuid).transpose()?,
+                    station_id: station.map(parse_uuid).transpose()?,
+                    pull_cursor: u64::try_from(cursor).unwrap_or(0),
+                    staff,
+                })
+            },
+        )
         .transpose()
     }
 
@@ -576,7 +590,10 @@ fn apply_one(
             }
         }
         ChangeBody::CommentAdded { ticket_id, comment } => {
-            write_comment_row(tx, *ticket_id, comment)?
+            write_comment_row(tx, Thread::Replies, *ticket_id, comment)?
+        }
+        ChangeBody::InternalNoteAdded { ticket_id, note } => {
+            write_comment_row(tx, Thread::InternalNotes, *ticket_id, note)?
         }
         ChangeBody::AttachmentAdded {
             ticket_id,

@@ -23,6 +23,9 @@ use crate::domain::tickets::{
 };
 use crate::domain::{wire_enum, DomainError};
 use crate::wire::{Change, ChangeBody};
+use stationdesk_protocol::Role;
+
+use super::sync::Staff;
 
 const CONTACTS_KEY: &str = "shop_contacts";
 
@@ -41,7 +44,8 @@ pub struct NewTicket {
 }
 
 wire_enum!(
-    /// What happened to a ticket; `callback_requested` carries the number in the event's note.
+    /// What happened to a ticket; `callback_requested` carries the number in the event's note,
+    /// `assigned` the agent who took it or was given it (none: back to the queue).
     EventKind {
         Created = "created",
         StateChanged = "state_changed",
@@ -53,8 +57,18 @@ wire_enum!(
         QuoteAccepted = "quote_accepted",
         QuoteDeclined = "quote_declined",
         Attached = "attached",
+        Assigned = "assigned",
     }
 );
+
+/// The agent of the vendor's support desk a ticket is assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignee {
+    /// The agent's staff account.
+    pub id: Uuid,
+    /// The agent's name as the server has it, whatever a client sent.
+    pub name: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketEvent {
@@ -65,6 +79,9 @@ pub struct TicketEvent {
     pub from_state: Option<TicketState>,
     pub to_state: Option<TicketState>,
     pub note: String,
+    /// Whom an `assigned` event gives the ticket to; none gives it back to the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Assignee>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +124,10 @@ pub struct TicketDetail {
     pub number: String,
     pub events: Vec<TicketEvent>,
     pub comments: Vec<Comment>,
+    /// The vendor's staff's internal notes (only ever on a staff member's own machine).
+    pub notes: Vec<Comment>,
+    /// Whom the latest `assigned` event gave the ticket to.
+    pub assignee: Option<Assignee>,
     pub quotes: Vec<Quote>,
     pub attachments: Vec<Attachment>,
 }
@@ -298,22 +319,10 @@ impl Store {
         author: &str,
         body: &str,
     ) -> Result<Comment, StoreError> {
-        let body = body.trim();
-        if body.is_empty() {
-            return Err(StoreError::EmptyComment);
-        }
-        if body.chars().count() > MAX_COMMENT {
-            return Err(DomainError::CommentTooLong { max: MAX_COMMENT }.into());
-        }
+        let comment = new_comment(author, body)?;
         let tx = self.write()?;
         let mut ticket = find_active_ticket(&tx, reference)?;
-        let comment = Comment {
-            id: Uuid::now_v7(),
-            author: author.trim().to_owned(),
-            body: body.to_owned(),
-            created_at: Utc::now(),
-        };
-        write_comment_row(&tx, ticket.id, &comment)?;
+        write_comment_row(&tx, Thread::Replies, ticket.id, &comment)?;
         enqueue(
             &tx,
             ChangeBody::CommentAdded {
@@ -326,6 +335,66 @@ impl Store {
         touch(&tx, &ticket)?;
         tx.commit()?;
         Ok(comment)
+    }
+
+    /// An agent's internal note: kept apart from the thread, sent as a change that the server
+    /// gives to the vendor's staff only. Any ticket takes one, a closed one too (what was done
+    /// after the fact).
+    pub fn add_internal_note(
+        &mut self,
+        reference: &str,
+        author: &str,
+        body: &str,
+    ) -> Result<Comment, StoreError> {
+        let note = new_comment(author, body)?;
+        let tx = self.write()?;
+        let mut ticket = find_ticket(&tx, reference)?;
+        write_comment_row(&tx, Thread::InternalNotes, ticket.id, &note)?;
+        enqueue(
+            &tx,
+            ChangeBody::InternalNoteAdded {
+                ticket_id: ticket.id,
+                note: note.clone(),
+            },
+        )?;
+        ticket.updated_at = note.created_at;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(note)
+    }
+
+    /// Gives an active ticket to an agent (taking it is giving it to oneself), or back to the
+    /// queue with none. The server checks that the agent is one of its support staff.
+    pub fn assign(
+        &mut self,
+        reference: &str,
+        assignee: Option<Assignee>,
+        actor: &str,
+    ) -> Result<Ticket, StoreError> {
+        let tx = self.write()?;
+        let mut ticket = find_active_ticket(&tx, reference)?;
+        ticket.updated_at = Utc::now();
+        let event = TicketEvent {
+            assignee,
+            ..new_event(&ticket, actor, EventKind::Assigned, None, "")
+        };
+        record(&tx, &ticket, event)?;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(ticket)
+    }
+
+    /// The agent signed in here, to take a ticket as.
+    pub fn signed_in_agent(&self) -> Result<Assignee, StoreError> {
+        match self.enrolment()?.and_then(|state| state.staff) {
+            Some(Staff {
+                id: Some(id),
+                name,
+                role: Role::SupportStaff,
+                ..
+            }) => Ok(Assignee { id, name }),
+            _ => Err(StoreError::NotAnAgent),
+        }
     }
 
     /// Under Second Level the shop admin passes a cashier's ticket on to the vendor: one action,
@@ -535,8 +604,8 @@ impl Store {
         let ticket = find_ticket(&self.conn, reference)?;
         let events = rows_of(
             &self.conn,
-            "SELECT id, at, actor, kind, from_state, to_state, note FROM ticket_events
-             WHERE ticket_id = ?1 ORDER BY at, id",
+            "SELECT id, at, actor, kind, from_state, to_state, note, assignee_id, assignee_name
+             FROM ticket_events WHERE ticket_id = ?1 ORDER BY at, id",
             ticket.id,
             |row| {
                 let state = |i: usize| -> Result<Option<TicketState>, StoreError> {
@@ -552,29 +621,47 @@ impl Store {
                     from_state: state(4)?,
                     to_state: state(5)?,
                     note: row.get(6)?,
+                    assignee: match (row.get::<_, Option<String>>(7)?, row.get(8)?) {
+                        (Some(id), Some(name)) => Some(Assignee {
+                            id: parse_uuid(id)?,
+                            name,
+                        }),
+                        _ => None,
+                    },
                 })
             },
         )?;
-        let comments = rows_of(
-            &self.conn,
-            "SELECT id, author, body, created_at FROM ticket_comments WHERE ticket_id = ?1 ORDER BY created_at, id",
-            ticket.id,
-            |row| {
-                Ok(Comment {
-                    id: parse_uuid(row.get(0)?)?,
-                    author: row.get(1)?,
-                    body: row.get(2)?,
-                    created_at: row.get(3)?,
-                })
-            },
-        )?;
+        let thread = |table: &str| {
+            rows_of(
+                &self.conn,
+                &format!(
+                    "SELECT id, author, body, created_at FROM {table} WHERE ticket_id = ?1 ORDER BY created_at, id"
+                ),
+                ticket.id,
+                |row| {
+                    Ok(Comment {
+                        id: parse_uuid(row.get(0)?)?,
+                        author: row.get(1)?,
+                        body: row.get(2)?,
+                        created_at: row.get(3)?,
+                    })
+                },
+            )
+        };
+        let assignee = events
+            .iter()
+            .rev()
+            .find(|e| e.kind == EventKind::Assigned)
+            .and_then(|e| e.assignee.clone());
         Ok(TicketDetail {
             number: ticket.number(),
+            comments: thread("ticket_comments")?,
+            notes: thread("ticket_notes")?,
+            assignee,
             quotes: load_quotes(&self.conn, ticket.id)?,
             attachments: load_attachments(&self.conn, ticket.id)?,
             ticket,
             events,
-            comments,
         })
     }
 
@@ -875,24 +962,37 @@ pub(super) fn write_ticket_row(tx: &Connection, ticket: &Ticket) -> Result<bool,
 }
 
 /// A comment's row, unless it is there already. True when written.
+/// Which thread of a ticket a comment is in: the one the shop reads, or the vendor's staff's
+/// internal notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Thread {
+    Replies,
+    InternalNotes,
+}
+
 pub(super) fn write_comment_row(
     tx: &Connection,
+    thread: Thread,
     ticket: Uuid,
     comment: &Comment,
 ) -> Result<bool, StoreError> {
-    Ok(tx.prepare_cached(
-        "INSERT INTO ticket_comments (id, ticket_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (id) DO UPDATE SET author = excluded.author WHERE author <> excluded.author",
-    )?
-    .execute(
-        params![
+    let table = match thread {
+        Thread::Replies => "ticket_comments",
+        Thread::InternalNotes => "ticket_notes",
+    };
+    Ok(tx
+        .prepare_cached(&format!(
+        "INSERT INTO {table} (id, ticket_id, author, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET author = excluded.author WHERE author <> excluded.author"
+    ))?
+        .execute(params![
             comment.id.to_string(),
             ticket.to_string(),
             comment.author,
             comment.body,
             utc_text(comment.created_at)
-        ],
-    )? == 1)
+        ])?
+        == 1)
 }
 
 /// An attachment's row, unless it is there already; `transfer` says which way its content still
@@ -931,10 +1031,13 @@ pub(super) fn write_event_row(
 ) -> Result<bool, StoreError> {
     Ok(tx
         .prepare_cached(
-            "INSERT INTO ticket_events (id, ticket_id, at, actor, kind, from_state, to_state, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         -- Who did it is as the server saw who signed in, whatever a client claimed.
-         ON CONFLICT (id) DO UPDATE SET actor = excluded.actor WHERE actor <> excluded.actor",
+            "INSERT INTO ticket_events (id, ticket_id, at, actor, kind, from_state, to_state, note,
+                                        assignee_id, assignee_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         -- Who did it, and whom it was assigned to, are as the server has them, whatever a
+         -- client claimed.
+         ON CONFLICT (id) DO UPDATE SET actor = excluded.actor, assignee_name = excluded.assignee_name
+             WHERE actor <> excluded.actor OR assignee_name IS NOT excluded.assignee_name",
         )?
         .execute(params![
             event.id.to_string(),
@@ -945,6 +1048,8 @@ pub(super) fn write_event_row(
             event.from_state.map(TicketState::as_str),
             event.to_state.map(TicketState::as_str),
             event.note,
+            event.assignee.as_ref().map(|a| a.id.to_string()),
+            event.assignee.as_ref().map(|a| a.name.as_str()),
         ])?
         == 1)
 }
@@ -1009,7 +1114,18 @@ fn record_event(
     from: Option<TicketState>,
     note: &str,
 ) -> Result<(), StoreError> {
-    let event = TicketEvent {
+    record(tx, ticket, new_event(ticket, actor, kind, from, note))
+}
+
+/// An event at the ticket's last change; a state change (`from`) goes to its present state.
+fn new_event(
+    ticket: &Ticket,
+    actor: &str,
+    kind: EventKind,
+    from: Option<TicketState>,
+    note: &str,
+) -> TicketEvent {
+    TicketEvent {
         id: Uuid::now_v7(),
         at: ticket.updated_at,
         actor: actor.trim().to_owned(),
@@ -1017,7 +1133,29 @@ fn record_event(
         from_state: from,
         to_state: from.map(|_| ticket.state),
         note: note.to_owned(),
-    };
+        assignee: None,
+    }
+}
+
+/// A comment or note as typed: trimmed, not empty, not too long.
+fn new_comment(author: &str, body: &str) -> Result<Comment, StoreError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(StoreError::EmptyComment);
+    }
+    if body.chars().count() > MAX_COMMENT {
+        return Err(DomainError::CommentTooLong { max: MAX_COMMENT }.into());
+    }
+    Ok(Comment {
+        id: Uuid::now_v7(),
+        author: author.trim().to_owned(),
+        body: body.to_owned(),
+        created_at: Utc::now(),
+    })
+}
+
+/// Writes an event here and queues it for the server.
+fn record(tx: &Transaction<'_>, ticket: &Ticket, event: TicketEvent) -> Result<(), StoreError> {
     write_event_row(tx, ticket.id, &event)?;
     enqueue(
         tx,

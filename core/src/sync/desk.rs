@@ -23,6 +23,7 @@ pub fn queue(store: &mut Store, filter: &QueueFilter) -> Result<DeskPage, SyncEr
         ("shop_id", filter.shop.map(|s| s.to_string())),
         ("station_id", filter.station.map(|s| s.to_string())),
         ("channel", filter.channel.map(|c| c.as_str().to_owned())),
+        ("assignee", filter.assignee.map(|a| a.as_param())),
         ("q", filter.text.clone()),
         ("limit", filter.limit.map(|l| l.to_string())),
         ("cursor", filter.cursor.clone()),

@@ -206,6 +206,7 @@ pub fn login(
         station_id: till,
         pull_cursor: 0,
         staff: Some(Staff {
+            id: session.account_id,
             email,
             name: session.name,
             role: session.role,

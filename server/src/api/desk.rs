@@ -36,6 +36,9 @@ struct QueueParams {
     station_id: Option<Uuid>,
     /// `emergency_button`, `form`, `phone` or `email`.
     channel: Option<String>,
+    /// `me` (the signed-in agent's), `none` (waiting to be taken) or a staff account's id;
+    /// anyone's when left out.
+    assignee: Option<String>,
     /// Text the title contains.
     q: Option<String>,
     /// Tickets per page, 1 to 200 (50 when left out).
@@ -70,12 +73,13 @@ async fn queue(
         shop: params.shop_id,
         station: params.station_id,
         channel: params.channel.as_deref(),
+        assignee: params.assignee.as_deref(),
         text: params.q.as_deref(),
         limit: params.limit,
         cursor: params.cursor.as_deref(),
     })?;
     let today = Utc::now().with_timezone(&VENDOR_TIME_ZONE).date_naive();
     Ok(Json(
-        blocking(move || storage.desk_queue(&query, today)).await?,
+        blocking(move || storage.desk_queue(&query, caller.account, today)).await?,
     ))
 }

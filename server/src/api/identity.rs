@@ -118,6 +118,7 @@ async fn login(
         token,
         role: caller.role,
         shop_id: caller.shop_id,
+        account_id: Some(caller.account),
         name: caller.name,
         two_factor_setup_required: caller.setup_only,
     }))

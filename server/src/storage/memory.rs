@@ -9,6 +9,8 @@ use std::sync::RwLock;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use stationdesk_protocol::{ChangeBody, Records};
+
 use super::Caller;
 use crate::accounts::secret_hash;
 use crate::policy::{Owner, Reach};
@@ -48,15 +50,26 @@ impl Callers {
     }
 }
 
-/// Who reads an applied change: its shop, the till it belongs to, or every till of the shop.
+/// Who reads an applied change: its shop, the till it belongs to, or every till of the shop;
+/// or the vendor's staff alone.
 #[derive(Clone, Copy, Debug)]
 pub struct Scope {
     pub shop: Uuid,
     pub station: Option<Uuid>,
     pub shared: bool,
+    pub staff_only: bool,
 }
 
 impl Scope {
+    pub fn of<R: Records>(body: &ChangeBody<R>, owner: Owner) -> Scope {
+        Scope {
+            shop: owner.shop,
+            station: owner.station,
+            shared: body.subject().0.is_shared_in_shop(),
+            staff_only: body.is_staff_only(),
+        }
+    }
+
     /// Whose history the change is stored in: a shared change is the shop's, not one till's.
     pub fn as_stored(self) -> Owner {
         Owner {
@@ -125,6 +138,9 @@ impl Heads {
         } in committed
         {
             heads.all = heads.all.max(revision);
+            if scope.staff_only {
+                continue;
+            }
             heads.shops.insert(scope.shop, shop_seq);
             match scope.station {
                 _ if scope.shared => {

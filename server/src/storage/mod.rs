@@ -284,11 +284,12 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
     fn follow_other_writers(&self) -> Result<(), StorageError> {
         Ok(())
     }
-    /// A page of the support desk's queue across every shop; `today` (the vendor's date)
-    /// decides which contract covers each listed station.
+    /// A page of the support desk's queue across every shop, as the agent `me` asked for it;
+    /// `today` (the vendor's date) decides which contract covers each listed station.
     fn desk_queue(
         &self,
         query: &crate::desk::DeskQuery,
+        me: Uuid,
         today: NaiveDate,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError>;
 

@@ -8,6 +8,7 @@ use crate::common::{change, cli, order, statuses, ticket, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::Value;
 use stationdesk_core::domain::tickets::{Channel, Priority};
+use stationdesk_core::store::{Assignee, EventKind, TicketEvent};
 use stationdesk_core::wire::ChangeBody;
 use uuid::Uuid;
 
@@ -350,4 +351,133 @@ fn the_cli_prints_the_queue_as_json_for_the_desk_and_refuses_a_shop_admin() {
     assert!(!admin.status.success());
     let said = String::from_utf8_lossy(&admin.stderr);
     assert!(said.contains("queue"), "{said}");
+}
+
+/// A support staff account signed in: its id and its session token.
+fn agent(server: &TestServer, email: &str) -> (String, String) {
+    let id = server.account(email, "support_staff", None);
+    let (status, login) = server.post(
+        "/v1/login",
+        None,
+        &serde_json::json!({"email": email, "password": PASSWORD}),
+    );
+    assert_eq!(status, StatusCode::OK, "{login}");
+    (id, login["token"].as_str().unwrap().to_owned())
+}
+
+/// `token` gives the ticket to the staff account `to` (none: back to the queue).
+fn assign(server: &TestServer, token: &str, ticket_id: Uuid, to: Option<&str>) -> Value {
+    let assignee = to.map(|id| Assignee {
+        id: id.parse().unwrap(),
+        name: "whoever the client says".into(),
+    });
+    let event = TicketEvent {
+        id: Uuid::now_v7(),
+        at: chrono::Utc::now(),
+        actor: "someone".into(),
+        kind: EventKind::Assigned,
+        from_state: None,
+        to_state: None,
+        note: String::new(),
+        assignee,
+    };
+    let results = server.push(
+        token,
+        &[change(ChangeBody::TicketEvent { ticket_id, event })],
+    );
+    results[0].clone()
+}
+
+#[test]
+fn an_agent_takes_a_ticket_mine_and_unassigned_follow_and_only_the_desks_agents_own_tickets() {
+    let server = TestServer::start();
+    let korn = server.shop("Bäckerei Korn");
+    let (till, kasse) = server.till(&korn, "Kasse 1");
+    let admin = server.staff("chef@korn.de", "shop_admin", Some(&korn));
+    let (ben_id, ben) = agent(&server, "ben@vendor.de");
+    let (lea_id, lea) = agent(&server, "lea@vendor.de");
+    let vera_id = server.account("vera@vendor.de", "vendor_admin", None);
+    let printer = file(&server, &till, kasse, Priority::Emergency, "Bondrucker");
+    file(&server, &till, kasse, Priority::High, "Waage");
+    file(&server, &till, kasse, Priority::Normal, "Preise");
+
+    assert_eq!(
+        assign(&server, &ben, printer, Some(&ben_id))["status"],
+        "applied"
+    );
+    let mine = queue(&server, &ben, "?assignee=me");
+    assert_eq!(titles(&mine), ["Bondrucker"]);
+    assert_eq!(mine["tickets"][0]["assignee_id"], ben_id.as_str());
+    assert_eq!(
+        mine["tickets"][0]["assignee_name"], "ben@vendor.de",
+        "the server's name for the agent, not the client's"
+    );
+    assert_eq!(
+        titles(&queue(&server, &ben, "?assignee=none")),
+        ["Waage", "Preise"]
+    );
+    assert_eq!(
+        titles(&queue(&server, &lea, "?assignee=me")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        titles(&queue(&server, &lea, &format!("?assignee={ben_id}"))),
+        ["Bondrucker"]
+    );
+
+    // Ben hands it to Lea: it leaves his list for hers.
+    assert_eq!(
+        assign(&server, &ben, printer, Some(&lea_id))["status"],
+        "applied"
+    );
+    assert_eq!(
+        titles(&queue(&server, &ben, "?assignee=me")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        titles(&queue(&server, &lea, "?assignee=me")),
+        ["Bondrucker"]
+    );
+
+    // Nobody else owns tickets, and nobody else hands them out.
+    for (who, to) in [
+        ("a vendor admin", vera_id.as_str()),
+        ("a stranger", &Uuid::now_v7().to_string()),
+    ] {
+        let refused = assign(&server, &lea, printer, Some(to));
+        assert_eq!(refused["status"], "rejected", "{who}: {refused}");
+        assert!(
+            refused["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not an active support staff account"),
+            "{refused}"
+        );
+    }
+    for token in [&admin, &till] {
+        let refused = assign(&server, token, printer, Some(&ben_id));
+        assert!(
+            refused["reason"]
+                .as_str()
+                .unwrap()
+                .contains("may not assign"),
+            "{refused}"
+        );
+    }
+    let (status, body) = server.get("/v1/desk/tickets?assignee=everyone", Some(&ben));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.to_string().contains("use me, none or a staff account"),
+        "{body}"
+    );
+
+    // Given back, it waits with the others again; the shop reads each step in its history.
+    assert_eq!(assign(&server, &lea, printer, None)["status"], "applied");
+    assert_eq!(
+        titles(&queue(&server, &ben, "?assignee=none")),
+        ["Bondrucker", "Waage", "Preise"]
+    );
+    let history = server.pull(&admin, 0)["changes"].to_string();
+    assert!(history.contains("\"assigned\"") && history.contains("lea@vendor.de"));
+    assert!(!history.contains("whoever the client says"));
 }

@@ -6,7 +6,10 @@
 //!   the security log.
 //! - [`api`]: enrolment, log-in, tokens, push and pull, tenancy, bad requests, backup, events.
 //! - [`roles`]: every endpoint and every kind of change by every role, own shop and another.
-//! - [`desk`]: the support desk's queue: who reads it, rows, order, filters, paging.
+//! - [`desk`]: the support desk's queue: who reads it, rows, order, filters, paging,
+//!   assignment.
+//! - [`internal_notes`]: the desk's internal notes never reach a till or a shop admin: not by
+//!   their sync, a raw pull, their export or their event streams.
 //! - [`door`]: hostile changes refused at the door with their reasons, nothing stored, everyone
 //!   else's sync unaffected; contract orders priced from the catalogue; the server's tables.
 //! - [`hardening`]: what the security review found beyond the door: uploads, reach of
@@ -31,6 +34,7 @@ mod desk;
 mod door;
 mod faults;
 mod hardening;
+mod internal_notes;
 mod openapi;
 mod roles;
 mod sync;

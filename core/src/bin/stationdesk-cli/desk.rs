@@ -2,7 +2,7 @@
 //! it, for the vendor's support staff and admins.
 
 use clap::Subcommand;
-use stationdesk_core::domain::desk_queue::QueueFilter;
+use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter};
 use stationdesk_core::domain::tickets::{Channel, Priority, TicketState};
 use stationdesk_core::store::Store;
 use stationdesk_core::sync::desk;
@@ -27,6 +27,9 @@ pub(super) enum DeskCommand {
         station: Option<Uuid>,
         #[arg(long)]
         channel: Option<Channel>,
+        /// `me`, `none` (waiting to be taken) or a staff account's id; anyone's when left out.
+        #[arg(long)]
+        assignee: Option<AssignedTo>,
         /// Text the title contains.
         #[arg(long)]
         search: Option<String>,
@@ -50,6 +53,7 @@ pub(super) fn desk_command(
         shop,
         station,
         channel,
+        assignee,
         search,
         limit,
         cursor,
@@ -62,6 +66,7 @@ pub(super) fn desk_command(
             shop: *shop,
             station: *station,
             channel: *channel,
+            assignee: *assignee,
             text: search.clone(),
             limit: *limit,
             cursor: cursor.clone(),
@@ -79,6 +84,7 @@ pub(super) fn desk_command(
                     t.shop_name.clone(),
                     t.station_name.clone().unwrap_or_default(),
                     t.plan.clone().unwrap_or_else(|| "no contract".into()),
+                    t.assignee_name.clone().unwrap_or_default(),
                     t.title.clone(),
                     t.created_at.format("%Y-%m-%d %H:%M").to_string(),
                 ]
@@ -86,7 +92,7 @@ pub(super) fn desk_command(
             .collect();
         let listed = table(
             &[
-                "ticket", "priority", "state", "shop", "station", "plan", "title", "filed",
+                "ticket", "priority", "state", "shop", "station", "plan", "agent", "title", "filed",
             ],
             rows,
         );

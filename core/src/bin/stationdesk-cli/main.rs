@@ -24,6 +24,7 @@ use rust_decimal::Decimal;
 use stationdesk_core::domain::advisor::{self, Advice, OptionCallers};
 use stationdesk_core::domain::contract_terms;
 use stationdesk_core::domain::contracts::{ContractStatus, Party};
+use stationdesk_core::domain::desk_queue::AssignedTo;
 use stationdesk_core::domain::money::{Currency, Money, VatRate};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::domain::routing::Routing;
@@ -38,7 +39,7 @@ use stationdesk_core::emergency::{self, EmergencyOutcome};
 use stationdesk_core::paths;
 use stationdesk_core::remote::RemoteTool;
 use stationdesk_core::store::{
-    NewTicket, SessionsOf, Store, StoreError, TicketQuery, TicketSort, TicketView,
+    Assignee, NewTicket, SessionsOf, Store, StoreError, TicketQuery, TicketSort, TicketView,
 };
 use stationdesk_core::sync;
 
@@ -321,6 +322,21 @@ enum TicketCommand {
         text: String,
         #[arg(long, default_value = "admin")]
         by: String,
+    },
+    /// An internal note of the support desk: only the vendor's staff ever read it.
+    Note {
+        ticket: String,
+        #[arg(long)]
+        text: String,
+        #[arg(long, default_value = "support")]
+        by: String,
+    },
+    /// Give a ticket to an agent of the support desk: `me` (take it), `none` (back to the
+    /// queue) or a staff account's id.
+    Assign {
+        ticket: String,
+        #[arg(long)]
+        to: AssignedTo,
     },
     /// Attach a screenshot, PDF or text log (at most 10 MiB).
     Attach {
@@ -857,6 +873,26 @@ fn ticket_command(
         TicketCommand::Comment { ticket, text, by } => {
             let comment = store.comment(ticket, by, text)?;
             out.print(&comment, || format!("comment added by {}", comment.author))
+        }
+        TicketCommand::Note { ticket, text, by } => {
+            let note = store.add_internal_note(ticket, by, text)?;
+            out.print(&note, || format!("internal note added by {}", note.author))
+        }
+        TicketCommand::Assign { ticket, to } => {
+            let me = store.signed_in_agent();
+            let by = me
+                .as_ref()
+                .map_or_else(|_| "support".to_owned(), |me| me.name.clone());
+            let assignee = match to {
+                AssignedTo::Me => Some(me?),
+                AssignedTo::Nobody => None,
+                // The server puts the colleague's name to the id.
+                AssignedTo::Agent(id) => Some(Assignee {
+                    id: *id,
+                    name: String::new(),
+                }),
+            };
+            out.tickets(vec![store.assign(ticket, assignee, &by)?])
         }
         TicketCommand::Attach { ticket, file, by } => {
             let bytes = std::fs::read(file).map_err(|e| CliError::Read(file.clone(), e))?;

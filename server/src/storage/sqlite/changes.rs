@@ -9,7 +9,7 @@ use rusqlite_migration::HookResult;
 use serde_json::value::RawValue;
 use stationdesk_core::domain::contracts::Contract;
 use stationdesk_core::domain::plans::Catalog;
-use stationdesk_core::store::Quote;
+use stationdesk_core::store::{EventKind, Quote};
 use stationdesk_core::wire::{Change, ChangeBody, LegacyOf, LegacyRow};
 use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
 use uuid::Uuid;
@@ -109,6 +109,16 @@ impl Facts for Tables<'_> {
             .optional()?
             .unwrap_or(false))
     }
+
+    fn support_agent(&self, account: Uuid) -> Result<Option<String>, StorageError> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT name FROM users WHERE id = ?1 AND role = 'support_staff' AND active",
+            )?
+            .query_row([account.to_string()], |r| r.get(0))
+            .optional()?)
+    }
 }
 
 /// The owner of an entity the server has seen.
@@ -176,18 +186,16 @@ pub(super) fn apply(
         Err(Refusal::Rejected(reason)) => return rejected(reason),
         Err(Refusal::Failed(error)) => return Err(error),
     };
-    let (entity, _) = admitted.change.body.subject();
-    let scope = Scope {
-        shop: admitted.owner.shop,
-        station: admitted.owner.station,
-        shared: entity.is_shared_in_shop(),
-    };
+    let scope = Scope::of(&admitted.change.body, admitted.owner);
     let body = to_json(&admitted.change);
-    let counted = scope.as_stored();
-    if let Err(reason) = push.usage.take(counted, body.len() as u64) {
-        return rejected(reason);
+    // The desk's own notes are not the shop's to pay for out of its quota.
+    if !scope.staff_only {
+        let counted = scope.as_stored();
+        if let Err(reason) = push.usage.take(counted, body.len() as u64) {
+            return rejected(reason);
+        }
+        push.taken.push((counted, body.len() as u64));
     }
-    push.taken.push((counted, body.len() as u64));
     let stored = append(tx, &admitted.change, &body, admitted.owner, push.now)?;
     Ok((
         Outcome::Applied {
@@ -228,12 +236,7 @@ pub(super) fn append_by_server(
         created_at: now,
         body,
     };
-    let (entity, _) = change.body.subject();
-    let scope = Scope {
-        shop: owner.shop,
-        station: owner.station,
-        shared: entity.is_shared_in_shop(),
-    };
+    let scope = Scope::of(&change.body, owner);
     let stored = append(tx, &change, &to_json(&change), owner, now)?;
     Ok(Committed {
         revision: u64::try_from(stored.revision).unwrap_or(0),
@@ -256,9 +259,9 @@ fn append(
     let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
     let (revision, shop_seq): (i64, i64) = tx
         .prepare_cached(
-            "INSERT INTO changes (change_id, shop_id, shop_seq, station_id, shared, kind, subject_id, body, received_at)
+            "INSERT INTO changes (change_id, shop_id, shop_seq, station_id, shared, kind, subject_id, body, received_at, staff_only)
              VALUES (?1, ?2, (SELECT coalesce(max(shop_seq), 0) + 1 FROM changes WHERE shop_id = ?2),
-                     ?3, ?4, ?5, ?6, ?7, ?8)
+                     ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              RETURNING revision, shop_seq",
         )?
         .query_row(
@@ -270,7 +273,8 @@ fn append(
                 change.body.kind(),
                 subject.to_string(),
                 body,
-                utc_text(received_at)
+                utc_text(received_at),
+                change.body.is_staff_only()
             ],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
@@ -334,18 +338,34 @@ fn project(
                 tx.prepare_cached("UPDATE tickets SET state = ?2 WHERE id = ?1")?
                     .execute(params![ticket_id.to_string(), state.as_str()])?;
             }
+            if event.kind == EventKind::Assigned {
+                tx.prepare_cached("UPDATE tickets SET assignee_id = ?2 WHERE id = ?1")?
+                    .execute(params![
+                        ticket_id.to_string(),
+                        event.assignee.as_ref().map(|a| a.id.to_string())
+                    ])?;
+            }
             touch(*ticket_id)?;
         }
-        ChangeBody::CommentAdded { ticket_id, comment } => {
+        ChangeBody::CommentAdded {
+            ticket_id,
+            comment: written,
+        }
+        | ChangeBody::InternalNoteAdded {
+            ticket_id,
+            note: written,
+        } => {
             tx.prepare_cached(
-                "INSERT INTO ticket_comments (id, ticket_id, author, created_at, revision) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO ticket_comments (id, ticket_id, author, created_at, revision, internal)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
-                comment.id.to_string(),
+                written.id.to_string(),
                 ticket_id.to_string(),
-                comment.author,
-                utc_text(comment.created_at),
-                revision
+                written.author,
+                utc_text(written.created_at),
+                revision,
+                change.body.is_staff_only()
             ])?;
             touch(*ticket_id)?;
         }
@@ -501,8 +521,8 @@ pub(super) fn usage(conn: &Connection) -> Result<Usage, StorageError> {
         .collect()
     };
     Ok(Usage::new(
-        sums("SELECT shop_id, sum(length(body)) FROM changes GROUP BY shop_id")?,
-        sums("SELECT station_id, sum(length(body)) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id")?,
+        sums("SELECT shop_id, sum(length(body)) FROM changes WHERE NOT staff_only GROUP BY shop_id")?,
+        sums("SELECT station_id, sum(length(body)) FROM changes WHERE station_id IS NOT NULL AND NOT staff_only GROUP BY station_id")?,
     ))
 }
 
@@ -542,7 +562,8 @@ pub(super) fn pull(
     // however long the history. A shop's readers count in its own sequence.
     let (sql, scope, shop) = match reach {
         Reach::Station { shop, station } => (
-            "SELECT shop_seq, shop_id, body FROM changes WHERE station_id = ?1 AND shop_seq > ?2
+            "SELECT shop_seq, shop_id, body FROM changes
+             WHERE station_id = ?1 AND shop_seq > ?2 AND NOT staff_only
              UNION ALL
              SELECT shop_seq, shop_id, body FROM changes WHERE shop_id = ?4 AND shared AND shop_seq > ?2
              ORDER BY 1 LIMIT ?3",
@@ -551,7 +572,8 @@ pub(super) fn pull(
         ),
         Reach::Shop(shop) => (
             "SELECT shop_seq, shop_id, body FROM changes
-             WHERE shop_id = ?1 AND shop_seq > ?2 AND ?4 IS NULL ORDER BY shop_seq LIMIT ?3",
+             WHERE shop_id = ?1 AND shop_seq > ?2 AND NOT staff_only AND ?4 IS NULL
+             ORDER BY shop_seq LIMIT ?3",
             Some(shop.to_string()),
             None,
         ),

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
+use stationdesk_core::domain::desk_queue::AssignedTo;
 use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_protocol::{DeskPage, DeskTicket};
 use uuid::Uuid;
@@ -22,7 +23,8 @@ use crate::storage::StorageError;
 /// choose the index that fits: the queue's own order (`tickets_queue`), or a shop's or a
 /// station's tickets. Names come from subqueries rather than joins, so no join order can make
 /// SQLite read every ticket of every shop and sort them. Parameters keep their numbers
-/// whichever conditions are there; `?10` (the page size) always is.
+/// whichever conditions are there; the last, `?11` (the page size), always is, so the
+/// statement always takes all of them.
 fn page_sql(query: &DeskQuery) -> String {
     let filter = &query.filter;
     let mut conditions = vec!["t.state IN (SELECT value FROM json_each(?1))"];
@@ -36,6 +38,14 @@ fn page_sql(query: &DeskQuery) -> String {
     wanted(filter.station.is_some(), "t.station_id = ?4");
     wanted(filter.channel.is_some(), "t.channel = ?5");
     wanted(
+        matches!(filter.assignee, Some(AssignedTo::Nobody)),
+        "t.assignee_id IS NULL",
+    );
+    wanted(
+        matches!(filter.assignee, Some(AssignedTo::Me | AssignedTo::Agent(_))),
+        "t.assignee_id = ?10",
+    );
+    wanted(
         filter.text.is_some(),
         "instr(lower(t.title), lower(?6)) > 0",
     );
@@ -48,11 +58,12 @@ fn page_sql(query: &DeskQuery) -> String {
                 t.station_id,
                 (SELECT coalesce(json_extract(st.record, '$.name'), st.name)
                  FROM stations st WHERE st.id = t.station_id) AS station_name,
-                t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at, t.urgency
+                t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at, t.urgency,
+                t.assignee_id, (SELECT u.name FROM users u WHERE u.id = t.assignee_id) AS assignee_name
          FROM tickets t
          WHERE {}
          ORDER BY t.urgency, t.created_at, t.id
-         LIMIT ?10",
+         LIMIT ?11",
         conditions.join(" AND ")
     )
 }
@@ -71,13 +82,22 @@ struct Listed {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     urgency: u8,
+    assignee: Option<String>,
+    assignee_name: Option<String>,
 }
 
+/// `me` is the asking agent's account.
 pub(super) fn queue(
     conn: &Connection,
     query: &DeskQuery,
+    me: Uuid,
     today: NaiveDate,
 ) -> Result<DeskPage, StorageError> {
+    let assignee = match query.filter.assignee {
+        Some(AssignedTo::Me) => Some(me),
+        Some(AssignedTo::Agent(agent)) => Some(agent),
+        Some(AssignedTo::Nobody) | None => None,
+    };
     let states = serde_json::to_string(
         &query
             .filter
@@ -101,6 +121,7 @@ pub(super) fn queue(
                 after.map(|a| a.urgency),
                 after.map(|a| super::utc_text(a.created_at)),
                 after.map(|a| a.id.to_string()),
+                assignee.map(|a| a.to_string()),
                 // One more than asked for tells whether another page follows.
                 i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
             ],
@@ -118,6 +139,8 @@ pub(super) fn queue(
                     created_at: r.get("created_at")?,
                     updated_at: r.get("updated_at")?,
                     urgency: r.get("urgency")?,
+                    assignee: r.get("assignee_id")?,
+                    assignee_name: r.get("assignee_name")?,
                 })
             },
         )?
@@ -164,6 +187,8 @@ pub(super) fn queue(
             state: row.state,
             priority: row.priority,
             channel: row.channel,
+            assignee_id: uuid_of(row.assignee)?,
+            assignee_name: row.assignee_name,
             created_at: row.created_at,
             updated_at: row.updated_at,
         });

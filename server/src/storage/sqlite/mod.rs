@@ -41,6 +41,9 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../../migrations/0007_billing.sql")),
         M::up(include_str!("../../../migrations/0008_accounts.sql")),
         M::up(include_str!("../../../migrations/0009_desk_queue.sql")),
+        M::up(include_str!(
+            "../../../migrations/0010_desk_ownership_notes.sql"
+        )),
     ])
 });
 
@@ -60,11 +63,11 @@ fn load_heads(conn: &Connection, heads: &Heads) -> Result<(), StorageError> {
     heads.load_all(all.and_then(|r| u64::try_from(r).ok()).unwrap_or(0));
     for (sql, of) in [
         (
-            "SELECT shop_id, max(shop_seq) FROM changes GROUP BY shop_id",
+            "SELECT shop_id, max(shop_seq) FROM changes WHERE NOT staff_only GROUP BY shop_id",
             HeadOf::Shop,
         ),
         (
-            "SELECT station_id, max(shop_seq) FROM changes WHERE station_id IS NOT NULL GROUP BY station_id",
+            "SELECT station_id, max(shop_seq) FROM changes WHERE station_id IS NOT NULL AND NOT staff_only GROUP BY station_id",
             HeadOf::Station,
         ),
         (
@@ -162,9 +165,10 @@ impl Storage for SqliteStorage {
     fn desk_queue(
         &self,
         query: &crate::desk::DeskQuery,
+        me: Uuid,
         today: chrono::NaiveDate,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError> {
-        desk::queue(&self.conn(), query, today)
+        desk::queue(&self.conn(), query, me, today)
     }
 
     fn follow_other_writers(&self) -> Result<(), StorageError> {

@@ -67,6 +67,7 @@ pub fn event(ticket_id: Uuid, kind: EventKind, to: Option<TicketState>) -> Value
             from_state: None,
             to_state: to,
             note: String::new(),
+            assignee: None,
         },
     })
 }
