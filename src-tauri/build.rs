@@ -72,6 +72,9 @@ const COMMANDS: &[&str] = &[
     "set_security_policy",
     "security_log",
     "desk_queue",
+    "assign_ticket",
+    "note_ticket",
+    "offer_quote",
 ];
 
 fn main() {

@@ -102,6 +102,9 @@ pub fn run() {
             commands::access::set_security_policy,
             commands::access::security_log,
             commands::desk::desk_queue,
+            commands::desk::assign_ticket,
+            commands::desk::note_ticket,
+            commands::desk::offer_quote,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

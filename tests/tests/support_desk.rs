@@ -251,3 +251,150 @@ async fn show_more_reads_the_next_page_of_the_queue() {
     drop((server, till));
     app.quit().await;
 }
+
+/// A support agent's Monday morning on one ticket: take it from the queue, write an internal
+/// note and a reply, offer a quote for work outside the contract; the queue then lists it as the
+/// agent's. The shop admin's own app shows the reply, the agent and the quote to decide, and
+/// nowhere the note.
+#[tokio::test]
+async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_the_note() {
+    const NOTE: &str = "Kulanz intern: Anfahrt nicht berechnen";
+    const REPLY: &str = "Bitte starten Sie die Kasse einmal neu.";
+    let (server, tills) = off_runtime(|| {
+        let server = TestServer::start();
+        server.operator(
+            &[
+                "create-user",
+                "--email",
+                "ben@vendor.de",
+                "--name",
+                "Ben Berger",
+                "--role",
+                "support_staff",
+            ],
+            &format!("{PASSWORD}\n"),
+        );
+        let (korn, weber) = (server.shop("Bäckerei Korn"), server.shop("Blumen Weber"));
+        server.account("chef@korn.de", "shop_admin", Some(&korn));
+        let tills = vec![
+            press_at(&server, &korn, "Kasse 1"),
+            press_at(&server, &weber, "Kasse Eingang"),
+        ];
+        (server, tills)
+    });
+
+    let desk = App::launch().await;
+    desk.click_and_wait_for_render("#lang-en").await;
+    desk.sign_in(&server.base, "ben@vendor.de").await;
+    desk.open("desk").await;
+    assert_eq!(
+        desk.texts("#desk-queue .desk-shop").await,
+        ["Bäckerei Korn", "Blumen Weber"]
+    );
+    desk.click("#desk-queue tbody tr:first-child .desk-open")
+        .await;
+    desk.eventually("Bäckerei Korn's ticket opens, not yet taken", || async {
+        desk.texts("#ticket-assignee")
+            .await
+            .first()
+            .is_some_and(|line| line.contains("Nobody has taken"))
+    })
+    .await;
+
+    desk.click_and_wait_for_render("#ticket-take").await;
+    desk.eventually("the ticket is the agent's", || async {
+        desk.texts("#ticket-assignee")
+            .await
+            .first()
+            .is_some_and(|line| line.contains("Assigned to Ben Berger"))
+    })
+    .await;
+    desk.type_into("#comment-body", NOTE).await;
+    desk.click_and_wait_for_render("#note-submit").await;
+    desk.type_into("#comment-body", REPLY).await;
+    desk.click_and_wait_for_render("#comment-submit").await;
+    desk.eventually(
+        "the note and the reply are in the thread, the note marked",
+        || async {
+            let notes = desk.texts("#ticket-thread li.note").await;
+            let all = desk.texts("#ticket-thread li").await;
+            notes.len() == 1
+                && notes[0].contains(NOTE)
+                && notes[0].to_lowercase().contains("only the support desk")
+                && all.len() == 2
+                && all[1].contains(REPLY)
+        },
+    )
+    .await;
+    desk.click("#quote-offer summary").await;
+    desk.type_into("#quote-amount", "180,50").await;
+    desk.type_into(
+        "#quote-description",
+        "Artikelstamm für den Kunden einpflegen",
+    )
+    .await;
+    desk.click_and_wait_for_render("#quote-send").await;
+    desk.eventually("the quote waits for the shop", || async {
+        desk.texts(".quote").await.first().is_some_and(|quote| {
+            quote.contains("180.50") && quote.contains("Waiting for the shop's decision")
+        })
+    })
+    .await;
+    desk.screenshot("desk-ticket-taken-noted-quoted").await;
+
+    desk.open("desk").await;
+    desk.select("#desk-assignee", "me").await;
+    desk.click_and_wait_for_render("#desk-apply").await;
+    desk.eventually("'Mine' lists the ticket taken, with the agent", || async {
+        desk.texts("#desk-queue .desk-shop").await == ["Bäckerei Korn"]
+            && desk.texts("#desk-queue .desk-agent").await == ["Ben Berger"]
+    })
+    .await;
+    desk.screenshot("desk-queue-mine").await;
+
+    let shop = App::launch().await;
+    shop.click_and_wait_for_render("#lang-en").await;
+    shop.sign_in(&server.base, "chef@korn.de").await;
+    shop.open("tickets").await;
+    shop.eventually("the shop's ticket has synced", || async {
+        !shop.all("#ticket-list li button").await.is_empty()
+    })
+    .await;
+    shop.click_and_wait_for_render("#ticket-list li button")
+        .await;
+    shop.eventually(
+        "the shop admin reads the reply, the agent and the quote",
+        || async {
+            shop.texts("#ticket-thread li")
+                .await
+                .iter()
+                .any(|c| c.contains(REPLY))
+                && shop
+                    .texts("#ticket-assignee")
+                    .await
+                    .first()
+                    .is_some_and(|l| l.contains("Ben Berger"))
+                && shop
+                    .texts(".quote")
+                    .await
+                    .first()
+                    .is_some_and(|q| q.contains("Accept quote"))
+        },
+    )
+    .await;
+    let page = shop.text("main").await;
+    assert!(
+        !page.contains(NOTE) && !page.contains("Internal note"),
+        "{page}"
+    );
+    assert!(shop.all("#ticket-thread li.note").await.is_empty());
+    assert!(shop
+        .all("#note-submit, #ticket-take, #quote-offer")
+        .await
+        .is_empty());
+    shop.screenshot("shop-admin-sees-reply-and-quote").await;
+
+    drop((server, tills));
+    shop.quit().await;
+    desk.quit().await;
+}

@@ -90,5 +90,8 @@ export const api = {
   securityPolicy: () => call("security_policy"),
   setSecurityPolicy: (required) => call("set_security_policy", { required }),
   securityLog: (before) => call("security_log", { before: before ?? null }),
-  deskQueue: ({ states, priority, shop, search, cursor }) => call("desk_queue", { states, priority, shop, search, cursor }),
+  deskQueue: ({ states, priority, shop, assignee, search, cursor }) => call("desk_queue", { states, priority, shop, assignee, search, cursor }),
+  assignTicket: (id, take) => call("assign_ticket", { id, take }),
+  noteTicket: (id, body) => call("note_ticket", { id, body }),
+  offerQuote: (id, amount, description) => call("offer_quote", { id, amount, description }),
 };

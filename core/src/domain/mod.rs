@@ -157,6 +157,9 @@ pub enum DomainError {
     #[error("a quote needs an amount above zero and a description of the work")]
     InvalidQuote,
 
+    #[error("{given:?} is not an amount; write it like 180 or 180,50")]
+    UnreadableAmount { given: String },
+
     #[error("there is no open quote on this ticket to accept or decline")]
     NoOpenQuote,
 

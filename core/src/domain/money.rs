@@ -91,6 +91,30 @@ impl Money {
     }
 }
 
+/// An amount as a person types it: `180`, `180.5` or the German `180,50`; at most two
+/// decimals, no thousands separators, no sign.
+pub fn parse_typed_amount(text: &str) -> Result<Decimal, DomainError> {
+    let typed = text.trim();
+    let unreadable = || DomainError::UnreadableAmount {
+        given: typed.chars().take(40).collect(),
+    };
+    if typed.is_empty()
+        || !typed
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    {
+        return Err(unreadable());
+    }
+    let amount: Decimal = typed
+        .replacen(',', ".", 1)
+        .parse()
+        .map_err(|_| unreadable())?;
+    if amount.scale() > 2 {
+        return Err(unreadable());
+    }
+    Ok(amount)
+}
+
 /// Half-up to two decimals, always with two decimals (`899` -> `899.00`).
 pub fn round_to_cents(amount: Decimal) -> Decimal {
     let mut cents = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
@@ -221,7 +245,26 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_typed_amount_reads_with_a_point_or_a_comma_and_nothing_else() {
+        for (typed, read) in [("180", "180"), (" 180,50 ", "180.50"), ("0.5", "0.5")] {
+            assert_eq!(parse_typed_amount(typed).unwrap(), dec(read), "{typed}");
+        }
+        for typed in ["", "-5", "1.000,00", "1,2,3", "12.345", "180 EUR", "1e3"] {
+            let refused = parse_typed_amount(typed).unwrap_err().to_string();
+            assert!(refused.contains("180,50"), "{typed}: {refused}");
+        }
+    }
+
     proptest! {
+        /// Any amount in cents reads back from how it is written, with a point or a comma.
+        #[test]
+        fn an_amount_in_cents_reads_back_as_written(cents in 0i64..10_000_000_000) {
+            let amount = Decimal::new(cents, 2);
+            prop_assert_eq!(parse_typed_amount(&amount.to_string()).unwrap(), amount);
+            prop_assert_eq!(parse_typed_amount(&amount.to_string().replace('.', ",")).unwrap(), amount);
+        }
+
         /// Whatever the amounts, a shown document adds up to the cent and is never more than
         /// half a cent away from the exact figure.
         #[test]

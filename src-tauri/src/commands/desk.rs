@@ -1,13 +1,17 @@
-//! The support desk's queue across every shop, asked of the server a page at a time.
+//! The support desk's work: the queue across every shop, asked of the server a page at a time;
+//! taking a ticket, internal notes and quotes, written here and sent through the outbox.
 
-use stationdesk_core::domain::desk_queue::QueueFilter;
-use stationdesk_core::domain::tickets::{Priority, TicketState};
+use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter};
+use stationdesk_core::domain::money::{parse_typed_amount, Currency, Money};
+use stationdesk_core::domain::tickets::{NumberedTicket, Priority, TicketState};
+use stationdesk_core::store::{Comment, Quote};
 use stationdesk_core::sync::desk;
 use stationdesk_protocol::DeskPage;
 use tauri::State;
 use uuid::Uuid;
 
 use super::on_own_connection;
+use super::tickets::me;
 use crate::error::UiError;
 use crate::state::AppState;
 
@@ -17,6 +21,7 @@ pub fn desk_queue(
     states: Vec<TicketState>,
     priority: Option<Priority>,
     shop: Option<Uuid>,
+    assignee: Option<String>,
     search: Option<String>,
     cursor: Option<String>,
 ) -> Result<DeskPage, UiError> {
@@ -24,9 +29,59 @@ pub fn desk_queue(
         states,
         priority,
         shop,
+        assignee: assignee
+            .filter(|a| !a.is_empty())
+            .map(|a| a.parse::<AssignedTo>())
+            .transpose()?,
         text: search,
         cursor,
         ..QueueFilter::default()
     };
     on_own_connection(&state, move |store| desk::queue(store, &filter))
+}
+
+/// The signed-in agent takes the ticket (`take`), or gives it back to the queue.
+#[tauri::command(async)]
+pub fn assign_ticket(
+    state: State<'_, AppState>,
+    id: String,
+    take: bool,
+) -> Result<NumberedTicket, UiError> {
+    let mut store = state.store();
+    let agent = store.signed_in_agent()?;
+    let actor = agent.name.clone();
+    let ticket = store.assign(&id, take.then_some(agent), &actor)?;
+    drop(store);
+    state.sync.soon();
+    Ok(ticket.into())
+}
+
+#[tauri::command(async)]
+pub fn note_ticket(
+    state: State<'_, AppState>,
+    id: String,
+    body: String,
+) -> Result<Comment, UiError> {
+    let author = me(&state)?;
+    let note = state.store().add_internal_note(&id, &author, &body)?;
+    state.sync.soon();
+    Ok(note)
+}
+
+/// Out-of-scope work: a quote of `amount` (net, in euros, as typed) the shop accepts or
+/// declines.
+#[tauri::command(async)]
+pub fn offer_quote(
+    state: State<'_, AppState>,
+    id: String,
+    amount: String,
+    description: String,
+) -> Result<Quote, UiError> {
+    let actor = me(&state)?;
+    let price = Money::new(parse_typed_amount(&amount)?, Currency::eur());
+    let quote = state
+        .store()
+        .offer_quote(&id, price, &description, &actor)?;
+    state.sync.soon();
+    Ok(quote)
 }

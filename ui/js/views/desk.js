@@ -1,6 +1,6 @@
 // The support desk's queue: every shop's tickets as the server answers them, a page at a time,
 // emergencies first and then the longest waiting; each row with its shop, till and who may call
-// support under the contract covering that till.
+// support under the contract covering that till, and the agent who took it.
 
 import { h, table } from "../dom.js";
 import { formatInstant } from "../format.js";
@@ -10,11 +10,11 @@ import { openTicket } from "./tickets.js";
 const ACTIVE = ["new", "open", "waiting_for_customer"];
 const DONE = ["resolved", "closed"];
 // What the queue is narrowed to survives re-renders (a sync, a language switch).
-const screen = { filter: "active", priority: "", search: "", shop: null };
+const screen = { filter: "active", priority: "", assignee: "", search: "", shop: null };
 
 /// An emergency arrived: nothing the queue was narrowed to may hide it.
 export function showEverythingActive() {
-  Object.assign(screen, { filter: "active", priority: "", search: "", shop: null });
+  Object.assign(screen, { filter: "active", priority: "", assignee: "", search: "", shop: null });
 }
 
 function caller(t, ticket) {
@@ -40,6 +40,7 @@ function row(ctx, ticket) {
     h("td", {}, ticket.station_name ?? "—"),
     h("td", {}, ticket.plan ? planName(ctx.catalog, ticket.plan) : "—", " ", caller(t, ticket)),
     h("td", { class: "desk-title" }, ticket.title),
+    h("td", { class: "desk-agent" }, ticket.assignee_name ?? h("span", { class: "muted" }, "—")),
     h("td", {}, h("span", { class: `badge state-${ticket.state}` }, t(`ticket.state.${ticket.state}`))),
     h("td", {}, formatInstant(ticket.created_at)));
 }
@@ -50,6 +51,7 @@ export async function render(ctx) {
     states: screen.filter === "active" ? ACTIVE : DONE,
     priority: screen.priority || null,
     shop: screen.shop?.id ?? null,
+    assignee: screen.assignee || null,
     search: screen.search.trim() || null,
     cursor,
   });
@@ -65,16 +67,18 @@ export async function render(ctx) {
   const priority = h("select", { id: "desk-priority", "aria-label": t("ticketForm.priority") },
     h("option", { value: "" }, t("tickets.anyPriority")),
     ["emergency", "high", "normal"].map((p) => h("option", { value: p, selected: screen.priority === p }, t(`ticket.priority.${p}`))));
+  const assignee = h("select", { id: "desk-assignee", "aria-label": t("desk.assignee") },
+    [["", "anyone"], ["me", "me"], ["none", "none"]].map(([value, key]) => h("option", { value, selected: screen.assignee === value }, t(`desk.assignee.${key}`))));
   const search = h("input", { id: "desk-search", type: "search", value: screen.search, maxlength: 200, placeholder: t("desk.searchPlaceholder"), "aria-label": t("tickets.search") });
   const filters = h("form", {
     class: "filters card",
     id: "desk-filters",
     onsubmit: (event) => {
       event.preventDefault();
-      Object.assign(screen, { filter: state.value, priority: priority.value, search: search.value });
+      Object.assign(screen, { filter: state.value, priority: priority.value, assignee: assignee.value, search: search.value });
       ctx.refresh();
     },
-  }, state, priority, search, h("button", { type: "submit", class: "secondary", id: "desk-apply" }, t("desk.apply")));
+  }, state, priority, assignee, search, h("button", { type: "submit", class: "secondary", id: "desk-apply" }, t("desk.apply")));
 
   const narrowed = screen.shop
     ? h("p", { class: "search-applied", id: "desk-shop-applied", role: "status" },
@@ -85,7 +89,7 @@ export async function render(ctx) {
   const rows = table({
     id: "desk-queue",
     caption: t("desk.title"),
-    headers: ["ticket", "priority", "shop", "station", "contract", "title", "state", "filed"].map((k) => t(`desk.column.${k}`)),
+    headers: ["ticket", "priority", "shop", "station", "contract", "title", "agent", "state", "filed"].map((k) => t(`desk.column.${k}`)),
     rows: page.tickets.map((ticket) => row(ctx, ticket)),
   });
   const body = rows.querySelector("tbody");

@@ -217,14 +217,19 @@ async function detail(ctx, id) {
     ? h("button", { type: "button", class: "secondary small", id: "escalate", onclick: act(() => api.escalateTicket(ticket.id)) }, t("tickets.escalate"))
     : null;
 
+  // The shop decides a quote; the desk offers them and waits.
+  const role = ctx.info.staff?.role;
+  const desk = role === "support_staff";
   const quotes = screenData.quotes.map((quote) => h("div", { class: "quote" },
     h("strong", {}, t("quotes.offer", { price: formatMoney(quote.price.amount, quote.price.currency) })),
     h("p", {}, quote.description),
     quote.decision
       ? h("p", { class: "muted" }, t(`quotes.${quote.decision}`, { by: quote.decided_by }))
-      : h("div", { class: "buttons" },
+      : role === "shop_admin" || !role
+        ? h("div", { class: "buttons" },
           h("button", { type: "button", class: "primary small", onclick: act(() => api.decideQuote(ticket.id, true)) }, t("quotes.accept")),
-          h("button", { type: "button", class: "secondary small", onclick: act(() => api.decideQuote(ticket.id, false)) }, t("quotes.decline")))));
+          h("button", { type: "button", class: "secondary small", onclick: act(() => api.decideQuote(ticket.id, false)) }, t("quotes.decline")))
+        : h("p", { class: "muted", id: "quote-waiting" }, t("quotes.waiting"))));
 
   const picker = h("input", { type: "file", id: "attach-file", accept: "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,.log,.txt", "aria-label": t("tickets.attach") });
   picker.addEventListener("change", act(async () => {
@@ -238,33 +243,96 @@ async function detail(ctx, id) {
       : h("p", { class: "muted" }, t("tickets.noAttachments")),
     ACTIVE.includes(ticket.state) ? h("label", { class: "file-label" }, t("tickets.attach"), picker) : null);
 
-  const body = h("textarea", { id: "comment-body", rows: 3, "aria-label": t("tickets.comment") });
+  const body = h("textarea", { id: "comment-body", rows: 3, "aria-label": desk ? t("tickets.reply") : t("tickets.comment") });
   const active = ACTIVE.includes(ticket.state);
+  const send = (write, done) => async (event) => {
+    event.preventDefault();
+    try {
+      await write(ticket.id, body.value);
+      ctx.notify(t(done, { number: screenData.number }));
+      await ctx.refresh();
+    } catch (err) {
+      ctx.notify(err.message, "error");
+    }
+  };
+  // The desk writes either to the shop or to itself: two buttons, never a switch that could be
+  // left on the wrong side.
+  const noteButton = desk
+    ? h("button", { type: "button", class: "secondary note-button", id: "note-submit", onclick: send(api.noteTicket, "tickets.noted") }, t("tickets.addNote"))
+    : null;
   const commentForm = active
-    ? h("form", { class: "comment-form", onsubmit: async (event) => {
-        event.preventDefault();
-        try {
-          await api.commentTicket(ticket.id, body.value);
-          ctx.notify(t("tickets.commented", { number: screenData.number }));
-          await ctx.refresh();
-        } catch (err) {
-          ctx.notify(err.message, "error");
-        }
-      } }, body, h("button", { type: "submit", class: "primary", id: "comment-submit" }, t("tickets.comment")))
+    ? h("form", { class: "comment-form", onsubmit: send(api.commentTicket, "tickets.commented") }, body,
+      h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary", id: "comment-submit" }, desk ? t("tickets.reply") : t("tickets.comment")), noteButton))
     : h("p", { class: "muted" }, t("tickets.reopenToAdd"));
+
+  const assignee = screenData.assignee;
+  const mine = desk && assignee && assignee.id === ctx.info.staff?.id;
+  const ownership = desk || assignee
+    ? h("p", { class: `ownership${assignee ? "" : " waiting"}`, id: "ticket-assignee" },
+      h("span", {}, assignee ? t("desk.assignedTo", { name: assignee.name }) : t("desk.unassigned")),
+      desk && active
+        ? h("button", {
+            type: "button",
+            class: mine ? "link" : "primary small",
+            id: mine ? "ticket-give-back" : "ticket-take",
+            onclick: act(async () => {
+              await api.assignTicket(ticket.id, !mine);
+              ctx.notify(t(mine ? "desk.givenBack" : "desk.taken", { number: screenData.number }));
+            }),
+          }, mine ? t("desk.giveBack") : t("desk.take"))
+        : null)
+    : null;
+
+  const undecided = screenData.quotes.some((quote) => !quote.decision);
+  const quoteAmount = h("input", { id: "quote-amount", inputmode: "decimal", required: true, maxlength: 12 });
+  const quoteText = h("textarea", { id: "quote-description", rows: 2, required: true, maxlength: 5000 });
+  const offerQuote = desk && active && !undecided
+    ? h("details", { class: "quote-offer", id: "quote-offer" }, h("summary", {}, t("quotes.offerTitle")),
+      h("form", { onsubmit: async (event) => {
+          event.preventDefault();
+          try {
+            await api.offerQuote(ticket.id, quoteAmount.value, quoteText.value);
+            ctx.notify(t("quotes.offered", { number: screenData.number }));
+            await ctx.refresh();
+          } catch (err) {
+            ctx.notify(err.message, "error");
+          }
+        } },
+        h("div", { class: "form-grid" },
+          h("div", { class: "field" }, h("label", { for: "quote-amount" }, t("quotes.amount")), quoteAmount),
+          h("div", { class: "field" }, h("label", { for: "quote-description" }, t("quotes.description")), quoteText)),
+        h("button", { type: "submit", class: "primary", id: "quote-send" }, t("quotes.send"))))
+    : null;
+
+  // Replies and the desk's internal notes in one timeline, the notes marked as such.
+  const thread = [
+    ...screenData.comments.map((c) => ({ ...c, note: false })),
+    ...screenData.notes.map((n) => ({ ...n, note: true })),
+  ].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
 
   return h("article", { class: "card ticket-detail", id: "ticket-detail", "data-state": ticket.state },
     h("header", {}, h("h2", {}, `${screenData.number} · ${ticket.title}`), badge(t, ticket.state)),
     h("p", { class: "muted" }, `${ticket.reporter} · ${t(`ticket.category.${ticket.category}`)} · ${t(`ticket.priority.${ticket.priority}`)} · ${formatInstant(ticket.created_at)}`),
     facts.length ? h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])) : null,
     slaLine,
+    ownership,
     h("div", { class: "state-actions" }, stateButtons, escalate, ticket.station_id ? connectButton(ctx, { ticketId: ticket.id }) : null),
     await sessionsPanel(ctx, { ticketId: ticket.id }),
     quotes.length ? h("section", { class: "quotes" }, quotes) : null,
+    offerQuote,
     h("h3", {}, t("tickets.thread")),
-    h("ol", { class: "thread", id: "ticket-thread" }, screenData.comments.map((c) => h("li", {}, h("strong", {}, c.author), h("span", { class: "muted small" }, ` ${formatInstant(c.created_at)}`), h("p", {}, c.body)))),
+    h("ol", { class: "thread", id: "ticket-thread" }, thread.map((c) => h("li", { class: c.note ? "note" : null },
+      c.note ? h("span", { class: "note-label" }, t("tickets.internalNote")) : null,
+      h("strong", {}, c.author), h("span", { class: "muted small" }, ` ${formatInstant(c.created_at)}`), h("p", {}, c.body)))),
     commentForm,
     attachments,
     h("details", { class: "history" }, h("summary", {}, t("tickets.history")),
-      h("ol", {}, screenData.events.map((e) => h("li", {}, `${formatInstant(e.at)} · ${e.actor} · ${t(`event.${e.kind}`)}${e.to_state ? ` → ${t(`ticket.state.${e.to_state}`)}` : ""}`)))));
+      h("ol", {}, screenData.events.map((e) => h("li", {}, `${formatInstant(e.at)} · ${e.actor} · ${t(`event.${e.kind}`)}${historyDetail(t, e)}`)))));
+}
+
+/// What an event moved the ticket to: a state, or an agent (or back to the queue).
+function historyDetail(t, event) {
+  if (event.to_state) return ` → ${t(`ticket.state.${event.to_state}`)}`;
+  if (event.kind === "assigned") return ` → ${event.assignee ? event.assignee.name : t("desk.backToQueue")}`;
+  return "";
 }
