@@ -75,6 +75,8 @@ const COMMANDS: &[&str] = &[
     "assign_ticket",
     "note_ticket",
     "offer_quote",
+    "desk_callbacks",
+    "mark_called_back",
 ];
 
 fn main() {

@@ -10,7 +10,7 @@ use crate::domain::routing::{route, Routing};
 use crate::domain::stations::Station;
 use crate::domain::support_hours::{SupportCalendar, SupportStatus};
 use crate::domain::tickets::{NumberedTicket, Ticket, TicketState};
-use crate::store::{Consent, Store, StoreError, TicketQuery, TicketView};
+use crate::store::{CallbackAnswered, Consent, Store, StoreError, TicketQuery, TicketView};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EmergencyOutcome {
@@ -63,6 +63,8 @@ pub struct TillOverview {
     pub routing: Routing,
     pub support: SupportStatus,
     pub open_tickets: Vec<NumberedTicket>,
+    /// Support called the number the till left: what came of it, newest first.
+    pub callbacks_answered: Vec<CallbackAnswered>,
     /// The cashier's "allow remote help" while it is in force: the till shows its banner.
     pub remote_help: Option<Consent>,
 }
@@ -89,6 +91,7 @@ pub fn till_overview(
             .into_iter()
             .map(NumberedTicket::from)
             .collect(),
+        callbacks_answered: store.callbacks_answered(station)?,
         remote_help: store.remote_help_in_force(station)?,
     })
 }

@@ -34,8 +34,20 @@ pub struct DeskTicket {
     /// The agent the ticket is assigned to; none while it waits in the queue.
     pub assignee_id: Option<Uuid>,
     pub assignee_name: Option<String>,
+    /// A callback the till asked for outside support hours that nobody has answered yet.
+    pub callback: Option<DeskCallback>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A number to call back, left at a till outside support hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskCallback {
+    pub phone: String,
+    pub requested_at: DateTime<Utc>,
+    /// When support is open for it: the request's time, or the next opening after it.
+    pub due_from: Option<DateTime<Utc>>,
 }
 
 /// One page of the queue: emergencies first, then high, then normal; within each the ticket

@@ -51,11 +51,12 @@ fn main() {
     let storage = Arc::new(SqliteStorage::open(&db).unwrap());
     let today = Utc::now().date_naive();
     let me = agents[0];
+    let calendar = Arc::new(stationdesk_core::domain::support_hours::SupportCalendar::default());
     let page = |raw: RawDeskQuery<'_>| {
         let query = DeskQuery::parse(raw).unwrap();
-        let storage = storage.clone();
+        let (storage, calendar) = (storage.clone(), calendar.clone());
         move || {
-            let page = storage.desk_queue(&query, me, today).unwrap();
+            let page = storage.desk_queue(&query, me, today, &calendar).unwrap();
             assert!(!page.tickets.is_empty());
         }
     };

@@ -17,7 +17,7 @@ use stationdesk_core::domain::contracts::{
 use stationdesk_core::domain::plans::{Catalog, WhoMayCall};
 use stationdesk_core::domain::stations::clean_station_name;
 use stationdesk_core::domain::tickets::{
-    clean_title, ticket_number, Ticket, TicketState, MAX_COMMENT,
+    clean_outcome, clean_phone, clean_title, ticket_number, Ticket, TicketState, MAX_COMMENT,
 };
 use stationdesk_core::store::{EventKind, Quote};
 use stationdesk_core::wire::{Change, ChangeBody};
@@ -183,6 +183,12 @@ pub fn admit(
                 }
                 (EventKind::Assigned, None) => active(&ticket)?,
                 (_, Some(_)) => return refuse("only an assigned event names an assignee"),
+                (EventKind::CallbackRequested, None) => {
+                    event.note = clean_phone(&event.note).map_err(|e| e.to_string())?;
+                }
+                (EventKind::CalledBack, None) => {
+                    event.note = clean_outcome(&event.note).map_err(|e| e.to_string())?;
+                }
                 (_, None) => {}
             }
             match (event.kind, event.to_state) {
@@ -571,6 +577,11 @@ fn check_event_kind(
             caller,
             &[Role::SupportStaff],
             "assign tickets; the vendor's support desk does",
+        ),
+        EventKind::CalledBack => may(
+            caller,
+            &[Role::SupportStaff],
+            "answer callbacks; the vendor's support desk does",
         ),
         EventKind::QuoteAccepted | EventKind::QuoteDeclined => {
             may(caller, &[Role::ShopAdmin], "decide quotes")

@@ -105,6 +105,8 @@ pub fn run() {
             commands::desk::assign_ticket,
             commands::desk::note_ticket,
             commands::desk::offer_quote,
+            commands::desk::desk_callbacks,
+            commands::desk::mark_called_back,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

@@ -252,9 +252,9 @@ async fn show_more_reads_the_next_page_of_the_queue() {
     app.quit().await;
 }
 
-/// A support agent's Monday morning on one ticket: take it from the queue, write an internal
-/// note and a reply, offer a quote for work outside the contract; the queue then lists it as the
-/// agent's. The shop admin's own app shows the reply, the agent and the quote to decide, and
+/// A support agent's Monday morning: make the callback a till asked for (the till reads what
+/// came of it); take a ticket from the queue, write an internal note and a reply, offer a quote
+/// for work outside the contract; the queue then lists it as the agent's. The shop admin's own app shows the reply, the agent and the quote to decide, and
 /// nowhere the note.
 #[tokio::test]
 async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_the_note() {
@@ -280,6 +280,17 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
             press_at(&server, &korn, "Kasse 1"),
             press_at(&server, &weber, "Kasse Eingang"),
         ];
+        // Blumen Weber's cashier left a number outside support hours.
+        let mut weber_till = Store::open(&tills[1].path().join("kasse.sqlite")).unwrap();
+        let pressed = weber_till
+            .tickets(&stationdesk_core::store::TicketQuery::new(
+                stationdesk_core::store::TicketView::Shop,
+            ))
+            .unwrap();
+        weber_till
+            .request_callback(&pressed[0].id.to_string(), "030 1234567", "Kasse Eingang")
+            .unwrap();
+        stationdesk_core::sync::sync(&mut weber_till).unwrap();
         (server, tills)
     });
 
@@ -291,6 +302,25 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
         desk.texts("#desk-queue .desk-shop").await,
         ["Bäckerei Korn", "Blumen Weber"]
     );
+    let callbacks = desk.texts("#desk-callbacks li").await;
+    assert!(
+        callbacks.len() == 1
+            && callbacks[0].contains("030 1234567")
+            && callbacks[0].contains("Blumen Weber"),
+        "{callbacks:?}"
+    );
+    desk.screenshot("desk-callbacks").await;
+    desk.type_into(
+        "#desk-callbacks .callback-outcome",
+        "Kartenleser neu verbunden",
+    )
+    .await;
+    desk.click_and_wait_for_render("#desk-callbacks .callback-done")
+        .await;
+    desk.eventually("the callback made leaves the list", || async {
+        desk.all("#desk-callbacks").await.is_empty()
+    })
+    .await;
     desk.click("#desk-queue tbody tr:first-child .desk-open")
         .await;
     desk.eventually("Bäckerei Korn's ticket opens, not yet taken", || async {
@@ -394,6 +424,16 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
         .is_empty());
     shop.screenshot("shop-admin-sees-reply-and-quote").await;
 
+    // The Weber till reads what came of its callback.
+    let tills = off_runtime(move || {
+        let mut weber_till = Store::open(&tills[1].path().join("kasse.sqlite")).unwrap();
+        stationdesk_core::sync::sync(&mut weber_till).unwrap();
+        let answered = weber_till.callbacks_answered("Kasse Eingang").unwrap();
+        assert_eq!(answered.len(), 1);
+        assert_eq!(answered[0].outcome, "Kartenleser neu verbunden");
+        assert_eq!(answered[0].by, "Ben Berger");
+        tills
+    });
     drop((server, tills));
     shop.quit().await;
     desk.quit().await;

@@ -94,4 +94,6 @@ export const api = {
   assignTicket: (id, take) => call("assign_ticket", { id, take }),
   noteTicket: (id, body) => call("note_ticket", { id, body }),
   offerQuote: (id, amount, description) => call("offer_quote", { id, amount, description }),
+  deskCallbacks: () => call("desk_callbacks"),
+  markCalledBack: (id, outcome) => call("mark_called_back", { id, outcome }),
 };

@@ -157,6 +157,9 @@ pub enum DomainError {
     #[error("a quote needs an amount above zero and a description of the work")]
     InvalidQuote,
 
+    #[error("say in up to {max} characters what came of the callback")]
+    CallbackOutcome { max: usize },
+
     #[error("{given:?} is not an amount; write it like 180 or 180,50")]
     UnreadableAmount { given: String },
 

@@ -292,6 +292,17 @@ impl SupportCalendar {
         }
     }
 
+    /// From when support is open for something asked at `at`: then, if open, or the next
+    /// opening; `None` when the calendar opens no more.
+    pub fn open_from(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let status = self.status_at(at);
+        if status.open {
+            Some(at)
+        } else {
+            status.next_open.map(|opens| opens.to_utc())
+        }
+    }
+
     /// When `budget` of open time has passed since `start`, not counting the `paused` spans
     /// (while a ticket waits for the customer). `None` if that is more than three years away.
     pub fn sla_due(

@@ -222,6 +222,18 @@ pub fn clean_phone(phone: &str) -> Result<String, DomainError> {
     Ok(phone.to_owned())
 }
 
+/// What came of a callback, as the agent writes it for the till: one or a few sentences.
+pub fn clean_outcome(outcome: &str) -> Result<String, DomainError> {
+    let outcome = outcome.trim();
+    if outcome.is_empty() || outcome.chars().count() > MAX_OUTCOME {
+        return Err(DomainError::CallbackOutcome { max: MAX_OUTCOME });
+    }
+    Ok(outcome.to_owned())
+}
+
+/// The longest outcome of a callback.
+pub const MAX_OUTCOME: usize = 500;
+
 /// An admin PIN: 4 to 8 digits, typed on a till's touch screen.
 pub fn clean_pin(pin: &str) -> Result<String, DomainError> {
     let pin = pin.trim();

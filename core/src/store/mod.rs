@@ -42,8 +42,8 @@ pub use sync::{
     Applied, ArrivedEmergency, SetAside, Settled, Staff, SyncFailure, SyncState, SyncStatus,
 };
 pub use tickets::{
-    Assignee, Attachment, Comment, EventKind, NewTicket, PressedTicket, Quote, TicketDetail,
-    TicketEvent, TicketQuery, TicketSort, TicketView,
+    Assignee, Attachment, CallbackAnswered, Comment, EventKind, NewTicket, PressedTicket, Quote,
+    TicketDetail, TicketEvent, TicketQuery, TicketSort, TicketView,
 };
 pub use vendor::VendorCopy;
 

@@ -18,8 +18,8 @@ use crate::domain::attachments::{check_attachment, clean_file_name};
 use crate::domain::money::{Currency, Money};
 use crate::domain::routing::ShopContacts;
 use crate::domain::tickets::{
-    clean_phone, clean_title, joins_open_emergency, Category, Channel, Priority, RequestDetails,
-    StationDetails, Ticket, TicketState, MAX_COMMENT,
+    clean_outcome, clean_phone, clean_title, joins_open_emergency, ticket_number, Category,
+    Channel, Priority, RequestDetails, StationDetails, Ticket, TicketState, MAX_COMMENT,
 };
 use crate::domain::{wire_enum, DomainError};
 use crate::wire::{Change, ChangeBody};
@@ -45,7 +45,8 @@ pub struct NewTicket {
 
 wire_enum!(
     /// What happened to a ticket; `callback_requested` carries the number in the event's note,
-    /// `assigned` the agent who took it or was given it (none: back to the queue).
+    /// `assigned` the agent who took it or was given it (none: back to the queue), `called_back`
+    /// what came of the callback.
     EventKind {
         Created = "created",
         StateChanged = "state_changed",
@@ -58,6 +59,7 @@ wire_enum!(
         QuoteDeclined = "quote_declined",
         Attached = "attached",
         Assigned = "assigned",
+        CalledBack = "called_back",
     }
 );
 
@@ -115,6 +117,16 @@ pub struct Attachment {
     pub size: i64,
     pub added_by: String,
     pub added_at: DateTime<Utc>,
+}
+
+/// Support called a till's number back: what came of it, for the till to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackAnswered {
+    pub ticket_id: Uuid,
+    pub number: String,
+    pub outcome: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
 }
 
 /// A ticket with its whole history, for the detail screen.
@@ -412,6 +424,44 @@ impl Store {
     ) -> Result<Ticket, StoreError> {
         let phone = clean_phone(phone)?;
         self.record_on_active(reference, actor, EventKind::CallbackRequested, &phone)
+    }
+
+    /// The callback service has called the number back; `outcome` says what came of it, and
+    /// the till shows it.
+    pub fn called_back(
+        &mut self,
+        reference: &str,
+        outcome: &str,
+        actor: &str,
+    ) -> Result<Ticket, StoreError> {
+        let outcome = clean_outcome(outcome)?;
+        self.record_on_active(reference, actor, EventKind::CalledBack, &outcome)
+    }
+
+    /// The latest callback answered on each of the station's active tickets, newest first.
+    pub fn callbacks_answered(&self, station: &str) -> Result<Vec<CallbackAnswered>, StoreError> {
+        let station = find_station(&self.conn, station)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.id, e.note, e.actor, max(e.at) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+             WHERE t.station_id = ?1 AND e.kind = 'called_back'
+               AND t.state IN ('new', 'open', 'waiting_for_customer')
+             GROUP BY t.id ORDER BY max(e.at) DESC",
+        )?;
+        let rows = stmt.query_map([station.id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        rows.map(|row| {
+            let (id, outcome, by, at) = row?;
+            let ticket_id = parse_uuid(id)?;
+            Ok(CallbackAnswered {
+                ticket_id,
+                number: ticket_number(ticket_id),
+                outcome,
+                by,
+                at,
+            })
+        })
+        .collect()
     }
 
     /// An event on a ticket that is still being worked on.

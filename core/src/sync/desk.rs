@@ -1,7 +1,8 @@
 //! The support desk's queue as the app reaches it: the server answers the page the desk shows
-//! (`GET /v1/desk/tickets`), across every shop; nothing of it is copied here.
+//! (`GET /v1/desk/tickets`), across every shop, and the callbacks still to make
+//! (`GET /v1/desk/callbacks`); nothing of it is copied here.
 
-use stationdesk_protocol::DeskPage;
+use stationdesk_protocol::{DeskPage, DeskTicket};
 
 use super::{query, with_token, SyncError};
 use crate::domain::desk_queue::QueueFilter;
@@ -30,5 +31,12 @@ pub fn queue(store: &mut Store, filter: &QueueFilter) -> Result<DeskPage, SyncEr
     ]);
     with_token(store, |_, client, token| {
         client.get(token, "/desk/tickets", &query)
+    })
+}
+
+/// The callbacks tills asked for that nobody has answered, the longest waiting first.
+pub fn callbacks(store: &mut Store) -> Result<Vec<DeskTicket>, SyncError> {
+    with_token(store, |_, client, token| {
+        client.get(token, "/desk/callbacks", &[])
     })
 }

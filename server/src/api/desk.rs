@@ -7,8 +7,9 @@ use axum::extract::{Query, State};
 use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
+use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
-use stationdesk_protocol::{DeskPage, ErrorBody, Role};
+use stationdesk_protocol::{DeskPage, DeskTicket, ErrorBody, Role};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,8 +22,13 @@ use crate::storage::Storage;
 use crate::{blocking, policy};
 
 pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
-    OpenApiRouter::new().routes(routes!(queue))
+    OpenApiRouter::new()
+        .routes(routes!(queue))
+        .routes(routes!(callbacks))
 }
+
+/// The roles that work the desk.
+const DESK: [Role; 2] = [Role::SupportStaff, Role::VendorAdmin];
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -61,11 +67,7 @@ async fn queue(
     Authenticated(caller, _): Authenticated,
     params: Result<Query<QueueParams>, QueryRejection>,
 ) -> Result<Json<DeskPage>, ApiError> {
-    policy::require(
-        &caller,
-        &[Role::SupportStaff, Role::VendorAdmin],
-        "work the support desk's queue",
-    )?;
+    policy::require(&caller, &DESK, "work the support desk's queue")?;
     let Query(params) = params.map_err(|r| ApiError::BadRequest(r.body_text()))?;
     let query = DeskQuery::parse(RawDeskQuery {
         state: params.state.as_deref(),
@@ -80,6 +82,26 @@ async fn queue(
     })?;
     let today = Utc::now().with_timezone(&VENDOR_TIME_ZONE).date_naive();
     Ok(Json(
-        blocking(move || storage.desk_queue(&query, caller.account, today)).await?,
+        blocking(move || {
+            storage.desk_queue(&query, caller.account, today, &SupportCalendar::default())
+        })
+        .await?,
+    ))
+}
+
+/// The callback service's list: the numbers tills left outside support hours that nobody has
+/// called back yet, the longest waiting first, each with when support is open for it.
+#[utoipa::path(get, path = "/v1/desk/callbacks", tag = "desk", security(("bearer" = [])),
+    responses((status = 200, description = "The callbacks still to make", body = Vec<DeskTicket>),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Only the vendor's support staff and admins work the desk", body = ErrorBody)))]
+async fn callbacks(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+) -> Result<Json<Vec<DeskTicket>>, ApiError> {
+    policy::require(&caller, &DESK, "work the support desk's callbacks")?;
+    let today = Utc::now().with_timezone(&VENDOR_TIME_ZONE).date_naive();
+    Ok(Json(
+        blocking(move || storage.desk_callbacks(today, &SupportCalendar::default())).await?,
     ))
 }

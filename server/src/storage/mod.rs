@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::value::RawValue;
 use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_protocol::{
     BilledShop, BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice, Me,
     NewContract, NewShop, NewStaff, PullResponse, Role, SecurityEvent, SecurityPolicy, Shop,
@@ -285,13 +286,21 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
         Ok(())
     }
     /// A page of the support desk's queue across every shop, as the agent `me` asked for it;
-    /// `today` (the vendor's date) decides which contract covers each listed station.
+    /// `today` (the vendor's date) decides which contract covers each listed station, the
+    /// vendor's `calendar` when a callback is due.
     fn desk_queue(
         &self,
         query: &crate::desk::DeskQuery,
         me: Uuid,
         today: NaiveDate,
+        calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError>;
+    /// The callbacks tills asked for that nobody has answered, the longest waiting first.
+    fn desk_callbacks(
+        &self,
+        today: NaiveDate,
+        calendar: &SupportCalendar,
+    ) -> Result<Vec<stationdesk_protocol::DeskTicket>, StorageError>;
 
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError>;
     /// The first shop and its admin in one go, only while the server has no accounts at all.

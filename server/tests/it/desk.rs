@@ -481,3 +481,156 @@ fn an_agent_takes_a_ticket_mine_and_unassigned_follow_and_only_the_desks_agents_
     assert!(history.contains("\"assigned\"") && history.contains("lea@vendor.de"));
     assert!(!history.contains("whoever the client says"));
 }
+
+#[test]
+fn the_callback_list_orders_numbers_left_at_tills_and_an_answered_one_reaches_the_till() {
+    use stationdesk_core::sync;
+
+    let server = TestServer::start();
+    let korn = server.shop("Bäckerei Korn");
+    let (till_dir, mut till) = crate::sync::till();
+    sync::enrol(&mut till, &server.base, &server.code(&korn), "Kasse 1").unwrap();
+    let first = till
+        .create_ticket(stationdesk_e2e::phoned_in_fault(
+            "Kasse 1",
+            "Frau Korn",
+            "Waage zeigt falsch",
+        ))
+        .unwrap();
+    let second = till
+        .create_ticket(stationdesk_e2e::phoned_in_fault(
+            "Kasse 1",
+            "Frau Korn",
+            "Bon fehlt",
+        ))
+        .unwrap();
+    till.request_callback(&first.id.to_string(), " +49 (30) 123-4567 ", "Kasse 1")
+        .unwrap();
+    till.request_callback(&second.id.to_string(), "0171 555 0101", "Kasse 1")
+        .unwrap();
+    sync::sync(&mut till).unwrap();
+    let (_desk_dir, mut desk) =
+        crate::sync::signed_in(&server, "ben@vendor.de", "support_staff", None);
+    let admin = server.staff("chef@korn.de", "shop_admin", Some(&korn));
+
+    let (status, callbacks) = server.get(
+        "/v1/desk/callbacks",
+        Some(&server.staff("lea@vendor.de", "support_staff", None)),
+    );
+    assert_eq!(status, StatusCode::OK, "{callbacks}");
+    let listed: Vec<(&str, &str)> = callbacks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["title"].as_str().unwrap(),
+                t["callback"]["phone"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("Waage zeigt falsch", "+49 (30) 123-4567"),
+            ("Bon fehlt", "0171 555 0101")
+        ],
+        "the longest waiting first, the number as the door cleaned it"
+    );
+    assert!(callbacks[0]["callback"]["due_from"].as_str().is_some());
+    assert_eq!(callbacks[0]["shop_name"], "Bäckerei Korn");
+    let (status, _) = server.get("/v1/desk/callbacks", Some(&admin));
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Nobody but the desk answers a callback, and an answer says what came of it.
+    let till_token = {
+        let state = till.enrolment().unwrap().unwrap();
+        stationdesk_core::secrets::token(
+            &state.server_url,
+            &stationdesk_core::secrets::Account::Device(state.station_id.unwrap()),
+        )
+        .unwrap()
+        .unwrap()
+        .expose()
+        .to_owned()
+    };
+    let mut answered = TicketEvent {
+        id: Uuid::now_v7(),
+        at: chrono::Utc::now(),
+        actor: "x".into(),
+        kind: EventKind::CalledBack,
+        from_state: None,
+        to_state: None,
+        note: "erledigt".into(),
+        assignee: None,
+    };
+    let refused = server.push(
+        &till_token,
+        &[change(ChangeBody::TicketEvent {
+            ticket_id: first.id,
+            event: answered.clone(),
+        })],
+    );
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("may not answer callbacks"),
+        "{refused:?}"
+    );
+    answered.note = "   ".into();
+    let refused = server.push(
+        &server.staff("max@vendor.de", "support_staff", None),
+        &[change(ChangeBody::TicketEvent {
+            ticket_id: first.id,
+            event: answered,
+        })],
+    );
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("what came of the callback"),
+        "{refused:?}"
+    );
+    let refused = server.push(
+        &till_token,
+        &[crate::common::event(
+            first.id,
+            EventKind::CallbackRequested,
+            None,
+        )],
+    );
+    assert!(
+        refused[0]["reason"].as_str().unwrap().contains("phone"),
+        "an empty number: {refused:?}"
+    );
+
+    sync::sync(&mut desk).unwrap();
+    desk.called_back(
+        &first.id.to_string(),
+        "Waage neu kalibriert, läuft wieder",
+        "Ben",
+    )
+    .unwrap();
+    sync::sync(&mut desk).unwrap();
+    let (_, callbacks) = server.get(
+        "/v1/desk/callbacks",
+        Some(&server.staff("mia@vendor.de", "support_staff", None)),
+    );
+    assert_eq!(
+        titles(&serde_json::json!({ "tickets": callbacks })),
+        ["Bon fehlt"]
+    );
+
+    sync::sync(&mut till).unwrap();
+    let shown = till.callbacks_answered("Kasse 1").unwrap();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].number, first.number());
+    assert_eq!(shown[0].outcome, "Waage neu kalibriert, läuft wieder");
+    assert_eq!(shown[0].by, "ben@vendor.de");
+    drop(till_dir);
+    for store in [&till, &desk] {
+        crate::sync::forget(store);
+    }
+}

@@ -97,6 +97,7 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("PUT", "/v1/security-policy"),
         ("GET", "/v1/security-log"),
         ("GET", "/v1/desk/tickets"),
+        ("GET", "/v1/desk/callbacks"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

@@ -3,8 +3,8 @@
 //! every other endpoint by its status.
 
 use crate::common::{
-    comment, consent, decided, event, filed, moved, offered, order, session, station, statuses,
-    TestServer, PASSWORD,
+    comment, consent, decided, event, filed, internal_note, moved, offered, order, session,
+    station, statuses, TestServer, PASSWORD,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -132,6 +132,38 @@ fn every_endpoint_by_every_role_for_its_own_shop_and_another() {
             Some(&c.vendor),
             "GET",
             "/v1/desk/tickets",
+            json!(null),
+            200,
+        ),
+        (
+            "nobody",
+            None,
+            "GET",
+            "/v1/desk/callbacks",
+            json!(null),
+            401,
+        ),
+        (
+            "till",
+            Some(&c.till_a1),
+            "GET",
+            "/v1/desk/callbacks",
+            json!(null),
+            403,
+        ),
+        (
+            "admin",
+            Some(&c.admin_a),
+            "GET",
+            "/v1/desk/callbacks",
+            json!(null),
+            403,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "GET",
+            "/v1/desk/callbacks",
             json!(null),
             200,
         ),
@@ -467,6 +499,16 @@ fn each_role_pushes_what_is_its_own_and_reads_what_it_may() {
         ("admin of another shop", &c.admin_b, comment(t), "rejected"),
         ("support", &c.support, comment(t), "applied"),
         ("vendor admin", &c.vendor, comment(t), "rejected"),
+        // Internal notes: the desk's alone.
+        ("till notes", &c.till_a1, internal_note(t), "rejected"),
+        ("admin notes", &c.admin_a, internal_note(t), "rejected"),
+        ("support notes", &c.support, internal_note(t), "applied"),
+        (
+            "vendor admin notes",
+            &c.vendor,
+            internal_note(t),
+            "rejected",
+        ),
         ("till", &c.till_a1, moved(t, TicketState::Open), "applied"),
         (
             "admin of another shop",
@@ -568,8 +610,8 @@ fn each_role_pushes_what_is_its_own_and_reads_what_it_may() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 
-    // Reads: A1 sees its ticket with everything the admin and the desk added; A2 and shop B
-    // see none of it; the desk and the vendor see it all.
+    // Reads: A1 sees its ticket with everything the admin and the desk added but the desk's
+    // internal note; A2 and shop B see none of it; the desk and the vendor see it all.
     let on_ticket = |change: &Value| {
         change["ticket_id"] == t.to_string().as_str()
             || change["ticket"]["id"] == t.to_string().as_str()
@@ -588,8 +630,15 @@ fn each_role_pushes_what_is_its_own_and_reads_what_it_may() {
             .iter()
             .filter(|(_, _, pushed, expected)| *expected == "applied" && on_ticket(pushed))
             .count();
-    assert_eq!(ticket_changes(&c.till_a1), applied_on_ticket);
-    assert_eq!(ticket_changes(&c.admin_a), applied_on_ticket);
+    let internal_notes = 1;
+    assert_eq!(
+        ticket_changes(&c.till_a1),
+        applied_on_ticket - internal_notes
+    );
+    assert_eq!(
+        ticket_changes(&c.admin_a),
+        applied_on_ticket - internal_notes
+    );
     assert_eq!(ticket_changes(&c.support), applied_on_ticket);
     assert_eq!(ticket_changes(&c.vendor), applied_on_ticket);
     assert_eq!(ticket_changes(&c.till_a2), 0);

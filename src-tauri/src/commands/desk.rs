@@ -6,7 +6,7 @@ use stationdesk_core::domain::money::{parse_typed_amount, Currency, Money};
 use stationdesk_core::domain::tickets::{NumberedTicket, Priority, TicketState};
 use stationdesk_core::store::{Comment, Quote};
 use stationdesk_core::sync::desk;
-use stationdesk_protocol::DeskPage;
+use stationdesk_protocol::{DeskPage, DeskTicket};
 use tauri::State;
 use uuid::Uuid;
 
@@ -38,6 +38,24 @@ pub fn desk_queue(
         ..QueueFilter::default()
     };
     on_own_connection(&state, move |store| desk::queue(store, &filter))
+}
+
+#[tauri::command(async)]
+pub fn desk_callbacks(state: State<'_, AppState>) -> Result<Vec<DeskTicket>, UiError> {
+    on_own_connection(&state, desk::callbacks)
+}
+
+/// The callback is made: `outcome` is what the till will show.
+#[tauri::command(async)]
+pub fn mark_called_back(
+    state: State<'_, AppState>,
+    id: String,
+    outcome: String,
+) -> Result<NumberedTicket, UiError> {
+    let actor = me(&state)?;
+    let ticket = state.store().called_back(&id, &outcome, &actor)?;
+    state.sync.soon();
+    Ok(ticket.into())
 }
 
 /// The signed-in agent takes the ticket (`take`), or gives it back to the queue.

@@ -39,10 +39,43 @@ function row(ctx, ticket) {
     h("td", { class: "desk-shop" }, onlyShop),
     h("td", {}, ticket.station_name ?? "—"),
     h("td", {}, ticket.plan ? planName(ctx.catalog, ticket.plan) : "—", " ", caller(t, ticket)),
-    h("td", { class: "desk-title" }, ticket.title),
+    h("td", { class: "desk-title" }, ticket.title,
+      ticket.callback ? h("span", { class: "badge warn desk-callback" }, t("desk.callbackBadge", { phone: ticket.callback.phone })) : null),
     h("td", { class: "desk-agent" }, ticket.assignee_name ?? h("span", { class: "muted" }, "—")),
     h("td", {}, h("span", { class: `badge state-${ticket.state}` }, t(`ticket.state.${ticket.state}`))),
     h("td", {}, formatInstant(ticket.created_at)));
+}
+
+// The callback service's list: each number left at a till outside support hours, the longest
+// waiting first; the agent writes what came of the call, and the till shows it.
+function callbackList(ctx, callbacks) {
+  const { t, api } = ctx;
+  if (!callbacks.length) return null;
+  return h("section", { class: "card desk-callbacks", id: "desk-callbacks" },
+    h("h2", {}, `${t("desk.callbacks.title")} (${callbacks.length})`),
+    h("ul", {}, callbacks.map((ticket) => {
+      const outcome = h("input", { class: "callback-outcome", maxlength: 500, required: true, "aria-label": t("desk.callbacks.outcome"), placeholder: t("desk.callbacks.outcome") });
+      const callback = ticket.callback;
+      return h("li", { "data-ticket": ticket.id },
+        h("div", { class: "callback-who" },
+          h("a", { class: "callback-phone", href: `tel:${callback.phone.replace(/[^0-9+]/g, "")}` }, callback.phone),
+          h("span", {}, ` ${ticket.shop_name} · ${ticket.station_name ?? "—"} · `),
+          h("button", { type: "button", class: "link", onclick: () => openTicket(ctx, ticket.id) }, ticket.number),
+          h("span", { class: "muted small" }, ` ${t("desk.callbacks.asked", { at: formatInstant(callback.requested_at) })}${callback.due_from ? ` · ${t("desk.callbacks.from", { at: formatInstant(callback.due_from) })}` : ""}`)),
+        h("form", {
+          class: "callback-answer",
+          onsubmit: async (event) => {
+            event.preventDefault();
+            try {
+              await api.markCalledBack(ticket.id, outcome.value);
+              ctx.notify(t("desk.callbacks.marked", { number: ticket.number }));
+              await ctx.refresh();
+            } catch (error) {
+              ctx.notify(error.message, "error");
+            }
+          },
+        }, outcome, h("button", { type: "submit", class: "secondary small callback-done" }, t("desk.callbacks.done"))));
+    })));
 }
 
 export async function render(ctx) {
@@ -55,9 +88,9 @@ export async function render(ctx) {
     search: screen.search.trim() || null,
     cursor,
   });
-  let page;
+  let page, callbacks;
   try {
-    page = await ask(null);
+    [page, callbacks] = await Promise.all([ask(null), api.deskCallbacks()]);
   } catch (error) {
     return h("section", { class: "desk" }, h("h1", {}, t("desk.title")), h("p", { class: "error-box", role: "alert" }, error.message));
   }
@@ -117,6 +150,7 @@ export async function render(ctx) {
 
   return h("section", { class: "desk" },
     h("h1", {}, t("desk.title")),
+    callbackList(ctx, callbacks),
     filters,
     narrowed,
     page.tickets.length ? rows : h("p", { class: "card empty", id: "desk-empty" }, t("desk.none")),

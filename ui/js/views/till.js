@@ -126,6 +126,10 @@ export async function render(ctx) {
       )
     : null;
 
+  const answered = overview.callbacks_answered.length
+    ? h("ul", { class: "till-callbacks", id: "till-callbacks" }, overview.callbacks_answered.map((callback) =>
+        h("li", {}, t("till.calledBack", { number: callback.number, outcome: callback.outcome }))))
+    : null;
   const tickets = overview.open_tickets.length
     ? h("ul", { class: "till-tickets", id: "till-tickets" }, overview.open_tickets.map((ticket) =>
         h("li", {}, h("strong", {}, ticket.number), " ", ticket.title, " ", h("span", { class: "badge info" }, t(`ticket.state.${ticket.state}`)))))
@@ -142,7 +146,7 @@ export async function render(ctx) {
     button,
     whomToCall(t, overview),
     overview.remote_help ? null : overview.station.remote ? allowRemote(ctx, station, lastPress?.ticket.id) : remoteNotSetUp(t),
-    h("section", { class: "card" }, h("h2", {}, t("till.openTickets")), tickets),
+    h("section", { class: "card" }, h("h2", {}, t("till.openTickets")), answered, tickets),
     h("div", { class: "till-footer" }, h("div", { id: "language-slot" }), adminAccess(ctx)),
   );
 }

@@ -40,6 +40,9 @@ pub(super) enum DeskCommand {
         #[arg(long)]
         cursor: Option<String>,
     },
+    /// The callbacks tills asked for outside support hours that nobody has made yet, the
+    /// longest waiting first; `ticket called-back` answers one.
+    Callbacks,
 }
 
 pub(super) fn desk_command(
@@ -57,7 +60,36 @@ pub(super) fn desk_command(
         search,
         limit,
         cursor,
-    } = command;
+    } = command
+    else {
+        let callbacks = desk::callbacks(&mut store()?)?;
+        return out.print(&callbacks, || {
+            let rows = callbacks
+                .iter()
+                .filter_map(|t| {
+                    let callback = t.callback.as_ref()?;
+                    Some(vec![
+                        t.number.clone(),
+                        callback.phone.clone(),
+                        t.shop_name.clone(),
+                        t.station_name.clone().unwrap_or_default(),
+                        callback.requested_at.format("%Y-%m-%d %H:%M").to_string(),
+                        callback
+                            .due_from
+                            .map(|due| due.format("%Y-%m-%d %H:%M").to_string())
+                            .unwrap_or_default(),
+                        t.title.clone(),
+                    ])
+                })
+                .collect();
+            table(
+                &[
+                    "ticket", "call", "shop", "station", "asked", "from", "title",
+                ],
+                rows,
+            )
+        });
+    };
     let page = desk::queue(
         &mut store()?,
         &QueueFilter {

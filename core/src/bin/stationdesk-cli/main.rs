@@ -360,6 +360,14 @@ enum TicketCommand {
         #[arg(long, default_value = "admin")]
         by: String,
     },
+    /// The callback service called the number back: what came of it, for the till to show.
+    CalledBack {
+        ticket: String,
+        #[arg(long)]
+        outcome: String,
+        #[arg(long, default_value = "support")]
+        by: String,
+    },
     /// Mark a ticket out of scope with a paid quote (net) for the work.
     Quote {
         ticket: String,
@@ -911,6 +919,11 @@ fn ticket_command(
         TicketCommand::Callback { ticket, phone, by } => {
             out.tickets(vec![store.request_callback(ticket, phone, by)?])
         }
+        TicketCommand::CalledBack {
+            ticket,
+            outcome,
+            by,
+        } => out.tickets(vec![store.called_back(ticket, outcome, by)?]),
         TicketCommand::Quote {
             ticket,
             amount,

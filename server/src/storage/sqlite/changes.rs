@@ -338,12 +338,34 @@ fn project(
                 tx.prepare_cached("UPDATE tickets SET state = ?2 WHERE id = ?1")?
                     .execute(params![ticket_id.to_string(), state.as_str()])?;
             }
-            if event.kind == EventKind::Assigned {
-                tx.prepare_cached("UPDATE tickets SET assignee_id = ?2 WHERE id = ?1")?
+            match event.kind {
+                EventKind::Assigned => {
+                    tx.prepare_cached("UPDATE tickets SET assignee_id = ?2 WHERE id = ?1")?
+                        .execute(params![
+                            ticket_id.to_string(),
+                            event.assignee.as_ref().map(|a| a.id.to_string())
+                        ])?;
+                }
+                // A number left again replaces the first; the wait counts from the first ask.
+                EventKind::CallbackRequested => {
+                    tx.prepare_cached(
+                        "UPDATE tickets SET callback_phone = ?2,
+                             callback_requested_at = coalesce(callback_requested_at, ?3)
+                         WHERE id = ?1",
+                    )?
                     .execute(params![
                         ticket_id.to_string(),
-                        event.assignee.as_ref().map(|a| a.id.to_string())
+                        event.note,
+                        utc_text(event.at)
                     ])?;
+                }
+                EventKind::CalledBack => {
+                    tx.prepare_cached(
+                        "UPDATE tickets SET callback_phone = NULL, callback_requested_at = NULL WHERE id = ?1",
+                    )?
+                    .execute([ticket_id.to_string()])?;
+                }
+                _ => {}
             }
             touch(*ticket_id)?;
         }

@@ -1,4 +1,5 @@
-//! The support desk's queue from the server's own ticket tables: one statement for the page;
+//! The support desk's queue and callback list from the server's own ticket tables: one
+//! statement for the page;
 //! who may call comes from the contract covering each listed station, by the same rule the door
 //! and the till use ([`covering_contract`]), over each listed shop's contracts read once.
 
@@ -9,8 +10,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
 use stationdesk_core::domain::desk_queue::AssignedTo;
+use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::ticket_number;
-use stationdesk_protocol::{DeskPage, DeskTicket};
+use stationdesk_protocol::{DeskCallback, DeskPage, DeskTicket};
 use uuid::Uuid;
 
 use super::changes::Tables;
@@ -54,19 +56,24 @@ fn page_sql(query: &DeskQuery) -> String {
         "(t.urgency, t.created_at, t.id) > (?7, ?8, ?9)",
     );
     format!(
-        "SELECT t.id, t.shop_id, (SELECT s.name FROM shops s WHERE s.id = t.shop_id) AS shop_name,
-                t.station_id,
-                (SELECT coalesce(json_extract(st.record, '$.name'), st.name)
-                 FROM stations st WHERE st.id = t.station_id) AS station_name,
-                t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at, t.urgency,
-                t.assignee_id, (SELECT u.name FROM users u WHERE u.id = t.assignee_id) AS assignee_name
-         FROM tickets t
-         WHERE {}
-         ORDER BY t.urgency, t.created_at, t.id
-         LIMIT ?11",
+        "{LISTED} WHERE {} ORDER BY t.urgency, t.created_at, t.id LIMIT ?11",
         conditions.join(" AND ")
     )
 }
+
+/// What a listed ticket shows, each name from its own table.
+const LISTED: &str =
+    "SELECT t.id, t.shop_id, (SELECT s.name FROM shops s WHERE s.id = t.shop_id) AS shop_name,
+            t.station_id,
+            (SELECT coalesce(json_extract(st.record, '$.name'), st.name)
+             FROM stations st WHERE st.id = t.station_id) AS station_name,
+            t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at, t.urgency,
+            t.assignee_id, (SELECT u.name FROM users u WHERE u.id = t.assignee_id) AS assignee_name,
+            t.callback_phone, t.callback_requested_at
+     FROM tickets t";
+
+/// The most callbacks listed at once: more than a desk answers in a day.
+const MAX_CALLBACKS: i64 = 500;
 
 /// A ticket as the page's statement reads it.
 struct Listed {
@@ -84,6 +91,31 @@ struct Listed {
     urgency: u8,
     assignee: Option<String>,
     assignee_name: Option<String>,
+    callback_phone: Option<String>,
+    callback_requested_at: Option<DateTime<Utc>>,
+}
+
+impl Listed {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
+        Ok(Listed {
+            id: r.get("id")?,
+            shop: r.get("shop_id")?,
+            shop_name: r.get("shop_name")?,
+            station: r.get("station_id")?,
+            station_name: r.get("station_name")?,
+            title: r.get("title")?,
+            state: r.get("state")?,
+            priority: r.get("priority")?,
+            channel: r.get("channel")?,
+            created_at: r.get("created_at")?,
+            updated_at: r.get("updated_at")?,
+            urgency: r.get("urgency")?,
+            assignee: r.get("assignee_id")?,
+            assignee_name: r.get("assignee_name")?,
+            callback_phone: r.get("callback_phone")?,
+            callback_requested_at: r.get("callback_requested_at")?,
+        })
+    }
 }
 
 /// `me` is the asking agent's account.
@@ -92,6 +124,7 @@ pub(super) fn queue(
     query: &DeskQuery,
     me: Uuid,
     today: NaiveDate,
+    calendar: &SupportCalendar,
 ) -> Result<DeskPage, StorageError> {
     let assignee = match query.filter.assignee {
         Some(AssignedTo::Me) => Some(me),
@@ -125,24 +158,7 @@ pub(super) fn queue(
                 // One more than asked for tells whether another page follows.
                 i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
             ],
-            |r| {
-                Ok(Listed {
-                    id: r.get("id")?,
-                    shop: r.get("shop_id")?,
-                    shop_name: r.get("shop_name")?,
-                    station: r.get("station_id")?,
-                    station_name: r.get("station_name")?,
-                    title: r.get("title")?,
-                    state: r.get("state")?,
-                    priority: r.get("priority")?,
-                    channel: r.get("channel")?,
-                    created_at: r.get("created_at")?,
-                    updated_at: r.get("updated_at")?,
-                    urgency: r.get("urgency")?,
-                    assignee: r.get("assignee_id")?,
-                    assignee_name: r.get("assignee_name")?,
-                })
-            },
+            Listed::read,
         )?
         .collect::<Result<Vec<_>, _>>()?;
     let more = rows.len() > query.limit;
@@ -159,6 +175,38 @@ pub(super) fn queue(
         None => None,
     };
 
+    Ok(DeskPage {
+        tickets: with_contracts(conn, rows, today, calendar)?,
+        next,
+    })
+}
+
+/// The callbacks nobody has answered yet, the longest waiting first, each with when support is
+/// open for it.
+pub(super) fn callbacks(
+    conn: &Connection,
+    today: NaiveDate,
+    calendar: &SupportCalendar,
+) -> Result<Vec<DeskTicket>, StorageError> {
+    let rows = conn
+        .prepare_cached(&format!(
+            "{LISTED} WHERE t.callback_requested_at IS NOT NULL
+                 AND t.state IN ('new', 'open', 'waiting_for_customer')
+             ORDER BY t.callback_requested_at, t.id LIMIT ?1"
+        ))?
+        .query_map([MAX_CALLBACKS], Listed::read)?
+        .collect::<Result<Vec<_>, _>>()?;
+    with_contracts(conn, rows, today, calendar)
+}
+
+/// The listed tickets as the desk shows them: who may call comes from the contract covering
+/// each station today, each shop's contracts read once.
+fn with_contracts(
+    conn: &Connection,
+    rows: Vec<Listed>,
+    today: NaiveDate,
+    calendar: &SupportCalendar,
+) -> Result<Vec<DeskTicket>, StorageError> {
     let tables = Tables(conn);
     let mut contracts: HashMap<Uuid, Vec<Contract>> = HashMap::new();
     let mut tickets = Vec::with_capacity(rows.len());
@@ -189,9 +237,17 @@ pub(super) fn queue(
             channel: row.channel,
             assignee_id: uuid_of(row.assignee)?,
             assignee_name: row.assignee_name,
+            callback: match (row.callback_phone, row.callback_requested_at) {
+                (Some(phone), Some(requested_at)) => Some(DeskCallback {
+                    phone,
+                    requested_at,
+                    due_from: calendar.open_from(requested_at),
+                }),
+                _ => None,
+            },
             created_at: row.created_at,
             updated_at: row.updated_at,
         });
     }
-    Ok(DeskPage { tickets, next })
+    Ok(tickets)
 }

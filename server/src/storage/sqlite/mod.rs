@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
+use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
 use stationdesk_protocol::{
     BlobStatus, ChangeResult, NewShop, NewStaff, PullResponse, Role, Shop, StaffMember, MAX_BLOB,
@@ -167,8 +168,17 @@ impl Storage for SqliteStorage {
         query: &crate::desk::DeskQuery,
         me: Uuid,
         today: chrono::NaiveDate,
+        calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError> {
-        desk::queue(&self.conn(), query, me, today)
+        desk::queue(&self.conn(), query, me, today, calendar)
+    }
+
+    fn desk_callbacks(
+        &self,
+        today: chrono::NaiveDate,
+        calendar: &SupportCalendar,
+    ) -> Result<Vec<stationdesk_protocol::DeskTicket>, StorageError> {
+        desk::callbacks(&self.conn(), today, calendar)
     }
 
     fn follow_other_writers(&self) -> Result<(), StorageError> {

@@ -89,6 +89,19 @@ pub fn comment(ticket_id: Uuid) -> Value {
     })
 }
 
+/// An internal note of the desk on the ticket.
+pub fn internal_note(ticket_id: Uuid) -> Value {
+    change(ChangeBody::InternalNoteAdded {
+        ticket_id,
+        note: Comment {
+            id: Uuid::now_v7(),
+            author: "Ben".into(),
+            body: "Kunde ist Stammkunde, Kulanz".into(),
+            created_at: Utc::now(),
+        },
+    })
+}
+
 pub fn attachment(ticket_id: Uuid) -> Value {
     change(ChangeBody::AttachmentAdded {
         ticket_id,
