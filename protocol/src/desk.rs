@@ -36,8 +36,23 @@ pub struct DeskTicket {
     pub assignee_name: Option<String>,
     /// A callback the till asked for outside support hours that nobody has answered yet.
     pub callback: Option<DeskCallback>,
+    /// The first-response clock, counted in the desk's support hours.
+    pub first_response: DeskSla,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Where a ticket stands against its first-response target (by priority, in support hours; the
+/// clock stops while the ticket waits for the customer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskSla {
+    /// None while the clock stands still (waiting for the customer).
+    pub due: Option<DateTime<Utc>>,
+    /// When the ticket first left "new".
+    pub responded_at: Option<DateTime<Utc>>,
+    /// Answered after the due time, or not answered and the due time passed.
+    pub overdue: bool,
 }
 
 /// A number to call back, left at a till outside support hours.

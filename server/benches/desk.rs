@@ -49,14 +49,14 @@ fn main() {
         seeding.elapsed().as_secs_f64()
     );
     let storage = Arc::new(SqliteStorage::open(&db).unwrap());
-    let today = Utc::now().date_naive();
+    let now = Utc::now();
     let me = agents[0];
     let calendar = Arc::new(stationdesk_core::domain::support_hours::SupportCalendar::default());
     let page = |raw: RawDeskQuery<'_>| {
         let query = DeskQuery::parse(raw).unwrap();
         let (storage, calendar) = (storage.clone(), calendar.clone());
         move || {
-            let page = storage.desk_queue(&query, me, today, &calendar).unwrap();
+            let page = storage.desk_queue(&query, me, now, &calendar).unwrap();
             assert!(!page.tickets.is_empty());
         }
     };

@@ -24,6 +24,15 @@ export function h(tag, attrs = {}, ...children) {
   return element;
 }
 
+/// What is typed into `element` survives a redraw of the page (a sync landing while the user
+/// presses the button loses nothing): kept in the `drafts` map under `key` until the caller
+/// deletes it once sent.
+export function drafted(drafts, key, element) {
+  element.value = drafts.get(key) ?? "";
+  element.addEventListener("input", () => drafts.set(key, element.value));
+  return element;
+}
+
 /// A labelled table head cell list and rows, with a caption for screen readers.
 export function table({ id, caption, headers, rows }) {
   const element = h(

@@ -8,7 +8,6 @@ use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_core::domain::support_hours::SupportCalendar;
-use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
 use stationdesk_protocol::{DeskPage, DeskTicket, ErrorBody, Role};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -80,10 +79,14 @@ async fn queue(
         limit: params.limit,
         cursor: params.cursor.as_deref(),
     })?;
-    let today = Utc::now().with_timezone(&VENDOR_TIME_ZONE).date_naive();
     Ok(Json(
         blocking(move || {
-            storage.desk_queue(&query, caller.account, today, &SupportCalendar::default())
+            storage.desk_queue(
+                &query,
+                caller.account,
+                Utc::now(),
+                &SupportCalendar::default(),
+            )
         })
         .await?,
     ))
@@ -100,8 +103,7 @@ async fn callbacks(
     Authenticated(caller, _): Authenticated,
 ) -> Result<Json<Vec<DeskTicket>>, ApiError> {
     policy::require(&caller, &DESK, "work the support desk's callbacks")?;
-    let today = Utc::now().with_timezone(&VENDOR_TIME_ZONE).date_naive();
     Ok(Json(
-        blocking(move || storage.desk_callbacks(today, &SupportCalendar::default())).await?,
+        blocking(move || storage.desk_callbacks(Utc::now(), &SupportCalendar::default())).await?,
     ))
 }

@@ -285,20 +285,20 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
     fn follow_other_writers(&self) -> Result<(), StorageError> {
         Ok(())
     }
-    /// A page of the support desk's queue across every shop, as the agent `me` asked for it;
-    /// `today` (the vendor's date) decides which contract covers each listed station, the
-    /// vendor's `calendar` when a callback is due.
+    /// A page of the support desk's queue across every shop, as the agent `me` asked for it
+    /// `now`; the vendor's `calendar` gives its date (which contract covers each listed
+    /// station), its SLA clocks and when a callback is due.
     fn desk_queue(
         &self,
         query: &crate::desk::DeskQuery,
         me: Uuid,
-        today: NaiveDate,
+        now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError>;
     /// The callbacks tills asked for that nobody has answered, the longest waiting first.
     fn desk_callbacks(
         &self,
-        today: NaiveDate,
+        now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Vec<stationdesk_protocol::DeskTicket>, StorageError>;
 

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use crate::common::{change, cli, order, statuses, ticket, TestServer, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::Value;
-use stationdesk_core::domain::tickets::{Channel, Priority};
+use stationdesk_core::domain::tickets::{Channel, Priority, TicketState};
 use stationdesk_core::store::{Assignee, EventKind, TicketEvent};
 use stationdesk_core::wire::ChangeBody;
 use uuid::Uuid;
@@ -633,4 +633,76 @@ fn the_callback_list_orders_numbers_left_at_tills_and_an_answered_one_reaches_th
     for store in [&till, &desk] {
         crate::sync::forget(store);
     }
+}
+
+#[test]
+fn each_queued_ticket_carries_its_first_response_clock_in_support_hours() {
+    let server = TestServer::start();
+    let korn = server.shop("Bäckerei Korn");
+    let (till, kasse) = server.till(&korn, "Kasse 1");
+    let support = server.staff("ben@vendor.de", "support_staff", None);
+    // Filed on a Monday at 09:00 in Berlin, weeks ago.
+    let monday = "2026-11-02T08:00:00Z"
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .unwrap();
+    let file_at = |title: &str, priority: Priority, at: chrono::DateTime<chrono::Utc>| {
+        let id = Uuid::now_v7();
+        let mut filed = ticket(id, Some(kasse));
+        (
+            filed.title,
+            filed.priority,
+            filed.created_at,
+            filed.updated_at,
+        ) = (title.into(), priority, at, at);
+        let results = server.push(&till, &[change(ChangeBody::TicketFiled { ticket: filed })]);
+        assert_eq!(statuses(&results), ["applied"], "{results:?}");
+        id
+    };
+    file_at("nobody answered", Priority::Emergency, monday);
+    let answered = file_at("answered in time", Priority::Emergency, monday);
+    let waiting = file_at("waiting for the shop", Priority::High, monday);
+    file_at("just filed", Priority::Normal, chrono::Utc::now());
+    let at = |minutes: i64, to: TicketState| {
+        let mut moved = crate::common::moved(answered, to);
+        moved["event"]["at"] = serde_json::json!(monday + chrono::Duration::minutes(minutes));
+        moved
+    };
+    assert_eq!(
+        statuses(&server.push(&support, &[at(30, TicketState::Open)])),
+        ["applied"]
+    );
+    let mut paused = crate::common::moved(waiting, TicketState::WaitingForCustomer);
+    paused["event"]["at"] = serde_json::json!(monday + chrono::Duration::minutes(10));
+    assert_eq!(statuses(&server.push(&support, &[paused])), ["applied"]);
+
+    let page = queue(&server, &support, "");
+    let clock = |title: &str| {
+        page["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["title"] == title)
+            .unwrap()["first_response"]
+            .clone()
+    };
+    let late = clock("nobody answered");
+    assert_eq!(
+        late["due"], "2026-11-02T09:00:00Z",
+        "one support hour after filing"
+    );
+    assert_eq!(late["overdue"], true);
+    assert!(late["responded_at"].is_null());
+    let in_time = clock("answered in time");
+    assert_eq!(in_time["responded_at"], "2026-11-02T08:30:00Z");
+    assert_eq!(in_time["overdue"], false);
+    let stopped = clock("waiting for the shop");
+    assert!(
+        stopped["due"].is_null(),
+        "the clock stands while the shop has the ball: {stopped}"
+    );
+    let fresh = clock("just filed");
+    assert_eq!(fresh["overdue"], false);
+    assert!(fresh["due"]
+        .as_str()
+        .is_some_and(|due| due > chrono::Utc::now().to_rfc3339().as_str()));
 }

@@ -5,7 +5,7 @@ use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter};
 use stationdesk_core::domain::money::{parse_typed_amount, Currency, Money};
 use stationdesk_core::domain::tickets::{NumberedTicket, Priority, TicketState};
 use stationdesk_core::store::{Comment, Quote};
-use stationdesk_core::sync::desk;
+use stationdesk_core::sync::{self, desk};
 use stationdesk_protocol::{DeskPage, DeskTicket};
 use tauri::State;
 use uuid::Uuid;
@@ -54,8 +54,17 @@ pub fn mark_called_back(
 ) -> Result<NumberedTicket, UiError> {
     let actor = me(&state)?;
     let ticket = state.store().called_back(&id, &outcome, &actor)?;
-    state.sync.soon();
+    send_now(&state);
     Ok(ticket.into())
+}
+
+/// Sends what was just written before the desk asks the server for its lists again, so the
+/// answer already holds it. Offline the change waits in the outbox like any other, the sync
+/// worker sends it when the server is back, and the sync card says so; nothing is lost.
+fn send_now(state: &AppState) {
+    if on_own_connection(state, sync::push).is_err() {
+        state.sync.soon();
+    }
 }
 
 /// The signed-in agent takes the ticket (`take`), or gives it back to the queue.
@@ -70,7 +79,7 @@ pub fn assign_ticket(
     let actor = agent.name.clone();
     let ticket = store.assign(&id, take.then_some(agent), &actor)?;
     drop(store);
-    state.sync.soon();
+    send_now(&state);
     Ok(ticket.into())
 }
 

@@ -2,7 +2,7 @@
 // emergencies first and then the longest waiting; each row with its shop, till and who may call
 // support under the contract covering that till, and the agent who took it.
 
-import { h, table } from "../dom.js";
+import { drafted, h, table } from "../dom.js";
 import { formatInstant } from "../format.js";
 import { planName } from "../plans.js";
 import { openTicket } from "./tickets.js";
@@ -22,6 +22,15 @@ function caller(t, ticket) {
   return h("span", {}, t(`desk.caller.${ticket.who_may_call}`));
 }
 
+// The first-response clock: when it is due, that it is late (the row stands out), or answered.
+function slaCell(t, sla) {
+  if (sla.responded_at) return h("span", { class: "muted" }, t(sla.overdue ? "desk.sla.answeredLate" : "desk.sla.answered"));
+  if (!sla.due) return h("span", { class: "muted" }, t("desk.sla.paused"));
+  return sla.overdue
+    ? h("span", { class: "badge danger" }, t("desk.sla.overdue", { at: formatInstant(sla.due) }))
+    : h("span", {}, t("desk.sla.due", { at: formatInstant(sla.due) }));
+}
+
 function row(ctx, ticket) {
   const { t } = ctx;
   const onlyShop = h("button", {
@@ -33,7 +42,8 @@ function row(ctx, ticket) {
       ctx.refresh();
     },
   }, ticket.shop_name);
-  return h("tr", { class: `priority-${ticket.priority}`, "data-ticket": ticket.id, "data-shop": ticket.shop_id },
+  const late = ticket.first_response.overdue && !ticket.first_response.responded_at;
+  return h("tr", { class: `priority-${ticket.priority}${late ? " overdue" : ""}`, "data-ticket": ticket.id, "data-shop": ticket.shop_id },
     h("td", {}, h("button", { type: "button", class: "link desk-open", onclick: () => openTicket(ctx, ticket.id) }, ticket.number)),
     h("td", {}, h("span", { class: `badge priority-${ticket.priority}` }, t(`ticket.priority.${ticket.priority}`))),
     h("td", { class: "desk-shop" }, onlyShop),
@@ -41,10 +51,14 @@ function row(ctx, ticket) {
     h("td", {}, ticket.plan ? planName(ctx.catalog, ticket.plan) : "—", " ", caller(t, ticket)),
     h("td", { class: "desk-title" }, ticket.title,
       ticket.callback ? h("span", { class: "badge warn desk-callback" }, t("desk.callbackBadge", { phone: ticket.callback.phone })) : null),
+    h("td", { class: "desk-sla" }, slaCell(t, ticket.first_response)),
     h("td", { class: "desk-agent" }, ticket.assignee_name ?? h("span", { class: "muted" }, "—")),
     h("td", {}, h("span", { class: `badge state-${ticket.state}` }, t(`ticket.state.${ticket.state}`))),
     h("td", {}, formatInstant(ticket.created_at)));
 }
+
+// What an agent has typed about each callback, until it is sent.
+const outcomeDrafts = new Map();
 
 // The callback service's list: each number left at a till outside support hours, the longest
 // waiting first; the agent writes what came of the call, and the till shows it.
@@ -54,7 +68,7 @@ function callbackList(ctx, callbacks) {
   return h("section", { class: "card desk-callbacks", id: "desk-callbacks" },
     h("h2", {}, `${t("desk.callbacks.title")} (${callbacks.length})`),
     h("ul", {}, callbacks.map((ticket) => {
-      const outcome = h("input", { class: "callback-outcome", maxlength: 500, required: true, "aria-label": t("desk.callbacks.outcome"), placeholder: t("desk.callbacks.outcome") });
+      const outcome = drafted(outcomeDrafts, ticket.id, h("input", { class: "callback-outcome", maxlength: 500, required: true, "aria-label": t("desk.callbacks.outcome"), placeholder: t("desk.callbacks.outcome") }));
       const callback = ticket.callback;
       return h("li", { "data-ticket": ticket.id },
         h("div", { class: "callback-who" },
@@ -68,6 +82,7 @@ function callbackList(ctx, callbacks) {
             event.preventDefault();
             try {
               await api.markCalledBack(ticket.id, outcome.value);
+              outcomeDrafts.delete(ticket.id);
               ctx.notify(t("desk.callbacks.marked", { number: ticket.number }));
               await ctx.refresh();
             } catch (error) {
@@ -122,7 +137,7 @@ export async function render(ctx) {
   const rows = table({
     id: "desk-queue",
     caption: t("desk.title"),
-    headers: ["ticket", "priority", "shop", "station", "contract", "title", "agent", "state", "filed"].map((k) => t(`desk.column.${k}`)),
+    headers: ["ticket", "priority", "shop", "station", "contract", "title", "sla", "agent", "state", "filed"].map((k) => t(`desk.column.${k}`)),
     rows: page.tickets.map((ticket) => row(ctx, ticket)),
   });
   const body = rows.querySelector("tbody");

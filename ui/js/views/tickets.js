@@ -1,7 +1,7 @@
 // Tickets for the shop admin: the shop's, mine and where I am in copy, filtered and searched;
 // a form that says what a good request still lacks; the detail with its history and thread.
 
-import { h } from "../dom.js";
+import { drafted, h } from "../dom.js";
 import { formatInstant, formatMoney } from "../format.js";
 import { connectButton, sessionsPanel } from "./remote.js";
 
@@ -9,6 +9,8 @@ const ACTIVE = ["new", "open", "waiting_for_customer"];
 const DONE = ["resolved", "closed"];
 // What the screen shows survives re-renders: a language switch must not lose the selection.
 const screen = { view: "shop", filter: "active", priority: "", search: "", selected: null, composing: false };
+// What is typed on a ticket (a reply, a note, a quote), by ticket and field, until it is sent.
+const drafts = new Map();
 
 /// An emergency arrived: nothing the screen was narrowed to may hide it.
 export function showEverythingActive() {
@@ -243,12 +245,13 @@ async function detail(ctx, id) {
       : h("p", { class: "muted" }, t("tickets.noAttachments")),
     ACTIVE.includes(ticket.state) ? h("label", { class: "file-label" }, t("tickets.attach"), picker) : null);
 
-  const body = h("textarea", { id: "comment-body", rows: 3, "aria-label": desk ? t("tickets.reply") : t("tickets.comment") });
+  const body = drafted(drafts, `${ticket.id}:comment`, h("textarea", { id: "comment-body", rows: 3, "aria-label": desk ? t("tickets.reply") : t("tickets.comment") }));
   const active = ACTIVE.includes(ticket.state);
   const send = (write, done) => async (event) => {
     event.preventDefault();
     try {
       await write(ticket.id, body.value);
+      drafts.delete(`${ticket.id}:comment`);
       ctx.notify(t(done, { number: screenData.number }));
       await ctx.refresh();
     } catch (err) {
@@ -284,14 +287,16 @@ async function detail(ctx, id) {
     : null;
 
   const undecided = screenData.quotes.some((quote) => !quote.decision);
-  const quoteAmount = h("input", { id: "quote-amount", inputmode: "decimal", required: true, maxlength: 12 });
-  const quoteText = h("textarea", { id: "quote-description", rows: 2, required: true, maxlength: 5000 });
+  const quoteAmount = drafted(drafts, `${ticket.id}:quote-amount`, h("input", { id: "quote-amount", inputmode: "decimal", required: true, maxlength: 12 }));
+  const quoteText = drafted(drafts, `${ticket.id}:quote-description`, h("textarea", { id: "quote-description", rows: 2, required: true, maxlength: 5000 }));
   const offerQuote = desk && active && !undecided
     ? h("details", { class: "quote-offer", id: "quote-offer" }, h("summary", {}, t("quotes.offerTitle")),
       h("form", { onsubmit: async (event) => {
           event.preventDefault();
           try {
             await api.offerQuote(ticket.id, quoteAmount.value, quoteText.value);
+            drafts.delete(`${ticket.id}:quote-amount`);
+            drafts.delete(`${ticket.id}:quote-description`);
             ctx.notify(t("quotes.offered", { number: screenData.number }));
             await ctx.refresh();
           } catch (err) {

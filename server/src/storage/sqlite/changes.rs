@@ -324,7 +324,8 @@ fn project(
         }
         ChangeBody::TicketEvent { ticket_id, event } => {
             tx.prepare_cached(
-                "INSERT INTO ticket_events (id, ticket_id, kind, actor, at, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO ticket_events (id, ticket_id, kind, actor, at, revision, to_state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 event.id.to_string(),
@@ -332,7 +333,8 @@ fn project(
                 event.kind.as_str(),
                 event.actor,
                 utc_text(event.at),
-                revision
+                revision,
+                event.to_state.map(|s| s.as_str())
             ])?;
             if let Some(state) = event.to_state {
                 tx.prepare_cached("UPDATE tickets SET state = ?2 WHERE id = ?1")?

@@ -6,13 +6,15 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
 use stationdesk_core::domain::desk_queue::AssignedTo;
+use stationdesk_core::domain::sla::{first_response, StateChange};
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::ticket_number;
-use stationdesk_protocol::{DeskCallback, DeskPage, DeskTicket};
+use stationdesk_core::domain::tickets::Priority;
+use stationdesk_protocol::{DeskCallback, DeskPage, DeskSla, DeskTicket};
 use uuid::Uuid;
 
 use super::changes::Tables;
@@ -123,7 +125,7 @@ pub(super) fn queue(
     conn: &Connection,
     query: &DeskQuery,
     me: Uuid,
-    today: NaiveDate,
+    now: DateTime<Utc>,
     calendar: &SupportCalendar,
 ) -> Result<DeskPage, StorageError> {
     let assignee = match query.filter.assignee {
@@ -176,7 +178,7 @@ pub(super) fn queue(
     };
 
     Ok(DeskPage {
-        tickets: with_contracts(conn, rows, today, calendar)?,
+        tickets: with_contracts(conn, rows, now, calendar)?,
         next,
     })
 }
@@ -185,7 +187,7 @@ pub(super) fn queue(
 /// open for it.
 pub(super) fn callbacks(
     conn: &Connection,
-    today: NaiveDate,
+    now: DateTime<Utc>,
     calendar: &SupportCalendar,
 ) -> Result<Vec<DeskTicket>, StorageError> {
     let rows = conn
@@ -196,17 +198,19 @@ pub(super) fn callbacks(
         ))?
         .query_map([MAX_CALLBACKS], Listed::read)?
         .collect::<Result<Vec<_>, _>>()?;
-    with_contracts(conn, rows, today, calendar)
+    with_contracts(conn, rows, now, calendar)
 }
 
 /// The listed tickets as the desk shows them: who may call comes from the contract covering
-/// each station today, each shop's contracts read once.
+/// each station on the vendor's date, each shop's contracts read once; the SLA clocks run in
+/// the vendor's support hours.
 fn with_contracts(
     conn: &Connection,
     rows: Vec<Listed>,
-    today: NaiveDate,
+    now: DateTime<Utc>,
     calendar: &SupportCalendar,
 ) -> Result<Vec<DeskTicket>, StorageError> {
+    let today = now.with_timezone(&calendar.time_zone).date_naive();
     let tables = Tables(conn);
     let mut contracts: HashMap<Uuid, Vec<Contract>> = HashMap::new();
     let mut tickets = Vec::with_capacity(rows.len());
@@ -222,7 +226,15 @@ fn with_contracts(
             }
             None => None,
         };
+        let priority: Priority = row.priority.parse().map_err(stored_wrong)?;
+        let changes = state_changes(conn, id)?;
+        let clock = first_response(calendar, priority, row.created_at, &changes, now);
         tickets.push(DeskTicket {
+            first_response: DeskSla {
+                due: clock.due,
+                responded_at: clock.responded_at,
+                overdue: clock.overdue,
+            },
             id,
             number: ticket_number(id),
             shop_id: shop,
@@ -250,4 +262,27 @@ fn with_contracts(
         });
     }
     Ok(tickets)
+}
+
+/// Where the ticket's events moved it, in order: what its SLA clock counts from.
+fn state_changes(conn: &Connection, ticket: Uuid) -> Result<Vec<StateChange>, StorageError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, to_state FROM ticket_events
+         WHERE ticket_id = ?1 AND to_state IS NOT NULL ORDER BY at, id",
+    )?;
+    let rows = stmt.query_map([ticket.to_string()], |r| {
+        Ok((r.get::<_, DateTime<Utc>>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.map(|row| {
+        let (at, to) = row?;
+        Ok(StateChange {
+            at,
+            to: to.parse().map_err(stored_wrong)?,
+        })
+    })
+    .collect()
+}
+
+fn stored_wrong(error: stationdesk_core::domain::DomainError) -> StorageError {
+    StorageError::Backend(format!("a stored ticket: {error}"))
 }

@@ -167,18 +167,18 @@ impl Storage for SqliteStorage {
         &self,
         query: &crate::desk::DeskQuery,
         me: Uuid,
-        today: chrono::NaiveDate,
+        now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError> {
-        desk::queue(&self.conn(), query, me, today, calendar)
+        desk::queue(&self.conn(), query, me, now, calendar)
     }
 
     fn desk_callbacks(
         &self,
-        today: chrono::NaiveDate,
+        now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Vec<stationdesk_protocol::DeskTicket>, StorageError> {
-        desk::callbacks(&self.conn(), today, calendar)
+        desk::callbacks(&self.conn(), now, calendar)
     }
 
     fn follow_other_writers(&self) -> Result<(), StorageError> {
