@@ -77,6 +77,10 @@ const COMMANDS: &[&str] = &[
     "offer_quote",
     "desk_callbacks",
     "mark_called_back",
+    "desk_ticket_context",
+    "desk_shop",
+    "desk_shops",
+    "log_desk_ticket",
 ];
 
 fn main() {

@@ -1,7 +1,7 @@
 //! The support desk's queue, answered by the server (`GET /v1/desk/tickets`): the desk asks for
 //! the page it shows instead of keeping every shop's history.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -75,4 +75,64 @@ pub struct DeskPage {
     /// filed meanwhile never shift a page already read: each page starts after the last
     /// ticket of the one before.
     pub next: Option<String>,
+}
+
+/// A shop as the desk sees it beside a ticket (`GET /v1/desk/shops/{shop_id}`): its tills, its
+/// contracts, whom it may call support as, and what else of it is still open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskShop {
+    pub id: Uuid,
+    pub name: String,
+    /// Set up by the vendor under Second Level Support.
+    pub second_level: bool,
+    pub stations: Vec<DeskStation>,
+    pub contracts: Vec<DeskContract>,
+    /// The shop admins named in a Second Level contract: those who may call support.
+    pub named_admins: Vec<DeskContact>,
+    /// The shop's tickets still being worked on, as the queue orders them (at most 50).
+    pub open_tickets: Vec<DeskTicket>,
+}
+
+/// A till of the shop: where support connects to, and when it was last heard of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskStation {
+    pub id: Uuid,
+    pub name: String,
+    /// `teamviewer`, `rustdesk`, `anydesk` or `vnc`, as the shop recorded it.
+    pub remote_tool: Option<String>,
+    pub remote_id: Option<String>,
+    /// The plan of the contract covering the till today.
+    pub plan: Option<String>,
+    /// When the till last reached the server (to the minute); none if it never enrolled.
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskContract {
+    pub id: Uuid,
+    pub plan: String,
+    pub station_ids: Vec<Uuid>,
+    pub start: NaiveDate,
+    /// The end of the term running today (or the first, before the start).
+    pub term_end: NaiveDate,
+    /// When the contract ends after a notice; none while it renews.
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskContact {
+    pub name: String,
+    pub email: String,
+}
+
+/// One ticket as the queue lists it, with its shop beside it (`GET /v1/desk/tickets/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskTicketInContext {
+    pub ticket: DeskTicket,
+    pub shop: DeskShop,
 }

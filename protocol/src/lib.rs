@@ -23,7 +23,10 @@ pub use accounts::{
     StaffSession, Till, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
 };
 pub use changes::{Change, ChangeBody, ContractOrder, Entity, Record, Records};
-pub use desk::{DeskCallback, DeskPage, DeskSla, DeskTicket};
+pub use desk::{
+    DeskCallback, DeskContact, DeskContract, DeskPage, DeskShop, DeskSla, DeskStation, DeskTicket,
+    DeskTicketInContext,
+};
 pub use vendor::{
     BilledShop, CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, Invoice,
     InvoiceKind, InvoiceLine, InvoicePaid, InvoiceRun, NewContract, ShopBilling, VendorContact,

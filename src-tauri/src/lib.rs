@@ -107,6 +107,10 @@ pub fn run() {
             commands::desk::offer_quote,
             commands::desk::desk_callbacks,
             commands::desk::mark_called_back,
+            commands::desk::desk_ticket_context,
+            commands::desk::desk_shop,
+            commands::desk::desk_shops,
+            commands::desk::log_desk_ticket,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

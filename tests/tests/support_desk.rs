@@ -260,7 +260,7 @@ async fn show_more_reads_the_next_page_of_the_queue() {
 async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_the_note() {
     const NOTE: &str = "Kulanz intern: Anfahrt nicht berechnen";
     const REPLY: &str = "Bitte starten Sie die Kasse einmal neu.";
-    let (server, tills) = off_runtime(|| {
+    let (server, weber, tills) = off_runtime(|| {
         let server = TestServer::start();
         server.operator(
             &[
@@ -291,7 +291,7 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
             .request_callback(&pressed[0].id.to_string(), "030 1234567", "Kasse Eingang")
             .unwrap();
         stationdesk_core::sync::sync(&mut weber_till).unwrap();
-        (server, tills)
+        (server, weber, tills)
     });
 
     let desk = App::launch().await;
@@ -370,6 +370,14 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
         })
     })
     .await;
+    let context = desk.text("#ticket-context").await;
+    assert!(
+        context.contains("About Bäckerei Korn")
+            && context.contains("Kasse 1")
+            && context.contains("last heard of")
+            && !context.contains("Blumen Weber"),
+        "{context}"
+    );
     desk.screenshot("desk-ticket-taken-noted-quoted").await;
 
     desk.open("desk").await;
@@ -381,6 +389,30 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
     })
     .await;
     desk.screenshot("desk-queue-mine").await;
+
+    // A call from Blumen Weber, logged at the desk for its till.
+    desk.click_and_wait_for_render("#desk-log").await;
+    desk.select("#log-shop", &weber).await;
+    desk.eventually("the shop's tills are offered", || async {
+        desk.texts("#log-station option").await == ["Kasse Eingang"]
+    })
+    .await;
+    desk.type_into("#log-reporter", "Herr Weber").await;
+    desk.type_into("#ticket-title", "Kartenterminal verbindet nicht")
+        .await;
+    desk.screenshot("desk-log-call").await;
+    desk.click("#desk-log-send").await;
+    desk.eventually("the logged ticket opens", || async {
+        desk.texts("#ticket-detail h2")
+            .await
+            .first()
+            .is_some_and(|title| title.contains("Kartenterminal verbindet nicht"))
+    })
+    .await;
+    assert!(desk
+        .text("#ticket-context")
+        .await
+        .contains("About Blumen Weber"));
 
     let shop = App::launch().await;
     shop.click_and_wait_for_render("#lang-en").await;

@@ -96,4 +96,8 @@ export const api = {
   offerQuote: (id, amount, description) => call("offer_quote", { id, amount, description }),
   deskCallbacks: () => call("desk_callbacks"),
   markCalledBack: (id, outcome) => call("mark_called_back", { id, outcome }),
+  deskTicketContext: (id) => call("desk_ticket_context", { id }),
+  deskShop: (shop) => call("desk_shop", { shop }),
+  deskShops: () => call("desk_shops"),
+  logDeskTicket: (ticket) => call("log_desk_ticket", { ticket }),
 };

@@ -236,9 +236,19 @@ impl Store {
             channel: new.channel,
             state: TicketState::New,
             request: new.request,
-            station_details: StationDetails::of_this_machine(
-                station.as_ref().map_or("", |s| s.name.as_str()),
-            ),
+            station_details: {
+                let name = station.as_ref().map_or("", |s| s.name.as_str());
+                // A call or an e-mail logged at the desk is not about the desk's own machine.
+                match new.channel {
+                    Channel::Phone | Channel::Email => StationDetails {
+                        station_name: name.to_owned(),
+                        ..StationDetails::default()
+                    },
+                    Channel::Form | Channel::EmergencyButton => {
+                        StationDetails::of_this_machine(name)
+                    }
+                }
+            },
             cc: clean_cc(&new.cc),
             created_at: now,
             updated_at: now,

@@ -2,7 +2,8 @@
 //! (`GET /v1/desk/tickets`), across every shop, and the callbacks still to make
 //! (`GET /v1/desk/callbacks`); nothing of it is copied here.
 
-use stationdesk_protocol::{DeskPage, DeskTicket};
+use stationdesk_protocol::{DeskPage, DeskShop, DeskTicket, DeskTicketInContext, Shop};
+use uuid::Uuid;
 
 use super::{query, with_token, SyncError};
 use crate::domain::desk_queue::QueueFilter;
@@ -39,4 +40,23 @@ pub fn callbacks(store: &mut Store) -> Result<Vec<DeskTicket>, SyncError> {
     with_token(store, |_, client, token| {
         client.get(token, "/desk/callbacks", &[])
     })
+}
+
+/// A ticket as the queue lists it, with its shop beside it.
+pub fn ticket_in_context(store: &mut Store, id: Uuid) -> Result<DeskTicketInContext, SyncError> {
+    with_token(store, |_, client, token| {
+        client.get(token, &format!("/desk/tickets/{id}"), &[])
+    })
+}
+
+/// A shop's tills, contracts, named admins and open tickets.
+pub fn shop(store: &mut Store, id: Uuid) -> Result<DeskShop, SyncError> {
+    with_token(store, |_, client, token| {
+        client.get(token, &format!("/desk/shops/{id}"), &[])
+    })
+}
+
+/// Every shop, for the desk to file a ticket for one.
+pub fn shops(store: &mut Store) -> Result<Vec<Shop>, SyncError> {
+    with_token(store, |_, client, token| client.get(token, "/shops", &[]))
 }

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_core::domain::support_hours::SupportCalendar;
-use stationdesk_protocol::{DeskPage, DeskTicket, ErrorBody, Role};
+use stationdesk_protocol::{DeskPage, DeskShop, DeskTicket, DeskTicketInContext, ErrorBody, Role};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -23,6 +23,8 @@ use crate::{blocking, policy};
 pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
     OpenApiRouter::new()
         .routes(routes!(queue))
+        .routes(routes!(ticket_in_context))
+        .routes(routes!(shop))
         .routes(routes!(callbacks))
 }
 
@@ -106,4 +108,52 @@ async fn callbacks(
     Ok(Json(
         blocking(move || storage.desk_callbacks(Utc::now(), &SupportCalendar::default())).await?,
     ))
+}
+
+/// One ticket as the queue lists it, with its shop beside it: the shop's tills (remote tool,
+/// when each last reached the server), contracts, named admins and other open tickets.
+#[utoipa::path(get, path = "/v1/desk/tickets/{ticket_id}", tag = "desk", security(("bearer" = [])),
+    params(("ticket_id" = Uuid, Path, description = "The ticket")),
+    responses((status = 200, description = "The ticket and its shop", body = DeskTicketInContext),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Only the vendor's support staff and admins work the desk", body = ErrorBody),
+        (status = 404, description = "No such ticket", body = ErrorBody)))]
+async fn ticket_in_context(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    Path(ticket_id): Path<Uuid>,
+) -> Result<Json<DeskTicketInContext>, ApiError> {
+    policy::require(&caller, &DESK, "work the support desk's tickets")?;
+    let found = blocking(move || {
+        let (now, calendar) = (Utc::now(), SupportCalendar::default());
+        let Some(ticket) = storage.desk_ticket(ticket_id, now, &calendar)? else {
+            return Ok(None);
+        };
+        let shop = storage.desk_shop(ticket.shop_id, now, &calendar)?;
+        Ok(shop.map(|shop| DeskTicketInContext { ticket, shop }))
+    })
+    .await?;
+    found
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("no ticket {ticket_id}")))
+}
+
+/// A shop as the desk sees it: what an agent filing a ticket from a phone call picks the till
+/// from, and what stands beside a ticket.
+#[utoipa::path(get, path = "/v1/desk/shops/{shop_id}", tag = "desk", security(("bearer" = [])),
+    params(("shop_id" = Uuid, Path, description = "The shop")),
+    responses((status = 200, description = "The shop's tills, contracts, named admins and open tickets", body = DeskShop),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Only the vendor's support staff and admins work the desk", body = ErrorBody),
+        (status = 404, description = "No such shop", body = ErrorBody)))]
+async fn shop(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    Path(shop_id): Path<Uuid>,
+) -> Result<Json<DeskShop>, ApiError> {
+    policy::require(&caller, &DESK, "work the support desk's shops")?;
+    blocking(move || storage.desk_shop(shop_id, Utc::now(), &SupportCalendar::default()))
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("no shop {shop_id}")))
 }

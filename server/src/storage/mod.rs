@@ -295,6 +295,20 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError>;
+    /// One ticket as the queue lists it.
+    fn desk_ticket(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        calendar: &SupportCalendar,
+    ) -> Result<Option<stationdesk_protocol::DeskTicket>, StorageError>;
+    /// A shop as the desk sees it beside a ticket.
+    fn desk_shop(
+        &self,
+        shop: Uuid,
+        now: DateTime<Utc>,
+        calendar: &SupportCalendar,
+    ) -> Result<Option<stationdesk_protocol::DeskShop>, StorageError>;
     /// The callbacks tills asked for that nobody has answered, the longest waiting first.
     fn desk_callbacks(
         &self,

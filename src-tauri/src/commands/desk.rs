@@ -1,12 +1,15 @@
 //! The support desk's work: the queue across every shop, asked of the server a page at a time;
 //! taking a ticket, internal notes and quotes, written here and sent through the outbox.
 
+use serde::Deserialize;
 use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter};
 use stationdesk_core::domain::money::{parse_typed_amount, Currency, Money};
-use stationdesk_core::domain::tickets::{NumberedTicket, Priority, TicketState};
-use stationdesk_core::store::{Comment, Quote};
+use stationdesk_core::domain::tickets::{
+    Category, Channel, NumberedTicket, Priority, RequestDetails, TicketState,
+};
+use stationdesk_core::store::{Comment, NewTicket, Quote};
 use stationdesk_core::sync::{self, desk};
-use stationdesk_protocol::{DeskPage, DeskTicket};
+use stationdesk_protocol::{DeskPage, DeskShop, DeskTicket, DeskTicketInContext, Shop};
 use tauri::State;
 use uuid::Uuid;
 
@@ -111,4 +114,59 @@ pub fn offer_quote(
         .offer_quote(&id, price, &description, &actor)?;
     state.sync.soon();
     Ok(quote)
+}
+
+#[tauri::command(async)]
+pub fn desk_ticket_context(
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> Result<DeskTicketInContext, UiError> {
+    on_own_connection(&state, move |store| desk::ticket_in_context(store, id))
+}
+
+#[tauri::command(async)]
+pub fn desk_shop(state: State<'_, AppState>, shop: Uuid) -> Result<DeskShop, UiError> {
+    on_own_connection(&state, move |store| desk::shop(store, shop))
+}
+
+#[tauri::command(async)]
+pub fn desk_shops(state: State<'_, AppState>) -> Result<Vec<Shop>, UiError> {
+    on_own_connection(&state, desk::shops)
+}
+
+/// A call or an e-mail the agent logs for a shop's till, with the same checklist as the form.
+#[derive(Deserialize)]
+pub struct LoggedTicket {
+    station_id: Uuid,
+    reporter: String,
+    title: String,
+    category: Category,
+    priority: Priority,
+    channel: Channel,
+    request: RequestDetails,
+}
+
+#[tauri::command(async)]
+pub fn log_desk_ticket(
+    state: State<'_, AppState>,
+    ticket: LoggedTicket,
+) -> Result<NumberedTicket, UiError> {
+    if !matches!(ticket.channel, Channel::Phone | Channel::Email) {
+        return Err(UiError {
+            code: "rule",
+            message: "the desk logs tickets that came by phone or e-mail".into(),
+        });
+    }
+    let filed = state.store().create_ticket(NewTicket {
+        station: Some(ticket.station_id.to_string()),
+        reporter: ticket.reporter,
+        title: ticket.title,
+        category: ticket.category,
+        priority: ticket.priority,
+        channel: ticket.channel,
+        request: ticket.request,
+        cc: Vec::new(),
+    })?;
+    send_now(&state);
+    Ok(filed.into())
 }

@@ -5,12 +5,12 @@
 import { drafted, h, table } from "../dom.js";
 import { formatInstant } from "../format.js";
 import { planName } from "../plans.js";
-import { openTicket } from "./tickets.js";
+import { choice, field, openTicket, requestFields } from "./tickets.js";
 
 const ACTIVE = ["new", "open", "waiting_for_customer"];
 const DONE = ["resolved", "closed"];
 // What the queue is narrowed to survives re-renders (a sync, a language switch).
-const screen = { filter: "active", priority: "", assignee: "", search: "", shop: null };
+const screen = { filter: "active", priority: "", assignee: "", search: "", shop: null, logging: false };
 
 /// An emergency arrived: nothing the queue was narrowed to may hide it.
 export function showEverythingActive() {
@@ -93,8 +93,67 @@ function callbackList(ctx, callbacks) {
     })));
 }
 
+// A call or an e-mail the agent logs for a shop's till, with the checklist of a good request;
+// the ticket then opens.
+async function logForm(ctx) {
+  const { t, api } = ctx;
+  const shops = await api.deskShops();
+  const asked = requestFields(ctx);
+  const [shop, shopField] = choice("log-shop", t("desk.log.shop"), shops.map((one) => [one.id, one.name]));
+  const [station, stationField] = choice("log-station", t("desk.log.station"), []);
+  const [channel, channelField] = choice("log-channel", t("desk.log.channel"), ["phone", "email"].map((c) => [c, t(`ticket.channel.${c}`)]));
+  const [reporter, reporterField] = field("log-reporter", t("desk.log.reporter"), { required: true, maxlength: 200 });
+  async function tillsOfShop() {
+    const chosen = await api.deskShop(shop.value);
+    station.replaceChildren(...(chosen.stations.length
+      ? chosen.stations.map((till) => h("option", { value: till.id }, till.name))
+      : [h("option", { value: "" }, t("desk.log.noTills"))]));
+  }
+  shop.addEventListener("change", () => tillsOfShop().catch((error) => ctx.notify(error.message, "error")));
+  if (shops.length) await tillsOfShop();
+  const { titleField, categoryField, priorityField, doingField, expectedField, errorField, reproducibleField, elsewhereField } = asked.fields;
+  const element = h("form", {
+    class: "card ticket-form",
+    id: "desk-log-form",
+    oninput: asked.advise,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const ticket = await api.logDeskTicket({
+          station_id: station.value,
+          reporter: reporter.value,
+          title: asked.title.value,
+          category: asked.category.value,
+          priority: asked.priority.value,
+          channel: channel.value,
+          request: asked.request(),
+        });
+        ctx.notify(t("desk.log.logged", { number: ticket.number }));
+        screen.logging = false;
+        await openTicket(ctx, ticket.id);
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  },
+  h("h2", {}, t("desk.log.title")),
+  h("div", { class: "form-grid" }, shopField, stationField, channelField),
+  h("div", { class: "form-grid" }, reporterField, priorityField, categoryField),
+  titleField, doingField, expectedField, errorField,
+  h("div", { class: "form-grid" }, reproducibleField, elsewhereField),
+  asked.checklist,
+  h("div", { class: "buttons" },
+    h("button", { type: "submit", class: "primary", id: "desk-log-send" }, t("desk.log.send")),
+    h("button", { type: "button", class: "secondary", onclick: () => { screen.logging = false; ctx.refresh(); } }, t("common.cancel"))));
+  await asked.advise();
+  return element;
+}
+
 export async function render(ctx) {
   const { t, api } = ctx;
+  if (screen.logging) {
+    return h("section", { class: "desk" }, h("h1", {}, t("desk.title")), await logForm(ctx));
+  }
   const ask = (cursor) => api.deskQueue({
     states: screen.filter === "active" ? ACTIVE : DONE,
     priority: screen.priority || null,
@@ -164,7 +223,8 @@ export async function render(ctx) {
   }, t("desk.more"));
 
   return h("section", { class: "desk" },
-    h("h1", {}, t("desk.title")),
+    h("div", { class: "view-head" }, h("h1", {}, t("desk.title")),
+      h("button", { type: "button", class: "primary", id: "desk-log", onclick: () => { screen.logging = true; ctx.refresh(); } }, t("desk.log.open"))),
     callbackList(ctx, callbacks),
     filters,
     narrowed,

@@ -3,6 +3,7 @@
 
 import { drafted, h } from "../dom.js";
 import { formatInstant, formatMoney } from "../format.js";
+import { contextPanel } from "./context.js";
 import { connectButton, sessionsPanel } from "./remote.js";
 
 const ACTIVE = ["new", "open", "waiting_for_customer"];
@@ -96,29 +97,20 @@ export async function render(ctx) {
       side));
 }
 
-async function form(ctx) {
+/// The fields of a good request with the checklist beside them, as the shop's form and the
+/// desk's log of a call both ask for them: `request()` reads what is filled in, `advise()`
+/// says what a good request still lacks.
+export function requestFields(ctx) {
   const { t, api } = ctx;
-  const coverage = await api.listStations();
-  const input = (id, label, attrs = {}, tag = "input") => {
-    const control = h(tag, { id, name: id, ...attrs });
-    return [control, h("div", { class: "field" }, h("label", { for: id }, label), control)];
-  };
-  const choice = (id, label, options) => input(id, label, {}, "select").map((el, i) => {
-    if (i === 0) el.append(...options.map(([value, text]) => h("option", { value }, text)));
-    return el;
-  });
-  const [title, titleField] = input("ticket-title", t("ticketForm.title"), { required: true, maxlength: 200, placeholder: t("ticketForm.titlePlaceholder") });
-  const [station, stationField] = choice("ticket-station", t("ticketForm.station"), [["", t("common.none")], ...coverage.map((c) => [c.station.id, c.station.name])]);
+  const [title, titleField] = field("ticket-title", t("ticketForm.title"), { required: true, maxlength: 200, placeholder: t("ticketForm.titlePlaceholder") });
   const [category, categoryField] = choice("ticket-category", t("ticketForm.category"), ["fault", "legal_change", "how_to", "out_of_scope"].map((c) => [c, t(`ticket.category.${c}`)]));
   const [priority, priorityField] = choice("ticket-priority", t("ticketForm.priority"), ["normal", "high", "emergency"].map((p) => [p, t(`ticket.priority.${p}`)]));
-  const [doing, doingField] = input("ticket-doing", t("ticketForm.doing"), { rows: 3 }, "textarea");
-  const [expected, expectedField] = input("ticket-expected", t("ticketForm.expected"), { rows: 2 }, "textarea");
-  const [error, errorField] = input("ticket-error", t("ticketForm.error"));
+  const [doing, doingField] = field("ticket-doing", t("ticketForm.doing"), { rows: 3 }, "textarea");
+  const [expected, expectedField] = field("ticket-expected", t("ticketForm.expected"), { rows: 2 }, "textarea");
+  const [error, errorField] = field("ticket-error", t("ticketForm.error"));
   const [reproducible, reproducibleField] = choice("ticket-reproducible", t("ticketForm.reproducible"), [["", t("common.none")], ...["yes", "no", "sometimes"].map((r) => [r, t(`ticketForm.reproducible.${r}`)])]);
   const [elsewhere, elsewhereField] = choice("ticket-elsewhere", t("ticketForm.elsewhere"), [["", t("common.none")], ["true", t("ticketForm.yes")], ["false", t("ticketForm.no")]]);
-  const [cc, ccField] = input("ticket-cc", t("ticketForm.cc"), { placeholder: t("ticketForm.ccPlaceholder") });
   const hints = h("ul", { class: "checklist", id: "ticket-checklist", "aria-live": "polite" });
-
   const request = () => ({
     doing: doing.value,
     expected: expected.value,
@@ -132,20 +124,47 @@ async function form(ctx) {
       ? missing.map((part) => h("li", { "data-missing": part }, t(`checklist.${part}`)))
       : [h("li", { class: "complete" }, t("checklist.complete"))]));
   }
+  return {
+    title, category, priority, request, advise,
+    fields: { titleField, categoryField, priorityField, doingField, expectedField, errorField, reproducibleField, elsewhereField },
+    checklist: h("div", { class: "checklist-box" }, h("h3", {}, t("checklist.title")), hints),
+  };
+}
+
+/// A labelled control: the control and its field.
+export function field(id, label, attrs = {}, tag = "input") {
+  const control = h(tag, { id, name: id, ...attrs });
+  return [control, h("div", { class: "field" }, h("label", { for: id }, label), control)];
+}
+
+/// A labelled `<select>` of `[value, text]` options.
+export function choice(id, label, options) {
+  const [control, wrapper] = field(id, label, {}, "select");
+  control.append(...options.map(([value, text]) => h("option", { value }, text)));
+  return [control, wrapper];
+}
+
+async function form(ctx) {
+  const { t, api } = ctx;
+  const coverage = await api.listStations();
+  const asked = requestFields(ctx);
+  const { titleField, categoryField, priorityField, doingField, expectedField, errorField, reproducibleField, elsewhereField } = asked.fields;
+  const [station, stationField] = choice("ticket-station", t("ticketForm.station"), [["", t("common.none")], ...coverage.map((c) => [c.station.id, c.station.name])]);
+  const [cc, ccField] = field("ticket-cc", t("ticketForm.cc"), { placeholder: t("ticketForm.ccPlaceholder") });
 
   const element = h("form", {
     class: "card ticket-form",
     id: "ticket-form",
-    oninput: advise,
+    oninput: asked.advise,
     onsubmit: async (event) => {
       event.preventDefault();
       try {
         const ticket = await api.createTicket({
           station: station.value || null,
-          title: title.value,
-          category: category.value,
-          priority: priority.value,
-          request: request(),
+          title: asked.title.value,
+          category: asked.category.value,
+          priority: asked.priority.value,
+          request: asked.request(),
           cc: cc.value.split(",").map((p) => p.trim()).filter(Boolean),
         });
         ctx.notify(t("tickets.created", { number: ticket.number }));
@@ -162,11 +181,11 @@ async function form(ctx) {
   h("div", { class: "form-grid" }, stationField, categoryField, priorityField),
   doingField, expectedField, errorField,
   h("div", { class: "form-grid" }, reproducibleField, elsewhereField, ccField),
-  h("div", { class: "checklist-box" }, h("h3", {}, t("checklist.title")), hints),
+  asked.checklist,
   h("div", { class: "buttons" },
     h("button", { type: "submit", class: "primary", id: "ticket-submit" }, t("tickets.send")),
     h("button", { type: "button", class: "secondary", onclick: () => { screen.composing = false; ctx.refresh(); } }, t("common.cancel"))));
-  await advise();
+  await asked.advise();
   return element;
 }
 
@@ -321,6 +340,7 @@ async function detail(ctx, id) {
     facts.length ? h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])) : null,
     slaLine,
     ownership,
+    desk ? await contextPanel(ctx, ticket.id, (other) => openTicket(ctx, other)) : null,
     h("div", { class: "state-actions" }, stateButtons, escalate, ticket.station_id ? connectButton(ctx, { ticketId: ticket.id }) : null),
     await sessionsPanel(ctx, { ticketId: ticket.id }),
     quotes.length ? h("section", { class: "quotes" }, quotes) : null,

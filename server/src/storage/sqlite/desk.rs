@@ -7,17 +7,20 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
-use stationdesk_core::domain::desk_queue::AssignedTo;
+use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter, ACTIVE, DEFAULT_PAGE};
 use stationdesk_core::domain::sla::{first_response, StateChange};
+use stationdesk_core::domain::stations::Station;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_core::domain::tickets::Priority;
-use stationdesk_protocol::{DeskCallback, DeskPage, DeskSla, DeskTicket};
+use stationdesk_protocol::{
+    DeskCallback, DeskContact, DeskContract, DeskPage, DeskShop, DeskSla, DeskStation, DeskTicket,
+};
 use uuid::Uuid;
 
-use super::changes::Tables;
+use super::changes::{json, Tables};
 use super::{id_of, uuid_of};
 use crate::desk::{DeskCursor, DeskQuery};
 use crate::door::Facts;
@@ -199,6 +202,116 @@ pub(super) fn callbacks(
         .query_map([MAX_CALLBACKS], Listed::read)?
         .collect::<Result<Vec<_>, _>>()?;
     with_contracts(conn, rows, now, calendar)
+}
+
+/// One ticket as the queue lists it, if there is one of that id.
+pub(super) fn ticket(
+    conn: &Connection,
+    id: Uuid,
+    now: DateTime<Utc>,
+    calendar: &SupportCalendar,
+) -> Result<Option<DeskTicket>, StorageError> {
+    let rows = conn
+        .prepare_cached(&format!("{LISTED} WHERE t.id = ?1"))?
+        .query_map([id.to_string()], Listed::read)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(with_contracts(conn, rows, now, calendar)?.pop())
+}
+
+/// The shop beside a ticket: its tills with their remote tools and when each last reached the
+/// server, its contracts and their terms, its named admins, and its tickets still open.
+pub(super) fn shop(
+    conn: &Connection,
+    shop: Uuid,
+    now: DateTime<Utc>,
+    calendar: &SupportCalendar,
+) -> Result<Option<DeskShop>, StorageError> {
+    let found: Option<(String, bool)> = conn
+        .prepare_cached("SELECT name, second_level FROM shops WHERE id = ?1")?
+        .query_row([shop.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((name, second_level)) = found else {
+        return Ok(None);
+    };
+    let today = now.with_timezone(&calendar.time_zone).date_naive();
+    let contracts = Tables(conn).contracts(shop)?;
+    let mut stations = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.id, s.name, s.record,
+                    (SELECT max(t.last_used_at) FROM tokens t WHERE t.station_id = s.id)
+             FROM stations s WHERE s.shop_id = ?1 ORDER BY s.name, s.id",
+        )?;
+        let rows = stmt.query_map([shop.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<DateTime<Utc>>>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, enrolled_name, record, last_seen_at) = row?;
+            let id = id_of(id)?;
+            let record: Option<Station> = record.map(|r| json(&r)).transpose()?;
+            let remote = record.as_ref().and_then(|r| r.remote.as_ref());
+            stations.push(DeskStation {
+                id,
+                name: record.as_ref().map_or(enrolled_name, |r| r.name.clone()),
+                remote_tool: remote.map(|r| r.tool.as_str().to_owned()),
+                remote_id: remote.map(|r| r.id.clone()),
+                plan: covering_contract(&contracts, id, today).map(|c| c.plan.plan.id.0.clone()),
+                last_seen_at,
+            });
+        }
+    }
+    let named_admins = conn
+        .prepare_cached(
+            "SELECT name, email FROM users
+             WHERE shop_id = ?1 AND role = 'shop_admin' AND named_contact AND active ORDER BY name",
+        )?
+        .query_map([shop.to_string()], |r| {
+            Ok(DeskContact {
+                name: r.get(0)?,
+                email: r.get(1)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let contracts = contracts
+        .iter()
+        .map(|contract| {
+            Ok(DeskContract {
+                id: contract.id,
+                plan: contract.plan.plan.id.0.clone(),
+                station_ids: contract.station_ids.clone(),
+                start: contract.start,
+                term_end: contract
+                    .status_on(today)
+                    .map_err(|e| StorageError::Backend(format!("a stored contract: {e}")))?
+                    .terms
+                    .term_end,
+                ends_on: contract.ends_on(),
+            })
+        })
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    let open = DeskQuery {
+        filter: QueueFilter {
+            states: ACTIVE.to_vec(),
+            shop: Some(shop),
+            ..QueueFilter::default()
+        },
+        limit: DEFAULT_PAGE,
+        after: None,
+    };
+    Ok(Some(DeskShop {
+        id: shop,
+        name,
+        second_level,
+        stations,
+        contracts,
+        named_admins,
+        open_tickets: queue(conn, &open, Uuid::nil(), now, calendar)?.tickets,
+    }))
 }
 
 /// The listed tickets as the desk shows them: who may call comes from the contract covering

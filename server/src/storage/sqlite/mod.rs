@@ -173,6 +173,24 @@ impl Storage for SqliteStorage {
         desk::queue(&self.conn(), query, me, now, calendar)
     }
 
+    fn desk_ticket(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        calendar: &SupportCalendar,
+    ) -> Result<Option<stationdesk_protocol::DeskTicket>, StorageError> {
+        desk::ticket(&self.conn(), id, now, calendar)
+    }
+
+    fn desk_shop(
+        &self,
+        shop: Uuid,
+        now: DateTime<Utc>,
+        calendar: &SupportCalendar,
+    ) -> Result<Option<stationdesk_protocol::DeskShop>, StorageError> {
+        desk::shop(&self.conn(), shop, now, calendar)
+    }
+
     fn desk_callbacks(
         &self,
         now: DateTime<Utc>,
