@@ -706,3 +706,96 @@ fn each_queued_ticket_carries_its_first_response_clock_in_support_hours() {
         .as_str()
         .is_some_and(|due| due > chrono::Utc::now().to_rfc3339().as_str()));
 }
+
+#[test]
+fn beside_a_ticket_the_desk_reads_its_shop_and_nobody_else_does() {
+    let server = TestServer::start();
+    let korn = server.operator(
+        &["create-shop", "--name", "Bäckerei Korn", "--second-level"],
+        "",
+    )["shop_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (till, kasse_1) = server.till(&korn, "Kasse 1");
+    server.till(&korn, "Kasse 2");
+    server.operator(
+        &[
+            "create-user",
+            "--email",
+            "chef@korn.de",
+            "--name",
+            "Frau Korn",
+            "--role",
+            "shop_admin",
+            "--shop",
+            &korn,
+            "--named-contact",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    let admin = server.staff("vertretung@korn.de", "shop_admin", Some(&korn));
+    let today = chrono::Utc::now().date_naive().to_string();
+    server.sell(&korn, "second_level", &[kasse_1], &today);
+    let printer = file(&server, &till, kasse_1, Priority::Emergency, "Bondrucker");
+    file(&server, &till, kasse_1, Priority::Normal, "Preise");
+    let support = server.staff("ben@vendor.de", "support_staff", None);
+
+    let (status, context) = server.get(&format!("/v1/desk/tickets/{printer}"), Some(&support));
+    assert_eq!(status, StatusCode::OK, "{context}");
+    assert_eq!(context["ticket"]["title"], "Bondrucker");
+    assert_eq!(context["ticket"]["who_may_call"], "named_admins");
+    let shop = &context["shop"];
+    assert_eq!(shop["name"], "Bäckerei Korn");
+    assert_eq!(shop["second_level"], true);
+    assert_eq!(
+        shop["named_admins"],
+        serde_json::json!([{"name": "Frau Korn", "email": "chef@korn.de"}]),
+        "only the named admin, not the deputy"
+    );
+    let stations: Vec<(&str, Option<&str>, bool)> = shop["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["plan"].as_str(),
+                s["last_seen_at"].is_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stations,
+        [
+            ("Kasse 1", Some("second_level"), true),
+            ("Kasse 2", None, true)
+        ]
+    );
+    assert_eq!(shop["contracts"][0]["plan"], "second_level");
+    assert!(shop["contracts"][0]["term_end"].is_string());
+    assert_eq!(
+        titles(&serde_json::json!({"tickets": shop["open_tickets"]})),
+        ["Bondrucker", "Preise"]
+    );
+
+    let (status, by_shop) = server.get(&format!("/v1/desk/shops/{korn}"), Some(&support));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&by_shop, shop);
+    for missing in [
+        format!("/v1/desk/tickets/{}", Uuid::now_v7()),
+        format!("/v1/desk/shops/{}", Uuid::now_v7()),
+    ] {
+        let (status, body) = server.get(&missing, Some(&support));
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}: {body}");
+    }
+    for token in [&admin, &till] {
+        for path in [
+            format!("/v1/desk/tickets/{printer}"),
+            format!("/v1/desk/shops/{korn}"),
+        ] {
+            let (status, _) = server.get(&path, Some(token));
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        }
+    }
+}

@@ -98,6 +98,8 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/security-log"),
         ("GET", "/v1/desk/tickets"),
         ("GET", "/v1/desk/callbacks"),
+        ("GET", "/v1/desk/tickets/{ticket_id}"),
+        ("GET", "/v1/desk/shops/{shop_id}"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
