@@ -440,6 +440,14 @@ impl App {
         panic!("never true: {what}; messages on screen: {toasts:?}");
     }
 
+    /// Whether the first element matching `css` is there and its text contains `part`.
+    pub async fn first_contains(&self, css: &str, part: &str) -> bool {
+        self.texts(css)
+            .await
+            .first()
+            .is_some_and(|text| text.contains(part))
+    }
+
     /// The rendered text of the first element matching `css`, once there is one.
     pub async fn text(&self, css: &str) -> String {
         self.find(css).await;

@@ -129,14 +129,19 @@ impl TestServer {
         )
     }
 
-    /// A staff account with the tests' password, not signed in: its id.
+    /// A staff account with the tests' password, not signed in, named by its e-mail: its id.
     pub fn account(&self, email: &str, role: &str, shop: Option<&str>) -> String {
+        self.named_account(email, email, role, shop)
+    }
+
+    /// A staff account with a name of its own and the tests' password, not signed in: its id.
+    pub fn named_account(&self, email: &str, name: &str, role: &str, shop: Option<&str>) -> String {
         let mut args = vec![
             "create-user",
             "--email",
             email,
             "--name",
-            email,
+            name,
             "--role",
             role,
         ];

@@ -109,18 +109,7 @@ fn authenticator_code(secret: &str, offset: i64) -> String {
 async fn support_staff_turn_on_two_factors_in_settings_with_the_qr_code_and_get_recovery_codes() {
     let server = off_runtime(|| {
         let server = TestServer::start();
-        server.operator(
-            &[
-                "create-user",
-                "--email",
-                "ben@vendor.de",
-                "--name",
-                "Ben Support",
-                "--role",
-                "support_staff",
-            ],
-            &format!("{PASSWORD}\n"),
-        );
+        server.named_account("ben@vendor.de", "Ben Support", "support_staff", None);
         server
     });
     let app = App::launch().await;

@@ -1,8 +1,9 @@
 //! Every main screen in the real WebKit window, checked with axe-core's WCAG 2.1 A and AA rules:
-//! the till before and after a press, each of a signed-in shop admin's pages and the vendor
-//! admin's own. A serious or
-//! critical violation fails the test; lesser ones are printed for the reviewer.
+//! the till before and after a press, each of a signed-in shop admin's pages, the vendor
+//! admin's own and the support desk's queue and ticket. A serious or critical violation fails
+//! the test; lesser ones are printed for the reviewer.
 
+use stationdesk_core::store::Store;
 use stationdesk_e2e::accessibility::Violation;
 use stationdesk_e2e::server::TestServer;
 use stationdesk_e2e::{off_runtime, App};
@@ -27,12 +28,26 @@ async fn check(app: &App, screen: &str, serious: &mut Vec<String>) {
 
 #[tokio::test]
 async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
-    let server = off_runtime(|| {
+    let (server, _waiting) = off_runtime(|| {
         let server = TestServer::start();
         let shop = server.shop("Bäckerei Korn");
         server.account("chefin@korn.de", "shop_admin", Some(&shop));
         server.account("vera@vendor.de", "vendor_admin", None);
-        server
+        server.account("ben@vendor.de", "support_staff", None);
+        // An emergency waiting at another till of the shop, for the desk's screens.
+        let dir = tempfile::tempdir().unwrap();
+        let mut till = Store::open(&dir.path().join("kasse.sqlite")).unwrap();
+        stationdesk_core::sync::enrol(&mut till, &server.base, &server.code(&shop), "Kasse 2")
+            .unwrap();
+        stationdesk_core::emergency::press(
+            &mut till,
+            &Default::default(),
+            "Kasse 2",
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        stationdesk_core::sync::sync(&mut till).unwrap();
+        (server, dir)
     });
     let app = App::launch_with(|store| {
         stationdesk_e2e::till_covered_by(Some("flat"), None)(store);
@@ -77,6 +92,21 @@ async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
         app.open(view).await;
         check(&app, &format!("{view} (vendor admin)"), &mut serious).await;
     }
+
+    // The support desk: its queue and a ticket with the shop beside it, and none of a shop's
+    // own pages in its sidebar.
+    app.sign_out().await;
+    app.sign_in(&server.base, "ben@vendor.de").await;
+    assert_eq!(
+        app.attrs("#nav [data-view]:not([hidden]):not(#nav-till)", "data-view")
+            .await,
+        ["desk", "tickets", "settings"]
+    );
+    app.open("desk").await;
+    check(&app, "desk (support staff)", &mut serious).await;
+    app.click("#desk-queue .desk-open").await;
+    app.find("#ticket-context").await;
+    check(&app, "a ticket (support staff)", &mut serious).await;
     assert!(
         serious.is_empty(),
         "serious violations:\n{}",

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use stationdesk_core::store::Store;
-use stationdesk_e2e::server::{TestServer, PASSWORD};
+use stationdesk_e2e::server::TestServer;
 use stationdesk_e2e::{off_runtime, App};
 
 /// A till of the shop enrolled on its own database; its cashier presses the emergency button
@@ -23,22 +23,19 @@ fn press_at(server: &TestServer, shop: &str, station: &str) -> tempfile::TempDir
     dir
 }
 
+/// The app in English, signed in as `email`.
+async fn signed_in(server: &TestServer, email: &str) -> App {
+    let app = App::launch().await;
+    app.click_and_wait_for_render("#lang-en").await;
+    app.sign_in(&server.base, email).await;
+    app
+}
+
 #[tokio::test]
 async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_search() {
     let (server, shop, waiting) = off_runtime(|| {
         let server = TestServer::start();
-        server.operator(
-            &[
-                "create-user",
-                "--email",
-                "ben@vendor.de",
-                "--name",
-                "Ben",
-                "--role",
-                "support_staff",
-            ],
-            &format!("{PASSWORD}\n"),
-        );
+        server.named_account("ben@vendor.de", "Ben", "support_staff", None);
         let shop = server.shop("Bäckerei Korn");
         let waiting = ["Kasse 1", "Kasse 2"].map(|station| press_at(&server, &shop, station));
         (server, shop, waiting)
@@ -50,9 +47,7 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
         .spawn()
         .expect("dbus-monitor (package dbus-bin) records desktop notifications");
 
-    let app = App::launch().await;
-    app.click_and_wait_for_render("#lang-en").await;
-    app.sign_in(&server.base, "ben@vendor.de").await;
+    let app = signed_in(&server, "ben@vendor.de").await;
     assert_eq!(
         app.attrs("#sync-card", "data-role").await,
         ["support_staff"]
@@ -138,9 +133,7 @@ async fn the_queue_shows_every_shops_tickets_with_shop_till_and_who_may_call() {
         (server, korn, vec![korn_till, weber_till])
     });
 
-    let app = App::launch().await;
-    app.click_and_wait_for_render("#lang-en").await;
-    app.sign_in(&server.base, "ben@vendor.de").await;
+    let app = signed_in(&server, "ben@vendor.de").await;
     app.open("desk").await;
     // Both are emergencies: the one waiting longest first.
     assert_eq!(
@@ -197,10 +190,7 @@ async fn the_queue_shows_every_shops_tickets_with_shop_till_and_who_may_call() {
     app.click("#desk-queue tbody tr:first-child .desk-open")
         .await;
     app.eventually("the ticket opens beside the list", || async {
-        app.texts("#ticket-detail h2")
-            .await
-            .first()
-            .is_some_and(|title| title.contains("Kasse 1"))
+        app.first_contains("#ticket-detail h2", "Kasse 1").await
     })
     .await;
     drop((server, tills));
@@ -230,9 +220,7 @@ async fn show_more_reads_the_next_page_of_the_queue() {
         stationdesk_core::sync::sync(&mut till).unwrap();
         (server, dir)
     });
-    let app = App::launch().await;
-    app.click_and_wait_for_render("#lang-en").await;
-    app.sign_in(&server.base, "ben@vendor.de").await;
+    let app = signed_in(&server, "ben@vendor.de").await;
     app.open("desk").await;
     assert_eq!(app.texts("#desk-queue tbody tr").await.len(), 50);
     app.click("#desk-more").await;
@@ -262,18 +250,7 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
     const REPLY: &str = "Bitte starten Sie die Kasse einmal neu.";
     let (server, weber, tills) = off_runtime(|| {
         let server = TestServer::start();
-        server.operator(
-            &[
-                "create-user",
-                "--email",
-                "ben@vendor.de",
-                "--name",
-                "Ben Berger",
-                "--role",
-                "support_staff",
-            ],
-            &format!("{PASSWORD}\n"),
-        );
+        server.named_account("ben@vendor.de", "Ben Berger", "support_staff", None);
         let (korn, weber) = (server.shop("Bäckerei Korn"), server.shop("Blumen Weber"));
         server.account("chef@korn.de", "shop_admin", Some(&korn));
         let tills = vec![
@@ -294,9 +271,7 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
         (server, weber, tills)
     });
 
-    let desk = App::launch().await;
-    desk.click_and_wait_for_render("#lang-en").await;
-    desk.sign_in(&server.base, "ben@vendor.de").await;
+    let desk = signed_in(&server, "ben@vendor.de").await;
     desk.open("desk").await;
     assert_eq!(
         desk.texts("#desk-queue .desk-shop").await,
@@ -324,19 +299,15 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
     desk.click("#desk-queue tbody tr:first-child .desk-open")
         .await;
     desk.eventually("Bäckerei Korn's ticket opens, not yet taken", || async {
-        desk.texts("#ticket-assignee")
+        desk.first_contains("#ticket-assignee", "Nobody has taken")
             .await
-            .first()
-            .is_some_and(|line| line.contains("Nobody has taken"))
     })
     .await;
 
     desk.click_and_wait_for_render("#ticket-take").await;
     desk.eventually("the ticket is the agent's", || async {
-        desk.texts("#ticket-assignee")
+        desk.first_contains("#ticket-assignee", "Assigned to Ben Berger")
             .await
-            .first()
-            .is_some_and(|line| line.contains("Assigned to Ben Berger"))
     })
     .await;
     desk.type_into("#comment-body", NOTE).await;
@@ -365,9 +336,10 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
     .await;
     desk.click_and_wait_for_render("#quote-send").await;
     desk.eventually("the quote waits for the shop", || async {
-        desk.texts(".quote").await.first().is_some_and(|quote| {
-            quote.contains("180.50") && quote.contains("Waiting for the shop's decision")
-        })
+        desk.first_contains(".quote", "180.50").await
+            && desk
+                .first_contains(".quote", "Waiting for the shop's decision")
+                .await
     })
     .await;
     let context = desk.text("#ticket-context").await;
@@ -403,10 +375,8 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
     desk.screenshot("desk-log-call").await;
     desk.click("#desk-log-send").await;
     desk.eventually("the logged ticket opens", || async {
-        desk.texts("#ticket-detail h2")
+        desk.first_contains("#ticket-detail h2", "Kartenterminal verbindet nicht")
             .await
-            .first()
-            .is_some_and(|title| title.contains("Kartenterminal verbindet nicht"))
     })
     .await;
     assert!(desk
@@ -414,9 +384,7 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
         .await
         .contains("About Blumen Weber"));
 
-    let shop = App::launch().await;
-    shop.click_and_wait_for_render("#lang-en").await;
-    shop.sign_in(&server.base, "chef@korn.de").await;
+    let shop = signed_in(&server, "chef@korn.de").await;
     shop.open("tickets").await;
     shop.eventually("the shop's ticket has synced", || async {
         !shop.all("#ticket-list li button").await.is_empty()
@@ -431,16 +399,8 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
                 .await
                 .iter()
                 .any(|c| c.contains(REPLY))
-                && shop
-                    .texts("#ticket-assignee")
-                    .await
-                    .first()
-                    .is_some_and(|l| l.contains("Ben Berger"))
-                && shop
-                    .texts(".quote")
-                    .await
-                    .first()
-                    .is_some_and(|q| q.contains("Accept quote"))
+                && shop.first_contains("#ticket-assignee", "Ben Berger").await
+                && shop.first_contains(".quote", "Accept quote").await
         },
     )
     .await;

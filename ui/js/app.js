@@ -27,10 +27,18 @@ const VIEWS = {
 };
 
 // A page with `data-roles` in the sidebar is for those signed-in roles only (the invoices for
-// shop and vendor admins, the vendor's desk for vendor admins).
+// shop and vendor admins, the vendor's desk for vendor admins); one with `data-not-roles` is
+// not for those (a shop's stations, contracts and plan advisor are not the support desk's).
 function offered(button) {
+  const role = ctx.info.staff?.role;
   const roles = button.dataset.roles?.split(" ");
-  return !roles || roles.includes(ctx.info.staff?.role);
+  const notFor = button.dataset.notRoles?.split(" ") ?? [];
+  return (!roles || roles.includes(role)) && !notFor.includes(role);
+}
+
+// Where the admin's pages open: the queue for the support desk, the stations for everyone else.
+function home() {
+  return ctx.info?.staff?.role === "support_staff" ? "desk" : "stations";
 }
 
 // The admin's pages on offer, in the order of the sidebar and of Alt+1, Alt+2, ...
@@ -48,7 +56,7 @@ const ctx = {
   view: "stations",
   navigate,
   notify,
-  enterAdmin: (view = "stations") => {
+  enterAdmin: (view = home()) => {
     document.body.dataset.mode = "admin";
     return navigate(view);
   },
@@ -65,7 +73,7 @@ const ctx = {
   signedInOrOut: async () => {
     ctx.info = await api.appInfo();
     await followAccess().catch(() => {});
-    const view = VIEWS[ctx.view] && (ctx.view === "till" || adminViews().includes(ctx.view)) ? ctx.view : "stations";
+    const view = VIEWS[ctx.view] && (ctx.view === "till" || adminViews().includes(ctx.view)) ? ctx.view : home();
     await show(view, { keepFocus: true });
   },
 };
@@ -101,7 +109,7 @@ function paintChrome() {
   // harness waits for it before it opens one of them.
   document.body.dataset.signedIn = ctx.info.staff?.email ?? "";
   document.getElementById("nav-till").hidden = !ctx.info.till_station;
-  for (const button of document.querySelectorAll("#nav [data-roles]")) button.hidden = !offered(button);
+  for (const button of document.querySelectorAll("#nav [data-roles], #nav [data-not-roles]")) button.hidden = !offered(button);
   for (const button of document.querySelectorAll("#nav [data-view]")) {
     button.textContent = t(`nav.${button.dataset.view}`);
     if (button.dataset.view === ctx.view) button.setAttribute("aria-current", "page");

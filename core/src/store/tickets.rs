@@ -341,48 +341,56 @@ impl Store {
         author: &str,
         body: &str,
     ) -> Result<Comment, StoreError> {
-        let comment = new_comment(author, body)?;
-        let tx = self.write()?;
-        let mut ticket = find_active_ticket(&tx, reference)?;
-        write_comment_row(&tx, Thread::Replies, ticket.id, &comment)?;
-        enqueue(
-            &tx,
-            ChangeBody::CommentAdded {
-                ticket_id: ticket.id,
-                comment: comment.clone(),
-            },
-        )?;
-        ticket.updated_at = comment.created_at;
-        record_event(&tx, &ticket, author, EventKind::Commented, None, "")?;
-        touch(&tx, &ticket)?;
-        tx.commit()?;
-        Ok(comment)
+        self.add_to_thread(Thread::Replies, reference, author, body)
     }
 
     /// An agent's internal note: kept apart from the thread, sent as a change that the server
-    /// gives to the vendor's staff only. Any ticket takes one, a closed one too (what was done
-    /// after the fact).
+    /// gives to the vendor's staff only.
     pub fn add_internal_note(
         &mut self,
         reference: &str,
         author: &str,
         body: &str,
     ) -> Result<Comment, StoreError> {
-        let note = new_comment(author, body)?;
+        self.add_to_thread(Thread::InternalNotes, reference, author, body)
+    }
+
+    fn add_to_thread(
+        &mut self,
+        thread: Thread,
+        reference: &str,
+        author: &str,
+        body: &str,
+    ) -> Result<Comment, StoreError> {
+        let comment = new_comment(author, body)?;
         let tx = self.write()?;
-        let mut ticket = find_ticket(&tx, reference)?;
-        write_comment_row(&tx, Thread::InternalNotes, ticket.id, &note)?;
+        let mut ticket = match thread {
+            Thread::Replies => find_active_ticket(&tx, reference)?,
+            // A note goes on any ticket, a closed one too: what was done after the fact.
+            Thread::InternalNotes => find_ticket(&tx, reference)?,
+        };
+        write_comment_row(&tx, thread, ticket.id, &comment)?;
+        let (ticket_id, written) = (ticket.id, comment.clone());
         enqueue(
             &tx,
-            ChangeBody::InternalNoteAdded {
-                ticket_id: ticket.id,
-                note: note.clone(),
+            match thread {
+                Thread::Replies => ChangeBody::CommentAdded {
+                    ticket_id,
+                    comment: written,
+                },
+                Thread::InternalNotes => ChangeBody::InternalNoteAdded {
+                    ticket_id,
+                    note: written,
+                },
             },
         )?;
-        ticket.updated_at = note.created_at;
+        ticket.updated_at = comment.created_at;
+        if thread == Thread::Replies {
+            record_event(&tx, &ticket, author, EventKind::Commented, None, "")?;
+        }
         touch(&tx, &ticket)?;
         tx.commit()?;
-        Ok(note)
+        Ok(comment)
     }
 
     /// Gives an active ticket to an agent (taking it is giving it to oneself), or back to the
