@@ -263,7 +263,8 @@ fn seed(db: &Path) -> (Vec<Uuid>, Vec<Uuid>) {
                 "form"
             };
             let title = format!("{} ({n})", TITLES[n % TITLES.len()]);
-            let assignee = (n % 3 != 0).then(|| agents[(n / 3) % AGENTS].to_string());
+            // Every agent has some of the active tickets (one in twenty) and of the rest.
+            let assignee = (n % 3 != 0).then(|| agents[(n / ACTIVE_EVERY) % AGENTS].to_string());
             let revision = n as i64 + 1;
             ticket
                 .execute(params![

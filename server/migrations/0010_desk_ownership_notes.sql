@@ -13,9 +13,10 @@ ALTER TABLE tickets ADD COLUMN callback_phone TEXT;
 ALTER TABLE tickets ADD COLUMN callback_requested_at TEXT;
 CREATE INDEX tickets_callbacks ON tickets (callback_requested_at, id)
     WHERE callback_requested_at IS NOT NULL;
--- Where each event moved the ticket: the SLA clocks in the queue are counted from them. Events
--- stored before this version take theirs from the history.
-ALTER TABLE ticket_events ADD COLUMN to_state TEXT;
-UPDATE ticket_events SET to_state = (
-    SELECT json_extract(c.body, '$.event.to_state') FROM changes c WHERE c.revision = ticket_events.revision
-) WHERE kind = 'state_changed';
+-- When each ticket first left "new", its first response: the queue's SLA clock counts to it.
+-- Tickets answered before this version take it from their history.
+ALTER TABLE tickets ADD COLUMN responded_at TEXT;
+UPDATE tickets SET responded_at = (
+    SELECT min(e.at) FROM ticket_events e JOIN changes c ON c.revision = e.revision
+    WHERE e.ticket_id = tickets.id AND json_extract(c.body, '$.event.to_state') IS NOT NULL
+) WHERE state <> 'new';

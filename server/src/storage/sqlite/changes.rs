@@ -324,8 +324,7 @@ fn project(
         }
         ChangeBody::TicketEvent { ticket_id, event } => {
             tx.prepare_cached(
-                "INSERT INTO ticket_events (id, ticket_id, kind, actor, at, revision, to_state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO ticket_events (id, ticket_id, kind, actor, at, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
                 event.id.to_string(),
@@ -333,12 +332,19 @@ fn project(
                 event.kind.as_str(),
                 event.actor,
                 utc_text(event.at),
-                revision,
-                event.to_state.map(|s| s.as_str())
+                revision
             ])?;
             if let Some(state) = event.to_state {
-                tx.prepare_cached("UPDATE tickets SET state = ?2 WHERE id = ?1")?
-                    .execute(params![ticket_id.to_string(), state.as_str()])?;
+                // Any state change takes a ticket out of "new" for good: its first response.
+                tx.prepare_cached(
+                    "UPDATE tickets SET state = ?2, responded_at = min(coalesce(responded_at, ?3), ?3)
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    ticket_id.to_string(),
+                    state.as_str(),
+                    utc_text(event.at)
+                ])?;
             }
             match event.kind {
                 EventKind::Assigned => {

@@ -14,7 +14,7 @@ use stationdesk_core::domain::sla::{first_response, StateChange};
 use stationdesk_core::domain::stations::Station;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::ticket_number;
-use stationdesk_core::domain::tickets::Priority;
+use stationdesk_core::domain::tickets::{Priority, TicketState};
 use stationdesk_protocol::{
     DeskCallback, DeskContact, DeskContract, DeskPage, DeskShop, DeskSla, DeskStation, DeskTicket,
 };
@@ -74,7 +74,7 @@ const LISTED: &str =
              FROM stations st WHERE st.id = t.station_id) AS station_name,
             t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at, t.urgency,
             t.assignee_id, (SELECT u.name FROM users u WHERE u.id = t.assignee_id) AS assignee_name,
-            t.callback_phone, t.callback_requested_at
+            t.callback_phone, t.callback_requested_at, t.responded_at
      FROM tickets t";
 
 /// The most callbacks listed at once: more than a desk answers in a day.
@@ -98,6 +98,7 @@ struct Listed {
     assignee_name: Option<String>,
     callback_phone: Option<String>,
     callback_requested_at: Option<DateTime<Utc>>,
+    responded_at: Option<DateTime<Utc>>,
 }
 
 impl Listed {
@@ -119,6 +120,7 @@ impl Listed {
             assignee_name: r.get("assignee_name")?,
             callback_phone: r.get("callback_phone")?,
             callback_requested_at: r.get("callback_requested_at")?,
+            responded_at: r.get("responded_at")?,
         })
     }
 }
@@ -340,7 +342,21 @@ fn with_contracts(
             None => None,
         };
         let priority: Priority = row.priority.parse().map_err(stored_wrong)?;
-        let changes = state_changes(conn, id)?;
+        let state: TicketState = row.state.parse().map_err(stored_wrong)?;
+        // The first response is the ticket's first state change, so no pause came before it,
+        // and one waiting for the customer now stops the clock: that is all the clock needs.
+        let changes: Vec<StateChange> = row
+            .responded_at
+            .map(|at| StateChange {
+                at,
+                to: if state == TicketState::WaitingForCustomer {
+                    state
+                } else {
+                    TicketState::Open
+                },
+            })
+            .into_iter()
+            .collect();
         let clock = first_response(calendar, priority, row.created_at, &changes, now);
         tickets.push(DeskTicket {
             first_response: DeskSla {
@@ -375,25 +391,6 @@ fn with_contracts(
         });
     }
     Ok(tickets)
-}
-
-/// Where the ticket's events moved it, in order: what its SLA clock counts from.
-fn state_changes(conn: &Connection, ticket: Uuid) -> Result<Vec<StateChange>, StorageError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT at, to_state FROM ticket_events
-         WHERE ticket_id = ?1 AND to_state IS NOT NULL ORDER BY at, id",
-    )?;
-    let rows = stmt.query_map([ticket.to_string()], |r| {
-        Ok((r.get::<_, DateTime<Utc>>(0)?, r.get::<_, String>(1)?))
-    })?;
-    rows.map(|row| {
-        let (at, to) = row?;
-        Ok(StateChange {
-            at,
-            to: to.parse().map_err(stored_wrong)?,
-        })
-    })
-    .collect()
 }
 
 fn stored_wrong(error: stationdesk_core::domain::DomainError) -> StorageError {
