@@ -19,7 +19,7 @@ use stationdesk_core::domain::stations::clean_station_name;
 use stationdesk_core::domain::tickets::{
     clean_outcome, clean_phone, clean_title, ticket_number, Ticket, TicketState, MAX_COMMENT,
 };
-use stationdesk_core::store::{EventKind, Quote};
+use stationdesk_core::store::{Comment, EventKind, Quote};
 use stationdesk_core::wire::{Change, ChangeBody};
 use stationdesk_protocol::{ContractOrder, Role};
 use uuid::Uuid;
@@ -211,13 +211,7 @@ pub fn admit(
         ChangeBody::CommentAdded { ticket_id, comment } => {
             let (ticket, owner) = ticket_of_reach(caller, *ticket_id, existing, facts)?;
             active(&ticket)?;
-            new_record(facts, "comment", comment.id, *ticket_id)?;
-            plausible(comment.created_at, "the comment's time")?;
-            if comment.body.trim().is_empty() {
-                return refuse("a comment needs some text");
-            }
-            bounded(&comment.body, MAX_COMMENT, "a comment")?;
-            comment.author = signed_in;
+            check_written(comment, *ticket_id, signed_in, "comment", facts)?;
             owner
         }
         ChangeBody::InternalNoteAdded { ticket_id, note } => {
@@ -226,14 +220,9 @@ pub fn admit(
                 &[Role::SupportStaff],
                 "write internal notes; the vendor's support desk does",
             )?;
+            // A note goes on any ticket, a closed one too: what was done after the fact.
             let (_, owner) = ticket_of_reach(caller, *ticket_id, existing, facts)?;
-            new_record(facts, "comment", note.id, *ticket_id)?;
-            plausible(note.created_at, "the note's time")?;
-            if note.body.trim().is_empty() {
-                return refuse("a note needs some text");
-            }
-            bounded(&note.body, MAX_COMMENT, "a note")?;
-            note.author = signed_in;
+            check_written(note, *ticket_id, signed_in, "note", facts)?;
             owner
         }
         ChangeBody::AttachmentAdded {
@@ -546,6 +535,25 @@ fn new_record(facts: &dyn Facts, kind: &'static str, id: Uuid, ticket: Uuid) -> 
             "a {kind} {id} exists already; a new {kind} of ticket {ticket} needs a new id"
         )),
     }
+}
+
+/// A comment or an internal note (`what`) on a ticket: a new id, a plausible time, some text
+/// and not too much; its author is whoever signed in.
+fn check_written(
+    written: &mut Comment,
+    ticket: Uuid,
+    signed_in: String,
+    what: &'static str,
+    facts: &dyn Facts,
+) -> Checked<()> {
+    new_record(facts, "comment", written.id, ticket)?;
+    plausible(written.created_at, &format!("the {what}'s time"))?;
+    if written.body.trim().is_empty() {
+        return refuse(format!("a {what} needs some text"));
+    }
+    bounded(&written.body, MAX_COMMENT, &format!("a {what}"))?;
+    written.author = signed_in;
+    Ok(())
 }
 
 fn active(ticket: &TicketNow) -> Checked<()> {

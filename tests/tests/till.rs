@@ -233,3 +233,31 @@ async fn the_admin_makes_the_till_start_at_login_and_takes_it_back() {
         .await;
     app.quit().await;
 }
+
+/// Support called back the number the cashier left: the till says so, with what came of it,
+/// above its open tickets.
+#[tokio::test]
+async fn the_till_shows_what_came_of_a_callback() {
+    let app = App::launch_with(|store: &mut Store| {
+        shop_with_till(Some("flat"))(store);
+        let pressed = store.press_emergency("Kasse 1", Utc::now()).unwrap();
+        let ticket = pressed.ticket.id.to_string();
+        store
+            .request_callback(&ticket, "030 1234567", "Kasse 1")
+            .unwrap();
+        // As the desk's event arrives by sync; written here, it reads the same.
+        store
+            .called_back(&ticket, "Drucker neu verbunden, läuft wieder", "Ben Berger")
+            .unwrap();
+    })
+    .await;
+    app.click_and_wait_for_render("#lang-en").await;
+    let shown = app.text("#till-callbacks").await;
+    assert!(
+        shown.starts_with("Support called back about T-")
+            && shown.contains("Drucker neu verbunden, läuft wieder"),
+        "{shown}"
+    );
+    app.screenshot("till-callback-answered").await;
+    app.quit().await;
+}

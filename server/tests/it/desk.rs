@@ -238,6 +238,13 @@ fn hostile_queue_requests_are_refused_or_taken_literally_and_everyone_syncs_on()
         (&huge_cursor as &str, "first page"),
         (&format!("?q={long}") as &str, "one line"),
         ("?q=Waage%0AKasse", "one line"),
+        ("?assignee=ME", "use me, none"),
+        ("?assignee=me,none", "use me, none"),
+        ("?assignee=%27%20OR%201%3D1", "use me, none"),
+        (
+            &format!("?assignee={}", "a".repeat(10_000)) as &str,
+            "use me, none",
+        ),
     ] {
         let (status, answer) = server.get(&format!("/v1/desk/tickets{query}"), Some(&support));
         assert_eq!(
@@ -275,6 +282,20 @@ fn hostile_queue_requests_are_refused_or_taken_literally_and_everyone_syncs_on()
         &format!("?shop_id={}", Uuid::now_v7())
     ))
     .is_empty());
+
+    // A ticket or shop named by no id, or by a path, is not found or refused; nothing else.
+    for path in [
+        "/v1/desk/tickets/not-a-uuid",
+        "/v1/desk/shops/..%2F..%2Fetc%2Fpasswd",
+        "/v1/desk/shops/%27%3B%20DROP%20TABLE%20shops",
+    ] {
+        let (status, answer) = server.get(path, Some(&support));
+        assert!(
+            matches!(status, StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND),
+            "{path}: {status} {answer}"
+        );
+        assert!(answer["message"].as_str().is_some(), "{path}: {answer}");
+    }
 
     // Everyone else goes on as before: tills push, the admin pulls, the desk lists.
     file(

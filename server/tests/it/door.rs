@@ -13,8 +13,8 @@ use stationdesk_server::storage::sqlite::SqliteStorage;
 use uuid::Uuid;
 
 use crate::common::{
-    attachment, comment, consent, event, filed, moved, offered, order, session, spoiled, station,
-    statuses, TestServer,
+    attachment, comment, consent, event, filed, internal_note, moved, offered, order, session,
+    spoiled, station, statuses, TestServer,
 };
 
 struct Shop {
@@ -343,6 +343,106 @@ fn hostile_changes_are_refused_with_their_reason_and_stop_nobody() {
                 json!(vec!["x@y.de"; 21]),
             ),
             "in copy",
+        ),
+        (
+            "admin, an internal note",
+            &a.admin,
+            internal_note(ticket),
+            "may not write internal notes",
+        ),
+        (
+            "support, an internal note too long",
+            &support,
+            spoiled(internal_note(ticket), &["note", "body"], json!(long)),
+            "more than 20000 characters",
+        ),
+        (
+            "support, an empty internal note",
+            &support,
+            spoiled(internal_note(ticket), &["note", "body"], json!(" \n ")),
+            "needs some text",
+        ),
+        (
+            "support, an internal note on no ticket",
+            &support,
+            internal_note(Uuid::now_v7()),
+            "no ticket",
+        ),
+        (
+            "till, taking its own ticket",
+            &a.till,
+            spoiled(
+                event(ticket, EventKind::Assigned, None),
+                &["event", "assignee"],
+                json!({"id": Uuid::now_v7(), "name": "Kasse 1"}),
+            ),
+            "may not assign",
+        ),
+        (
+            "support, assigning to no staff account",
+            &support,
+            spoiled(
+                event(ticket, EventKind::Assigned, None),
+                &["event", "assignee"],
+                json!({"id": Uuid::now_v7(), "name": "Ben"}),
+            ),
+            "not an active support staff account",
+        ),
+        (
+            "support, an assignee of the wrong shape",
+            &support,
+            spoiled(
+                event(ticket, EventKind::Assigned, None),
+                &["event", "assignee"],
+                json!("ben@vendor.de"),
+            ),
+            "not a change this server knows",
+        ),
+        (
+            "till, an assignee smuggled onto an escalation",
+            &a.till,
+            spoiled(
+                event(ticket, EventKind::Escalated, None),
+                &["event", "assignee"],
+                json!({"id": Uuid::now_v7(), "name": "Ben"}),
+            ),
+            "only an assigned event",
+        ),
+        (
+            "support, assigning a closed ticket",
+            &support,
+            event(closed, EventKind::Assigned, None),
+            "reopen it",
+        ),
+        (
+            "till, a callback number that is no number",
+            &a.till,
+            spoiled(
+                event(ticket, EventKind::CallbackRequested, None),
+                &["event", "note"],
+                json!("+49 30 1234567; rm -rf /"),
+            ),
+            "phone",
+        ),
+        (
+            "till, answering its own callback",
+            &a.till,
+            spoiled(
+                event(ticket, EventKind::CalledBack, None),
+                &["event", "note"],
+                json!("erledigt"),
+            ),
+            "may not answer callbacks",
+        ),
+        (
+            "support, a callback outcome too long",
+            &support,
+            spoiled(
+                event(ticket, EventKind::CalledBack, None),
+                &["event", "note"],
+                json!("z".repeat(501)),
+            ),
+            "what came of the callback",
         ),
         (
             "till, its station with a remote id the tool would not take",

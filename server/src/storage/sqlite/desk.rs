@@ -1,7 +1,7 @@
-//! The support desk's queue and callback list from the server's own ticket tables: one
-//! statement for the page;
-//! who may call comes from the contract covering each listed station, by the same rule the door
-//! and the till use ([`covering_contract`]), over each listed shop's contracts read once.
+//! The support desk's queue, callback list and shops from the server's own tables: one
+//! statement for a page of tickets; who may call comes from the contract covering each listed
+//! station, by the same rule the door and the till use ([`covering_contract`]), over each
+//! listed shop's contracts read once.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -183,7 +183,7 @@ pub(super) fn queue(
     };
 
     Ok(DeskPage {
-        tickets: with_contracts(conn, rows, now, calendar)?,
+        tickets: desk_tickets(conn, rows, now, calendar)?,
         next,
     })
 }
@@ -203,7 +203,7 @@ pub(super) fn callbacks(
         ))?
         .query_map([MAX_CALLBACKS], Listed::read)?
         .collect::<Result<Vec<_>, _>>()?;
-    with_contracts(conn, rows, now, calendar)
+    desk_tickets(conn, rows, now, calendar)
 }
 
 /// One ticket as the queue lists it, if there is one of that id.
@@ -217,7 +217,7 @@ pub(super) fn ticket(
         .prepare_cached(&format!("{LISTED} WHERE t.id = ?1"))?
         .query_map([id.to_string()], Listed::read)?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(with_contracts(conn, rows, now, calendar)?.pop())
+    Ok(desk_tickets(conn, rows, now, calendar)?.pop())
 }
 
 /// The shop beside a ticket: its tills with their remote tools and when each last reached the
@@ -312,6 +312,7 @@ pub(super) fn shop(
         stations,
         contracts,
         named_admins,
+        // Anyone's tickets: no agent is asked about.
         open_tickets: queue(conn, &open, Uuid::nil(), now, calendar)?.tickets,
     }))
 }
@@ -319,7 +320,7 @@ pub(super) fn shop(
 /// The listed tickets as the desk shows them: who may call comes from the contract covering
 /// each station on the vendor's date, each shop's contracts read once; the SLA clocks run in
 /// the vendor's support hours.
-fn with_contracts(
+fn desk_tickets(
     conn: &Connection,
     rows: Vec<Listed>,
     now: DateTime<Utc>,
