@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::Revisioned;
+
 /// One ticket as the desk's queue lists it, with what an agent needs to pick it up: whose it
 /// is, at which till, and who at the shop may call support under the contract covering that
 /// till today.
@@ -79,7 +81,7 @@ pub struct DeskPage {
 
 /// A shop as the desk sees it beside a ticket (`GET /v1/desk/shops/{shop_id}`): its tills, its
 /// contracts, whom it may call support as, and what else of it is still open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskShop {
     pub id: Uuid,
@@ -92,6 +94,10 @@ pub struct DeskShop {
     pub named_admins: Vec<DeskContact>,
     /// The shop's tickets still being worked on, as the queue orders them (at most 50).
     pub open_tickets: Vec<DeskTicket>,
+    /// The tills' records as the changes that wrote them, by revision: what the desk's app
+    /// keeps to log a call against a till or connect to one.
+    #[serde(default)]
+    pub station_records: Vec<Revisioned>,
 }
 
 /// A till of the shop: where support connects to, and when it was last heard of.
@@ -129,10 +135,44 @@ pub struct DeskContact {
     pub email: String,
 }
 
-/// One ticket as the queue lists it, with its shop beside it (`GET /v1/desk/tickets/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One ticket as the queue lists it, with its shop beside it and its whole history
+/// (`GET /v1/desk/tickets/{id}`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskTicketInContext {
     pub ticket: DeskTicket,
     pub shop: DeskShop,
+    /// Every change of the ticket and of its till's record, internal notes included, by
+    /// revision: what the desk's app keeps of a ticket it opened, instead of every shop's
+    /// history.
+    #[serde(default)]
+    pub history: Vec<Revisioned>,
+}
+
+/// The most tickets one desk's app keeps up to date at once (the ones opened last).
+pub const MAX_FOLLOWED: usize = 200;
+
+/// The tickets a desk's app keeps up to date (`POST /v1/desk/followed`), each with the newest
+/// revision of it the app holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskFollowed {
+    pub tickets: Vec<FollowedTicket>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowedTicket {
+    pub id: Uuid,
+    /// The newest revision of this ticket the app holds; 0 for none.
+    pub after: u64,
+}
+
+/// What changed on the followed tickets since: their changes by revision, and the newest
+/// revision on the server when they were read (the app holds each followed ticket up to it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskChanges {
+    pub changes: Vec<Revisioned>,
+    pub cursor: u64,
 }

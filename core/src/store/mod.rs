@@ -6,6 +6,7 @@
 //! against other rows (one contract per station) cannot race another writer, and a failed write
 //! leaves nothing behind.
 
+mod desk;
 mod error;
 mod remote;
 mod search;
@@ -64,6 +65,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0010_search_inside_words.sql")),
         M::up(include_str!("migrations/0011_access_ended.sql")),
         M::up(include_str!("migrations/0012_desk_ownership_notes.sql")),
+        M::up(include_str!("migrations/0013_desk_followed.sql")),
     ])
 });
 

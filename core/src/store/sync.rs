@@ -195,44 +195,7 @@ impl Store {
         cursor: u64,
     ) -> Result<Applied, StoreError> {
         let tx = self.write()?;
-        let mut applied = Applied::default();
-        for pulled in changes {
-            let outcome = match read_pulled(pulled.change.get()) {
-                Ok(change) => {
-                    // Each change on its own savepoint (cached statements: one per change).
-                    tx.prepare_cached("SAVEPOINT pulled")?.execute([])?;
-                    match apply_one(&tx, &change, &mut applied.emergencies) {
-                        Ok(changed) => {
-                            tx.prepare_cached("RELEASE pulled")?.execute([])?;
-                            Ok(changed)
-                        }
-                        Err(error) if is_about_the_change(&error) => {
-                            tx.prepare_cached("ROLLBACK TO pulled")?.execute([])?;
-                            tx.prepare_cached("RELEASE pulled")?.execute([])?;
-                            Err(error.to_string())
-                        }
-                        Err(error) => return Err(error),
-                    }
-                }
-                Err(reason) => Err(reason),
-            };
-            match outcome {
-                Ok(true) => applied.applied += 1,
-                Ok(false) => applied.skipped += 1,
-                Err(reason) => {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO set_aside (revision, change, reason, at) VALUES (?1, ?2, ?3, ?4)",
-                        params![
-                            i64::try_from(pulled.revision).unwrap_or(i64::MAX),
-                            pulled.change.get(),
-                            reason,
-                            utc_text(stored_now())
-                        ],
-                    )?;
-                    applied.set_aside += 1;
-                }
-            }
-        }
+        let applied = apply_changes(&tx, changes)?;
         tx.execute(
             "UPDATE sync_state SET pull_cursor = ?1 WHERE id = 1",
             [i64::try_from(cursor).unwrap_or(i64::MAX)],
@@ -554,6 +517,53 @@ fn write_station(tx: &Connection, station: &Station) -> Result<bool, StoreError>
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Applies pulled changes within `tx`, each on its own savepoint: one this version cannot read
+/// or apply is set aside with the reason, and the rest go on.
+pub(super) fn apply_changes(
+    tx: &Connection,
+    changes: &[Revisioned],
+) -> Result<Applied, StoreError> {
+    let mut applied = Applied::default();
+    for pulled in changes {
+        let outcome = match read_pulled(pulled.change.get()) {
+            Ok(change) => {
+                // Each change on its own savepoint (cached statements: one per change).
+                tx.prepare_cached("SAVEPOINT pulled")?.execute([])?;
+                match apply_one(tx, &change, &mut applied.emergencies) {
+                    Ok(changed) => {
+                        tx.prepare_cached("RELEASE pulled")?.execute([])?;
+                        Ok(changed)
+                    }
+                    Err(error) if is_about_the_change(&error) => {
+                        tx.prepare_cached("ROLLBACK TO pulled")?.execute([])?;
+                        tx.prepare_cached("RELEASE pulled")?.execute([])?;
+                        Err(error.to_string())
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+            Err(reason) => Err(reason),
+        };
+        match outcome {
+            Ok(true) => applied.applied += 1,
+            Ok(false) => applied.skipped += 1,
+            Err(reason) => {
+                tx.execute(
+                    "INSERT OR REPLACE INTO set_aside (revision, change, reason, at) VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        i64::try_from(pulled.revision).unwrap_or(i64::MAX),
+                        pulled.change.get(),
+                        reason,
+                        utc_text(stored_now())
+                    ],
+                )?;
+                applied.set_aside += 1;
+            }
+        }
+    }
+    Ok(applied)
 }
 
 /// One pulled change, applied; true when it added or changed something here.

@@ -1,13 +1,19 @@
 //! The support desk's queue as the app reaches it: the server answers the page the desk shows
 //! (`GET /v1/desk/tickets`), across every shop, and the callbacks still to make
-//! (`GET /v1/desk/callbacks`); nothing of it is copied here.
+//! (`GET /v1/desk/callbacks`). Only a ticket the agent opens is kept here, with its history,
+//! and kept up to date (`POST /v1/desk/followed`) whenever the event stream says the server
+//! has something new; writes go through the outbox as everywhere.
 
-use stationdesk_protocol::{DeskPage, DeskShop, DeskTicket, DeskTicketInContext, Shop};
+use stationdesk_protocol::{
+    DeskChanges, DeskFollowed, DeskPage, DeskShop, DeskTicket, DeskTicketInContext, Shop,
+};
 use uuid::Uuid;
 
+use super::client::Client;
 use super::{query, with_token, SyncError};
 use crate::domain::desk_queue::QueueFilter;
-use crate::store::Store;
+use crate::secrets::Token;
+use crate::store::{Applied, ArrivedEmergency, Store};
 
 /// One page of the queue, as the signed-in support staff or vendor admin may read it.
 pub fn queue(store: &mut Store, filter: &QueueFilter) -> Result<DeskPage, SyncError> {
@@ -42,18 +48,76 @@ pub fn callbacks(store: &mut Store) -> Result<Vec<DeskTicket>, SyncError> {
     })
 }
 
-/// A ticket as the queue lists it, with its shop beside it.
-pub fn ticket_in_context(store: &mut Store, id: Uuid) -> Result<DeskTicketInContext, SyncError> {
-    with_token(store, |_, client, token| {
+/// A ticket the agent opens, with its shop beside it: its history is kept here from now on,
+/// so it reads, and takes replies and notes, offline too.
+pub fn open_ticket(store: &mut Store, id: Uuid) -> Result<DeskTicketInContext, SyncError> {
+    let opened: DeskTicketInContext = with_token(store, |_, client, token| {
         client.get(token, &format!("/desk/tickets/{id}"), &[])
-    })
+    })?;
+    store.keep_opened(id, &opened.history)?;
+    Ok(opened)
 }
 
-/// A shop's tills, contracts, named admins and open tickets.
+/// The desk's half of a sync: what changed on the tickets opened here, and the emergencies
+/// that came in since the last time (each alerted once).
+pub(super) fn follow_all(
+    store: &mut Store,
+    client: &Client,
+    token: &Token,
+) -> Result<Applied, SyncError> {
+    let from = store
+        .enrolment()?
+        .ok_or(SyncError::NotEnrolled)?
+        .pull_cursor;
+    let followed = store.followed_tickets()?;
+    let answer: DeskChanges = client.send(
+        token,
+        reqwest::Method::POST,
+        "/desk/followed",
+        &DeskFollowed {
+            tickets: followed.clone(),
+        },
+    )?;
+    if answer.cursor < from {
+        return Err(SyncError::Garbage(format!(
+            "the server's cursor went back from {from} to {}",
+            answer.cursor
+        )));
+    }
+    let mut applied = store.apply_followed(&answer.changes, &followed, answer.cursor)?;
+    applied.catching_up = from == 0;
+    let waiting: DeskPage = client.get(
+        token,
+        "/desk/tickets",
+        &[
+            ("priority", "emergency".to_owned()),
+            ("state", "new".to_owned()),
+            ("limit", "200".to_owned()),
+        ],
+    )?;
+    let ids: Vec<Uuid> = waiting.tickets.iter().map(|ticket| ticket.id).collect();
+    let new = store.newly_waiting_emergencies(&ids)?;
+    applied.emergencies = waiting
+        .tickets
+        .into_iter()
+        .filter(|ticket| new.contains(&ticket.id))
+        .map(|ticket| ArrivedEmergency {
+            id: ticket.id,
+            number: ticket.number,
+            title: ticket.title,
+        })
+        .collect();
+    Ok(applied)
+}
+
+/// A shop's tills, contracts, named admins and open tickets; the tills' records are kept here,
+/// for a call to be logged against one or support to connect to it.
 pub fn shop(store: &mut Store, id: Uuid) -> Result<DeskShop, SyncError> {
-    with_token(store, |_, client, token| {
+    let shop: DeskShop = with_token(store, |_, client, token| {
         client.get(token, &format!("/desk/shops/{id}"), &[])
-    })
+    })?;
+    store.keep_records(&shop.station_records)?;
+    Ok(shop)
 }
 
 /// Every shop, for the desk to file a ticket for one.

@@ -313,7 +313,11 @@ fn transfer_contents(
 pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
     recorded(store, |store, client, token| {
         let pushed = push_all(store, client, token)?;
-        let pulled = pull_all(store, client, token)?;
+        let pulled = if works_the_desk(store)? {
+            desk::follow_all(store, client, token)?
+        } else {
+            pull_all(store, client, token)?
+        };
         let contents = transfer_contents(store, client, token)?;
         // Last, so that a catalogue the rules refuse holds up nothing else.
         vendor::refresh_copy(store, client, token, chrono::Utc::now(), false)?;
@@ -405,6 +409,15 @@ fn with_token<T>(
         .ok_or_else(|| SyncError::NoToken(state.server_url.clone()))?;
     let client = Client::new(&state.server_url, store.server_ca()?.as_deref())?;
     work(store, &client, &token)
+}
+
+/// Support staff work from the server's queue and keep only the tickets they open; everyone
+/// else keeps their whole reach.
+fn works_the_desk(store: &Store) -> Result<bool, SyncError> {
+    Ok(store
+        .enrolment()?
+        .and_then(|state| state.staff)
+        .is_some_and(|staff| staff.role == Role::SupportStaff))
 }
 
 /// Pulls page after page from the stored cursor; each page is applied with its cursor in one

@@ -2,13 +2,16 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_core::domain::support_hours::SupportCalendar;
-use stationdesk_protocol::{DeskPage, DeskShop, DeskTicket, DeskTicketInContext, ErrorBody, Role};
+use stationdesk_protocol::{
+    DeskChanges, DeskFollowed, DeskPage, DeskShop, DeskTicket, DeskTicketInContext, ErrorBody,
+    FollowedTicket, Role, MAX_FOLLOWED,
+};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,6 +29,7 @@ pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
         .routes(routes!(ticket_in_context))
         .routes(routes!(shop))
         .routes(routes!(callbacks))
+        .routes(routes!(followed))
 }
 
 /// The roles that work the desk.
@@ -111,10 +115,11 @@ async fn callbacks(
 }
 
 /// One ticket as the queue lists it, with its shop beside it: the shop's tills (remote tool,
-/// when each last reached the server), contracts, named admins and other open tickets.
+/// when each last reached the server), contracts, named admins and other open tickets; and the
+/// ticket's whole history, internal notes included, for the desk's app to keep.
 #[utoipa::path(get, path = "/v1/desk/tickets/{ticket_id}", tag = "desk", security(("bearer" = [])),
     params(("ticket_id" = Uuid, Path, description = "The ticket")),
-    responses((status = 200, description = "The ticket and its shop", body = DeskTicketInContext),
+    responses((status = 200, description = "The ticket, its shop and its history", body = DeskTicketInContext),
         (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
         (status = 403, description = "Only the vendor's support staff and admins work the desk", body = ErrorBody),
         (status = 404, description = "No such ticket", body = ErrorBody)))]
@@ -129,8 +134,20 @@ async fn ticket_in_context(
         let Some(ticket) = storage.desk_ticket(ticket_id, now, &calendar)? else {
             return Ok(None);
         };
-        let shop = storage.desk_shop(ticket.shop_id, now, &calendar)?;
-        Ok(shop.map(|shop| DeskTicketInContext { ticket, shop }))
+        let Some(shop) = storage.desk_shop(ticket.shop_id, now, &calendar)? else {
+            return Ok(None);
+        };
+        let history = storage
+            .desk_history(&[FollowedTicket {
+                id: ticket_id,
+                after: 0,
+            }])?
+            .changes;
+        Ok(Some(DeskTicketInContext {
+            ticket,
+            shop,
+            history,
+        }))
     })
     .await?;
     found
@@ -156,4 +173,31 @@ async fn shop(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("no shop {shop_id}")))
+}
+
+/// What changed on the tickets the desk's app opened, after what it holds of each: the app
+/// keeps those up to date (woken by the event stream) instead of pulling every shop's history.
+/// A read, sent as a POST because the list can be long.
+#[utoipa::path(post, path = "/v1/desk/followed", tag = "desk", security(("bearer" = [])),
+    request_body = DeskFollowed,
+    responses((status = 200, description = "Their changes by revision, and the cursor they are complete up to", body = DeskChanges),
+        (status = 400, description = "More tickets than the server follows at once", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Only the vendor's support staff and admins work the desk", body = ErrorBody)))]
+async fn followed(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    body: Result<Json<DeskFollowed>, JsonRejection>,
+) -> Result<Json<DeskChanges>, ApiError> {
+    policy::require(&caller, &DESK, "follow the support desk's tickets")?;
+    let Json(followed) = body.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    if followed.tickets.len() > MAX_FOLLOWED {
+        return Err(ApiError::BadRequest(format!(
+            "{} tickets asked for; follow at most {MAX_FOLLOWED} at once",
+            followed.tickets.len()
+        )));
+    }
+    Ok(Json(
+        blocking(move || storage.desk_history(&followed.tickets)).await?,
+    ))
 }

@@ -309,6 +309,13 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Option<stationdesk_protocol::DeskShop>, StorageError>;
+    /// What changed on each ticket, and on its till's record, after the revision the desk's
+    /// app holds of it, staff-only notes included, by revision; the cursor is the newest
+    /// revision when they were read.
+    fn desk_history(
+        &self,
+        tickets: &[stationdesk_protocol::FollowedTicket],
+    ) -> Result<stationdesk_protocol::DeskChanges, StorageError>;
     /// The callbacks tills asked for that nobody has answered, the longest waiting first.
     fn desk_callbacks(
         &self,

@@ -627,7 +627,7 @@ fn the_callback_list_orders_numbers_left_at_tills_and_an_answered_one_reaches_th
         "an empty number: {refused:?}"
     );
 
-    sync::sync(&mut desk).unwrap();
+    sync::desk::open_ticket(&mut desk, first.id).unwrap();
     desk.called_back(
         &first.id.to_string(),
         "Waage neu kalibriert, läuft wieder",

@@ -87,8 +87,11 @@ fn an_internal_note_reaches_the_desk_and_never_a_till_or_shop_admin() {
     sync::sync(&mut till).unwrap();
     let (admin_dir, mut admin) = signed_in(&server, "chef@korn.de", "shop_admin", Some(&shop));
     let (_desk_dir, mut desk) = signed_in(&server, "ben@vendor.de", "support_staff", None);
-    for store in [&mut admin, &mut desk] {
-        sync::sync(store).unwrap();
+    let (_colleague_dir, mut colleague) =
+        signed_in(&server, "lea@vendor.de", "support_staff", None);
+    sync::sync(&mut admin).unwrap();
+    for store in [&mut desk, &mut colleague] {
+        sync::desk::open_ticket(store, pressed.ticket.id).unwrap();
     }
     assert_eq!(
         desk.ticket(&ticket).unwrap().ticket.title,
@@ -189,9 +192,8 @@ fn an_internal_note_reaches_the_desk_and_never_a_till_or_shop_admin() {
         }
     }
 
-    // The desk reads the note: the agent who wrote it, and a colleague signing in later.
-    let (_colleague_dir, mut colleague) =
-        signed_in(&server, "lea@vendor.de", "support_staff", None);
+    // The desk reads the note: the agent who wrote it, and a colleague who opened the ticket
+    // before it was written, whose sync keeps it up to date.
     sync::sync(&mut colleague).unwrap();
     for store in [&desk, &colleague] {
         let notes: Vec<String> = store

@@ -31,6 +31,7 @@ mod billing;
 mod books;
 mod common;
 mod desk;
+mod desk_keeps;
 mod door;
 mod faults;
 mod hardening;

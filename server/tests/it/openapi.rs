@@ -100,6 +100,7 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/desk/callbacks"),
         ("GET", "/v1/desk/tickets/{ticket_id}"),
         ("GET", "/v1/desk/shops/{shop_id}"),
+        ("POST", "/v1/desk/followed"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

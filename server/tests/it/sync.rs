@@ -219,13 +219,24 @@ fn a_till_an_admin_and_the_support_desk_converge_on_the_same_ticket_history() {
         .id
         .to_string();
     sync::sync(&mut till_a).unwrap();
-    for store in [&mut admin, &mut desk] {
-        let pulled = sync::sync(store).unwrap().pulled;
-        assert!(
-            pulled.applied >= 2,
-            "the ticket and its first event arrive: {pulled:?}"
-        );
-    }
+    let pulled = sync::sync(&mut admin).unwrap().pulled;
+    assert!(
+        pulled.applied >= 2,
+        "the ticket and its first event arrive: {pulled:?}"
+    );
+    let pulled = sync::sync(&mut desk).unwrap().pulled;
+    assert_eq!(
+        (pulled.applied, pulled.emergencies.len()),
+        (0, 1),
+        "the desk keeps no shop's history, and is alerted to the emergency: {pulled:?}"
+    );
+    assert!(desk.ticket(&ticket).is_err());
+    sync::desk::open_ticket(&mut desk, ticket.parse().unwrap()).unwrap();
+    assert_eq!(
+        desk.ticket(&ticket).unwrap().events.len(),
+        1,
+        "opened, it is kept"
+    );
     sync::sync(&mut till_b).unwrap();
     assert!(
         till_b.ticket(&ticket).is_err(),

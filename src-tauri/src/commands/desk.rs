@@ -121,7 +121,7 @@ pub fn desk_ticket_context(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> Result<DeskTicketInContext, UiError> {
-    on_own_connection(&state, move |store| desk::ticket_in_context(store, id))
+    on_own_connection(&state, move |store| desk::open_ticket(store, id))
 }
 
 #[tauri::command(async)]
@@ -167,6 +167,7 @@ pub fn log_desk_ticket(
         request: ticket.request,
         cc: Vec::new(),
     })?;
+    state.store().keep_opened(filed.id, &[])?;
     send_now(&state);
     Ok(filed.into())
 }

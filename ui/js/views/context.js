@@ -9,15 +9,13 @@ import { planName } from "../plans.js";
 // A till not heard of for this long while its emergency is open may be down or offline.
 const SILENT_AFTER_MS = 15 * 60 * 1000;
 
-export async function contextPanel(ctx, ticketId, open) {
-  const { t, api } = ctx;
-  let context;
-  try {
-    context = await api.deskTicketContext(ticketId);
-  } catch (error) {
-    return h("p", { class: "muted", id: "ticket-context" }, t("desk.context.unavailable", { error: error.message }));
+// `opened` is what asking the server for the ticket gave: its `context`, or the `error`.
+export function contextPanel(ctx, opened, open) {
+  const { t } = ctx;
+  if (opened.error) {
+    return h("p", { class: "muted", id: "ticket-context" }, t("desk.context.unavailable", { error: opened.error.message }));
   }
-  const { ticket, shop } = context;
+  const { ticket, shop } = opened.context;
   const emergencyAt = new Set(shop.open_tickets.filter((other) => other.priority === "emergency").map((other) => other.station_id));
 
   const caller = ticket.who_may_call

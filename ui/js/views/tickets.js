@@ -191,6 +191,11 @@ async function form(ctx) {
 
 async function detail(ctx, id) {
   const { t, api } = ctx;
+  // The desk keeps only what it opens: the server's copy first (history, shop beside it),
+  // then what is held here, which is all there is while offline.
+  const opened = ctx.info.staff?.role === "support_staff"
+    ? await api.deskTicketContext(id).then((context) => ({ context }), (error) => ({ error }))
+    : null;
   const screenData = await api.ticketDetail(id);
   const ticket = screenData.ticket;
   const request = ticket.request;
@@ -340,7 +345,7 @@ async function detail(ctx, id) {
     facts.length ? h("dl", { class: "facts" }, facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])) : null,
     slaLine,
     ownership,
-    desk ? await contextPanel(ctx, ticket.id, (other) => openTicket(ctx, other)) : null,
+    opened ? contextPanel(ctx, opened, (other) => openTicket(ctx, other)) : null,
     h("div", { class: "state-actions" }, stateButtons, escalate, ticket.station_id ? connectButton(ctx, { ticketId: ticket.id }) : null),
     await sessionsPanel(ctx, { ticketId: ticket.id }),
     quotes.length ? h("section", { class: "quotes" }, quotes) : null,

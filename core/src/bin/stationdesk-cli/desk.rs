@@ -43,6 +43,12 @@ pub(super) enum DeskCommand {
     /// The callbacks tills asked for outside support hours that nobody has made yet, the
     /// longest waiting first; `ticket called-back` answers one.
     Callbacks,
+    /// Keeps a ticket here with its whole history (the desk keeps only what it opens), and
+    /// follows it from then on: `ticket show` reads it, replies and notes go to it offline.
+    Open {
+        /// The ticket's id, as the queue lists it.
+        id: Uuid,
+    },
 }
 
 pub(super) fn desk_command(
@@ -50,60 +56,77 @@ pub(super) fn desk_command(
     store: impl Fn() -> Result<Store, CliError>,
     out: &Output,
 ) -> Result<(), CliError> {
-    let DeskCommand::Queue {
-        state,
-        priority,
-        shop,
-        station,
-        channel,
-        assignee,
-        search,
-        limit,
-        cursor,
-    } = command
-    else {
-        let callbacks = desk::callbacks(&mut store()?)?;
-        return out.print(&callbacks, || {
-            let rows = callbacks
-                .iter()
-                .filter_map(|t| {
-                    let callback = t.callback.as_ref()?;
-                    Some(vec![
-                        t.number.clone(),
-                        callback.phone.clone(),
-                        t.shop_name.clone(),
-                        t.station_name.clone().unwrap_or_default(),
-                        callback.requested_at.format("%Y-%m-%d %H:%M").to_string(),
-                        callback
-                            .due_from
-                            .map(|due| due.format("%Y-%m-%d %H:%M").to_string())
-                            .unwrap_or_default(),
-                        t.title.clone(),
-                    ])
-                })
-                .collect();
-            table(
-                &[
-                    "ticket", "call", "shop", "station", "asked", "from", "title",
-                ],
-                rows,
-            )
-        });
-    };
-    let page = desk::queue(
-        &mut store()?,
-        &QueueFilter {
-            states: state.clone(),
-            priority: *priority,
-            shop: *shop,
-            station: *station,
-            channel: *channel,
-            assignee: *assignee,
-            text: search.clone(),
-            limit: *limit,
-            cursor: cursor.clone(),
-        },
-    )?;
+    match command {
+        DeskCommand::Queue {
+            state,
+            priority,
+            shop,
+            station,
+            channel,
+            assignee,
+            search,
+            limit,
+            cursor,
+        } => queue(
+            &QueueFilter {
+                states: state.clone(),
+                priority: *priority,
+                shop: *shop,
+                station: *station,
+                channel: *channel,
+                assignee: *assignee,
+                text: search.clone(),
+                limit: *limit,
+                cursor: cursor.clone(),
+            },
+            &mut store()?,
+            out,
+        ),
+        DeskCommand::Callbacks => callbacks(&mut store()?, out),
+        DeskCommand::Open { id } => {
+            let opened = desk::open_ticket(&mut store()?, *id)?;
+            out.print(&opened.ticket, || {
+                format!(
+                    "{} ({}) is kept here with its history; `ticket show {}` reads it",
+                    opened.ticket.number, opened.ticket.shop_name, opened.ticket.number
+                )
+            })
+        }
+    }
+}
+
+fn callbacks(store: &mut Store, out: &Output) -> Result<(), CliError> {
+    let callbacks = desk::callbacks(store)?;
+    out.print(&callbacks, || {
+        let rows = callbacks
+            .iter()
+            .filter_map(|t| {
+                let callback = t.callback.as_ref()?;
+                Some(vec![
+                    t.number.clone(),
+                    callback.phone.clone(),
+                    t.shop_name.clone(),
+                    t.station_name.clone().unwrap_or_default(),
+                    callback.requested_at.format("%Y-%m-%d %H:%M").to_string(),
+                    callback
+                        .due_from
+                        .map(|due| due.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_default(),
+                    t.title.clone(),
+                ])
+            })
+            .collect();
+        table(
+            &[
+                "ticket", "call", "shop", "station", "asked", "from", "title",
+            ],
+            rows,
+        )
+    })
+}
+
+fn queue(filter: &QueueFilter, store: &mut Store, out: &Output) -> Result<(), CliError> {
+    let page = desk::queue(store, filter)?;
     out.print(&page, || {
         let rows = page
             .tickets

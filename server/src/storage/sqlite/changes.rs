@@ -14,7 +14,7 @@ use stationdesk_core::wire::{Change, ChangeBody, LegacyOf, LegacyRow};
 use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
 use uuid::Uuid;
 
-use super::{utc_text, uuid_of};
+use super::{id_of, utc_text, uuid_of};
 use crate::door::{self, Facts, Refusal, TicketNow};
 use crate::policy::{Owner, Reach};
 use crate::quota::Usage;
@@ -624,12 +624,7 @@ pub(super) fn pull(
             break;
         }
         bytes += body.len();
-        changes.push(Revisioned {
-            revision: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
-            shop_id: uuid_of(Some(row.get(1)?))?.expect("given"),
-            change: RawValue::from_string(body)
-                .map_err(|e| StorageError::Backend(format!("a stored change: {e}")))?,
-        });
+        changes.push(revisioned(row.get(0)?, row.get(1)?, body)?);
     }
     let cursor = changes
         .last()
@@ -638,6 +633,21 @@ pub(super) fn pull(
         changes,
         cursor,
         more,
+    })
+}
+
+/// A stored change as it is handed out: its revision (or place in its shop's sequence), its
+/// shop and its body as the protocol wrote it.
+pub(super) fn revisioned(
+    revision: i64,
+    shop_id: String,
+    body: String,
+) -> Result<Revisioned, StorageError> {
+    Ok(Revisioned {
+        revision: u64::try_from(revision).unwrap_or(0),
+        shop_id: id_of(shop_id)?,
+        change: RawValue::from_string(body)
+            .map_err(|e| StorageError::Backend(format!("a stored change: {e}")))?,
     })
 }
 

@@ -4,7 +4,7 @@
 //! listed shop's contracts read once.
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{btree_map, BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -16,11 +16,12 @@ use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_core::domain::tickets::{Priority, TicketState};
 use stationdesk_protocol::{
-    DeskCallback, DeskContact, DeskContract, DeskPage, DeskShop, DeskSla, DeskStation, DeskTicket,
+    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskPage, DeskShop, DeskSla, DeskStation,
+    DeskTicket, FollowedTicket,
 };
 use uuid::Uuid;
 
-use super::changes::{json, Tables};
+use super::changes::{json, revisioned, Tables};
 use super::{id_of, uuid_of};
 use crate::desk::{DeskCursor, DeskQuery};
 use crate::door::Facts;
@@ -220,6 +221,39 @@ pub(super) fn ticket(
     Ok(desk_tickets(conn, rows, now, calendar)?.pop())
 }
 
+/// Each ticket's changes and its till's record after what the app holds of it. The newest
+/// revision is read first and nothing after it is handed out, so a change committed meanwhile
+/// comes next time instead of being skipped by the cursor.
+pub(super) fn history(
+    conn: &Connection,
+    tickets: &[FollowedTicket],
+) -> Result<DeskChanges, StorageError> {
+    let cursor: i64 = conn
+        .prepare_cached("SELECT coalesce(max(revision), 0) FROM changes")?
+        .query_row([], |row| row.get(0))?;
+    let mut of_ticket = conn.prepare_cached(
+        "SELECT c.revision, c.shop_id, c.body FROM changes c
+         WHERE c.subject_id IN (?1, (SELECT station_id FROM tickets WHERE id = ?1))
+           AND c.revision > ?2 AND c.revision <= ?3",
+    )?;
+    let mut changes = BTreeMap::new();
+    for followed in tickets {
+        let after = i64::try_from(followed.after).unwrap_or(i64::MAX);
+        let mut rows = of_ticket.query(params![followed.id.to_string(), after, cursor])?;
+        while let Some(row) = rows.next()? {
+            let revision: i64 = row.get(0)?;
+            // Two tickets at one till share its record: it is handed out once.
+            if let btree_map::Entry::Vacant(slot) = changes.entry(revision) {
+                slot.insert(revisioned(revision, row.get(1)?, row.get(2)?)?);
+            }
+        }
+    }
+    Ok(DeskChanges {
+        changes: changes.into_values().collect(),
+        cursor: u64::try_from(cursor).unwrap_or(0),
+    })
+}
+
 /// The shop beside a ticket: its tills with their remote tools and when each last reached the
 /// server, its contracts and their terms, its named admins, and its tickets still open.
 pub(super) fn shop(
@@ -314,6 +348,21 @@ pub(super) fn shop(
         named_admins,
         // Anyone's tickets: no agent is asked about.
         open_tickets: queue(conn, &open, Uuid::nil(), now, calendar)?.tickets,
+        station_records: conn
+            .prepare_cached(
+                "SELECT revision, shop_id, body FROM changes
+                 WHERE subject_id IN (SELECT id FROM stations WHERE shop_id = ?1)
+                   AND kind = 'station_recorded'
+                 ORDER BY revision",
+            )?
+            .query_map([shop.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .map(|row| {
+                let (revision, shop, body) = row?;
+                revisioned(revision, shop, body)
+            })
+            .collect::<Result<_, StorageError>>()?,
     }))
 }
 

@@ -45,6 +45,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../../../migrations/0010_desk_ownership_notes.sql"
         )),
+        M::up(include_str!("../../../migrations/0011_desk_history.sql")),
     ])
 });
 
@@ -200,6 +201,13 @@ impl Storage for SqliteStorage {
         calendar: &SupportCalendar,
     ) -> Result<Vec<stationdesk_protocol::DeskTicket>, StorageError> {
         desk::callbacks(&self.conn(), now, calendar)
+    }
+
+    fn desk_history(
+        &self,
+        tickets: &[stationdesk_protocol::FollowedTicket],
+    ) -> Result<stationdesk_protocol::DeskChanges, StorageError> {
+        desk::history(&self.conn(), tickets)
     }
 
     fn follow_other_writers(&self) -> Result<(), StorageError> {
