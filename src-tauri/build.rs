@@ -81,6 +81,9 @@ const COMMANDS: &[&str] = &[
     "desk_shop",
     "desk_shops",
     "log_desk_ticket",
+    "desk_due_soon",
+    "sla_warning",
+    "set_sla_warning",
 ];
 
 fn main() {

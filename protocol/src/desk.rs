@@ -40,6 +40,8 @@ pub struct DeskTicket {
     pub callback: Option<DeskCallback>,
     /// The first-response clock, counted in the desk's support hours.
     pub first_response: DeskSla,
+    /// The resolution clock, likewise.
+    pub resolution: DeskResolution,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -54,6 +56,19 @@ pub struct DeskSla {
     /// When the ticket first left "new".
     pub responded_at: Option<DateTime<Utc>>,
     /// Answered after the due time, or not answered and the due time passed.
+    pub overdue: bool,
+}
+
+/// Where a ticket stands against its resolution target (by priority, in support hours; the
+/// clock stops while the ticket waits for the customer, and runs on if it is reopened).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskResolution {
+    /// None while the clock stands still (waiting for the customer).
+    pub due: Option<DateTime<Utc>>,
+    /// When the ticket became resolved or closed and stayed so.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Resolved after the due time, or not resolved and the due time passed.
     pub overdue: bool,
 }
 

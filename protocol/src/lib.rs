@@ -24,8 +24,8 @@ pub use accounts::{
 };
 pub use changes::{Change, ChangeBody, ContractOrder, Entity, Record, Records};
 pub use desk::{
-    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskFollowed, DeskPage, DeskShop,
-    DeskSla, DeskStation, DeskTicket, DeskTicketInContext, FollowedTicket, MAX_FOLLOWED,
+    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskFollowed, DeskPage, DeskResolution,
+    DeskShop, DeskSla, DeskStation, DeskTicket, DeskTicketInContext, FollowedTicket, MAX_FOLLOWED,
 };
 pub use vendor::{
     BilledShop, CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, Invoice,

@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { h } from "./dom.js";
-import { formatDate, setShopTimeZone } from "./format.js";
+import { formatDate, formatInstant, setShopTimeZone } from "./format.js";
 import { currentLanguage, loadLanguage, t } from "./i18n.js";
 
 // When the page's modules had all loaded and when its first page was in the DOM, for the
@@ -192,7 +192,7 @@ async function onSynced(synced) {
   if (synced?.pulled.catching_up) {
     // The first read of the history (after a sign-in, say): what was waiting already is one
     // summary, not an alert per ticket.
-    if (arrived.length) await summariseWaiting();
+    if (arrived.length) await summariseWaiting(arrived);
   } else {
     for (const emergency of arrived) {
       const summary = t("sync.emergencyArrived", { number: emergency.number });
@@ -205,10 +205,11 @@ async function onSynced(synced) {
   if (arrived.length && !synced.pulled.catching_up) {
     for (const view of [VIEWS.tickets, VIEWS.desk]) (await view()).showEverythingActive();
   }
+  await warnOfDueClocks();
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   // The till follows what it sent too: "will be sent" becomes "sent to support".
-  const follows = synced?.pulled.applied ? ["tickets", "desk", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
+  const follows = synced?.pulled.applied || synced?.pulled.moved_on ? ["tickets", "desk", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
   if (!follows.includes(ctx.view)) return;
   // A page being drawn now (after a form was sent, or a click in the sidebar) may have read
   // what this sync changed before it changed: once it is on screen, it is drawn again. A redraw
@@ -238,12 +239,29 @@ function edited(field) {
   return field.value !== field.defaultValue;
 }
 
-async function summariseWaiting() {
-  const waiting = await api.listTickets("shop", ["new", "open", "waiting_for_customer"], ["emergency"], true).catch(() => []);
+// The desk's `arrived` are the emergencies waiting in its queue; a shop's are what its history
+// held, of which the ones still active count.
+async function summariseWaiting(arrived) {
+  const waiting = ctx.info.staff?.role === "support_staff"
+    ? arrived
+    : await api.listTickets("shop", ["new", "open", "waiting_for_customer"], ["emergency"], true).catch(() => []);
   if (!waiting.length) return;
   const summary = t("sync.emergenciesWaiting", { count: waiting.length });
   notify(summary, "error");
   api.notifyDesktop(summary, waiting.map((ticket) => `${ticket.number} ${ticket.title}`).join("\n")).catch(() => {});
+}
+
+// The desk is warned before an SLA clock runs out on its agent's tickets or on one nobody has
+// taken: after each sync and each minute, each clock once.
+const DUE_CHECK_MS = 60 * 1000;
+async function warnOfDueClocks() {
+  if (ctx.info.staff?.role !== "support_staff") return;
+  const soon = await api.deskDueSoon().catch(() => []);
+  for (const due of soon) {
+    const summary = t(due.clock === "first_response" ? "sla.warnFirstResponse" : "sla.warnResolution", { number: due.number, at: formatInstant(due.due) });
+    notify(`${summary}: ${due.title}`, "error");
+    api.notifyDesktop(summary, `${due.shop_name} · ${due.title}`).catch(() => {});
+  }
 }
 
 function navigate(view) {
@@ -279,6 +297,7 @@ async function start() {
     followAccess().catch(() => {}),
     firstRun ? ctx.enterAdmin("settings") : ctx.enterTill(),
   ]);
+  setInterval(() => warnOfDueClocks().catch(() => {}), DUE_CHECK_MS);
   document.body.dataset.ready = "true";
 }
 

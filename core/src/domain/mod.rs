@@ -171,4 +171,7 @@ pub enum DomainError {
 
     #[error("a station needs a name (at most {max} characters), such as \"Till 1\"")]
     InvalidStationName { max: usize },
+
+    #[error("warn between 1 and {max} minutes before an SLA runs out, not {given}")]
+    SlaWarning { given: i64, max: i64 },
 }

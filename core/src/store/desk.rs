@@ -2,12 +2,13 @@
 //! newest revision of it read from the server, and the emergencies it alerted to. Every other
 //! ticket stays on the server, asked for a page at a time.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use stationdesk_protocol::{FollowedTicket, Revisioned, MAX_FOLLOWED};
 use uuid::Uuid;
 
 use super::sync::{apply_changes, Applied};
 use super::{parse_uuid, stored_now, utc_text, Store, StoreError};
+use crate::domain::DomainError;
 
 fn cursor_value(revision: u64) -> i64 {
     i64::try_from(revision).unwrap_or(i64::MAX)
@@ -97,29 +98,66 @@ impl Store {
         Ok(applied)
     }
 
-    /// Of the emergencies waiting on the desk now, those not alerted to before; each is
-    /// remembered, and those no longer waiting are forgotten.
-    pub fn newly_waiting_emergencies(&mut self, waiting: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+    /// Of the tickets the desk should be alerted to now for `reason` (an emergency waiting, a
+    /// clock about to run out), those it was not alerted to before; each is remembered, and
+    /// those no longer in `current` for that reason are forgotten.
+    pub fn newly_alerted(
+        &mut self,
+        reason: &str,
+        current: &[Uuid],
+    ) -> Result<Vec<Uuid>, StoreError> {
         let tx = self.write()?;
         let mut new = Vec::new();
-        for id in waiting {
-            let id = id.to_string();
-            let known = tx
-                .prepare_cached("SELECT 1 FROM desk_alerted WHERE ticket_id = ?1")?
-                .query_row([&id], |_| Ok(()))
-                .optional()?;
-            if known.is_none() {
-                tx.prepare_cached("INSERT INTO desk_alerted (ticket_id) VALUES (?1)")?
-                    .execute([&id])?;
-                new.push(parse_uuid(id)?);
+        for id in current {
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO desk_alerted (ticket_id, reason) VALUES (?1, ?2)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![id.to_string(), reason])?;
+            if inserted == 1 {
+                new.push(*id);
             }
         }
-        let still: Vec<String> = waiting.iter().map(Uuid::to_string).collect();
+        let still: Vec<String> = current.iter().map(Uuid::to_string).collect();
         tx.execute(
-            "DELETE FROM desk_alerted WHERE ticket_id NOT IN (SELECT value FROM json_each(?1))",
-            [serde_json::to_string(&still).expect("strings serialise")],
+            "DELETE FROM desk_alerted
+             WHERE reason = ?1 AND ticket_id NOT IN (SELECT value FROM json_each(?2))",
+            params![
+                reason,
+                serde_json::to_string(&still).expect("strings serialise")
+            ],
         )?;
         tx.commit()?;
         Ok(new)
     }
+
+    /// How long before an SLA clock runs out the desk is warned (a setting of this
+    /// installation).
+    pub fn sla_warning(&self) -> Result<chrono::Duration, StoreError> {
+        let minutes = self
+            .setting(SLA_WARNING_KEY)?
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(DEFAULT_SLA_WARNING_MINUTES);
+        Ok(chrono::Duration::minutes(minutes))
+    }
+
+    pub fn set_sla_warning(&mut self, minutes: i64) -> Result<(), StoreError> {
+        if !(1..=MAX_SLA_WARNING_MINUTES).contains(&minutes) {
+            return Err(DomainError::SlaWarning {
+                given: minutes,
+                max: MAX_SLA_WARNING_MINUTES,
+            }
+            .into());
+        }
+        let tx = self.write()?;
+        super::put_setting(&tx, SLA_WARNING_KEY, Some(&minutes.to_string()))?;
+        tx.commit()?;
+        Ok(())
+    }
 }
+
+const SLA_WARNING_KEY: &str = "desk.sla_warning_minutes";
+const DEFAULT_SLA_WARNING_MINUTES: i64 = 30;
+/// A working day: a warning earlier than that warns of everything.
+const MAX_SLA_WARNING_MINUTES: i64 = 9 * 60;

@@ -100,6 +100,9 @@ pub struct Applied {
     /// came was waiting already rather than arriving now, and is summarised, not alerted one
     /// by one.
     pub catching_up: bool,
+    /// The server's history moved on since the last sync, here or not: what is read from the
+    /// server (the desk's queue) may read differently.
+    pub moved_on: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -4,6 +4,7 @@
 //! and kept up to date (`POST /v1/desk/followed`) whenever the event stream says the server
 //! has something new; writes go through the outbox as everywhere.
 
+use chrono::{DateTime, Utc};
 use stationdesk_protocol::{
     DeskChanges, DeskFollowed, DeskPage, DeskShop, DeskTicket, DeskTicketInContext, Shop,
 };
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use super::client::Client;
 use super::{query, with_token, SyncError};
-use crate::domain::desk_queue::QueueFilter;
+use crate::domain::desk_queue::{AssignedTo, QueueFilter};
 use crate::secrets::Token;
 use crate::store::{Applied, ArrivedEmergency, Store};
 
@@ -86,6 +87,7 @@ pub(super) fn follow_all(
     }
     let mut applied = store.apply_followed(&answer.changes, &followed, answer.cursor)?;
     applied.catching_up = from == 0;
+    applied.moved_on = answer.cursor > from;
     let waiting: DeskPage = client.get(
         token,
         "/desk/tickets",
@@ -96,7 +98,7 @@ pub(super) fn follow_all(
         ],
     )?;
     let ids: Vec<Uuid> = waiting.tickets.iter().map(|ticket| ticket.id).collect();
-    let new = store.newly_waiting_emergencies(&ids)?;
+    let new = store.newly_alerted("emergency", &ids)?;
     applied.emergencies = waiting
         .tickets
         .into_iter()
@@ -123,4 +125,84 @@ pub fn shop(store: &mut Store, id: Uuid) -> Result<DeskShop, SyncError> {
 /// Every shop, for the desk to file a ticket for one.
 pub fn shops(store: &mut Store) -> Result<Vec<Shop>, SyncError> {
     with_token(store, |_, client, token| client.get(token, "/shops", &[]))
+}
+
+/// An SLA clock about to run out (or run out already) on a ticket of the signed-in agent's or
+/// nobody's yet.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DueSoon {
+    pub id: Uuid,
+    pub number: String,
+    pub title: String,
+    pub shop_name: String,
+    /// `first_response` or `resolution`.
+    pub clock: &'static str,
+    pub due: DateTime<Utc>,
+    pub assignee_name: Option<String>,
+}
+
+/// The SLA clocks of the agent's own tickets and the unassigned ones that run out within the
+/// installation's warning time, each told once per clock (`all`: every one, told or not). Read
+/// from the first page of each (the queue's order puts the oldest, so the first due, first).
+pub fn due_soon(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    all: bool,
+) -> Result<Vec<DueSoon>, SyncError> {
+    let warning = store.sla_warning()?;
+    let mut soon = Vec::new();
+    for assignee in [AssignedTo::Me, AssignedTo::Nobody] {
+        let page = queue(
+            store,
+            &QueueFilter {
+                assignee: Some(assignee),
+                limit: Some(200),
+                ..QueueFilter::default()
+            },
+        )?;
+        soon.extend(page.tickets.into_iter().filter_map(|ticket| {
+            let (clock, due) = running_clock(&ticket)?;
+            (due - now <= warning).then_some(DueSoon {
+                id: ticket.id,
+                number: ticket.number,
+                title: ticket.title,
+                shop_name: ticket.shop_name,
+                clock,
+                due,
+                assignee_name: ticket.assignee_name,
+            })
+        }));
+    }
+    soon.sort_by_key(|due| due.due);
+    if all {
+        return Ok(soon);
+    }
+    let mut told = Vec::new();
+    for clock in ["first_response", "resolution"] {
+        let of_clock: Vec<Uuid> = soon
+            .iter()
+            .filter(|d| d.clock == clock)
+            .map(|d| d.id)
+            .collect();
+        told.extend(
+            store
+                .newly_alerted(clock, &of_clock)?
+                .into_iter()
+                .map(|id| (id, clock)),
+        );
+    }
+    soon.retain(|due| told.contains(&(due.id, due.clock)));
+    Ok(soon)
+}
+
+/// The clock a ticket runs against now: its first response until it has one, then its
+/// resolution; none while the customer has the ball.
+fn running_clock(ticket: &DeskTicket) -> Option<(&'static str, DateTime<Utc>)> {
+    match (&ticket.first_response, &ticket.resolution) {
+        (first, _) if first.responded_at.is_none() => Some(("first_response", first.due?)),
+        (_, resolution) if resolution.resolved_at.is_none() => {
+            Some(("resolution", resolution.due?))
+        }
+        _ => None,
+    }
 }

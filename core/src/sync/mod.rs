@@ -448,6 +448,7 @@ fn pull_all(store: &mut Store, client: &Client, token: &Token) -> Result<Applied
         total.skipped += applied.skipped;
         total.set_aside += applied.set_aside;
         total.emergencies.extend(applied.emergencies);
+        total.moved_on |= page.cursor > cursor;
         if !page.more {
             return Ok(total);
         }

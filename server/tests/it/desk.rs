@@ -657,7 +657,7 @@ fn the_callback_list_orders_numbers_left_at_tills_and_an_answered_one_reaches_th
 }
 
 #[test]
-fn each_queued_ticket_carries_its_first_response_clock_in_support_hours() {
+fn each_queued_ticket_carries_its_first_response_and_resolution_clocks_in_support_hours() {
     let server = TestServer::start();
     let korn = server.shop("Bäckerei Korn");
     let (till, kasse) = server.till(&korn, "Kasse 1");
@@ -726,6 +726,43 @@ fn each_queued_ticket_carries_its_first_response_clock_in_support_hours() {
     assert!(fresh["due"]
         .as_str()
         .is_some_and(|due| due > chrono::Utc::now().to_rfc3339().as_str()));
+
+    // Resolution: four support hours for an emergency, an hour's wait for the shop not counted;
+    // reopened, the ticket is not resolved any more and its clock is late.
+    for (minutes, to) in [
+        (60, TicketState::WaitingForCustomer),
+        (120, TicketState::Open),
+        (200, TicketState::Resolved),
+    ] {
+        assert_eq!(
+            statuses(&server.push(&support, &[at(minutes, to)])),
+            ["applied"]
+        );
+    }
+    let resolution = |state: &str, title: &str| {
+        queue(&server, &support, &format!("?state={state}"))["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["title"] == title)
+            .unwrap()["resolution"]
+            .clone()
+    };
+    let resolved = resolution("resolved", "answered in time");
+    assert_eq!(resolved["due"], "2026-11-02T13:00:00Z", "{resolved}");
+    assert_eq!(resolved["resolved_at"], "2026-11-02T11:20:00Z");
+    assert_eq!(resolved["overdue"], false);
+    let unresolved = resolution("new", "nobody answered");
+    assert_eq!(unresolved["due"], "2026-11-02T12:00:00Z");
+    assert_eq!(unresolved["overdue"], true);
+    assert_eq!(
+        statuses(&server.push(&support, &[at(300, TicketState::Open)])),
+        ["applied"]
+    );
+    let reopened = resolution("open", "answered in time");
+    assert!(reopened["resolved_at"].is_null(), "{reopened}");
+    assert_eq!(reopened["due"], "2026-11-02T13:00:00Z");
+    assert_eq!(reopened["overdue"], true);
 }
 
 #[test]
@@ -819,4 +856,83 @@ fn beside_a_ticket_the_desk_reads_its_shop_and_nobody_else_does() {
             assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         }
     }
+}
+
+#[test]
+fn an_agent_is_warned_once_of_clocks_running_out_on_their_own_and_untaken_tickets() {
+    use stationdesk_core::store::Store;
+    use stationdesk_core::sync::{self, desk::due_soon};
+    let server = TestServer::start();
+    let korn = server.shop("Bäckerei Korn");
+    let (till, kasse) = server.till(&korn, "Kasse 1");
+    let (ben_id, ben) = agent(&server, "ben@vendor.de");
+    let (max_id, max) = agent(&server, "max@vendor.de");
+    let weeks_ago = "2026-11-02T08:00:00Z"
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .unwrap();
+    let file_at = |title: &str, priority: Priority, at: chrono::DateTime<chrono::Utc>| {
+        let id = Uuid::now_v7();
+        let mut filed = ticket(id, Some(kasse));
+        (
+            filed.title,
+            filed.priority,
+            filed.created_at,
+            filed.updated_at,
+        ) = (title.into(), priority, at, at);
+        let results = server.push(&till, &[change(ChangeBody::TicketFiled { ticket: filed })]);
+        assert_eq!(statuses(&results), ["applied"], "{results:?}");
+        id
+    };
+    let untaken = file_at("nobody took it", Priority::High, weeks_ago);
+    let bens = file_at("Ben answered, never fixed", Priority::High, weeks_ago);
+    let maxs = file_at("Max's", Priority::High, weeks_ago);
+    file_at("just filed", Priority::Normal, chrono::Utc::now());
+    assert_eq!(
+        assign(&server, &ben, bens, Some(&ben_id))["status"],
+        "applied"
+    );
+    let mut answered = crate::common::moved(bens, TicketState::Open);
+    answered["event"]["at"] = serde_json::json!(weeks_ago + chrono::Duration::minutes(30));
+    assert_eq!(statuses(&server.push(&ben, &[answered])), ["applied"]);
+    assert_eq!(
+        assign(&server, &max, maxs, Some(&max_id))["status"],
+        "applied"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    sync::login(&mut desk, &server.base, "ben@vendor.de", PASSWORD, None).unwrap();
+    let now = chrono::Utc::now();
+    let warned: Vec<(Uuid, &str)> = due_soon(&mut desk, now, false)
+        .unwrap()
+        .iter()
+        .map(|due| (due.id, due.clock))
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(warned.contains(&(untaken, "first_response")), "{warned:?}");
+    assert!(warned.contains(&(bens, "resolution")), "{warned:?}");
+    assert!(
+        due_soon(&mut desk, now, false).unwrap().is_empty(),
+        "each clock is told once"
+    );
+    assert_eq!(due_soon(&mut desk, now, true).unwrap().len(), 2);
+
+    // Answered now, the untaken ticket's first-response warning is done with; its resolution
+    // clock, long run out too, is told next.
+    let mut answered = crate::common::moved(untaken, TicketState::Open);
+    answered["event"]["at"] = serde_json::json!(now);
+    assert_eq!(statuses(&server.push(&ben, &[answered])), ["applied"]);
+    let next = due_soon(&mut desk, now, false).unwrap();
+    assert_eq!(
+        next.iter().map(|d| (d.id, d.clock)).collect::<Vec<_>>(),
+        [(untaken, "resolution")]
+    );
+
+    for minutes in [0, 541, -5] {
+        let refused = desk.set_sla_warning(minutes).unwrap_err().to_string();
+        assert!(refused.contains("between 1 and 540"), "{refused}");
+    }
+    desk.set_sla_warning(90).unwrap();
+    assert_eq!(desk.sla_warning().unwrap().num_minutes(), 90);
+    crate::sync::forget(&desk);
 }

@@ -1,6 +1,7 @@
 //! The support desk's work: the queue across every shop, asked of the server a page at a time;
 //! taking a ticket, internal notes and quotes, written here and sent through the outbox.
 
+use chrono::Utc;
 use serde::Deserialize;
 use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter};
 use stationdesk_core::domain::money::{parse_typed_amount, Currency, Money};
@@ -170,4 +171,22 @@ pub fn log_desk_ticket(
     state.store().keep_opened(filed.id, &[])?;
     send_now(&state);
     Ok(filed.into())
+}
+
+/// The SLA clocks about to run out on the agent's tickets and the unassigned ones, each told
+/// once: the window raises a desktop notification for each.
+#[tauri::command(async)]
+pub fn desk_due_soon(state: State<'_, AppState>) -> Result<Vec<desk::DueSoon>, UiError> {
+    on_own_connection(&state, |store| desk::due_soon(store, Utc::now(), false))
+}
+
+/// Minutes before an SLA clock runs out that the desk is warned.
+#[tauri::command(async)]
+pub fn sla_warning(state: State<'_, AppState>) -> Result<i64, UiError> {
+    Ok(state.store().sla_warning()?.num_minutes())
+}
+
+#[tauri::command(async)]
+pub fn set_sla_warning(state: State<'_, AppState>, minutes: i64) -> Result<(), UiError> {
+    Ok(state.store().set_sla_warning(minutes)?)
 }

@@ -1,6 +1,6 @@
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use stationdesk_core::domain::sla::{first_response, SlaClock, StateChange};
+use stationdesk_core::domain::sla::{first_response, resolution, SlaClock, StateChange};
 use stationdesk_core::domain::tickets::{
     checklist, Category, MissingPart, NumberedTicket, Priority, RequestDetails, TicketState,
 };
@@ -116,6 +116,8 @@ pub struct TicketScreen {
     next_states: Vec<TicketState>,
     /// The first-response clock in the support desk's open hours.
     sla: SlaClock,
+    /// The resolution clock, likewise.
+    resolution: SlaClock,
 }
 
 #[tauri::command(async)]
@@ -127,19 +129,15 @@ pub fn ticket_detail(state: State<'_, AppState>, id: String) -> Result<TicketScr
         .iter()
         .filter_map(|e| e.to_state.map(|to| StateChange { at: e.at, to }))
         .collect();
+    let (calendar, now) = (&state.calendar, Utc::now());
     Ok(TicketScreen {
         next_states: TicketState::ALL
             .iter()
             .copied()
             .filter(|to| ticket.state.can_become(*to))
             .collect(),
-        sla: first_response(
-            &state.calendar,
-            ticket.priority,
-            ticket.created_at,
-            &changes,
-            Utc::now(),
-        ),
+        sla: first_response(calendar, ticket.priority, ticket.created_at, &changes, now),
+        resolution: resolution(calendar, ticket.priority, ticket.created_at, &changes, now),
         detail,
     })
 }

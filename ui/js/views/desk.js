@@ -22,13 +22,20 @@ function caller(t, ticket) {
   return h("span", {}, t(`desk.caller.${ticket.who_may_call}`));
 }
 
-// The first-response clock: when it is due, that it is late (the row stands out), or answered.
-function slaCell(t, sla) {
-  if (sla.responded_at) return h("span", { class: "muted" }, t(sla.overdue ? "desk.sla.answeredLate" : "desk.sla.answered"));
-  if (!sla.due) return h("span", { class: "muted" }, t("desk.sla.paused"));
-  return sla.overdue
-    ? h("span", { class: "badge danger" }, t("desk.sla.overdue", { at: formatInstant(sla.due) }))
-    : h("span", {}, t("desk.sla.due", { at: formatInstant(sla.due) }));
+// An SLA clock: when it is due, that it is late (the row stands out), or met (`metAt`, worded
+// by `met`: answered or resolved).
+function slaCell(t, clock, metAt, met) {
+  if (metAt) return h("span", { class: "muted" }, t(`desk.sla.${met}${clock.overdue ? "Late" : ""}`));
+  if (!clock.due) return h("span", { class: "muted" }, t("desk.sla.paused"));
+  return clock.overdue
+    ? h("span", { class: "badge danger" }, t("desk.sla.overdue", { at: formatInstant(clock.due) }))
+    : h("span", {}, t("desk.sla.due", { at: formatInstant(clock.due) }));
+}
+
+// A clock still running past its due time: the row stands out.
+export function breached(ticket) {
+  return (ticket.first_response.overdue && !ticket.first_response.responded_at)
+    || (ticket.resolution.overdue && !ticket.resolution.resolved_at);
 }
 
 function row(ctx, ticket) {
@@ -42,7 +49,7 @@ function row(ctx, ticket) {
       ctx.refresh();
     },
   }, ticket.shop_name);
-  const late = ticket.first_response.overdue && !ticket.first_response.responded_at;
+  const late = breached(ticket);
   return h("tr", { class: `priority-${ticket.priority}${late ? " overdue" : ""}`, "data-ticket": ticket.id, "data-shop": ticket.shop_id },
     h("td", {}, h("button", { type: "button", class: "link desk-open", onclick: () => openTicket(ctx, ticket.id) }, ticket.number)),
     h("td", {}, h("span", { class: `badge priority-${ticket.priority}` }, t(`ticket.priority.${ticket.priority}`))),
@@ -51,7 +58,9 @@ function row(ctx, ticket) {
     h("td", {}, ticket.plan ? planName(ctx.catalog, ticket.plan) : "—", " ", caller(t, ticket)),
     h("td", { class: "desk-title" }, ticket.title,
       ticket.callback ? h("span", { class: "badge warn desk-callback" }, t("desk.callbackBadge", { phone: ticket.callback.phone })) : null),
-    h("td", { class: "desk-sla" }, slaCell(t, ticket.first_response)),
+    h("td", { class: "desk-sla" },
+      h("div", {}, `${t("desk.sla.firstResponse")} `, slaCell(t, ticket.first_response, ticket.first_response.responded_at, "answered")),
+      h("div", { class: "desk-resolution" }, `${t("desk.sla.resolution")} `, slaCell(t, ticket.resolution, ticket.resolution.resolved_at, "resolved"))),
     h("td", { class: "desk-agent" }, ticket.assignee_name ?? h("span", { class: "muted" }, "—")),
     h("td", {}, h("span", { class: `badge state-${ticket.state}` }, t(`ticket.state.${ticket.state}`))),
     h("td", {}, formatInstant(ticket.created_at)));

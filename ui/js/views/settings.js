@@ -116,7 +116,32 @@ export async function render(ctx) {
     h("button", { type: "submit", class: "primary", id: "save-pin" }, t("common.save")),
   );
 
-  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), await serverCard(ctx), contactsForm, tillForm, pinForm);
+  const desk = ctx.info.staff?.role === "support_staff";
+  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), await serverCard(ctx),
+    desk ? await slaWarningForm(ctx) : null, contactsForm, tillForm, pinForm);
+}
+
+// The support desk's warning before an SLA clock runs out, in minutes.
+async function slaWarningForm(ctx) {
+  const { t, api } = ctx;
+  const minutes = h("input", { id: "sla-warning", type: "number", min: 1, max: 540, value: await api.slaWarning() });
+  return h("form", {
+    class: "card form-row",
+    id: "sla-warning-form",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        await api.setSlaWarning(Number(minutes.value));
+        ctx.notify(t("settings.saved"));
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  },
+  h("h2", {}, t("settings.slaWarning")),
+  h("p", { class: "muted full" }, t("settings.slaWarningHint")),
+  h("div", { class: "field" }, h("label", { for: "sla-warning" }, t("settings.slaWarningMinutes")), minutes),
+  h("button", { type: "submit", class: "primary", id: "save-sla-warning" }, t("common.save")));
 }
 
 // The central server: enrol this PC with the shop admin's code, sign staff in, and see how

@@ -230,13 +230,17 @@ async function detail(ctx, id) {
       ctx.notify(err.message, "error");
     }
   };
-  const sla = screenData.sla;
-  const slaLine = h("p", { class: `sla ${sla.overdue ? "overdue" : ""}`, id: "ticket-sla" },
-    sla.responded_at
-      ? t(sla.overdue ? "sla.answeredLate" : "sla.answered", { at: formatInstant(sla.responded_at) })
-      : sla.due
-        ? t(sla.overdue ? "sla.overdue" : "sla.due", { at: formatInstant(sla.due) })
-        : t("sla.paused"));
+  // Each clock: due, late, met in time or late, or paused while the customer has the ball.
+  const clockLine = (clock, id, keys) => h("p", { class: `sla ${clock.overdue ? "overdue" : ""}`, id },
+    clock.met_at
+      ? t(clock.overdue ? keys.metLate : keys.met, { at: formatInstant(clock.met_at) })
+      : clock.due
+        ? t(clock.overdue ? keys.overdue : keys.due, { at: formatInstant(clock.due) })
+        : t(keys.paused));
+  const slaLine = [
+    clockLine(screenData.sla, "ticket-sla", { met: "sla.answered", metLate: "sla.answeredLate", due: "sla.due", overdue: "sla.overdue", paused: "sla.paused" }),
+    clockLine(screenData.resolution, "ticket-resolution", { met: "sla.resolved", metLate: "sla.resolvedLate", due: "sla.resolveBy", overdue: "sla.resolveOverdue", paused: "sla.resolvePaused" }),
+  ];
 
   const escalated = screenData.events.some((e) => e.kind === "escalated");
   const escalate = ACTIVE.includes(ticket.state) && !escalated

@@ -43,6 +43,19 @@ pub(super) enum DeskCommand {
     /// The callbacks tills asked for outside support hours that nobody has made yet, the
     /// longest waiting first; `ticket called-back` answers one.
     Callbacks,
+    /// The SLA clocks of my tickets and the unassigned ones that run out within the warning
+    /// time (`desk sla-warning`), or have run out; each told once unless `--all`.
+    DueSoon {
+        /// Every one, told before or not.
+        #[arg(long)]
+        all: bool,
+    },
+    /// How long before an SLA clock runs out the desk is warned: shows it, or sets it.
+    SlaWarning {
+        /// Minutes, 1 to 540.
+        #[arg(long)]
+        minutes: Option<i64>,
+    },
     /// Keeps a ticket here with its whole history (the desk keeps only what it opens), and
     /// follows it from then on: `ticket show` reads it, replies and notes go to it offline.
     Open {
@@ -83,6 +96,35 @@ pub(super) fn desk_command(
             out,
         ),
         DeskCommand::Callbacks => callbacks(&mut store()?, out),
+        DeskCommand::DueSoon { all } => {
+            let soon = desk::due_soon(&mut store()?, chrono::Utc::now(), *all)?;
+            out.print(&soon, || {
+                let rows = soon
+                    .iter()
+                    .map(|due| {
+                        vec![
+                            due.number.clone(),
+                            due.clock.to_owned(),
+                            due.due.format("%Y-%m-%d %H:%M").to_string(),
+                            due.shop_name.clone(),
+                            due.assignee_name.clone().unwrap_or_default(),
+                            due.title.clone(),
+                        ]
+                    })
+                    .collect();
+                table(&["ticket", "clock", "due", "shop", "agent", "title"], rows)
+            })
+        }
+        DeskCommand::SlaWarning { minutes } => {
+            let mut store = store()?;
+            if let Some(minutes) = minutes {
+                store.set_sla_warning(*minutes)?;
+            }
+            let minutes = store.sla_warning()?.num_minutes();
+            out.print(&serde_json::json!({ "minutes": minutes }), || {
+                format!("the desk is warned {minutes} minutes before an SLA runs out")
+            })
+        }
         DeskCommand::Open { id } => {
             let opened = desk::open_ticket(&mut store()?, *id)?;
             out.print(&opened.ticket, || {

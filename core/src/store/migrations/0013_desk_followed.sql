@@ -7,7 +7,10 @@ CREATE TABLE desk_followed (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX desk_followed_opened ON desk_followed (opened_at);
 
--- The emergencies the desk was alerted to already, so each alerts once.
+-- What the desk was alerted to already, so each alerts once: an emergency waiting, an SLA
+-- clock about to run out.
 CREATE TABLE desk_alerted (
-    ticket_id TEXT PRIMARY KEY
+    ticket_id TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, reason)
 ) STRICT, WITHOUT ROWID;

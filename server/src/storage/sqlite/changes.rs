@@ -336,8 +336,18 @@ fn project(
             ])?;
             if let Some(state) = event.to_state {
                 // Any state change takes a ticket out of "new" for good: its first response.
+                // A wait for the customer that ends is kept as a pause of the resolution
+                // clock; becoming resolved or closed stops it, reopening runs it on.
                 tx.prepare_cached(
-                    "UPDATE tickets SET state = ?2, responded_at = min(coalesce(responded_at, ?3), ?3)
+                    "UPDATE tickets SET state = ?2,
+                        responded_at = min(coalesce(responded_at, ?3), ?3),
+                        pauses = CASE WHEN waiting_since IS NOT NULL AND ?2 <> 'waiting_for_customer'
+                            THEN json_insert(pauses, '$[#]', json_array(waiting_since, ?3))
+                            ELSE pauses END,
+                        waiting_since = CASE WHEN ?2 = 'waiting_for_customer'
+                            THEN coalesce(waiting_since, ?3) END,
+                        resolved_at = CASE WHEN ?2 IN ('resolved', 'closed')
+                            THEN coalesce(resolved_at, ?3) END
                      WHERE id = ?1",
                 )?
                 .execute(params![

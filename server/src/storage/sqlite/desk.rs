@@ -10,14 +10,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
 use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter, ACTIVE, DEFAULT_PAGE};
-use stationdesk_core::domain::sla::{first_response, StateChange};
+use stationdesk_core::domain::sla::{first_response, resolution, StateChange};
 use stationdesk_core::domain::stations::Station;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_core::domain::tickets::{Priority, TicketState};
 use stationdesk_protocol::{
-    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskPage, DeskShop, DeskSla, DeskStation,
-    DeskTicket, FollowedTicket,
+    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskPage, DeskResolution, DeskShop,
+    DeskSla, DeskStation, DeskTicket, FollowedTicket,
 };
 use uuid::Uuid;
 
@@ -75,7 +75,8 @@ const LISTED: &str =
              FROM stations st WHERE st.id = t.station_id) AS station_name,
             t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at, t.urgency,
             t.assignee_id, (SELECT u.name FROM users u WHERE u.id = t.assignee_id) AS assignee_name,
-            t.callback_phone, t.callback_requested_at, t.responded_at
+            t.callback_phone, t.callback_requested_at, t.responded_at, t.resolved_at,
+            t.waiting_since, t.pauses
      FROM tickets t";
 
 /// The most callbacks listed at once: more than a desk answers in a day.
@@ -100,6 +101,10 @@ struct Listed {
     callback_phone: Option<String>,
     callback_requested_at: Option<DateTime<Utc>>,
     responded_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    waiting_since: Option<DateTime<Utc>>,
+    /// The ended waits for the customer, as JSON pairs.
+    pauses: String,
 }
 
 impl Listed {
@@ -122,7 +127,42 @@ impl Listed {
             callback_phone: r.get("callback_phone")?,
             callback_requested_at: r.get("callback_requested_at")?,
             responded_at: r.get("responded_at")?,
+            resolved_at: r.get("resolved_at")?,
+            waiting_since: r.get("waiting_since")?,
+            pauses: r.get("pauses")?,
         })
+    }
+}
+
+impl Listed {
+    /// The state changes the resolution clock needs, from what the row keeps of them: the
+    /// waits that ended, the one going on, and the resolution.
+    fn life(&self) -> Result<Vec<StateChange>, StorageError> {
+        let pauses: Vec<(DateTime<Utc>, DateTime<Utc>)> = json(&self.pauses)?;
+        let mut changes: Vec<StateChange> = pauses
+            .into_iter()
+            .flat_map(|(from, to)| {
+                [
+                    StateChange {
+                        at: from,
+                        to: TicketState::WaitingForCustomer,
+                    },
+                    StateChange {
+                        at: to,
+                        to: TicketState::Open,
+                    },
+                ]
+            })
+            .collect();
+        changes.extend(self.waiting_since.map(|at| StateChange {
+            at,
+            to: TicketState::WaitingForCustomer,
+        }));
+        changes.extend(self.resolved_at.map(|at| StateChange {
+            at,
+            to: TicketState::Resolved,
+        }));
+        Ok(changes)
     }
 }
 
@@ -380,6 +420,7 @@ fn desk_tickets(
     let mut contracts: HashMap<Uuid, Vec<Contract>> = HashMap::new();
     let mut tickets = Vec::with_capacity(rows.len());
     for row in rows {
+        let life = row.life()?;
         let (id, shop, station) = (id_of(row.id)?, id_of(row.shop)?, uuid_of(row.station)?);
         let covering = match station {
             Some(station) => {
@@ -408,11 +449,17 @@ fn desk_tickets(
             .into_iter()
             .collect();
         let clock = first_response(calendar, priority, row.created_at, &changes, now);
+        let resolved = resolution(calendar, priority, row.created_at, &life, now);
         tickets.push(DeskTicket {
             first_response: DeskSla {
                 due: clock.due,
-                responded_at: clock.responded_at,
+                responded_at: clock.met_at,
                 overdue: clock.overdue,
+            },
+            resolution: DeskResolution {
+                due: resolved.due,
+                resolved_at: resolved.met_at,
+                overdue: resolved.overdue,
             },
             id,
             number: ticket_number(id),

@@ -46,6 +46,9 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             "../../../migrations/0010_desk_ownership_notes.sql"
         )),
         M::up(include_str!("../../../migrations/0011_desk_history.sql")),
+        M::up(include_str!(
+            "../../../migrations/0012_resolution_clock.sql"
+        )),
     ])
 });
 
