@@ -84,6 +84,8 @@ const COMMANDS: &[&str] = &[
     "desk_due_soon",
     "sla_warning",
     "set_sla_warning",
+    "desk_report",
+    "save_desk_report",
 ];
 
 fn main() {

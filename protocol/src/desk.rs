@@ -191,3 +191,36 @@ pub struct DeskChanges {
     pub changes: Vec<Revisioned>,
     pub cursor: u64,
 }
+
+/// The vendor's monthly view of each shop (`GET /v1/desk/report?month=2026-11`, and as CSV
+/// from `GET /v1/desk/report.csv`): whether a flat fee pays off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskReport {
+    /// `2026-11`.
+    pub month: String,
+    /// Every shop with a ticket filed in the month or a till under contract at its end (today,
+    /// for the running month), the most tickets first, then by name.
+    pub shops: Vec<ShopMonth>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShopMonth {
+    pub shop_id: Uuid,
+    pub shop_name: String,
+    /// Tickets filed in the month.
+    pub tickets_opened: u32,
+    pub emergencies: u32,
+    /// Of those whose first-response clock is decided (answered, or run out), the share
+    /// answered in time, in percent with one decimal; none when none is decided yet.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub first_response_met_percent: Option<rust_decimal::Decimal>,
+    /// Likewise for resolving them.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub resolution_met_percent: Option<rust_decimal::Decimal>,
+    /// The median time to the first response in the desk's support hours, in minutes.
+    pub median_first_response_minutes: Option<i64>,
+    /// Tills covered by a contract on the month's last day (today, for the running month).
+    pub stations_under_contract: u32,
+}

@@ -8,3 +8,5 @@ ALTER TABLE tickets ADD COLUMN waiting_since TEXT;
 ALTER TABLE tickets ADD COLUMN pauses TEXT NOT NULL DEFAULT '[]';
 UPDATE tickets SET resolved_at = updated_at WHERE state IN ('resolved', 'closed');
 UPDATE tickets SET waiting_since = updated_at WHERE state = 'waiting_for_customer';
+-- The desk's monthly report reads the tickets filed in a month.
+CREATE INDEX tickets_created ON tickets (created_at);

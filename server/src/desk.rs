@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use stationdesk_core::domain::desk_queue::QueueFilter;
+use stationdesk_protocol::DeskReport;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -119,6 +120,40 @@ fn wire<T: std::str::FromStr<Err = stationdesk_core::domain::DomainError>>(
 
 fn refused(error: stationdesk_core::domain::DomainError) -> ApiError {
     ApiError::BadRequest(error.to_string())
+}
+
+/// The monthly report as a spreadsheet reads it: one row per shop, shares in percent with a
+/// decimal point, empty where nothing was decided yet.
+pub fn report_csv(report: &DeskReport) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "month",
+        "shop_id",
+        "shop",
+        "tickets_opened",
+        "emergencies",
+        "first_response_met_percent",
+        "resolution_met_percent",
+        "median_first_response_minutes",
+        "stations_under_contract",
+    ])
+    .expect("writing to memory");
+    let or_empty = |value: Option<String>| value.unwrap_or_default();
+    for shop in &report.shops {
+        out.write_record([
+            report.month.clone(),
+            shop.shop_id.to_string(),
+            shop.shop_name.clone(),
+            shop.tickets_opened.to_string(),
+            shop.emergencies.to_string(),
+            or_empty(shop.first_response_met_percent.map(|p| p.to_string())),
+            or_empty(shop.resolution_met_percent.map(|p| p.to_string())),
+            or_empty(shop.median_first_response_minutes.map(|m| m.to_string())),
+            shop.stations_under_contract.to_string(),
+        ])
+        .expect("writing to memory");
+    }
+    String::from_utf8(out.into_inner().expect("writing to memory")).expect("CSV of UTF-8 text")
 }
 
 #[cfg(test)]

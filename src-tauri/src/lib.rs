@@ -109,6 +109,8 @@ pub fn run() {
             commands::desk::desk_due_soon,
             commands::desk::sla_warning,
             commands::desk::set_sla_warning,
+            commands::desk::desk_report,
+            commands::desk::save_desk_report,
             commands::desk::mark_called_back,
             commands::desk::desk_ticket_context,
             commands::desk::desk_shop,

@@ -16,6 +16,7 @@ let firstDrawn = null;
 const VIEWS = {
   stations: () => import("./views/stations.js"),
   desk: () => import("./views/desk.js"),
+  report: () => import("./views/report.js"),
   tickets: () => import("./views/tickets.js"),
   contracts: () => import("./views/contracts.js"),
   advisor: () => import("./views/advisor.js"),

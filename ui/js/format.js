@@ -55,3 +55,10 @@ export function formatInstant(iso) {
   if (!iso) return "";
   return new Intl.DateTimeFormat(locale(), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: shopZone }).format(new Date(iso));
 }
+
+/// A share in percent (`93.3`, as the server sends it), as the app's language writes it; a dash
+/// when there is none.
+export function formatPercent(share) {
+  if (share === null || share === undefined) return "—";
+  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(Number(share) / 100);
+}

@@ -43,6 +43,7 @@ pub mod contracts;
 pub mod desk_queue;
 pub mod money;
 pub mod plans;
+pub mod report;
 pub mod routing;
 pub mod sla;
 pub mod stations;
@@ -171,6 +172,9 @@ pub enum DomainError {
 
     #[error("a station needs a name (at most {max} characters), such as \"Till 1\"")]
     InvalidStationName { max: usize },
+
+    #[error("{given:?} is not a month; write it like 2026-11")]
+    UnreadableMonth { given: String },
 
     #[error("warn between 1 and {max} minutes before an SLA runs out, not {given}")]
     SlaWarning { given: i64, max: i64 },

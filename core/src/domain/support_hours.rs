@@ -327,6 +327,20 @@ impl SupportCalendar {
     }
 }
 
+impl SupportCalendar {
+    /// The open time between `from` and `to`: how long support had for something, in the
+    /// hours it works.
+    pub fn open_time_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        let days = u64::try_from((to - from).num_days() + 2).unwrap_or(0);
+        self.days_from(from, days)
+            .filter_map(|d| self.hours_on(d))
+            .map(|(opens, closes)| (opens.max(from), closes.min(to)))
+            .filter(|(a, b)| a < b)
+            .map(|(a, b)| b - a)
+            .sum()
+    }
+}
+
 /// The parts of `[from, to)` outside every paused span, in order.
 fn counting_spans(
     from: DateTime<Utc>,
@@ -652,6 +666,24 @@ mod tests {
             prop_assert_eq!(counted as i64, budget_minutes);
             let unpaused = calendar.sla_due(start, Duration::minutes(budget_minutes), &[]).unwrap();
             prop_assert!(unpaused <= due);
+        }
+
+        /// The open time up to a due time is the budget it was due after, and open time only
+        /// grows with the end.
+        #[test]
+        fn open_time_up_to_the_due_time_is_the_budget(
+            start in instant(),
+            budget_minutes in 0i64..(40 * 60),
+            more_minutes in 0i64..(5 * 24 * 60),
+            region in any_region(),
+        ) {
+            let calendar = SupportCalendar::with_region(region);
+            let budget = Duration::minutes(budget_minutes);
+            let due = calendar.sla_due(start, budget, &[]).unwrap();
+            prop_assert_eq!(calendar.open_time_between(start, due), budget);
+            let later = due + Duration::minutes(more_minutes);
+            prop_assert!(calendar.open_time_between(start, later) >= budget);
+            prop_assert_eq!(calendar.open_time_between(later, start), Duration::zero());
         }
     }
 }

@@ -6,15 +6,18 @@
 
 use chrono::{DateTime, Utc};
 use stationdesk_protocol::{
-    DeskChanges, DeskFollowed, DeskPage, DeskShop, DeskTicket, DeskTicketInContext, Shop,
+    DeskChanges, DeskFollowed, DeskPage, DeskReport, DeskShop, DeskTicket, DeskTicketInContext,
+    Shop,
 };
+use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 use super::client::Client;
-use super::{query, with_token, SyncError};
+use super::{query, save_whole, with_token, SyncError};
 use crate::domain::desk_queue::{AssignedTo, QueueFilter};
+use crate::domain::report::parse_month;
 use crate::secrets::Token;
-use crate::store::{Applied, ArrivedEmergency, Store};
+use crate::store::{Applied, ArrivedEmergency, Store, StoreError};
 
 /// One page of the queue, as the signed-in support staff or vendor admin may read it.
 pub fn queue(store: &mut Store, filter: &QueueFilter) -> Result<DeskPage, SyncError> {
@@ -205,4 +208,43 @@ fn running_clock(ticket: &DeskTicket) -> Option<(&'static str, DateTime<Utc>)> {
         }
         _ => None,
     }
+}
+
+/// The vendor's monthly report per shop; `month` like `2026-11`, the running month when none.
+pub fn report(store: &mut Store, month: Option<&str>) -> Result<DeskReport, SyncError> {
+    let query = month_query(month)?;
+    with_token(store, |_, client, token| {
+        client.get(token, "/desk/report", &query)
+    })
+}
+
+/// The monthly report as CSV, one row per shop; `month` like `2026-11`.
+pub fn report_csv(store: &mut Store, month: &str) -> Result<Vec<u8>, SyncError> {
+    let month = parse_month(month)
+        .map_err(StoreError::from)?
+        .format("%Y-%m")
+        .to_string();
+    with_token(store, |_, client, token| {
+        client.download(token, &format!("/desk/report.csv?month={month}"))
+    })
+}
+
+/// The monthly report as CSV, saved whole into `dir`; answers the path.
+pub fn save_report(store: &mut Store, month: &str, dir: &Path) -> Result<PathBuf, SyncError> {
+    let csv = report_csv(store, month)?;
+    save_whole(
+        dir,
+        &format!("stationdesk-report-{}.csv", month.trim()),
+        &csv,
+    )
+}
+
+fn month_query(month: Option<&str>) -> Result<Vec<(&'static str, String)>, SyncError> {
+    Ok(month
+        .map(parse_month)
+        .transpose()
+        .map_err(StoreError::from)?
+        .map(|first| ("month", first.format("%Y-%m").to_string()))
+        .into_iter()
+        .collect())
 }

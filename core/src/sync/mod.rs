@@ -374,6 +374,25 @@ pub(crate) fn send<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Writes `bytes` as `dir/name`, whole or not at all: a file cut off by a full disk or a crash
+/// is never left under the name.
+pub(crate) fn save_whole(
+    dir: &std::path::Path,
+    name: &str,
+    bytes: &[u8],
+) -> Result<std::path::PathBuf, SyncError> {
+    let path = dir.join(name);
+    let partial = dir.join(format!(".{name}.part"));
+    let saved = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&partial, bytes))
+        .and_then(|()| std::fs::rename(&partial, &path));
+    if let Err(source) = saved {
+        let _ = std::fs::remove_file(&partial);
+        return Err(SyncError::Save { path, source });
+    }
+    Ok(path)
+}
+
 /// Only the push half of [`sync`] (for measuring it on its own).
 pub fn push(store: &mut Store) -> Result<Pushed, SyncError> {
     recorded(store, push_all)

@@ -13,7 +13,7 @@ use stationdesk_protocol::{
 };
 use uuid::Uuid;
 
-use super::{get, query, send, with_token, Client, SyncError};
+use super::{get, query, save_whole, send, with_token, Client, SyncError};
 use crate::domain::contracts::Party;
 use crate::domain::plans::Catalog;
 use crate::secrets::Token;
@@ -142,16 +142,7 @@ pub fn save_invoice(
             document.extension()
         )));
     }
-    let path = dir.join(format!("{number}.{}", document.extension()));
-    let partial = dir.join(format!(".{number}.{}.part", document.extension()));
-    let saved = std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&partial, &bytes))
-        .and_then(|()| std::fs::rename(&partial, &path));
-    if let Err(source) = saved {
-        let _ = std::fs::remove_file(&partial);
-        return Err(SyncError::Save { path, source });
-    }
-    Ok(path)
+    save_whole(dir, &format!("{number}.{}", document.extension()), &bytes)
 }
 
 /// Issues everything due on or before `on`; answers what this run issued.

@@ -4,13 +4,16 @@ use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
+use stationdesk_core::domain::report::parse_month;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_protocol::{
-    DeskChanges, DeskFollowed, DeskPage, DeskShop, DeskTicket, DeskTicketInContext, ErrorBody,
-    FollowedTicket, Role, MAX_FOLLOWED,
+    DeskChanges, DeskFollowed, DeskPage, DeskReport, DeskShop, DeskTicket, DeskTicketInContext,
+    ErrorBody, FollowedTicket, Role, MAX_FOLLOWED,
 };
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,6 +33,8 @@ pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
         .routes(routes!(shop))
         .routes(routes!(callbacks))
         .routes(routes!(followed))
+        .routes(routes!(report))
+        .routes(routes!(report_csv))
 }
 
 /// The roles that work the desk.
@@ -199,5 +204,71 @@ async fn followed(
     }
     Ok(Json(
         blocking(move || storage.desk_history(&followed.tickets)).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ReportParams {
+    /// `2026-11`; the running month when left out.
+    month: Option<String>,
+}
+
+/// The month asked for, checked: its first day.
+fn report_month(
+    params: Result<Query<ReportParams>, QueryRejection>,
+    calendar: &SupportCalendar,
+) -> Result<chrono::NaiveDate, ApiError> {
+    let Query(params) = params.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    let month = params.month.unwrap_or_else(|| {
+        Utc::now()
+            .with_timezone(&calendar.time_zone)
+            .format("%Y-%m")
+            .to_string()
+    });
+    parse_month(&month).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// The vendor's monthly view per shop: tickets opened, emergencies, first-response and
+/// resolution targets met, the median time to a first response in support hours, and the
+/// tills under contract.
+#[utoipa::path(get, path = "/v1/desk/report", tag = "desk", security(("bearer" = [])),
+    params(ReportParams),
+    responses((status = 200, description = "Each shop's month", body = DeskReport),
+        (status = 400, description = "The month is not one like 2026-11", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Only the vendor's support staff and admins read the report", body = ErrorBody)))]
+async fn report(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    params: Result<Query<ReportParams>, QueryRejection>,
+) -> Result<Json<DeskReport>, ApiError> {
+    policy::require(&caller, &DESK, "read the support desk's report")?;
+    let calendar = SupportCalendar::default();
+    let month = report_month(params, &calendar)?;
+    Ok(Json(
+        blocking(move || storage.desk_report(month, Utc::now(), &calendar)).await?,
+    ))
+}
+
+/// The monthly report as CSV, one row per shop.
+#[utoipa::path(get, path = "/v1/desk/report.csv", tag = "desk", security(("bearer" = [])),
+    params(ReportParams),
+    responses((status = 200, description = "month, shop_id, shop, tickets_opened, emergencies, first_response_met_percent, resolution_met_percent, median_first_response_minutes, stations_under_contract", body = String, content_type = "text/csv"),
+        (status = 400, description = "The month is not one like 2026-11", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Only the vendor's support staff and admins read the report", body = ErrorBody)))]
+async fn report_csv(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    params: Result<Query<ReportParams>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    policy::require(&caller, &DESK, "read the support desk's report")?;
+    let calendar = SupportCalendar::default();
+    let month = report_month(params, &calendar)?;
+    let report = blocking(move || storage.desk_report(month, Utc::now(), &calendar)).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        crate::desk::report_csv(&report),
     ))
 }

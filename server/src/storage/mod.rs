@@ -316,6 +316,13 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
         &self,
         tickets: &[stationdesk_protocol::FollowedTicket],
     ) -> Result<stationdesk_protocol::DeskChanges, StorageError>;
+    /// The month beginning on `month` (its first day) per shop, as it stands `now`.
+    fn desk_report(
+        &self,
+        month: chrono::NaiveDate,
+        now: DateTime<Utc>,
+        calendar: &SupportCalendar,
+    ) -> Result<stationdesk_protocol::DeskReport, StorageError>;
     /// The callbacks tills asked for that nobody has answered, the longest waiting first.
     fn desk_callbacks(
         &self,

@@ -936,3 +936,122 @@ fn an_agent_is_warned_once_of_clocks_running_out_on_their_own_and_untaken_ticket
     assert_eq!(desk.sla_warning().unwrap().num_minutes(), 90);
     crate::sync::forget(&desk);
 }
+
+#[test]
+fn the_monthly_report_counts_each_shops_month_in_its_time_zone_and_downloads_as_csv() {
+    let server = TestServer::start();
+    server.set_up_vendor();
+    let korn = server.shop("Bäckerei Korn");
+    let weber = server.shop("Blumen Weber");
+    let (till_korn, kasse_korn) = server.till(&korn, "Kasse 1");
+    let (till_weber, kasse_weber) = server.till(&weber, "Kasse 1");
+    server.sell(&korn, "flat", &[kasse_korn], "2026-10-01");
+    let (_, ben) = agent(&server, "ben@vendor.de");
+    let file_at = |till: &str, kasse: Uuid, priority: Priority, at: &str| {
+        let id = Uuid::now_v7();
+        let at = at.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        let mut filed = ticket(id, Some(kasse));
+        (filed.priority, filed.created_at, filed.updated_at) = (priority, at, at);
+        let results = server.push(till, &[change(ChangeBody::TicketFiled { ticket: filed })]);
+        assert_eq!(statuses(&results), ["applied"], "{results:?}");
+        id
+    };
+    let moved_at = |ticket: Uuid, to: TicketState, at: &str| {
+        let mut moved = crate::common::moved(ticket, to);
+        moved["event"]["at"] = serde_json::json!(at);
+        assert_eq!(statuses(&server.push(&ben, &[moved])), ["applied"]);
+    };
+    // Monday 2 November, 09:00 in Berlin: an emergency answered in 30 minutes and resolved in
+    // two hours; a high-priority ticket answered after five hours (one too many), never resolved.
+    let emergency = file_at(
+        &till_korn,
+        kasse_korn,
+        Priority::Emergency,
+        "2026-11-02T08:00:00Z",
+    );
+    moved_at(emergency, TicketState::Open, "2026-11-02T08:30:00Z");
+    moved_at(emergency, TicketState::Resolved, "2026-11-02T10:00:00Z");
+    let high = file_at(
+        &till_korn,
+        kasse_korn,
+        Priority::High,
+        "2026-11-02T08:00:00Z",
+    );
+    moved_at(high, TicketState::Open, "2026-11-02T13:00:00Z");
+    // Weber's month ends at midnight in Berlin: 23:30 on the 30th is November, 00:30 is not.
+    file_at(
+        &till_weber,
+        kasse_weber,
+        Priority::Normal,
+        "2026-11-30T22:30:00Z",
+    );
+    file_at(
+        &till_weber,
+        kasse_weber,
+        Priority::Normal,
+        "2026-11-30T23:30:00Z",
+    );
+    file_at(
+        &till_weber,
+        kasse_weber,
+        Priority::Normal,
+        "2026-10-31T22:30:00Z",
+    );
+
+    let (status, report) = server.get("/v1/desk/report?month=2026-11", Some(&ben));
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["month"], "2026-11");
+    let shops = report["shops"].as_array().unwrap();
+    assert_eq!(shops.len(), 2, "{report}");
+    let korn_month = &shops[0];
+    assert_eq!(korn_month["shop_name"], "Bäckerei Korn");
+    assert_eq!(korn_month["tickets_opened"], 2);
+    assert_eq!(korn_month["emergencies"], 1);
+    assert_eq!(korn_month["first_response_met_percent"], "50.0");
+    assert_eq!(korn_month["resolution_met_percent"], "50.0");
+    assert_eq!(korn_month["median_first_response_minutes"], 165);
+    assert_eq!(korn_month["stations_under_contract"], 1);
+    let weber_month = &shops[1];
+    assert_eq!(weber_month["shop_name"], "Blumen Weber");
+    assert_eq!(weber_month["tickets_opened"], 1, "{weber_month}");
+    assert_eq!(weber_month["stations_under_contract"], 0);
+    assert!(weber_month["median_first_response_minutes"].is_null());
+
+    let csv = server
+        .http
+        .get(format!("{}/v1/desk/report.csv?month=2026-11", server.base))
+        .bearer_auth(&ben)
+        .send()
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "month,shop_id,shop,tickets_opened,emergencies,first_response_met_percent,resolution_met_percent,median_first_response_minutes,stations_under_contract");
+    assert_eq!(
+        lines[1],
+        format!("2026-11,{korn},Bäckerei Korn,2,1,50.0,50.0,165,1")
+    );
+    assert!(
+        lines[2].starts_with(&format!("2026-11,{weber},Blumen Weber,1,0,")),
+        "{text}"
+    );
+
+    let (_, october) = server.get("/v1/desk/report?month=2026-10", Some(&ben));
+    assert_eq!(october["shops"][0]["shop_name"], "Blumen Weber", "{october}");
+    assert_eq!(october["shops"][0]["tickets_opened"], 1, "{october}");
+    for wrong in ["2026-13", "November", "2026-11-01", "2026-11%27%3B"] {
+        let (status, said) = server.get(&format!("/v1/desk/report?month={wrong}"), Some(&ben));
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{wrong}: {said}");
+        assert!(
+            said["message"].as_str().unwrap().contains("2026-11"),
+            "{said}"
+        );
+    }
+    let admin = server.staff("chef@korn.de", "shop_admin", Some(&korn));
+    for token in [&admin, &till_korn] {
+        for path in ["/v1/desk/report", "/v1/desk/report.csv"] {
+            let (status, _) = server.get(path, Some(token));
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        }
+    }
+}

@@ -101,6 +101,8 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/desk/tickets/{ticket_id}"),
         ("GET", "/v1/desk/shops/{shop_id}"),
         ("POST", "/v1/desk/followed"),
+        ("GET", "/v1/desk/report"),
+        ("GET", "/v1/desk/report.csv"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

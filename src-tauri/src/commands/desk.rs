@@ -190,3 +190,21 @@ pub fn sla_warning(state: State<'_, AppState>) -> Result<i64, UiError> {
 pub fn set_sla_warning(state: State<'_, AppState>, minutes: i64) -> Result<(), UiError> {
     Ok(state.store().set_sla_warning(minutes)?)
 }
+
+/// The vendor's monthly report per shop; `month` like `2026-11`, the running month when none.
+#[tauri::command(async)]
+pub fn desk_report(
+    state: State<'_, AppState>,
+    month: Option<String>,
+) -> Result<stationdesk_protocol::DeskReport, UiError> {
+    on_own_connection(&state, move |store| desk::report(store, month.as_deref()))
+}
+
+/// Saves the month's report as CSV into the Downloads folder; answers the path.
+#[tauri::command(async)]
+pub fn save_desk_report(state: State<'_, AppState>, month: String) -> Result<String, UiError> {
+    let dir = stationdesk_core::paths::downloads_dir()?;
+    on_own_connection(&state, move |store| {
+        desk::save_report(store, &month, &dir).map(|path| path.display().to_string())
+    })
+}

@@ -3,9 +3,11 @@
 
 use clap::Subcommand;
 use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter};
+use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::{Channel, Priority, TicketState};
 use stationdesk_core::store::Store;
 use stationdesk_core::sync::desk;
+use stationdesk_protocol::DeskReport;
 use uuid::Uuid;
 
 use super::{table, CliError, Output};
@@ -56,6 +58,16 @@ pub(super) enum DeskCommand {
         #[arg(long)]
         minutes: Option<i64>,
     },
+    /// The vendor's monthly report per shop: tickets, emergencies, SLA targets met, the median
+    /// time to a first response, tills under contract.
+    Report {
+        /// `2026-11`; the running month when left out.
+        #[arg(long)]
+        month: Option<String>,
+        /// Print it as CSV, as the download is.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Keeps a ticket here with its whole history (the desk keeps only what it opens), and
     /// follows it from then on: `ticket show` reads it, replies and notes go to it offline.
     Open {
@@ -96,6 +108,22 @@ pub(super) fn desk_command(
             out,
         ),
         DeskCommand::Callbacks => callbacks(&mut store()?, out),
+        DeskCommand::Report { month, csv } => {
+            let mut store = store()?;
+            if *csv {
+                let month = month.clone().unwrap_or_else(|| {
+                    chrono::Utc::now()
+                        .with_timezone(&SupportCalendar::default().time_zone)
+                        .format("%Y-%m")
+                        .to_string()
+                });
+                let csv = desk::report_csv(&mut store, &month)?;
+                print!("{}", String::from_utf8_lossy(&csv));
+                return Ok(());
+            }
+            let report = desk::report(&mut store, month.as_deref())?;
+            out.print(&report, || report_table(&report))
+        }
         DeskCommand::DueSoon { all } => {
             let soon = desk::due_soon(&mut store()?, chrono::Utc::now(), *all)?;
             out.print(&soon, || {
@@ -198,4 +226,41 @@ fn queue(filter: &QueueFilter, store: &mut Store, out: &Output) -> Result<(), Cl
             None => listed,
         }
     })
+}
+
+fn report_table(report: &DeskReport) -> String {
+    let percent =
+        |share: Option<rust_decimal::Decimal>| share.map_or("—".into(), |s| format!("{s} %"));
+    let rows = report
+        .shops
+        .iter()
+        .map(|shop| {
+            vec![
+                shop.shop_name.clone(),
+                shop.tickets_opened.to_string(),
+                shop.emergencies.to_string(),
+                percent(shop.first_response_met_percent),
+                percent(shop.resolution_met_percent),
+                shop.median_first_response_minutes
+                    .map_or("—".into(), |m| format!("{m} min")),
+                shop.stations_under_contract.to_string(),
+            ]
+        })
+        .collect();
+    format!(
+        "{}\n{}",
+        report.month,
+        table(
+            &[
+                "shop",
+                "tickets",
+                "emergencies",
+                "1st reply in time",
+                "resolved in time",
+                "median 1st reply",
+                "tills under contract",
+            ],
+            rows,
+        )
+    )
 }

@@ -6,23 +6,24 @@
 use std::collections::hash_map::Entry;
 use std::collections::{btree_map, BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
 use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter, ACTIVE, DEFAULT_PAGE};
-use stationdesk_core::domain::sla::{first_response, resolution, StateChange};
+use stationdesk_core::domain::report::{month_end, month_figures, FiledTicket};
+use stationdesk_core::domain::sla::{first_response, resolution, SlaClock, StateChange};
 use stationdesk_core::domain::stations::Station;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_core::domain::tickets::{Priority, TicketState};
 use stationdesk_protocol::{
-    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskPage, DeskResolution, DeskShop,
-    DeskSla, DeskStation, DeskTicket, FollowedTicket,
+    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskPage, DeskReport, DeskResolution,
+    DeskShop, DeskSla, DeskStation, DeskTicket, FollowedTicket, ShopMonth,
 };
 use uuid::Uuid;
 
 use super::changes::{json, revisioned, Tables};
-use super::{id_of, uuid_of};
+use super::{id_of, utc_text, uuid_of};
 use crate::desk::{DeskCursor, DeskQuery};
 use crate::door::Facts;
 use crate::storage::StorageError;
@@ -404,6 +405,100 @@ pub(super) fn shop(
             })
             .collect::<Result<_, StorageError>>()?,
     }))
+}
+
+/// Each shop's month: the tickets filed in it with their clocks as they stand `now`, and its
+/// tills under contract on the month's last day (today, for the running month).
+pub(super) fn report(
+    conn: &Connection,
+    month: NaiveDate,
+    now: DateTime<Utc>,
+    calendar: &SupportCalendar,
+) -> Result<DeskReport, StorageError> {
+    let local_midnight = |day: NaiveDate| {
+        calendar
+            .time_zone
+            .from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|at| utc_text(at.to_utc()))
+            .ok_or_else(|| StorageError::Backend(format!("no midnight on {day}")))
+    };
+    let end = month_end(month);
+    let rows = conn
+        .prepare_cached(&format!(
+            "{LISTED} WHERE t.created_at >= ?1 AND t.created_at < ?2"
+        ))?
+        .query_map(
+            params![local_midnight(month)?, local_midnight(end)?],
+            Listed::read,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut filed: HashMap<Uuid, Vec<FiledTicket>> = HashMap::new();
+    for ticket in desk_tickets(conn, rows, now, calendar)? {
+        filed.entry(ticket.shop_id).or_default().push(FiledTicket {
+            priority: ticket.priority.parse().map_err(stored_wrong)?,
+            created_at: ticket.created_at,
+            first_response: SlaClock {
+                due: ticket.first_response.due,
+                met_at: ticket.first_response.responded_at,
+                overdue: ticket.first_response.overdue,
+            },
+            resolution: SlaClock {
+                due: ticket.resolution.due,
+                met_at: ticket.resolution.resolved_at,
+                overdue: ticket.resolution.overdue,
+            },
+        });
+    }
+    let today = now.with_timezone(&calendar.time_zone).date_naive();
+    let on = end.pred_opt().unwrap_or(end).min(today);
+    let tables = Tables(conn);
+    let shops: Vec<(String, String)> = conn
+        .prepare_cached("SELECT id, name FROM shops")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut stations_of = conn.prepare_cached("SELECT id FROM stations WHERE shop_id = ?1")?;
+    let mut report = Vec::new();
+    for (id, shop_name) in shops {
+        let stations: Vec<String> = stations_of
+            .query_map([&id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let shop_id = id_of(id)?;
+        let contracts = tables.contracts(shop_id)?;
+        let mut covered = 0u32;
+        for station in stations {
+            covered += u32::from(covering_contract(&contracts, id_of(station)?, on).is_some());
+        }
+        let tickets = filed.remove(&shop_id).unwrap_or_default();
+        if tickets.is_empty() && covered == 0 {
+            continue;
+        }
+        let figures = month_figures(calendar, &tickets);
+        report.push(ShopMonth {
+            shop_id,
+            shop_name,
+            tickets_opened: figures.tickets_opened,
+            emergencies: figures.emergencies,
+            first_response_met_percent: figures.first_response_met_percent,
+            resolution_met_percent: figures.resolution_met_percent,
+            median_first_response_minutes: figures
+                .median_first_response
+                .map(|median| median.num_minutes()),
+            stations_under_contract: covered,
+        });
+    }
+    // The shops that call most first: where a flat fee is most in question.
+    report.sort_by(|a, b| {
+        (b.tickets_opened, &a.shop_name, a.shop_id).cmp(&(
+            a.tickets_opened,
+            &b.shop_name,
+            b.shop_id,
+        ))
+    });
+    Ok(DeskReport {
+        month: month.format("%Y-%m").to_string(),
+        shops: report,
+    })
 }
 
 /// The listed tickets as the desk shows them: who may call comes from the contract covering

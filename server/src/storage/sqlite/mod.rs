@@ -206,6 +206,15 @@ impl Storage for SqliteStorage {
         desk::callbacks(&self.conn(), now, calendar)
     }
 
+    fn desk_report(
+        &self,
+        month: chrono::NaiveDate,
+        now: DateTime<Utc>,
+        calendar: &SupportCalendar,
+    ) -> Result<stationdesk_protocol::DeskReport, StorageError> {
+        desk::report(&self.conn(), month, now, calendar)
+    }
+
     fn desk_history(
         &self,
         tickets: &[stationdesk_protocol::FollowedTicket],
