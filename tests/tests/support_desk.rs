@@ -56,17 +56,16 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
         app.texts("#toasts .toast-error > span:first-child").await == ["2 emergencies are waiting"]
     })
     .await;
-    app.open("tickets").await;
-    app.eventually("both waiting emergencies are listed", || async {
-        app.texts("#ticket-list .ticket-title").await.len() == 2
+    app.open("desk").await;
+    app.eventually("both waiting emergencies are in the queue", || async {
+        app.texts("#desk-queue .desk-title").await.len() == 2
     })
     .await;
 
-    // A search that finds nothing narrows the list, and says so.
-    app.type_into("#tickets-search", "Drucker").await;
-    app.click_and_wait_for_render("#tickets-search-run").await;
-    assert!(app.texts("#ticket-list .ticket-title").await.is_empty());
-    assert!(app.text("#search-applied").await.contains("Drucker"));
+    // A search that finds nothing narrows the queue.
+    app.type_into("#desk-search", "Drucker").await;
+    app.click_and_wait_for_render("#desk-apply").await;
+    assert!(app.texts("#desk-queue .desk-title").await.is_empty());
     // Let the app's event stream settle before the next till presses.
     tokio::time::sleep(Duration::from_secs(4)).await;
 
@@ -77,20 +76,25 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
 
     // Within the test's patience (15 s), well before the 30-second tick.
     app.eventually(
-        "the new emergency appears in the desk's list by itself, search or not",
+        "the new emergency appears in the desk's queue by itself, search or not",
         || async {
-            app.texts("#ticket-list .ticket-title")
+            app.texts("#desk-queue .desk-title")
                 .await
                 .iter()
                 .any(|title| title.contains("Kasse 3"))
         },
     )
     .await;
-    assert!(
-        app.all("#search-applied").await.is_empty(),
+    assert_eq!(
+        app.attrs("#desk-search", "value").await,
+        [""],
         "the search gave way"
     );
-    assert_eq!(app.texts("#ticket-list .ticket-title").await.len(), 3);
+    assert_eq!(app.texts("#desk-queue .desk-title").await.len(), 3);
+    assert!(
+        app.all("#ticket-list").await.is_empty(),
+        "the desk works from the server's queue, not a copy of every shop"
+    );
     let alerts = app.texts("#toasts .toast-error > span:first-child").await;
     assert!(
         alerts.last().unwrap().starts_with("Emergency ")
@@ -350,6 +354,12 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
             && !context.contains("Blumen Weber"),
         "{context}"
     );
+    assert!(
+        desk.text("#ticket-resolution")
+            .await
+            .contains("Resolution due by"),
+        "the resolution clock runs beside the first response"
+    );
     desk.screenshot("desk-ticket-taken-noted-quoted").await;
 
     desk.open("desk").await;
@@ -360,7 +370,22 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
             && desk.texts("#desk-queue .desk-agent").await == ["Ben Berger"]
     })
     .await;
+    assert!(
+        desk.text("#desk-queue .desk-resolution")
+            .await
+            .contains("Fix:"),
+        "each row shows its resolution clock"
+    );
     desk.screenshot("desk-queue-mine").await;
+
+    // The month so far, per shop: Bäckerei Korn's and Blumen Weber's tickets.
+    desk.open("report").await;
+    desk.eventually("the report lists both shops' month", || async {
+        let shops = desk.texts("#report-table tbody td:first-child").await;
+        shops.len() == 2 && shops.contains(&"Bäckerei Korn".to_owned())
+    })
+    .await;
+    desk.screenshot("desk-report").await;
 
     // A call from Blumen Weber, logged at the desk for its till.
     desk.click_and_wait_for_render("#desk-log").await;

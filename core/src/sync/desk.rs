@@ -62,6 +62,20 @@ pub fn open_ticket(store: &mut Store, id: Uuid) -> Result<DeskTicketInContext, S
     Ok(opened)
 }
 
+/// A ticket the desk answers from a list without opening it (a callback) is kept here first,
+/// with its history, so what is written on it has its ticket to go with; one held already is
+/// left as it is (offline too).
+pub fn hold(store: &mut Store, id: &str) -> Result<(), SyncError> {
+    let Err(not_here) = store.ticket(id) else {
+        return Ok(());
+    };
+    match Uuid::parse_str(id.trim()) {
+        Ok(id) => open_ticket(store, id).map(drop),
+        // A number, say: only ids are asked of the server.
+        Err(_) => Err(not_here.into()),
+    }
+}
+
 /// The desk's half of a sync: what changed on the tickets opened here, and the emergencies
 /// that came in since the last time (each alerted once).
 pub(super) fn follow_all(

@@ -1036,8 +1036,32 @@ fn the_monthly_report_counts_each_shops_month_in_its_time_zone_and_downloads_as_
         "{text}"
     );
 
+    // The app saves the same CSV whole into a folder of the user's.
+    let (_store_dir, mut lea) =
+        crate::sync::signed_in(&server, "lea@vendor.de", "support_staff", None);
+    let downloads = tempfile::tempdir().unwrap();
+    let saved =
+        stationdesk_core::sync::desk::save_report(&mut lea, "2026-11", downloads.path()).unwrap();
+    assert_eq!(
+        saved,
+        downloads.path().join("stationdesk-report-2026-11.csv")
+    );
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), text);
+    assert!(
+        stationdesk_core::sync::desk::save_report(&mut lea, "11/2026", downloads.path())
+            .unwrap_err()
+            .to_string()
+            .contains("2026-11"),
+        "refused before anything is asked or written"
+    );
+    assert_eq!(std::fs::read_dir(downloads.path()).unwrap().count(), 1);
+    crate::sync::forget(&lea);
+
     let (_, october) = server.get("/v1/desk/report?month=2026-10", Some(&ben));
-    assert_eq!(october["shops"][0]["shop_name"], "Blumen Weber", "{october}");
+    assert_eq!(
+        october["shops"][0]["shop_name"], "Blumen Weber",
+        "{october}"
+    );
     assert_eq!(october["shops"][0]["tickets_opened"], 1, "{october}");
     for wrong in ["2026-13", "November", "2026-11-01", "2026-11%27%3B"] {
         let (status, said) = server.get(&format!("/v1/desk/report?month={wrong}"), Some(&ben));

@@ -57,6 +57,8 @@ pub fn mark_called_back(
     outcome: String,
 ) -> Result<NumberedTicket, UiError> {
     let actor = me(&state)?;
+    let held = id.clone();
+    on_own_connection(&state, move |store| desk::hold(store, &held))?;
     let ticket = state.store().called_back(&id, &outcome, &actor)?;
     send_now(&state);
     Ok(ticket.into())

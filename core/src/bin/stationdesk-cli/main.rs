@@ -923,7 +923,10 @@ fn ticket_command(
             ticket,
             outcome,
             by,
-        } => out.tickets(vec![store.called_back(ticket, outcome, by)?]),
+        } => {
+            sync::desk::hold(store, ticket)?;
+            out.tickets(vec![store.called_back(ticket, outcome, by)?])
+        }
         TicketCommand::Quote {
             ticket,
             amount,
