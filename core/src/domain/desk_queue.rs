@@ -110,6 +110,18 @@ impl QueueFilter {
     }
 }
 
+/// The words of a search as a trigram index's query: each word of three characters or more
+/// must occur, anywhere (inside longer words too), taken literally; `None` when no word is that
+/// long, for the trigrams cannot find shorter ones.
+pub fn trigram_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .filter(|word| word.chars().count() >= 3)
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +179,19 @@ mod tests {
             ..QueueFilter::default()
         };
         assert_eq!(blank.search().unwrap(), None);
+    }
+
+    #[test]
+    fn a_search_becomes_literal_words_of_three_characters_or_more() {
+        assert_eq!(
+            trigram_query("Drucker  piept"),
+            Some("\"Drucker\" \"piept\"".into())
+        );
+        assert_eq!(
+            trigram_query("E-9 OR \"x*\" NEAR(a b)"),
+            Some("\"E-9\" \"\"\"x*\"\"\" \"NEAR(a\"".into()),
+            "operators and quotes are only text"
+        );
+        assert_eq!(trigram_query("Z a"), None);
     }
 }

@@ -1079,3 +1079,79 @@ fn the_monthly_report_counts_each_shops_month_in_its_time_zone_and_downloads_as_
         }
     }
 }
+
+#[test]
+fn the_queue_search_finds_words_in_titles_requests_replies_and_notes_inside_longer_words() {
+    let server = TestServer::start();
+    let korn = server.shop("Bäckerei Korn");
+    let (till, kasse) = server.till(&korn, "Kasse 1");
+    let (_, ben) = agent(&server, "ben@vendor.de");
+    let printer = file(
+        &server,
+        &till,
+        kasse,
+        Priority::High,
+        "Bondrucker druckt nicht",
+    );
+    let scale = file(
+        &server,
+        &till,
+        kasse,
+        Priority::Normal,
+        "Waage zeigt falsch",
+    );
+    let drawer = file(&server, &till, kasse, Priority::Normal, "Lade klemmt");
+    assert_eq!(
+        statuses(&server.push(&till, &[crate::common::comment(scale)])),
+        ["applied"]
+    );
+    assert_eq!(
+        statuses(&server.push(&ben, &[crate::common::internal_note(drawer)])),
+        ["applied"]
+    );
+    let found = |q: &str| {
+        let page = queue(&server, &ben, &format!("?q={}", urlencoding(q)));
+        let mut ids: Vec<Uuid> = page["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().parse().unwrap())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        found("ONDRUCK"),
+        [printer],
+        "inside a longer word, any case"
+    );
+    let mut both = vec![printer, scale];
+    both.sort();
+    assert_eq!(found("drucker"), both, "a title's and a reply's word");
+    assert_eq!(found("blinkt rot"), [scale], "words of a reply");
+    assert_eq!(found("stammkunde"), [drawer], "a word of an internal note");
+    assert_eq!(found("drucker blinkt"), [scale], "every word must occur");
+    assert_eq!(found("bondrucker blinkt"), Vec::<Uuid>::new());
+    assert_eq!(found("La"), [drawer], "too short for the index: the titles");
+    for literal in [
+        "\"x*\"",
+        "drucker OR waage",
+        "NEAR(drucker waage)",
+        "*",
+        "-drucker",
+    ] {
+        assert!(
+            found(literal).len() <= 1,
+            "{literal:?} is text, not a query language"
+        );
+    }
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

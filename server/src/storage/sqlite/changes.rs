@@ -321,6 +321,18 @@ fn project(
                 utc_text(ticket.updated_at),
                 revision
             ])?;
+            let request = &ticket.request;
+            tx.prepare_cached(
+                "INSERT INTO ticket_text (rowid, text)
+                 SELECT rowid, concat_ws(' ', ?2, ?3, ?4, ?5) FROM tickets WHERE id = ?1",
+            )?
+            .execute(params![
+                ticket.id.to_string(),
+                ticket.title,
+                request.doing,
+                request.expected,
+                request.error_message
+            ])?;
         }
         ChangeBody::TicketEvent { ticket_id, event } => {
             tx.prepare_cached(
@@ -407,6 +419,12 @@ fn project(
                 revision,
                 change.body.is_staff_only()
             ])?;
+            // The desk finds a ticket by what was said on it, notes included.
+            tx.prepare_cached(
+                "UPDATE ticket_text SET text = text || ' ' || ?2
+                 WHERE rowid = (SELECT rowid FROM tickets WHERE id = ?1)",
+            )?
+            .execute(params![ticket_id.to_string(), written.body])?;
             touch(*ticket_id)?;
         }
         ChangeBody::AttachmentAdded {
@@ -501,7 +519,8 @@ fn project(
 
 /// Tables whose rows are the projection of the history alone (station rows are made at
 /// enrolment too, so only their records are).
-const PROJECTED: [&str; 8] = [
+const PROJECTED: [&str; 9] = [
+    "ticket_text",
     "ticket_events",
     "ticket_comments",
     "ticket_attachments",
@@ -518,19 +537,25 @@ pub(super) fn rebuild_tables(tx: &Connection) -> Result<usize, StorageError> {
         tx.execute(&format!("DELETE FROM {table}"), [])?;
     }
     tx.execute("UPDATE stations SET record = NULL", [])?;
-    let mut stmt =
-        tx.prepare("SELECT shop_id, revision, subject_id, body FROM changes ORDER BY revision")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-        ))
-    })?;
+    replay(tx, Unprojectable::Fail)
+}
+
+/// What a replay does with a change its projection refuses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unprojectable {
+    Fail,
+    /// Leaves it out of the history (an earlier version's change no client could apply).
+    Drop,
+}
+
+/// Projects every change of the history in order; the number projected.
+fn replay(tx: &Connection, unprojectable: Unprojectable) -> Result<usize, StorageError> {
+    let rows: Vec<(String, i64, String, String)> = tx
+        .prepare("SELECT shop_id, revision, subject_id, body FROM changes ORDER BY revision")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
     let mut replayed = 0;
-    for row in rows {
-        let (shop, revision, subject, body) = row?;
+    for (shop, revision, subject, body) in rows {
         let change: Change = json(&body)?;
         let owner = owner_of(
             tx,
@@ -540,10 +565,46 @@ pub(super) fn rebuild_tables(tx: &Connection) -> Result<usize, StorageError> {
             shop: uuid_of(Some(shop))?.expect("given"),
             station: None,
         });
-        project(tx, &change, owner, revision)?;
-        replayed += 1;
+        tx.execute_batch("SAVEPOINT replayed")?;
+        match project(tx, &change, owner, revision) {
+            Ok(()) => replayed += 1,
+            Err(error) if unprojectable == Unprojectable::Fail => return Err(error),
+            Err(_) => {
+                tx.execute_batch("ROLLBACK TO replayed")?;
+                tx.execute("DELETE FROM changes WHERE revision = ?1", [revision])?;
+            }
+        }
+        tx.execute_batch("RELEASE replayed")?;
     }
     Ok(replayed)
+}
+
+/// Projects a history an earlier version kept (read into the vocabulary by migration 0005)
+/// into the tables, once every migration has run: the projection is written for the newest
+/// tables, not for those as they were at 0005. A change that cannot be projected (a comment on
+/// a ticket that never was) is left out of the history, and the log says how many.
+pub(super) fn project_upgraded_history(tx: &Connection) -> Result<(), StorageError> {
+    let waiting: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'legacy_history_unprojected'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !waiting {
+        return Ok(());
+    }
+    let total: i64 = tx.query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?;
+    let projected = replay(tx, Unprojectable::Drop)?;
+    let dropped = usize::try_from(total)
+        .unwrap_or(0)
+        .saturating_sub(projected);
+    if dropped > 0 {
+        tracing::warn!(
+            dropped,
+            "changes no client could apply were left out of the history"
+        );
+    }
+    tx.execute_batch("DROP TABLE legacy_history_unprojected")?;
+    Ok(())
 }
 
 /// The bytes of history each shop and each till holds, as the quota counts them.
@@ -570,7 +631,13 @@ pub(super) fn usage(conn: &Connection) -> Result<Usage, StorageError> {
 pub(super) fn tables_digest(conn: &Connection) -> Result<String, StorageError> {
     let mut digest = String::new();
     for table in PROJECTED.iter().chain(&["stations"]) {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
+        // The search index has no id of its own: its rows are the texts (their rowids follow
+        // the tickets' and change with a rebuild).
+        let sql = match *table {
+            "ticket_text" => "SELECT text FROM ticket_text ORDER BY text".to_owned(),
+            _ => format!("SELECT * FROM {table} ORDER BY id"),
+        };
+        let mut stmt = conn.prepare(&sql)?;
         let columns = stmt.column_count();
         let mut rows = stmt.query([])?;
         digest.push_str(table);
@@ -739,12 +806,6 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
                 utc_text(change.created_at)
             ],
         )?;
-        if project(tx, &change, owner, revision).is_err() {
-            tx.execute("DELETE FROM changes_typed WHERE revision = ?1", [revision])?;
-            *shop_seqs.entry(owner.shop).or_default() -= 1;
-            unreadable += 1;
-            continue;
-        }
         tx.execute(
             "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
             params![
@@ -760,8 +821,10 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
             "changes no client could read were left out of the history"
         );
     }
+    // Projected once every migration has run (`project_upgraded_history`).
     tx.execute_batch(
-        "DROP TABLE changes;
+        "CREATE TABLE legacy_history_unprojected (since INTEGER);
+         DROP TABLE changes;
          ALTER TABLE changes_typed RENAME TO changes;
          CREATE UNIQUE INDEX changes_shop ON changes (shop_id, shop_seq);
          CREATE INDEX changes_station ON changes (station_id, shop_seq) WHERE station_id IS NOT NULL;

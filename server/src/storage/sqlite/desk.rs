@@ -9,7 +9,9 @@ use std::collections::{btree_map, BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
-use stationdesk_core::domain::desk_queue::{AssignedTo, QueueFilter, ACTIVE, DEFAULT_PAGE};
+use stationdesk_core::domain::desk_queue::{
+    trigram_query, AssignedTo, QueueFilter, ACTIVE, DEFAULT_PAGE,
+};
 use stationdesk_core::domain::report::{month_end, month_figures, FiledTicket};
 use stationdesk_core::domain::sla::{first_response, resolution, SlaClock, StateChange};
 use stationdesk_core::domain::stations::Station;
@@ -54,8 +56,14 @@ fn page_sql(query: &DeskQuery) -> String {
         matches!(filter.assignee, Some(AssignedTo::Me | AssignedTo::Agent(_))),
         "t.assignee_id = ?10",
     );
+    let text = filter.text.as_deref().map(trigram_query);
     wanted(
-        filter.text.is_some(),
+        matches!(text, Some(Some(_))),
+        "t.rowid IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?6)",
+    );
+    // Only words too short for the index: the titles are read.
+    wanted(
+        matches!(text, Some(None)),
         "instr(lower(t.title), lower(?6)) > 0",
     );
     wanted(
@@ -199,7 +207,11 @@ pub(super) fn queue(
                 query.filter.shop.map(|s| s.to_string()),
                 query.filter.station.map(|s| s.to_string()),
                 query.filter.channel.map(|c| c.as_str()),
-                query.filter.text,
+                query
+                    .filter
+                    .text
+                    .as_deref()
+                    .map(|text| trigram_query(text).unwrap_or_else(|| text.to_owned())),
                 after.map(|a| a.urgency),
                 after.map(|a| super::utc_text(a.created_at)),
                 after.map(|a| a.id.to_string()),

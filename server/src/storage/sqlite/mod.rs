@@ -49,6 +49,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../../../migrations/0012_resolution_clock.sql"
         )),
+        M::up(include_str!("../../../migrations/0013_desk_search.sql")),
     ])
 });
 
@@ -114,6 +115,9 @@ impl SqliteStorage {
         MIGRATIONS.to_latest(&mut conn).map_err(|e| {
             StorageError::Backend(format!("cannot migrate {}: {e}", path.display()))
         })?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        changes::project_upgraded_history(&tx)?;
+        tx.commit()?;
         let heads = Heads::default();
         load_heads(&conn, &heads)?;
         let usage = changes::usage(&conn)?;
