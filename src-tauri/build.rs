@@ -86,6 +86,7 @@ const COMMANDS: &[&str] = &[
     "set_sla_warning",
     "desk_report",
     "save_desk_report",
+    "set_own_phone",
 ];
 
 fn main() {

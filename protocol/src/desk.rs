@@ -148,6 +148,9 @@ pub struct DeskContract {
 pub struct DeskContact {
     pub name: String,
     pub email: String,
+    /// As they gave it themselves; none when they have not.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 /// One ticket as the queue lists it, with its shop beside it and its whole history

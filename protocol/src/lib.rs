@@ -211,6 +211,16 @@ pub struct StaffMember {
     /// Signs in with a code from an authenticator app besides the password.
     #[serde(default)]
     pub two_factor: bool,
+    /// Their own phone number, for support to call (a named admin's, say).
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// One's own phone number (`PUT /v1/me/phone`), for support to call; none to remove it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OwnPhone {
+    pub phone: Option<String>,
 }
 
 fn active() -> bool {

@@ -111,6 +111,7 @@ pub fn run() {
             commands::desk::set_sla_warning,
             commands::desk::desk_report,
             commands::desk::save_desk_report,
+            commands::access::set_own_phone,
             commands::desk::mark_called_back,
             commands::desk::desk_ticket_context,
             commands::desk::desk_shop,

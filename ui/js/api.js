@@ -84,6 +84,7 @@ export const api = {
   setStaffActive: (user, active) => call("set_staff_active", { user, active }),
   setStaffPassword: (user, password) => call("set_staff_password", { user, password }),
   changePassword: (old, next) => call("change_password", { old, new: next }),
+  setOwnPhone: (phone) => call("set_own_phone", { phone }),
   beginTwoFactor: () => call("begin_two_factor"),
   confirmTwoFactor: (code) => call("confirm_two_factor", { code }),
   twoFactorOff: (password) => call("two_factor_off", { password }),

@@ -156,7 +156,8 @@ async function show(view, { keepFocus = false, background = false, emergency = f
   if (redrawAfterRender) {
     const { emergency: arrived } = redrawAfterRender;
     redrawAfterRender = null;
-    show(view, { keepFocus: true, background: true, emergency: arrived });
+    // Someone may have begun typing into the page just drawn: that outranks the redraw.
+    if (!busy(arrived)) show(view, { keepFocus: true, background: true, emergency: arrived });
   }
 }
 
@@ -210,7 +211,10 @@ async function onSynced(synced) {
   // The vendor's catalogue may have come with it; the advisor prices with the newest copy.
   api.catalog().then((catalog) => (ctx.catalog = catalog)).catch(() => {});
   // The till follows what it sent too: "will be sent" becomes "sent to support".
-  const follows = synced?.pulled.applied || synced?.pulled.moved_on ? ["tickets", "desk", "till", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
+  // The desk's queue is read from the server, so it follows whatever moved there; a ticket's
+  // page follows what reached this PC.
+  const follows = synced?.pulled.applied ? ["tickets", "desk", "till", "settings"]
+    : synced?.pulled.moved_on ? ["desk", "settings"] : synced?.pushed.accepted ? ["till", "settings"] : ["settings"];
   if (!follows.includes(ctx.view)) return;
   // A page being drawn now (after a form was sent, or a click in the sidebar) may have read
   // what this sync changed before it changed: once it is on screen, it is drawn again. A redraw

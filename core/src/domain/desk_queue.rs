@@ -114,12 +114,16 @@ impl QueueFilter {
 /// must occur, anywhere (inside longer words too), taken literally; `None` when no word is that
 /// long, for the trigrams cannot find shorter ones.
 pub fn trigram_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .filter(|word| word.chars().count() >= 3)
+    let words: Vec<String> = trigram_words(text)
         .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The words of a search a trigram index can find: those of three characters or more.
+pub fn trigram_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace()
+        .filter(|word| word.chars().count() >= 3)
 }
 
 #[cfg(test)]

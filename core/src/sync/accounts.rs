@@ -8,8 +8,8 @@ use qrcode::QrCode;
 use reqwest::Method;
 use serde::Serialize;
 use stationdesk_protocol::{
-    PasswordChange, PasswordReset, RecoveryCodes, SecurityEvent, SecurityPolicy, SessionsEnded,
-    StaffSession, Till, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
+    OwnPhone, PasswordChange, PasswordReset, RecoveryCodes, SecurityEvent, SecurityPolicy,
+    SessionsEnded, StaffSession, Till, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
 };
 use uuid::Uuid;
 
@@ -92,6 +92,15 @@ pub fn change_password(
         new_password: new_password.to_owned(),
     };
     send(store, Method::POST, "/me/password", &change)
+}
+
+/// The signed-in person's own phone number, for support to call them (none removes it);
+/// answers it as the server keeps it.
+pub fn set_own_phone(store: &mut Store, phone: Option<&str>) -> Result<OwnPhone, SyncError> {
+    let phone = OwnPhone {
+        phone: phone.map(str::to_owned),
+    };
+    send(store, Method::PUT, "/me/phone", &phone)
 }
 
 /// A two-factor set-up waiting for its first code: the secret, and the same as a QR code.

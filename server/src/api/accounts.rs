@@ -10,9 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use chrono::Utc;
 use serde::Deserialize;
+use stationdesk_core::domain::tickets::clean_phone;
 use stationdesk_protocol::{
-    ErrorBody, PasswordChange, PasswordReset, RecoveryCodes, Role, SecurityEvent, SecurityPolicy,
-    SessionsEnded, StaffSession, Till, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
+    ErrorBody, OwnPhone, PasswordChange, PasswordReset, RecoveryCodes, Role, SecurityEvent,
+    SecurityPolicy, SessionsEnded, StaffSession, Till, TwoFactorCode, TwoFactorOff, TwoFactorSetup,
 };
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -36,6 +37,7 @@ pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
         .routes(routes!(reactivate))
         .routes(routes!(set_password))
         .routes(routes!(change_own_password))
+        .routes(routes!(set_own_phone))
         .routes(routes!(begin_two_factor))
         .routes(routes!(confirm_two_factor))
         .routes(routes!(two_factor_off))
@@ -566,4 +568,29 @@ async fn security_log(
     Ok(Json(
         blocking(move || storage.security_log(query.before, limit)).await?,
     ))
+}
+
+/// One's own phone number, for support to call (the desk shows a named admin's beside their
+/// shop's tickets); checked and cleaned like a number left at a till, or removed with none.
+#[utoipa::path(put, path = "/v1/me/phone", tag = "accounts", security(("bearer" = [])),
+    request_body = OwnPhone,
+    responses((status = 200, description = "The number as kept", body = OwnPhone),
+        (status = 400, description = "Not a phone number; the message says what to send", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "A till has no phone of its own here", body = ErrorBody)))]
+async fn set_own_phone(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    request: Result<Json<OwnPhone>, JsonRejection>,
+) -> Result<Json<OwnPhone>, ApiError> {
+    policy::require(&caller, &STAFF, "give a phone number")?;
+    let phone = body(request)?
+        .phone
+        .filter(|phone| !phone.trim().is_empty())
+        .map(|phone| clean_phone(&phone))
+        .transpose()
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let kept = phone.clone();
+    checked_blocking(move || Ok(storage.set_phone(caller.account, kept.as_deref())?)).await?;
+    Ok(Json(OwnPhone { phone }))
 }

@@ -339,6 +339,8 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
     fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError>;
     /// The admins of one shop, or every staff account when `shop` is `None`, by name.
     fn staff(&self, shop: Option<Uuid>) -> Result<Vec<StaffMember>, StorageError>;
+    /// A staff member's own phone number (cleaned), or none.
+    fn set_phone(&self, account: Uuid, phone: Option<&str>) -> Result<(), StorageError>;
     /// A one-time code for a till of `shop`, valid until `expires_at`.
     fn issue_enrolment_code(
         &self,

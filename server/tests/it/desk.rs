@@ -808,9 +808,53 @@ fn beside_a_ticket_the_desk_reads_its_shop_and_nobody_else_does() {
     assert_eq!(shop["second_level"], true);
     assert_eq!(
         shop["named_admins"],
-        serde_json::json!([{"name": "Frau Korn", "email": "chef@korn.de"}]),
+        serde_json::json!([{"name": "Frau Korn", "email": "chef@korn.de", "phone": null}]),
         "only the named admin, not the deputy"
     );
+
+    // The named admin gives her number; the desk calls her on it.
+    let (_, login) = server.post(
+        "/v1/login",
+        None,
+        &serde_json::json!({"email": "chef@korn.de", "password": PASSWORD}),
+    );
+    let chef = login["token"].as_str().unwrap().to_owned();
+    for hostile in [
+        "030 1234; rm -rf /",
+        "call me",
+        "+49 30 1234\n567",
+        &"1".repeat(200),
+    ] {
+        let (status, said) = server.put_json(
+            "/v1/me/phone",
+            &chef,
+            &serde_json::json!({"phone": hostile}),
+        );
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{hostile}: {said}");
+    }
+    let (status, _) = server.put_json(
+        "/v1/me/phone",
+        &till,
+        &serde_json::json!({"phone": "030 1"}),
+    );
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a till has no phone of its own"
+    );
+    let (status, kept) = server.put_json(
+        "/v1/me/phone",
+        &chef,
+        &serde_json::json!({"phone": " +49 30 1234-567 "}),
+    );
+    assert_eq!(status, StatusCode::OK, "{kept}");
+    let number = kept["phone"].as_str().unwrap().to_owned();
+    assert!(
+        number.starts_with("+49") && number.ends_with("567"),
+        "{number}"
+    );
+    let (_, again) = server.get(&format!("/v1/desk/tickets/{printer}"), Some(&support));
+    assert_eq!(again["shop"]["named_admins"][0]["phone"], number.as_str());
     let stations: Vec<(&str, Option<&str>, bool)> = shop["stations"]
         .as_array()
         .unwrap()
@@ -839,7 +883,7 @@ fn beside_a_ticket_the_desk_reads_its_shop_and_nobody_else_does() {
 
     let (status, by_shop) = server.get(&format!("/v1/desk/shops/{korn}"), Some(&support));
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(&by_shop, shop);
+    assert_eq!(by_shop, again["shop"]);
     for missing in [
         format!("/v1/desk/tickets/{}", Uuid::now_v7()),
         format!("/v1/desk/shops/{}", Uuid::now_v7()),

@@ -101,6 +101,7 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/desk/tickets/{ticket_id}"),
         ("GET", "/v1/desk/shops/{shop_id}"),
         ("POST", "/v1/desk/followed"),
+        ("PUT", "/v1/me/phone"),
         ("GET", "/v1/desk/report"),
         ("GET", "/v1/desk/report.csv"),
     ]

@@ -55,6 +55,16 @@ pub fn set_staff_password(
 }
 
 #[tauri::command(async)]
+pub fn set_own_phone(
+    state: State<'_, AppState>,
+    phone: Option<String>,
+) -> Result<stationdesk_protocol::OwnPhone, UiError> {
+    on_own_connection(&state, move |store| {
+        accounts::set_own_phone(store, phone.as_deref())
+    })
+}
+
+#[tauri::command(async)]
 pub fn change_password(
     state: State<'_, AppState>,
     old: String,

@@ -23,7 +23,9 @@ export function contextPanel(ctx, opened, open) {
     : t("desk.noContract");
   const admins = shop.named_admins.length
     ? h("ul", { class: "context-admins" }, shop.named_admins.map((admin) =>
-        h("li", {}, `${admin.name} · `, h("a", { href: `mailto:${admin.email}` }, admin.email))))
+        h("li", {}, `${admin.name} · `,
+          admin.phone ? [h("a", { href: `tel:${admin.phone}` }, t("desk.context.call", { phone: admin.phone })), " · "] : null,
+          h("a", { href: `mailto:${admin.email}` }, admin.email))))
     : null;
 
   const tills = h("ul", { class: "context-tills" }, shop.stations.map((station) => {

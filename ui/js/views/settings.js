@@ -226,6 +226,25 @@ async function accountCard(ctx) {
   }, field(old, t("account.oldPassword")), field(next, t("account.newPassword")),
   h("button", { type: "submit", class: "secondary", id: "password-submit" }, t("account.changePassword")));
 
+  // A named admin's number is what the support desk calls them on.
+  const phone = h("input", { id: "own-phone", type: "tel", value: me?.phone ?? "", autocomplete: "tel" });
+  const phoneForm = h("form", {
+    class: "form-row",
+    id: "phone-form",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const kept = await api.setOwnPhone(phone.value.trim() || null);
+        phone.value = kept.phone ?? "";
+        phone.defaultValue = phone.value;
+        ctx.notify(t("settings.saved"));
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  }, field(phone, t("account.phone")), h("p", { class: "muted small full" }, t("account.phoneHint")),
+  h("button", { type: "submit", class: "secondary", id: "phone-submit" }, t("common.save")));
+
   const twoFactorArea = h("div", { id: "two-factor-area", "data-two-factor": String(Boolean(me?.two_factor)) },
     me?.two_factor
       ? [h("p", {}, h("span", { class: "badge ok" }, t("account.twoFactorIsOn"))),
@@ -293,6 +312,7 @@ async function accountCard(ctx) {
 
   return h("section", { class: "card account-card", id: "account-card" },
     h("h2", {}, t("account.title")),
+    h("h3", {}, t("account.phone")), phoneForm,
     h("h3", {}, t("account.passwordTitle")), passwordForm,
     h("h3", {}, t("account.twoFactorTitle")), twoFactorArea);
 }

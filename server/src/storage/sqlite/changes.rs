@@ -305,9 +305,11 @@ fn project(
     };
     match &change.body {
         ChangeBody::TicketFiled { ticket } => {
+            let request = &ticket.request;
+            // What the desk's search reads: the title and the request, the thread added later.
             tx.prepare_cached(
-                "INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, revision)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, revision, search_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, concat_ws(' ', ?7, ?11, ?12, ?13))",
             )?
             .execute(params![
                 ticket.id.to_string(),
@@ -319,16 +321,7 @@ fn project(
                 ticket.title,
                 utc_text(ticket.created_at),
                 utc_text(ticket.updated_at),
-                revision
-            ])?;
-            let request = &ticket.request;
-            tx.prepare_cached(
-                "INSERT INTO ticket_text (rowid, text)
-                 SELECT rowid, concat_ws(' ', ?2, ?3, ?4, ?5) FROM tickets WHERE id = ?1",
-            )?
-            .execute(params![
-                ticket.id.to_string(),
-                ticket.title,
+                revision,
                 request.doing,
                 request.expected,
                 request.error_message
@@ -421,8 +414,7 @@ fn project(
             ])?;
             // The desk finds a ticket by what was said on it, notes included.
             tx.prepare_cached(
-                "UPDATE ticket_text SET text = text || ' ' || ?2
-                 WHERE rowid = (SELECT rowid FROM tickets WHERE id = ?1)",
+                "UPDATE tickets SET search_text = search_text || ' ' || ?2 WHERE id = ?1",
             )?
             .execute(params![ticket_id.to_string(), written.body])?;
             touch(*ticket_id)?;
@@ -519,8 +511,7 @@ fn project(
 
 /// Tables whose rows are the projection of the history alone (station rows are made at
 /// enrolment too, so only their records are).
-const PROJECTED: [&str; 9] = [
-    "ticket_text",
+const PROJECTED: [&str; 8] = [
     "ticket_events",
     "ticket_comments",
     "ticket_attachments",
@@ -631,13 +622,7 @@ pub(super) fn usage(conn: &Connection) -> Result<Usage, StorageError> {
 pub(super) fn tables_digest(conn: &Connection) -> Result<String, StorageError> {
     let mut digest = String::new();
     for table in PROJECTED.iter().chain(&["stations"]) {
-        // The search index has no id of its own: its rows are the texts (their rowids follow
-        // the tickets' and change with a rebuild).
-        let sql = match *table {
-            "ticket_text" => "SELECT text FROM ticket_text ORDER BY text".to_owned(),
-            _ => format!("SELECT * FROM {table} ORDER BY id"),
-        };
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
         let columns = stmt.column_count();
         let mut rows = stmt.query([])?;
         digest.push_str(table);

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
 use stationdesk_core::domain::desk_queue::{
-    trigram_query, AssignedTo, QueueFilter, ACTIVE, DEFAULT_PAGE,
+    trigram_query, trigram_words, AssignedTo, QueueFilter, ACTIVE, DEFAULT_PAGE,
 };
 use stationdesk_core::domain::report::{month_end, month_figures, FiledTicket};
 use stationdesk_core::domain::sla::{first_response, resolution, SlaClock, StateChange};
@@ -36,7 +36,7 @@ use crate::storage::StorageError;
 /// SQLite read every ticket of every shop and sort them. Parameters keep their numbers
 /// whichever conditions are there; the last, `?11` (the page size), always is, so the
 /// statement always takes all of them.
-fn page_sql(query: &DeskQuery) -> String {
+fn page_sql(query: &DeskQuery, search: Option<&Search>) -> String {
     let filter = &query.filter;
     let mut conditions = vec!["t.state IN (SELECT value FROM json_each(?1))"];
     let mut wanted = |present: bool, condition: &'static str| {
@@ -56,14 +56,16 @@ fn page_sql(query: &DeskQuery) -> String {
         matches!(filter.assignee, Some(AssignedTo::Me | AssignedTo::Agent(_))),
         "t.assignee_id = ?10",
     );
-    let text = filter.text.as_deref().map(trigram_query);
     wanted(
-        matches!(text, Some(Some(_))),
+        matches!(search, Some(Search::Indexed(_))),
         "t.rowid IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?6)",
     );
-    // Only words too short for the index: the titles are read.
     wanted(
-        matches!(text, Some(None)),
+        matches!(search, Some(Search::Scanned(_))),
+        "NOT EXISTS (SELECT 1 FROM json_each(?6) w WHERE instr(lower(t.search_text), w.value) = 0)",
+    );
+    wanted(
+        matches!(search, Some(Search::Titles(_))),
         "instr(lower(t.title), lower(?6)) > 0",
     );
     wanted(
@@ -74,6 +76,49 @@ fn page_sql(query: &DeskQuery) -> String {
         "{LISTED} WHERE {} ORDER BY t.urgency, t.created_at, t.id LIMIT ?11",
         conditions.join(" AND ")
     )
+}
+
+/// How the queue answers a search. The index hands over every ticket a word is in before the
+/// first of them is listed, which for a common word is tens of thousands; so a word in few
+/// tickets is looked up in the index, and a common one is checked on each ticket while the
+/// queue is walked in its order, which meets a page of them soon. Words too short for trigrams
+/// are looked for in the titles.
+enum Search {
+    /// The index's query.
+    Indexed(String),
+    /// The words, as a JSON list, folded as SQLite's `lower` folds.
+    Scanned(String),
+    Titles(String),
+}
+
+/// More tickets than this for a search, and the queue is walked instead of the index read.
+const INDEXED_AT_MOST: i64 = 2000;
+
+impl Search {
+    fn of(conn: &Connection, text: &str) -> Result<Search, StorageError> {
+        let Some(expression) = trigram_query(text) else {
+            return Ok(Search::Titles(text.to_owned()));
+        };
+        let hits: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM
+                 (SELECT 1 FROM ticket_text WHERE ticket_text MATCH ?1 LIMIT ?2)",
+            )?
+            .query_row(params![expression, INDEXED_AT_MOST + 1], |r| r.get(0))?;
+        if hits <= INDEXED_AT_MOST {
+            return Ok(Search::Indexed(expression));
+        }
+        let words: Vec<String> = trigram_words(text).map(str::to_ascii_lowercase).collect();
+        Ok(Search::Scanned(
+            serde_json::to_string(&words).expect("strings serialise"),
+        ))
+    }
+
+    fn parameter(&self) -> &str {
+        match self {
+            Search::Indexed(text) | Search::Scanned(text) | Search::Titles(text) => text,
+        }
+    }
 }
 
 /// What a listed ticket shows, each name from its own table.
@@ -198,7 +243,13 @@ pub(super) fn queue(
     )
     .map_err(|e| StorageError::Backend(e.to_string()))?;
     let after = query.after.as_ref();
-    let mut page = conn.prepare_cached(&page_sql(query))?;
+    let search = query
+        .filter
+        .text
+        .as_deref()
+        .map(|text| Search::of(conn, text))
+        .transpose()?;
+    let mut page = conn.prepare_cached(&page_sql(query, search.as_ref()))?;
     let mut rows = page
         .query_map(
             params![
@@ -207,11 +258,7 @@ pub(super) fn queue(
                 query.filter.shop.map(|s| s.to_string()),
                 query.filter.station.map(|s| s.to_string()),
                 query.filter.channel.map(|c| c.as_str()),
-                query
-                    .filter
-                    .text
-                    .as_deref()
-                    .map(|text| trigram_query(text).unwrap_or_else(|| text.to_owned())),
+                search.as_ref().map(Search::parameter),
                 after.map(|a| a.urgency),
                 after.map(|a| super::utc_text(a.created_at)),
                 after.map(|a| a.id.to_string()),
@@ -356,13 +403,14 @@ pub(super) fn shop(
     }
     let named_admins = conn
         .prepare_cached(
-            "SELECT name, email FROM users
+            "SELECT name, email, phone FROM users
              WHERE shop_id = ?1 AND role = 'shop_admin' AND named_contact AND active ORDER BY name",
         )?
         .query_map([shop.to_string()], |r| {
             Ok(DeskContact {
                 name: r.get(0)?,
                 email: r.get(1)?,
+                phone: r.get(2)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -50,6 +50,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             "../../../migrations/0012_resolution_clock.sql"
         )),
         M::up(include_str!("../../../migrations/0013_desk_search.sql")),
+        M::up(include_str!("../../../migrations/0014_staff_phone.sql")),
     ])
 });
 
@@ -301,7 +302,7 @@ impl Storage for SqliteStorage {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT id, email, name, role, shop_id, named_contact, active,
-                    totp_secret IS NOT NULL
+                    totp_secret IS NOT NULL, phone
              FROM users WHERE ?1 IS NULL OR shop_id = ?1 ORDER BY name, email",
         )?;
         let rows = stmt.query_map([shop.map(|s| s.to_string())], |r| {
@@ -314,10 +315,11 @@ impl Storage for SqliteStorage {
                 r.get(5)?,
                 r.get(6)?,
                 r.get(7)?,
+                r.get::<_, Option<String>>(8)?,
             ))
         })?;
         rows.map(|row| {
-            let (id, email, name, role, shop_id, named_contact, active, two_factor) = row?;
+            let (id, email, name, role, shop_id, named_contact, active, two_factor, phone) = row?;
             Ok(StaffMember {
                 id: uuid_of(Some(id))?.expect("given"),
                 email,
@@ -327,9 +329,20 @@ impl Storage for SqliteStorage {
                 named_contact,
                 active,
                 two_factor,
+                phone,
             })
         })
         .collect()
+    }
+
+    fn set_phone(&self, account: Uuid, phone: Option<&str>) -> Result<(), StorageError> {
+        self.conn()
+            .execute(
+                "UPDATE users SET phone = ?2 WHERE id = ?1",
+                params![account.to_string(), phone],
+            )
+            .map(drop)
+            .map_err(Into::into)
     }
 
     fn issue_enrolment_code(
