@@ -12,6 +12,28 @@ use stationdesk_core::store::{Assignee, EventKind, TicketEvent};
 use stationdesk_core::wire::ChangeBody;
 use uuid::Uuid;
 
+/// Files a ticket at the till `token` (station `station`) as if at `at`; returns its id.
+fn filed_at(
+    server: &TestServer,
+    token: &str,
+    station: Uuid,
+    title: &str,
+    priority: Priority,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Uuid {
+    let id = Uuid::now_v7();
+    let mut filed = ticket(id, Some(station));
+    (
+        filed.title,
+        filed.priority,
+        filed.created_at,
+        filed.updated_at,
+    ) = (title.into(), priority, at, at);
+    let results = server.push(token, &[change(ChangeBody::TicketFiled { ticket: filed })]);
+    assert_eq!(statuses(&results), ["applied"], "{results:?}");
+    id
+}
+
 /// Files a ticket at the till `token` (station `station`) and returns its id.
 fn file(server: &TestServer, token: &str, station: Uuid, priority: Priority, title: &str) -> Uuid {
     let id = Uuid::now_v7();
@@ -666,19 +688,8 @@ fn each_queued_ticket_carries_its_first_response_and_resolution_clocks_in_suppor
     let monday = "2026-11-02T08:00:00Z"
         .parse::<chrono::DateTime<chrono::Utc>>()
         .unwrap();
-    let file_at = |title: &str, priority: Priority, at: chrono::DateTime<chrono::Utc>| {
-        let id = Uuid::now_v7();
-        let mut filed = ticket(id, Some(kasse));
-        (
-            filed.title,
-            filed.priority,
-            filed.created_at,
-            filed.updated_at,
-        ) = (title.into(), priority, at, at);
-        let results = server.push(&till, &[change(ChangeBody::TicketFiled { ticket: filed })]);
-        assert_eq!(statuses(&results), ["applied"], "{results:?}");
-        id
-    };
+    let file_at =
+        |title: &str, priority: Priority, at| filed_at(&server, &till, kasse, title, priority, at);
     file_at("nobody answered", Priority::Emergency, monday);
     let answered = file_at("answered in time", Priority::Emergency, monday);
     let waiting = file_at("waiting for the shop", Priority::High, monday);
@@ -914,19 +925,8 @@ fn an_agent_is_warned_once_of_clocks_running_out_on_their_own_and_untaken_ticket
     let weeks_ago = "2026-11-02T08:00:00Z"
         .parse::<chrono::DateTime<chrono::Utc>>()
         .unwrap();
-    let file_at = |title: &str, priority: Priority, at: chrono::DateTime<chrono::Utc>| {
-        let id = Uuid::now_v7();
-        let mut filed = ticket(id, Some(kasse));
-        (
-            filed.title,
-            filed.priority,
-            filed.created_at,
-            filed.updated_at,
-        ) = (title.into(), priority, at, at);
-        let results = server.push(&till, &[change(ChangeBody::TicketFiled { ticket: filed })]);
-        assert_eq!(statuses(&results), ["applied"], "{results:?}");
-        id
-    };
+    let file_at =
+        |title: &str, priority: Priority, at| filed_at(&server, &till, kasse, title, priority, at);
     let untaken = file_at("nobody took it", Priority::High, weeks_ago);
     let bens = file_at("Ben answered, never fixed", Priority::High, weeks_ago);
     let maxs = file_at("Max's", Priority::High, weeks_ago);
@@ -992,13 +992,14 @@ fn the_monthly_report_counts_each_shops_month_in_its_time_zone_and_downloads_as_
     server.sell(&korn, "flat", &[kasse_korn], "2026-10-01");
     let (_, ben) = agent(&server, "ben@vendor.de");
     let file_at = |till: &str, kasse: Uuid, priority: Priority, at: &str| {
-        let id = Uuid::now_v7();
-        let at = at.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
-        let mut filed = ticket(id, Some(kasse));
-        (filed.priority, filed.created_at, filed.updated_at) = (priority, at, at);
-        let results = server.push(till, &[change(ChangeBody::TicketFiled { ticket: filed })]);
-        assert_eq!(statuses(&results), ["applied"], "{results:?}");
-        id
+        filed_at(
+            &server,
+            till,
+            kasse,
+            "Bondrucker druckt nicht",
+            priority,
+            at.parse().unwrap(),
+        )
     };
     let moved_at = |ticket: Uuid, to: TicketState, at: &str| {
         let mut moved = crate::common::moved(ticket, to);
@@ -1189,6 +1190,46 @@ fn the_queue_search_finds_words_in_titles_requests_replies_and_notes_inside_long
             "{literal:?} is text, not a query language"
         );
     }
+}
+
+#[test]
+fn a_common_word_is_found_by_walking_the_queue_a_page_at_a_time() {
+    let server = TestServer::start();
+    let korn = server.shop("Bäckerei Korn");
+    let (till, kasse) = server.till(&korn, "Kasse 1");
+    let (_, ben) = agent(&server, "ben@vendor.de");
+    // More tickets with the word than the index hands over for one page.
+    let batches: Vec<Vec<serde_json::Value>> = (0..2100)
+        .map(|n| {
+            let mut filed = ticket(Uuid::now_v7(), Some(kasse));
+            filed.title = format!("Kassenlade {n} klemmt");
+            change(ChangeBody::TicketFiled { ticket: filed })
+        })
+        .collect::<Vec<_>>()
+        .chunks(500)
+        .map(<[_]>::to_vec)
+        .collect();
+    for batch in &batches {
+        assert!(statuses(&server.push(&till, batch))
+            .iter()
+            .all(|s| *s == "applied"));
+    }
+    file(
+        &server,
+        &till,
+        kasse,
+        Priority::Emergency,
+        "Waage zeigt falsch",
+    );
+    for q in ["kassenlade", "KASSENLADE klemmt"] {
+        let page = queue(&server, &ben, &format!("?q={}", urlencoding(q)));
+        let listed = titles(&page);
+        assert_eq!(listed.len(), 50, "{q}: a full page");
+        assert!(listed.iter().all(|t| t.starts_with("Kassenlade")), "{q}");
+        assert!(page["next"].is_string(), "{q}: more behind it");
+    }
+    let page = queue(&server, &ben, "?q=kassenlade%20waage");
+    assert!(titles(&page).is_empty(), "every word must occur");
 }
 
 fn urlencoding(text: &str) -> String {

@@ -62,6 +62,10 @@ fn page_sql(query: &DeskQuery, search: Option<&Search>) -> String {
     );
     wanted(
         matches!(search, Some(Search::Scanned(_))),
+        "instr(lower(t.search_text), ?6) > 0",
+    );
+    wanted(
+        matches!(search, Some(Search::ScannedAll(_))),
         "NOT EXISTS (SELECT 1 FROM json_each(?6) w WHERE instr(lower(t.search_text), w.value) = 0)",
     );
     wanted(
@@ -72,8 +76,14 @@ fn page_sql(query: &DeskQuery, search: Option<&Search>) -> String {
         query.after.is_some(),
         "(t.urgency, t.created_at, t.id) > (?7, ?8, ?9)",
     );
+    // The few tickets the index found are read by rowid and sorted, rather than the queue
+    // walked for them: `+ 0` keeps SQLite from ordering by the queue's index.
+    let order = match search {
+        Some(Search::Indexed(_)) => "t.urgency + 0, t.created_at, t.id",
+        _ => "t.urgency, t.created_at, t.id",
+    };
     format!(
-        "{LISTED} WHERE {} ORDER BY t.urgency, t.created_at, t.id LIMIT ?11",
+        "{LISTED} WHERE {} ORDER BY {order} LIMIT ?11",
         conditions.join(" AND ")
     )
 }
@@ -86,8 +96,10 @@ fn page_sql(query: &DeskQuery, search: Option<&Search>) -> String {
 enum Search {
     /// The index's query.
     Indexed(String),
-    /// The words, as a JSON list, folded as SQLite's `lower` folds.
+    /// The one word, folded as SQLite's `lower` folds.
     Scanned(String),
+    /// The words, as a JSON list, folded likewise.
+    ScannedAll(String),
     Titles(String),
 }
 
@@ -108,15 +120,19 @@ impl Search {
         if hits <= INDEXED_AT_MOST {
             return Ok(Search::Indexed(expression));
         }
-        let words: Vec<String> = trigram_words(text).map(str::to_ascii_lowercase).collect();
-        Ok(Search::Scanned(
-            serde_json::to_string(&words).expect("strings serialise"),
-        ))
+        let mut words: Vec<String> = trigram_words(text).map(str::to_ascii_lowercase).collect();
+        Ok(match words.len() {
+            1 => Search::Scanned(words.remove(0)),
+            _ => Search::ScannedAll(serde_json::to_string(&words).expect("strings serialise")),
+        })
     }
 
     fn parameter(&self) -> &str {
         match self {
-            Search::Indexed(text) | Search::Scanned(text) | Search::Titles(text) => text,
+            Search::Indexed(text)
+            | Search::Scanned(text)
+            | Search::ScannedAll(text)
+            | Search::Titles(text) => text,
         }
     }
 }
