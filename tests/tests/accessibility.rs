@@ -1,7 +1,7 @@
 //! Every main screen in the real WebKit window, checked with axe-core's WCAG 2.1 A and AA rules:
 //! the till before and after a press, each of a signed-in shop admin's pages, the vendor
-//! admin's own and the support desk's queue and ticket. A serious or critical violation fails
-//! the test; lesser ones are printed for the reviewer.
+//! admin's own and the support desk's queue, report, settings and ticket. A serious or critical
+//! violation fails the test; lesser ones are printed for the reviewer.
 
 use stationdesk_core::store::Store;
 use stationdesk_e2e::accessibility::Violation;
@@ -88,7 +88,7 @@ async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
 
     app.sign_out().await;
     app.sign_in(&server.base, "vera@vendor.de").await;
-    for view in ["vendor", "access", "invoices", "desk"] {
+    for view in ["vendor", "access", "invoices", "desk", "report"] {
         app.open(view).await;
         check(&app, &format!("{view} (vendor admin)"), &mut serious).await;
     }
@@ -100,10 +100,13 @@ async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
     assert_eq!(
         app.attrs("#nav [data-view]:not([hidden]):not(#nav-till)", "data-view")
             .await,
-        ["desk", "tickets", "settings"]
+        ["desk", "report", "tickets", "settings"]
     );
+    for view in ["desk", "report", "settings"] {
+        app.open(view).await;
+        check(&app, &format!("{view} (support staff)"), &mut serious).await;
+    }
     app.open("desk").await;
-    check(&app, "desk (support staff)", &mut serious).await;
     app.click("#desk-queue .desk-open").await;
     app.find("#ticket-context").await;
     check(&app, "a ticket (support staff)", &mut serious).await;

@@ -386,6 +386,7 @@ async fn the_agent_takes_notes_replies_and_quotes_and_the_shop_admin_never_sees_
     })
     .await;
     desk.screenshot("desk-report").await;
+    desk.open("desk").await;
 
     // A call from Blumen Weber, logged at the desk for its till.
     desk.click_and_wait_for_render("#desk-log").await;

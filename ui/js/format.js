@@ -56,6 +56,13 @@ export function formatInstant(iso) {
   return new Intl.DateTimeFormat(locale(), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: shopZone }).format(new Date(iso));
 }
 
+/// A stored UTC instant in the shop's time zone, short: the weekday and time (a due time in the
+/// queue, where a column is narrow).
+export function formatDue(iso) {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(locale(), { weekday: "short", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: shopZone }).format(new Date(iso));
+}
+
 /// A share in percent (`93.3`, as the server sends it), as the app's language writes it; a dash
 /// when there is none.
 export function formatPercent(share) {

@@ -3,7 +3,7 @@
 // support under the contract covering that till, and the agent who took it.
 
 import { drafted, h, table } from "../dom.js";
-import { formatInstant } from "../format.js";
+import { formatDue, formatInstant } from "../format.js";
 import { planName } from "../plans.js";
 import { choice, field, openTicket, requestFields } from "./tickets.js";
 
@@ -28,8 +28,8 @@ function slaCell(t, clock, metAt, met) {
   if (metAt) return h("span", { class: "muted" }, t(`desk.sla.${met}${clock.overdue ? "Late" : ""}`));
   if (!clock.due) return h("span", { class: "muted" }, t("desk.sla.paused"));
   return clock.overdue
-    ? h("span", { class: "badge danger" }, t("desk.sla.overdue", { at: formatInstant(clock.due) }))
-    : h("span", {}, t("desk.sla.due", { at: formatInstant(clock.due) }));
+    ? h("span", { class: "badge danger" }, t("desk.sla.overdue", { at: formatDue(clock.due) }))
+    : h("span", {}, t("desk.sla.due", { at: formatDue(clock.due) }));
 }
 
 // A clock still running past its due time: the row stands out.
