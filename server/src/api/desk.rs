@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::auth::Authenticated;
 use crate::desk::{DeskQuery, RawDeskQuery};
 use crate::error::ApiError;
-use crate::storage::Storage;
+use crate::storage::{Caller, Storage};
 use crate::{blocking, policy};
 
 pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
@@ -214,19 +214,23 @@ struct ReportParams {
     month: Option<String>,
 }
 
-/// The month asked for, checked: its first day.
-fn report_month(
+/// The report of the month asked for (checked; the running month when none), for the desk.
+async fn month_report(
+    storage: Arc<dyn Storage>,
+    caller: &Caller,
     params: Result<Query<ReportParams>, QueryRejection>,
-    calendar: &SupportCalendar,
-) -> Result<chrono::NaiveDate, ApiError> {
+) -> Result<DeskReport, ApiError> {
+    policy::require(caller, &DESK, "read the support desk's report")?;
     let Query(params) = params.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    let calendar = SupportCalendar::default();
     let month = params.month.unwrap_or_else(|| {
         Utc::now()
             .with_timezone(&calendar.time_zone)
             .format("%Y-%m")
             .to_string()
     });
-    parse_month(&month).map_err(|e| ApiError::BadRequest(e.to_string()))
+    let month = parse_month(&month).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    blocking(move || storage.desk_report(month, Utc::now(), &calendar)).await
 }
 
 /// The vendor's monthly view per shop: tickets opened, emergencies, first-response and
@@ -243,12 +247,7 @@ async fn report(
     Authenticated(caller, _): Authenticated,
     params: Result<Query<ReportParams>, QueryRejection>,
 ) -> Result<Json<DeskReport>, ApiError> {
-    policy::require(&caller, &DESK, "read the support desk's report")?;
-    let calendar = SupportCalendar::default();
-    let month = report_month(params, &calendar)?;
-    Ok(Json(
-        blocking(move || storage.desk_report(month, Utc::now(), &calendar)).await?,
-    ))
+    Ok(Json(month_report(storage, &caller, params).await?))
 }
 
 /// The monthly report as CSV, one row per shop.
@@ -263,10 +262,7 @@ async fn report_csv(
     Authenticated(caller, _): Authenticated,
     params: Result<Query<ReportParams>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    policy::require(&caller, &DESK, "read the support desk's report")?;
-    let calendar = SupportCalendar::default();
-    let month = report_month(params, &calendar)?;
-    let report = blocking(move || storage.desk_report(month, Utc::now(), &calendar)).await?;
+    let report = month_report(storage, &caller, params).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
         crate::desk::report_csv(&report),
