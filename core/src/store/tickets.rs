@@ -344,6 +344,22 @@ impl Store {
         self.add_to_thread(Thread::Replies, reference, author, body)
     }
 
+    /// The support desk's reply to the shop. It is the ticket's first response, so a new
+    /// ticket becomes open with it: the SLA clocks count state changes, here and on the
+    /// server alike.
+    pub fn desk_reply(
+        &mut self,
+        reference: &str,
+        author: &str,
+        body: &str,
+    ) -> Result<Comment, StoreError> {
+        let reply = self.comment(reference, author, body)?;
+        if self.ticket(reference)?.ticket.state == TicketState::New {
+            self.change_ticket_state(reference, TicketState::Open, author)?;
+        }
+        Ok(reply)
+    }
+
     /// An agent's internal note: kept apart from the thread, sent as a change that the server
     /// gives to the vendor's staff only.
     pub fn add_internal_note(

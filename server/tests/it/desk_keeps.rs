@@ -104,7 +104,7 @@ fn the_desk_keeps_only_what_it_opens_and_keeps_that_up_to_date() {
 
     // A reply typed while the server is down waits here and reaches the till.
     server.stop();
-    desk.comment(&pressed_id, "Ben (Support)", "Wir schalten uns auf")
+    desk.desk_reply(&pressed_id, "Ben (Support)", "Wir schalten uns auf")
         .unwrap();
     assert!(sync::sync(&mut desk).is_err());
     assert_eq!(
@@ -117,12 +117,16 @@ fn the_desk_keeps_only_what_it_opens_and_keeps_that_up_to_date() {
     assert!(pushed.accepted >= 1 && pushed.rejected == 0, "{pushed:?}");
     assert_eq!(desk.sync_status().unwrap().pending, 0);
     sync::sync(&mut till).unwrap();
-    assert!(till
-        .ticket(&pressed_id)
-        .unwrap()
+    let at_the_till = till.ticket(&pressed_id).unwrap();
+    assert!(at_the_till
         .comments
         .iter()
         .any(|c| c.body == "Wir schalten uns auf"));
+    assert_eq!(
+        at_the_till.ticket.state,
+        stationdesk_core::domain::tickets::TicketState::Open,
+        "the desk's reply is the first response: the ticket is open"
+    );
     forget(&till);
     forget(&desk);
 }

@@ -7,6 +7,7 @@ use stationdesk_core::domain::tickets::{
 use stationdesk_core::store::{
     Attachment, Comment, NewTicket, Quote, TicketDetail, TicketQuery, TicketSort, TicketView,
 };
+use stationdesk_protocol::Role;
 use tauri::State;
 
 use crate::error::UiError;
@@ -192,7 +193,17 @@ pub fn comment_ticket(
     body: String,
 ) -> Result<Comment, UiError> {
     let author = me(&state)?;
-    let comment = state.store().comment(&id, &author, &body)?;
+    let mut store = state.store();
+    let desk = store
+        .enrolment()?
+        .and_then(|enrolled| enrolled.staff)
+        .is_some_and(|staff| staff.role == Role::SupportStaff);
+    let comment = if desk {
+        store.desk_reply(&id, &author, &body)?
+    } else {
+        store.comment(&id, &author, &body)?
+    };
+    drop(store);
     state.sync.soon();
     Ok(comment)
 }
