@@ -102,9 +102,8 @@ pub(super) fn follow_all(
             answer.cursor
         )));
     }
-    let mut applied = store.apply_followed(&answer.changes, &followed, answer.cursor)?;
-    applied.catching_up = from == 0;
-    applied.moved_on = answer.cursor > from;
+    // The emergencies first and the cursor last: a sync running beside this one sees the
+    // cursor still at the start (and so summarises too) or the emergencies told already.
     let waiting: DeskPage = client.get(
         token,
         "/desk/tickets",
@@ -116,6 +115,9 @@ pub(super) fn follow_all(
     )?;
     let ids: Vec<Uuid> = waiting.tickets.iter().map(|ticket| ticket.id).collect();
     let new = store.newly_alerted("emergency", &ids)?;
+    let mut applied = store.apply_followed(&answer.changes, &followed, answer.cursor)?;
+    applied.catching_up = from == 0;
+    applied.moved_on = answer.cursor > from;
     applied.emergencies = waiting
         .tickets
         .into_iter()
