@@ -843,6 +843,21 @@ fn beside_a_ticket_the_desk_reads_its_shop_and_nobody_else_does() {
         );
         assert_eq!(status, StatusCode::BAD_REQUEST, "{hostile}: {said}");
     }
+    for wrong_shape in [
+        serde_json::json!({"phone": 301234567}),
+        serde_json::json!({"phone": ["030 1234567"]}),
+        serde_json::json!("030 1234567"),
+    ] {
+        let (status, said) = server.put_json("/v1/me/phone", &chef, &wrong_shape);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{wrong_shape}: {said}");
+    }
+    // Nothing of it stopped the till: it files and reads on.
+    let after = file(&server, &till, kasse_1, Priority::Normal, "Waage");
+    assert!(server.pull(&till, 0)["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["change"]["ticket"]["id"] == after.to_string()));
     let (status, _) = server.put_json(
         "/v1/me/phone",
         &till,

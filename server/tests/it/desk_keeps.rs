@@ -190,4 +190,13 @@ fn following_is_for_the_desk_and_bounded() {
         );
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
+    // None of it stopped anyone: the till files on, and the desk follows it.
+    let next = Uuid::now_v7();
+    assert_eq!(
+        crate::common::statuses(&server.push(&till, &[filed(next, Some(station))])),
+        ["applied"]
+    );
+    let (status, answer) = followed(vec![json!({"id": next, "after": 0})]);
+    assert_eq!(status, StatusCode::OK);
+    assert!(!answer["changes"].as_array().unwrap().is_empty());
 }
