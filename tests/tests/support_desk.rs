@@ -62,7 +62,9 @@ async fn the_desk_summarises_waiting_emergencies_and_a_new_one_shows_through_a_s
     })
     .await;
 
-    // A search that finds nothing narrows the queue.
+    // A search that finds nothing narrows the queue. The syncs of the sign-in settle first, so
+    // none of their redraws lands while the agent types.
+    tokio::time::sleep(Duration::from_secs(4)).await;
     app.type_into("#desk-search", "Drucker").await;
     app.click_and_wait_for_render("#desk-apply").await;
     // A sync's redraw may land just before the search's own.
