@@ -79,8 +79,10 @@ pub fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static)
 const STARTUP: Duration = Duration::from_secs(60);
 const DATABASE: &str = "stationdesk.sqlite";
 /// How long a UI condition may take to come true: generous, since a 2-core CI machine building
-/// and testing at once can stall a window for many seconds.
-pub const PATIENCE: Duration = Duration::from_secs(30);
+/// and testing at once can stall a window for many seconds (one CI run took eight times as long
+/// as a quiet machine for the same test). It is longer than the client's 30 s request timeout,
+/// so a server request that hangs ends in a message on screen instead of a silent wait.
+pub const PATIENCE: Duration = Duration::from_secs(60);
 
 fn workspace_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -437,7 +439,8 @@ impl App {
             .replace("::", "-");
         self.screenshot(&format!("failed-{test}")).await;
         let toasts = self.texts("#toasts .toast > span:first-child").await;
-        panic!("never true: {what}; messages on screen: {toasts:?}");
+        let (page, render) = self.page_shown().await;
+        panic!("never true: {what}; messages on screen: {toasts:?}; page on screen: {page:?} (render {render})");
     }
 
     /// Whether the first element matching `css` is there and its text contains `part`.
