@@ -38,6 +38,7 @@ pub(crate) use wire_enum;
 pub mod advisor;
 pub mod attachments;
 pub mod billing;
+pub mod compliance;
 pub mod contract_terms;
 pub mod contracts;
 pub mod desk_queue;
@@ -178,4 +179,7 @@ pub enum DomainError {
 
     #[error("warn between 1 and {max} minutes before an SLA runs out, not {given}")]
     SlaWarning { given: i64, max: i64 },
+
+    #[error("the till's {field} cannot be kept: {why}")]
+    ComplianceField { field: &'static str, why: String },
 }
