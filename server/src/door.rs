@@ -15,7 +15,7 @@ use stationdesk_core::domain::contracts::{
     check_stations_free, covering_contract, Contract, Party,
 };
 use stationdesk_core::domain::plans::{Catalog, WhoMayCall};
-use stationdesk_core::domain::stations::clean_station_name;
+use stationdesk_core::domain::stations::{clean_station_name, Station};
 use stationdesk_core::domain::tickets::{
     clean_outcome, clean_phone, clean_title, ticket_number, Ticket, TicketState, MAX_COMMENT,
 };
@@ -45,6 +45,8 @@ pub trait Facts {
     /// The ticket a record (an event, comment, attachment or quote) of that id belongs to.
     fn record_ticket(&self, kind: &'static str, id: Uuid) -> Result<Option<Uuid>, StorageError>;
     fn quote(&self, id: Uuid) -> Result<Option<Quote>, StorageError>;
+    /// A station's record as the server has it.
+    fn station(&self, id: Uuid) -> Result<Option<Station>, StorageError>;
     /// Every contract of the shop, as confirmed.
     fn contracts(&self, shop: Uuid) -> Result<Vec<Contract>, StorageError>;
     /// Whether the vendor set the shop up under Second Level Support (for what no contract
@@ -314,7 +316,30 @@ pub fn admit(
             owner
         }
         ChangeBody::StationRecorded { station } => {
-            may(caller, &[Role::Station, Role::ShopAdmin], "record stations")?;
+            may(
+                caller,
+                &[Role::Station, Role::ShopAdmin, Role::SupportStaff],
+                "record stations",
+            )?;
+            let kept = facts.station(station.id)?;
+            // The desk records a till's compliance facts, nothing else of it, and only of a
+            // till the server has.
+            if caller.role == Role::SupportStaff {
+                let Some(kept) = kept.clone() else {
+                    return refuse(format!("station {} is not known here", station.id));
+                };
+                *station = Station {
+                    compliance: station.compliance.take(),
+                    updated_at: station.updated_at,
+                    ..kept
+                };
+            }
+            station.compliance = match (caller.role, station.compliance.take()) {
+                // A till sends its record with whatever it last pulled: the admin's and the
+                // desk's compliance facts stay as the server has them.
+                (Role::Station, _) | (_, None) => kept.and_then(|kept| kept.compliance),
+                (_, Some(facts)) => Some(facts.checked().map_err(|e| e.to_string())?),
+            };
             let owner = match existing {
                 Some(owner) => owner,
                 None => match (facts.enrolled_shop(station.id)?, caller.role) {
@@ -687,6 +712,7 @@ mod tests {
         tickets: HashMap<Uuid, TicketNow>,
         contracts: Vec<Contract>,
         agents: HashMap<Uuid, String>,
+        stations: HashMap<Uuid, Station>,
     }
 
     impl Facts for Known {
@@ -704,6 +730,9 @@ mod tests {
         }
         fn quote(&self, _: Uuid) -> Result<Option<Quote>, StorageError> {
             Ok(None)
+        }
+        fn station(&self, id: Uuid) -> Result<Option<Station>, StorageError> {
+            Ok(self.stations.get(&id).cloned())
         }
         fn contracts(&self, _: Uuid) -> Result<Vec<Contract>, StorageError> {
             Ok(self.contracts.clone())

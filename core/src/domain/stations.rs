@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::compliance::TillCompliance;
 use super::contracts::Contract;
 use super::plans::PlanId;
 use super::DomainError;
@@ -20,6 +21,9 @@ pub struct Station {
     pub updated_at: DateTime<Utc>,
     /// The station's remote tool and its id there, for support to connect.
     pub remote: Option<RemoteAddress>,
+    /// What the cash-register law asks of this till, once someone recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<TillCompliance>,
 }
 
 /// A station's name as typed, trimmed; empty or overlong names are refused.

@@ -66,6 +66,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0011_access_ended.sql")),
         M::up(include_str!("migrations/0012_desk_ownership_notes.sql")),
         M::up(include_str!("migrations/0013_desk_followed.sql")),
+        M::up(include_str!("migrations/0014_till_compliance.sql")),
     ])
 });
 
@@ -252,6 +253,7 @@ impl Store {
             created_at: now,
             updated_at: now,
             remote: None,
+            compliance: None,
         };
         let tx = self.write()?;
         insert_station(&tx, &station)?;
@@ -275,6 +277,7 @@ impl Store {
                     created_at: now,
                     updated_at: now,
                     remote: None,
+                    compliance: None,
                 };
                 insert_station(&tx, &station)?;
                 station
@@ -525,6 +528,7 @@ fn station_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Station, Stor
         (Some(tool), Some(remote_id)) => Some((tool, remote_id)),
         _ => None,
     };
+    let compliance: Option<String> = row.get(7)?;
     Ok((|| {
         Ok(Station {
             id: parse_uuid(id)?,
@@ -538,12 +542,19 @@ fn station_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Station, Stor
                         .map_err(|e| StoreError::Corrupt(format!("remote id of a station: {e}")))
                 })
                 .transpose()?,
+            compliance: compliance
+                .map(|json| {
+                    serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Corrupt(format!("a till's compliance facts: {e}")))
+                })
+                .transpose()?,
         })
     })())
 }
 
 /// The station columns every query reads, in `station_row`'s order.
-const STATION_COLUMNS: &str = "id, name, location, created_at, updated_at, remote_tool, remote_id";
+const STATION_COLUMNS: &str =
+    "id, name, location, created_at, updated_at, remote_tool, remote_id, compliance";
 
 /// A stored enum value; anything else means the file was changed behind our back.
 pub(super) fn stored<T: std::str::FromStr<Err = DomainError>>(text: &str) -> Result<T, StoreError> {

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::search;
 use super::tickets::{
     write_attachment_row, write_comment_row, write_event_row, write_quote_row, write_ticket_row,
-    Thread,
+    to_json, Thread,
 };
 use super::{load_contracts, parse_uuid, stored_now, utc_text, write_contract, Store, StoreError};
 use crate::domain::stations::Station;
@@ -493,10 +493,11 @@ impl Store {
 fn write_station(tx: &Connection, station: &Station) -> Result<bool, StoreError> {
     let upsert = |name: &str| {
         tx.prepare_cached(
-            "INSERT INTO stations (id, name, location, created_at, updated_at, remote_tool, remote_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            "INSERT INTO stations (id, name, location, created_at, updated_at, remote_tool, remote_id,
+                                   compliance)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (id) DO UPDATE SET name = ?2, location = ?3, updated_at = ?5,
-                                            remote_tool = ?6, remote_id = ?7",
+                                            remote_tool = ?6, remote_id = ?7, compliance = ?8",
         )?
         .execute(
             params![
@@ -507,6 +508,7 @@ fn write_station(tx: &Connection, station: &Station) -> Result<bool, StoreError>
                 utc_text(station.updated_at),
                 station.remote.as_ref().map(|r| r.tool.as_str()),
                 station.remote.as_ref().map(|r| r.id.as_str()),
+                station.compliance.as_ref().map(to_json),
             ],
         )
     };

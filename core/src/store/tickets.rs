@@ -851,7 +851,7 @@ fn clean_cc(cc: &[String]) -> Vec<String> {
     people
 }
 
-fn to_json(value: &impl Serialize) -> String {
+pub(super) fn to_json(value: &impl Serialize) -> String {
     serde_json::to_string(value).expect("plain data serialises")
 }
 

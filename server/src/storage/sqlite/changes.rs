@@ -9,6 +9,7 @@ use rusqlite_migration::HookResult;
 use serde_json::value::RawValue;
 use stationdesk_core::domain::contracts::Contract;
 use stationdesk_core::domain::plans::Catalog;
+use stationdesk_core::domain::stations::Station;
 use stationdesk_core::store::{EventKind, Quote};
 use stationdesk_core::wire::{Change, ChangeBody, LegacyOf, LegacyRow};
 use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
@@ -88,6 +89,15 @@ impl Facts for Tables<'_> {
         let record: Option<String> = self
             .0
             .prepare_cached("SELECT record FROM ticket_quotes WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        record.map(|record| json(&record)).transpose()
+    }
+
+    fn station(&self, id: Uuid) -> Result<Option<Station>, StorageError> {
+        let record: Option<String> = self
+            .0
+            .prepare_cached("SELECT record FROM stations WHERE id = ?1")?
             .query_row([id.to_string()], |r| r.get(0))
             .optional()?;
         record.map(|record| json(&record)).transpose()

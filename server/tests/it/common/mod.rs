@@ -159,6 +159,7 @@ pub fn station(id: Uuid, name: &str) -> Value {
             created_at: now,
             updated_at: now,
             remote: None,
+            compliance: None,
         },
     })
 }
