@@ -274,10 +274,189 @@ pub fn tse_ticket_id(station_id: Uuid, tse_serial: &str) -> Uuid {
 
 /// The change that files it, likewise one for all who notice.
 pub fn tse_ticket_change_id(station_id: Uuid, tse_serial: &str) -> Uuid {
-    Uuid::new_v5(&TSE_TICKETS, tse_ticket_id(station_id, tse_serial).as_bytes())
+    Uuid::new_v5(
+        &TSE_TICKETS,
+        tse_ticket_id(station_id, tse_serial).as_bytes(),
+    )
 }
 
 const TSE_TICKETS: Uuid = Uuid::from_u128(0x6f1d_1f4c_52a9_4e0b_9a57_3c1e_7e0d_5a11);
+
+/// A site's report as ELSTER's form "Mitteilung über elektronische Aufzeichnungssysteme
+/// (§ 146a Absatz 4 AO)" asks for it, with its field names: ready to type in or to upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElsterReport {
+    #[serde(rename = "Betriebsstätte")]
+    pub site: ElsterSite,
+    #[serde(rename = "Elektronische Aufzeichnungssysteme")]
+    pub tills: Vec<ElsterTill>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElsterSite {
+    #[serde(rename = "Bezeichnung der Betriebsstätte")]
+    pub name: String,
+    #[serde(rename = "Straße und Hausnummer")]
+    pub street: String,
+    #[serde(rename = "Postleitzahl")]
+    pub postcode: String,
+    #[serde(rename = "Ort")]
+    pub city: String,
+    #[serde(rename = "Anzahl der zugeordneten eAs")]
+    pub tills: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElsterTill {
+    #[serde(rename = "Art des eAs")]
+    pub kind: String,
+    #[serde(rename = "Software des eAs")]
+    pub software: String,
+    #[serde(rename = "Software-Version des eAs")]
+    pub software_version: String,
+    #[serde(rename = "Seriennummer des eAs")]
+    pub serial: String,
+    #[serde(rename = "Hersteller des eAs")]
+    pub make: String,
+    #[serde(rename = "Modell des eAs")]
+    pub model: String,
+    #[serde(rename = "Anschaffung des eAs")]
+    pub purchased_on: Option<NaiveDate>,
+    #[serde(rename = "Inbetriebnahme des eAs")]
+    pub in_service_from: Option<NaiveDate>,
+    #[serde(rename = "Außerbetriebnahme des eAs")]
+    pub out_of_service_from: Option<NaiveDate>,
+    /// The present TSE first, then the retired ones: a swap is reported with both.
+    #[serde(rename = "Technische Sicherheitseinrichtungen")]
+    pub tses: Vec<ElsterTse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElsterTse {
+    #[serde(rename = "Art / Bauform der TSE")]
+    pub kind: String,
+    #[serde(rename = "Seriennummer der TSE")]
+    pub serial: String,
+    #[serde(rename = "BSI-Zertifizierungs-ID")]
+    pub bsi_id: String,
+    #[serde(rename = "Inbetriebnahme der TSE")]
+    pub in_use_from: Option<NaiveDate>,
+    #[serde(rename = "Außerbetriebnahme der TSE")]
+    pub in_use_until: Option<NaiveDate>,
+}
+
+impl ElsterReport {
+    pub fn of(site: &Site, tills: &[&TillCompliance]) -> ElsterReport {
+        ElsterReport {
+            site: ElsterSite {
+                name: site.name.clone(),
+                street: site.street.clone(),
+                postcode: site.postcode.clone(),
+                city: site.city.clone(),
+                tills: tills.len(),
+            },
+            tills: tills
+                .iter()
+                .map(|till| ElsterTill {
+                    kind: till.kind.map_or("", TillKind::elster_name).to_owned(),
+                    software: till.software.clone(),
+                    software_version: till.software_version.clone(),
+                    serial: till.serial.clone(),
+                    make: till.make.clone(),
+                    model: till.model.clone(),
+                    purchased_on: till.purchased_on,
+                    in_service_from: till.in_service_from,
+                    out_of_service_from: till.out_of_service_from,
+                    tses: till
+                        .tse
+                        .iter()
+                        .chain(till.retired_tses.iter().rev())
+                        .map(|tse| ElsterTse {
+                            kind: tse.kind.elster_name().to_owned(),
+                            serial: tse.serial.clone(),
+                            bsi_id: tse.bsi_id.clone(),
+                            in_use_from: tse.in_use_from,
+                            in_use_until: tse.in_use_until,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// One line per till and TSE, the site's fields repeated, dates as ELSTER's form takes
+    /// them (TT.MM.JJJJ).
+    pub fn csv(&self) -> String {
+        let mut out = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(Vec::new());
+        let date = |day: Option<NaiveDate>| {
+            day.map_or_else(String::new, |d| d.format("%d.%m.%Y").to_string())
+        };
+        let header = [
+            "Bezeichnung der Betriebsstätte",
+            "Straße und Hausnummer",
+            "Postleitzahl",
+            "Ort",
+            "Art des eAs",
+            "Software des eAs",
+            "Software-Version des eAs",
+            "Seriennummer des eAs",
+            "Hersteller des eAs",
+            "Modell des eAs",
+            "Anschaffung des eAs",
+            "Inbetriebnahme des eAs",
+            "Außerbetriebnahme des eAs",
+            "Art / Bauform der TSE",
+            "Seriennummer der TSE",
+            "BSI-Zertifizierungs-ID",
+            "Inbetriebnahme der TSE",
+            "Außerbetriebnahme der TSE",
+        ];
+        let mut lines = vec![header.map(str::to_owned).to_vec()];
+        for till in &self.tills {
+            let no_tse = [ElsterTse {
+                kind: String::new(),
+                serial: String::new(),
+                bsi_id: String::new(),
+                in_use_from: None,
+                in_use_until: None,
+            }];
+            let tses = if till.tses.is_empty() {
+                &no_tse[..]
+            } else {
+                &till.tses[..]
+            };
+            for tse in tses {
+                lines.push(vec![
+                    self.site.name.clone(),
+                    self.site.street.clone(),
+                    self.site.postcode.clone(),
+                    self.site.city.clone(),
+                    till.kind.clone(),
+                    till.software.clone(),
+                    till.software_version.clone(),
+                    till.serial.clone(),
+                    till.make.clone(),
+                    till.model.clone(),
+                    date(till.purchased_on),
+                    date(till.in_service_from),
+                    date(till.out_of_service_from),
+                    tse.kind.clone(),
+                    tse.serial.clone(),
+                    tse.bsi_id.clone(),
+                    date(tse.in_use_from),
+                    date(tse.in_use_until),
+                ]);
+            }
+        }
+        for line in lines {
+            out.write_record(&line).expect("writing to memory");
+        }
+        String::from_utf8(out.into_inner().expect("writing to memory"))
+            .expect("the fields are text")
+    }
+}
 
 fn is_bsi_id(text: &str) -> bool {
     let Some(rest) = text.strip_prefix("BSI-K-TR-") else {
@@ -435,8 +614,58 @@ mod tests {
         let till = Uuid::now_v7();
         assert_eq!(tse_ticket_id(till, "A-1"), tse_ticket_id(till, "A-1"));
         assert_ne!(tse_ticket_id(till, "A-1"), tse_ticket_id(till, "B-2"));
-        assert_ne!(tse_ticket_id(till, "A-1"), tse_ticket_id(Uuid::now_v7(), "A-1"));
-        assert_ne!(tse_ticket_id(till, "A-1"), tse_ticket_change_id(till, "A-1"));
+        assert_ne!(
+            tse_ticket_id(till, "A-1"),
+            tse_ticket_id(Uuid::now_v7(), "A-1")
+        );
+        assert_ne!(
+            tse_ticket_id(till, "A-1"),
+            tse_ticket_change_id(till, "A-1")
+        );
+    }
+
+    #[test]
+    fn the_elster_report_lists_each_till_with_its_present_and_retired_tses() {
+        let mut till = TillCompliance {
+            kind: Some(TillKind::Pc),
+            serial: "K-1".into(),
+            purchased_on: Some(day("2021-03-01")),
+            tse: Some(tse("A-1", "2021-03-02")),
+            ..TillCompliance::default()
+        };
+        till.swap_tse(tse("B-2", "2026-11-30"), day("2026-11-30"));
+        let bare = TillCompliance::default();
+        let site = Site {
+            name: "Filiale Mitte".into(),
+            street: "Marktplatz 1; Hof".into(),
+            postcode: "10115".into(),
+            city: "Berlin".into(),
+        };
+        let report = ElsterReport::of(&site, &[&till, &bare]);
+        assert_eq!(report.site.tills, 2);
+        let serials: Vec<&str> = report.tills[0]
+            .tses
+            .iter()
+            .map(|t| t.serial.as_str())
+            .collect();
+        assert_eq!(serials, ["B-2", "A-1"]);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["Elektronische Aufzeichnungssysteme"][0]["Art des eAs"],
+            "Computergestützte/PC-Kassensysteme"
+        );
+        let csv = report.csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        // A header, two TSE lines for the first till, one line for the bare one.
+        assert_eq!(lines.len(), 4, "{csv}");
+        assert!(lines[0].starts_with("Bezeichnung der Betriebsstätte;"));
+        // The separator inside a field is quoted, the dates are German.
+        assert!(lines[1].contains("\"Marktplatz 1; Hof\""), "{csv}");
+        assert!(lines[1].contains(";01.03.2021;"), "{csv}");
+        assert!(
+            lines[2].contains(";A-1;") && lines[2].ends_with(";02.03.2021;30.11.2026"),
+            "{csv}"
+        );
     }
 
     proptest! {

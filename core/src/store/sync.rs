@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::search;
 use super::tickets::{
-    write_attachment_row, write_comment_row, write_event_row, write_quote_row, write_ticket_row,
-    to_json, Thread,
+    to_json, write_attachment_row, write_comment_row, write_event_row, write_quote_row,
+    write_ticket_row, Thread,
 };
 use super::{load_contracts, parse_uuid, stored_now, utc_text, write_contract, Store, StoreError};
 use crate::domain::stations::Station;
@@ -490,7 +490,7 @@ impl Store {
 /// A station as the server last had it. Two tills may each have named a station "Kasse 1"
 /// before they synced: the pulled one then keeps its name with a short mark of its id, so
 /// neither disappears and an admin can rename one.
-fn write_station(tx: &Connection, station: &Station) -> Result<bool, StoreError> {
+pub(super) fn write_station(tx: &Connection, station: &Station) -> Result<bool, StoreError> {
     let upsert = |name: &str| {
         tx.prepare_cached(
             "INSERT INTO stations (id, name, location, created_at, updated_at, remote_tool, remote_id,

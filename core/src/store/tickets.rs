@@ -1201,6 +1201,22 @@ fn record_event(
     record(tx, ticket, new_event(ticket, actor, kind, from, note))
 }
 
+/// The "created" event of a ticket filed under a derived id, itself under ids derived from
+/// the ticket's, so that two apps filing it make one history.
+pub(super) fn record_created_once(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
+    let mut event = new_event(ticket, &ticket.reporter, EventKind::Created, None, "");
+    event.id = Uuid::new_v5(&ticket.id, b"created");
+    write_event_row(tx, ticket.id, &event)?;
+    enqueue_as(
+        tx,
+        Uuid::new_v5(&ticket.id, b"created-change"),
+        ChangeBody::TicketEvent {
+            ticket_id: ticket.id,
+            event,
+        },
+    )
+}
+
 /// An event at the ticket's last change; a state change (`from`) goes to its present state.
 fn new_event(
     ticket: &Ticket,
@@ -1253,8 +1269,18 @@ fn record(tx: &Transaction<'_>, ticket: &Ticket, event: TicketEvent) -> Result<(
 /// One outbox row per change, in the change's own transaction: it is sent exactly when the
 /// change itself is saved.
 pub(super) fn enqueue(tx: &Transaction<'_>, body: ChangeBody) -> Result<(), StoreError> {
+    enqueue_as(tx, Uuid::now_v7(), body)
+}
+
+/// A change under an id every app derives alike, so the server applies it once whoever sends
+/// it.
+pub(super) fn enqueue_as(
+    tx: &Transaction<'_>,
+    change_id: Uuid,
+    body: ChangeBody,
+) -> Result<(), StoreError> {
     let change = Change {
-        change_id: Uuid::now_v7(),
+        change_id,
         created_at: stored_now(),
         body,
     };

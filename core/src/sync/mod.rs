@@ -312,6 +312,7 @@ fn transfer_contents(
 /// for the next try and is recorded for the UI to show in words.
 pub fn sync(store: &mut Store) -> Result<Synced, SyncError> {
     recorded(store, |store, client, token| {
+        open_tse_tickets(store)?;
         let pushed = push_all(store, client, token)?;
         let pulled = if works_the_desk(store)? {
             desk::follow_all(store, client, token)?
@@ -432,6 +433,23 @@ fn with_token<T>(
 
 /// Support staff work from the server's queue and keep only the tickets they open; everyone
 /// else keeps their whole reach.
+/// Opens the ticket of each TSE whose certificate ends within 90 days, as the last pull left
+/// the records: the shop admin's app watches every till of the shop, a till itself. The first
+/// to notice files it; the others send the same change ids, which the server keeps once.
+fn open_tse_tickets(store: &mut Store) -> Result<(), SyncError> {
+    let Some(state) = store.enrolment()? else {
+        return Ok(());
+    };
+    let stations = match (state.staff.map(|staff| staff.role), state.station_id) {
+        (Some(Role::ShopAdmin), _) => store.stations()?.iter().map(|s| s.id).collect(),
+        (None, Some(till)) => vec![till],
+        _ => return Ok(()),
+    };
+    let today = store.today()?;
+    store.open_tse_tickets(&stations, today, chrono::Utc::now())?;
+    Ok(())
+}
+
 fn works_the_desk(store: &Store) -> Result<bool, SyncError> {
     Ok(store
         .enrolment()?

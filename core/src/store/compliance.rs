@@ -1,0 +1,420 @@
+//! The cash-register law on this PC: each till's compliance facts kept on its station record,
+//! the warnings and report deadlines read from them, the site's report for ELSTER, and the
+//! ticket a TSE's ending certificate opens by itself.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::sync::write_station;
+use super::tickets::{enqueue_as, record_created_once, write_ticket_row};
+use super::{find_station, Store, StoreError};
+use crate::domain::compliance::{
+    tse_ticket_change_id, tse_ticket_id, tse_warning, ReportFiled, Site, TillCompliance, TillKind,
+    Tse, TseKind, TseWarning,
+};
+use crate::domain::stations::Station;
+use crate::domain::tickets::{
+    Category, Channel, Priority, RequestDetails, StationDetails, Ticket, TicketState,
+};
+use crate::domain::DomainError;
+use crate::wire::ChangeBody;
+
+/// What an admin changes of a till's facts; what is left out stays as it is, an empty text
+/// clears a field.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplianceUpdate {
+    pub kind: Option<TillKind>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub software: Option<String>,
+    pub software_version: Option<String>,
+    pub serial: Option<String>,
+    /// The site by its name; one named for the first time is created.
+    pub site: Option<String>,
+    /// A serial other than the present TSE's swaps the TSE: the old one is retired.
+    pub tse_serial: Option<String>,
+    pub tse_kind: Option<TseKind>,
+    pub tse_bsi_id: Option<String>,
+    pub tse_valid_until: Option<NaiveDate>,
+    pub tse_in_use_from: Option<NaiveDate>,
+    pub purchased_on: Option<NaiveDate>,
+    pub in_service_from: Option<NaiveDate>,
+    pub out_of_service_from: Option<NaiveDate>,
+}
+
+/// One till in the compliance overview (`stationdesk-cli compliance --json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComplianceRow {
+    pub station_id: Uuid,
+    pub station: String,
+    pub site: Option<String>,
+    pub tse_serial: Option<String>,
+    pub tse_valid_until: Option<NaiveDate>,
+    pub days_left: Option<i64>,
+    pub warning: Option<TseWarning>,
+    /// When the site's report must reach the tax office, for this till or another of its site.
+    pub report_due_by: Option<NaiveDate>,
+    pub report_overdue: bool,
+    pub out_of_service: bool,
+}
+
+impl Store {
+    /// Changes a till's compliance facts and sends its record on.
+    pub fn set_compliance(
+        &mut self,
+        reference: &str,
+        update: ComplianceUpdate,
+        today: NaiveDate,
+    ) -> Result<Station, StoreError> {
+        let tx = self.write()?;
+        let mut station = find_station(&tx, reference)?;
+        let mut facts = station.compliance.take().unwrap_or_default();
+        let texts = [
+            (&mut facts.make, &update.make),
+            (&mut facts.model, &update.model),
+            (&mut facts.software, &update.software),
+            (&mut facts.software_version, &update.software_version),
+            (&mut facts.serial, &update.serial),
+        ];
+        for (field, given) in texts {
+            if let Some(given) = given {
+                field.clone_from(given);
+            }
+        }
+        facts.kind = update.kind.or(facts.kind);
+        set_dates(&mut facts, &update);
+        if let Some(name) = &update.site {
+            facts.site = known_site(&tx, name.trim())?;
+        }
+        change_tse(&mut facts, &update, today)?;
+        station.compliance = Some(facts);
+        save(&tx, station).and_then(|station| {
+            tx.commit()?;
+            Ok(station)
+        })
+    }
+
+    /// A site's address, on every till of it.
+    pub fn set_site_address(
+        &mut self,
+        name: &str,
+        street: &str,
+        postcode: &str,
+        city: &str,
+    ) -> Result<Site, StoreError> {
+        let site = Site {
+            name: name.trim().to_owned(),
+            street: street.to_owned(),
+            postcode: postcode.to_owned(),
+            city: city.to_owned(),
+        };
+        let tx = self.write()?;
+        let mut changed = None;
+        for mut station in at_site(&tx, &site.name)? {
+            if let Some(facts) = station.compliance.as_mut() {
+                facts.site = Some(site.clone());
+            }
+            changed = save(&tx, station)?.compliance.and_then(|facts| facts.site);
+        }
+        let site = changed.ok_or_else(|| no_site(&site.name))?;
+        tx.commit()?;
+        Ok(site)
+    }
+
+    /// The site's report reached the tax office on `filed_on`: it covers every till of the
+    /// site as it was then.
+    pub fn record_report_filed(
+        &mut self,
+        site: &str,
+        filed_on: NaiveDate,
+        transfer_ticket: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        let stations = at_site(&tx, site.trim())?;
+        if stations.is_empty() {
+            return Err(no_site(site));
+        }
+        for mut station in stations {
+            if let Some(facts) = station.compliance.as_mut() {
+                facts.last_report = Some(ReportFiled {
+                    filed_on,
+                    transfer_ticket: transfer_ticket.to_owned(),
+                });
+            }
+            save(&tx, station)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every till with its TSE's warning and its site's report deadline on `on`.
+    pub fn compliance_on(&self, on: NaiveDate) -> Result<Vec<ComplianceRow>, StoreError> {
+        let stations = self.stations()?;
+        Ok(overview(&stations, on))
+    }
+
+    /// The sites of this shop, each once, by name.
+    pub fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        let mut sites: Vec<Site> = self
+            .stations()?
+            .into_iter()
+            .filter_map(|s| s.compliance.and_then(|c| c.site))
+            .collect();
+        sites.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        sites.dedup_by(|a, b| a.name.eq_ignore_ascii_case(&b.name));
+        Ok(sites)
+    }
+
+    /// The tills of a site with their facts, for its report.
+    pub fn site_tills(&self, site: &str) -> Result<(Site, Vec<Station>), StoreError> {
+        let stations = at_site(&self.conn, site.trim())?;
+        let found = stations
+            .first()
+            .and_then(|s| s.compliance.as_ref())
+            .and_then(|c| c.site.clone())
+            .ok_or_else(|| no_site(site))?;
+        Ok((found, stations))
+    }
+
+    /// Opens the ticket for each TSE of `stations` whose certificate ends within 90 days, if
+    /// this PC has not got it yet. Every app of the shop that notices files the same ticket
+    /// under the same change ids, so the server keeps one. Returns the tickets opened here.
+    pub fn open_tse_tickets(
+        &mut self,
+        stations: &[Uuid],
+        on: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let tx = self.write()?;
+        let mut opened = Vec::new();
+        for station in stations_by_id(&tx, stations)? {
+            let Some(facts) = &station.compliance else {
+                continue;
+            };
+            let Some(tse) = &facts.tse else { continue };
+            let due = tse
+                .valid_until
+                .and_then(|until| tse_warning(until, on))
+                .is_some_and(TseWarning::needs_ticket);
+            if !due || !facts.in_service_on(on) || tse.serial.is_empty() {
+                continue;
+            }
+            let id = tse_ticket_id(station.id, &tse.serial);
+            let held: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM tickets WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if held.is_some() {
+                continue;
+            }
+            let ticket = tse_ticket(id, &station, tse, now);
+            write_ticket_row(&tx, &ticket)?;
+            enqueue_as(
+                &tx,
+                tse_ticket_change_id(station.id, &tse.serial),
+                ChangeBody::TicketFiled {
+                    ticket: ticket.clone(),
+                },
+            )?;
+            record_created_once(&tx, &ticket)?;
+            super::search::index_ticket(&tx, ticket.id)?;
+            opened.push(ticket);
+        }
+        tx.commit()?;
+        Ok(opened)
+    }
+}
+
+fn set_dates(facts: &mut TillCompliance, update: &ComplianceUpdate) {
+    for (field, given) in [
+        (&mut facts.purchased_on, update.purchased_on),
+        (&mut facts.in_service_from, update.in_service_from),
+        (&mut facts.out_of_service_from, update.out_of_service_from),
+    ] {
+        if given.is_some() {
+            *field = given;
+        }
+    }
+}
+
+/// A new serial swaps the TSE; the other TSE fields edit the present one.
+fn change_tse(
+    facts: &mut TillCompliance,
+    update: &ComplianceUpdate,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    let serial = update.tse_serial.as_deref().map(str::trim);
+    let swapped = match (&facts.tse, serial) {
+        (_, None | Some("")) => None,
+        (Some(present), Some(serial)) if present.serial == serial => None,
+        (_, Some(serial)) => Some(Tse {
+            kind: TseKind::Hardware,
+            serial: serial.to_owned(),
+            bsi_id: String::new(),
+            valid_until: None,
+            in_use_from: Some(update.tse_in_use_from.unwrap_or(today)),
+            in_use_until: None,
+        }),
+    };
+    if let Some(tse) = swapped {
+        facts.swap_tse(tse, today);
+    }
+    let edits = update.tse_kind.is_some()
+        || update.tse_bsi_id.is_some()
+        || update.tse_valid_until.is_some()
+        || update.tse_in_use_from.is_some();
+    let Some(tse) = facts.tse.as_mut() else {
+        if edits {
+            return Err(DomainError::ComplianceField {
+                field: "TSE",
+                why: "name its serial number first (--tse-serial)".into(),
+            }
+            .into());
+        }
+        return Ok(());
+    };
+    tse.kind = update.tse_kind.unwrap_or(tse.kind);
+    if let Some(bsi_id) = &update.tse_bsi_id {
+        tse.bsi_id.clone_from(bsi_id);
+    }
+    tse.valid_until = update.tse_valid_until.or(tse.valid_until);
+    tse.in_use_from = update.tse_in_use_from.or(tse.in_use_from);
+    Ok(())
+}
+
+/// Checks the facts, keeps the record and puts it in the outbox.
+fn save(tx: &Transaction<'_>, mut station: Station) -> Result<Station, StoreError> {
+    station.compliance = station
+        .compliance
+        .map(TillCompliance::checked)
+        .transpose()?;
+    station.updated_at = Utc::now();
+    write_station(tx, &station)?;
+    super::tickets::enqueue(
+        tx,
+        ChangeBody::StationRecorded {
+            station: station.clone(),
+        },
+    )?;
+    Ok(station)
+}
+
+/// The site of that name as another till has it, or a new one.
+fn known_site(tx: &Transaction<'_>, name: &str) -> Result<Option<Site>, StoreError> {
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let known = at_site(tx, name)?
+        .into_iter()
+        .find_map(|s| s.compliance.and_then(|c| c.site));
+    Ok(Some(known.unwrap_or_else(|| Site {
+        name: name.to_owned(),
+        ..Site::default()
+    })))
+}
+
+fn at_site(conn: &rusqlite::Connection, name: &str) -> Result<Vec<Station>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM stations
+         WHERE lower(json_extract(compliance, '$.site.name')) = lower(?1)
+         ORDER BY name COLLATE NOCASE",
+        super::STATION_COLUMNS
+    ))?;
+    let rows = stmt.query_map([name], super::station_row)?;
+    rows.map(|r| r?).collect()
+}
+
+fn stations_by_id(tx: &Transaction<'_>, ids: &[Uuid]) -> Result<Vec<Station>, StoreError> {
+    ids.iter()
+        .map(|id| find_station(tx, &id.to_string()))
+        .filter(|found| !matches!(found, Err(StoreError::NotFound { .. })))
+        .collect()
+}
+
+fn no_site(name: &str) -> StoreError {
+    StoreError::NotFound {
+        what: "site",
+        reference: name.trim().to_owned(),
+    }
+}
+
+/// The overview: each till's TSE warning, and its site's earliest report deadline.
+pub fn overview(stations: &[Station], on: NaiveDate) -> Vec<ComplianceRow> {
+    let site_of = |s: &Station| {
+        s.compliance
+            .as_ref()
+            .and_then(|c| c.site.as_ref())
+            .map(|site| site.name.to_lowercase())
+    };
+    stations
+        .iter()
+        .map(|station| {
+            let facts = station.compliance.clone().unwrap_or_default();
+            let tse = facts.tse.as_ref();
+            let valid_until = tse.and_then(|t| t.valid_until);
+            let in_service = facts.in_service_on(on);
+            let site = site_of(station);
+            // One report covers the site: its deadline is its earliest till's.
+            let report_due_by = stations
+                .iter()
+                .filter(|other| {
+                    other.id == station.id || (site.is_some() && site_of(other) == site)
+                })
+                .filter_map(|other| other.compliance.as_ref()?.report_due_by())
+                .min();
+            ComplianceRow {
+                station_id: station.id,
+                station: station.name.clone(),
+                site: facts.site.as_ref().map(|s| s.name.clone()),
+                tse_serial: tse.map(|t| t.serial.clone()),
+                tse_valid_until: valid_until,
+                days_left: valid_until.map(|until| (until - on).num_days()),
+                warning: valid_until
+                    .filter(|_| in_service)
+                    .and_then(|until| tse_warning(until, on)),
+                report_due_by,
+                report_overdue: report_due_by.is_some_and(|due| on > due),
+                out_of_service: !in_service,
+            }
+        })
+        .collect()
+}
+
+fn tse_ticket(id: Uuid, station: &Station, tse: &Tse, now: DateTime<Utc>) -> Ticket {
+    let until = tse
+        .valid_until
+        .map_or_else(String::new, |until| until.to_string());
+    Ticket {
+        id,
+        station_id: Some(station.id),
+        reporter: "stationdesk".into(),
+        title: format!(
+            "TSE {} of {}: its certificate ends on {until}",
+            tse.serial, station.name
+        ),
+        category: Category::LegalChange,
+        priority: Priority::Normal,
+        channel: Channel::Form,
+        state: TicketState::New,
+        request: RequestDetails {
+            doing: format!(
+                "The TSE's certificate ends on {until}. After it, the till may not record sales \
+                 with it: plan the swap, and report the new TSE to the tax office within a month."
+            ),
+            ..RequestDetails::default()
+        },
+        station_details: StationDetails {
+            station_name: station.name.clone(),
+            ..StationDetails::default()
+        },
+        cc: Vec::new(),
+        created_at: now,
+        updated_at: now,
+    }
+}
