@@ -256,6 +256,15 @@ pub fn tse_warning(valid_until: NaiveDate, on: NaiveDate) -> Option<TseWarning> 
 }
 
 impl TseWarning {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TseWarning::Expired => "expired",
+            TseWarning::Within30 => "30",
+            TseWarning::Within90 => "90",
+            TseWarning::Within180 => "180",
+        }
+    }
+
     /// Support plans the swap from here on: a ticket is opened for the shop.
     pub fn needs_ticket(self) -> bool {
         self <= TseWarning::Within90

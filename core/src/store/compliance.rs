@@ -105,21 +105,18 @@ impl Store {
         postcode: &str,
         city: &str,
     ) -> Result<Site, StoreError> {
-        let site = Site {
-            name: name.trim().to_owned(),
-            street: street.to_owned(),
-            postcode: postcode.to_owned(),
-            city: city.to_owned(),
-        };
         let tx = self.write()?;
         let mut changed = None;
-        for mut station in at_site(&tx, &site.name)? {
-            if let Some(facts) = station.compliance.as_mut() {
-                facts.site = Some(site.clone());
+        for mut station in at_site(&tx, name.trim())? {
+            if let Some(site) = station.compliance.as_mut().and_then(|f| f.site.as_mut()) {
+                // The site keeps its name as first written, whatever the case typed now.
+                site.street = street.to_owned();
+                site.postcode = postcode.to_owned();
+                site.city = city.to_owned();
             }
             changed = save(&tx, station)?.compliance.and_then(|facts| facts.site);
         }
-        let site = changed.ok_or_else(|| no_site(&site.name))?;
+        let site = changed.ok_or_else(|| no_site(name))?;
         tx.commit()?;
         Ok(site)
     }

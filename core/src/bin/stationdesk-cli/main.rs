@@ -5,6 +5,7 @@
 //! with `--json`) with exit code 1; a malformed command line exits with 2.
 
 mod access;
+mod compliance;
 mod desk;
 mod remote;
 
@@ -168,6 +169,9 @@ enum Command {
     /// The support desk's queue across every shop (support staff and vendor admins).
     #[command(subcommand)]
     Desk(DeskCommand),
+    /// The cash-register law: each till's TSE certificate and its warning, and each site's
+    /// report to the tax office with its deadline.
+    Compliance(compliance::ComplianceArgs),
 }
 
 #[derive(Args)]
@@ -420,6 +424,9 @@ enum StationCommand {
         #[arg(long)]
         name: String,
     },
+    /// Record the till's facts for the cash-register law: make, serial number, site, its TSE
+    /// and the dates the tax office is told.
+    Compliance(compliance::TillFacts),
     /// Record the station's remote tool and its id there, or forget it with --clear.
     Remote {
         #[arg(long)]
@@ -637,6 +644,10 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Account(command) => access::account_command(command, store, &out),
         Command::Access(command) => access::access_command(command, store, &out),
         Command::Desk(command) => desk::desk_command(command, store, &out),
+        Command::Compliance(args) => compliance::compliance_command(args, store, &out),
+        Command::Station(StationCommand::Compliance(facts)) => {
+            compliance::set_facts(facts, &mut store()?, &out)
+        }
         Command::Enrol {
             server,
             code,
