@@ -6,6 +6,8 @@
 //!   the security log.
 //! - [`api`]: enrolment, log-in, tokens, push and pull, tenancy, bad requests, backup, events.
 //! - [`roles`]: every endpoint and every kind of change by every role, own shop and another.
+//! - [`compliance`]: the cash-register law's facts of each till: a TSE swap, the site's report
+//!   deadline, the ticket of an ending certificate filed once, malformed facts refused.
 //! - [`desk`]: the support desk's queue: who reads it, rows, order, filters, paging,
 //!   assignment.
 //! - [`internal_notes`]: the desk's internal notes never reach a till or a shop admin: not by
@@ -30,6 +32,7 @@ mod api;
 mod billing;
 mod books;
 mod common;
+mod compliance;
 mod desk;
 mod desk_keeps;
 mod door;

@@ -95,12 +95,13 @@ impl Facts for Tables<'_> {
     }
 
     fn station(&self, id: Uuid) -> Result<Option<Station>, StorageError> {
-        let record: Option<String> = self
+        // An enrolled till has its row before its record has come.
+        let record: Option<Option<String>> = self
             .0
             .prepare_cached("SELECT record FROM stations WHERE id = ?1")?
             .query_row([id.to_string()], |r| r.get(0))
             .optional()?;
-        record.map(|record| json(&record)).transpose()
+        record.flatten().map(|record| json(&record)).transpose()
     }
 
     fn contracts(&self, shop: Uuid) -> Result<Vec<Contract>, StorageError> {
