@@ -11,8 +11,8 @@ use super::sync::write_station;
 use super::tickets::{enqueue_as, record_created_once, write_ticket_row};
 use super::{find_station, Store, StoreError};
 use crate::domain::compliance::{
-    tse_ticket_change_id, tse_ticket_id, tse_warning, ReportFiled, Site, TillCompliance, TillKind,
-    Tse, TseKind, TseWarning,
+    tse_ticket_change_id, tse_ticket_id, tse_warning, ElsterReport, ReportFiled, Site,
+    TillCompliance, TillKind, Tse, TseKind, TseWarning,
 };
 use crate::domain::stations::Station;
 use crate::domain::tickets::{
@@ -153,27 +153,18 @@ impl Store {
         Ok(overview(&stations, on))
     }
 
-    /// The sites of this shop, each once, by name.
-    pub fn sites(&self) -> Result<Vec<Site>, StoreError> {
-        let mut sites: Vec<Site> = self
-            .stations()?
-            .into_iter()
-            .filter_map(|s| s.compliance.and_then(|c| c.site))
-            .collect();
-        sites.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
-        sites.dedup_by(|a, b| a.name.eq_ignore_ascii_case(&b.name));
-        Ok(sites)
-    }
-
-    /// The tills of a site with their facts, for its report.
-    pub fn site_tills(&self, site: &str) -> Result<(Site, Vec<Station>), StoreError> {
+    /// A site's report for the tax office, with every till of the site.
+    pub fn site_report(&self, site: &str) -> Result<ElsterReport, StoreError> {
         let stations = at_site(&self.conn, site.trim())?;
-        let found = stations
+        let tills: Vec<&TillCompliance> = stations
+            .iter()
+            .filter_map(|s| s.compliance.as_ref())
+            .collect();
+        let found = tills
             .first()
-            .and_then(|s| s.compliance.as_ref())
-            .and_then(|c| c.site.clone())
+            .and_then(|c| c.site.as_ref())
             .ok_or_else(|| no_site(site))?;
-        Ok((found, stations))
+        Ok(ElsterReport::of(found, &tills))
     }
 
     /// Opens the ticket for each TSE of `stations` whose certificate ends within 90 days, if
@@ -342,7 +333,7 @@ fn no_site(name: &str) -> StoreError {
 }
 
 /// The overview: each till's TSE warning, and its site's earliest report deadline.
-pub fn overview(stations: &[Station], on: NaiveDate) -> Vec<ComplianceRow> {
+fn overview(stations: &[Station], on: NaiveDate) -> Vec<ComplianceRow> {
     let site_of = |s: &Station| {
         s.compliance
             .as_ref()

@@ -377,7 +377,7 @@ pub(crate) fn send<T: serde::de::DeserializeOwned>(
 
 /// Writes `bytes` as `dir/name`, whole or not at all: a file cut off by a full disk or a crash
 /// is never left under the name.
-pub(crate) fn save_whole(
+pub fn save_whole(
     dir: &std::path::Path,
     name: &str,
     bytes: &[u8],

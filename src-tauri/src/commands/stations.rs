@@ -1,4 +1,8 @@
+use chrono::NaiveDate;
+use stationdesk_core::domain::compliance::Site;
 use stationdesk_core::domain::stations::{Station, StationCoverage};
+use stationdesk_core::store::{ComplianceRow, ComplianceUpdate};
+use stationdesk_core::sync;
 use tauri::State;
 
 use crate::error::UiError;
@@ -27,4 +31,82 @@ pub fn rename_station(
     name: String,
 ) -> Result<Station, UiError> {
     Ok(state.store().rename_station(&id, &name)?)
+}
+
+/// Each till's TSE warning and its site's report deadline, today.
+#[tauri::command(async)]
+pub fn compliance_overview(state: State<'_, AppState>) -> Result<Vec<ComplianceRow>, UiError> {
+    let store = state.store();
+    Ok(store.compliance_on(store.today()?)?)
+}
+
+#[tauri::command(async)]
+pub fn set_compliance(
+    state: State<'_, AppState>,
+    station: String,
+    update: ComplianceUpdate,
+) -> Result<Station, UiError> {
+    let mut store = state.store();
+    let today = store.today()?;
+    let saved = store.set_compliance(&station, update, today)?;
+    state.sync.soon();
+    Ok(saved)
+}
+
+#[tauri::command(async)]
+pub fn set_site_address(
+    state: State<'_, AppState>,
+    site: String,
+    street: String,
+    postcode: String,
+    city: String,
+) -> Result<Site, UiError> {
+    let saved = state
+        .store()
+        .set_site_address(&site, &street, &postcode, &city)?;
+    state.sync.soon();
+    Ok(saved)
+}
+
+#[tauri::command(async)]
+pub fn record_report_filed(
+    state: State<'_, AppState>,
+    site: String,
+    filed_on: NaiveDate,
+    transfer_ticket: String,
+) -> Result<(), UiError> {
+    state
+        .store()
+        .record_report_filed(&site, filed_on, &transfer_ticket)?;
+    state.sync.soon();
+    Ok(())
+}
+
+/// Saves a site's report for the tax office to the Downloads folder, as CSV or JSON; answers
+/// where.
+#[tauri::command(async)]
+pub fn save_site_report(
+    state: State<'_, AppState>,
+    site: String,
+    format: String,
+) -> Result<String, UiError> {
+    let report = state.store().site_report(&site)?;
+    let bytes = match format.as_str() {
+        "csv" => report.csv().into_bytes(),
+        _ => serde_json::to_vec_pretty(&report).expect("plain data serialises"),
+    };
+    let extension = if format == "csv" { "csv" } else { "json" };
+    let name = format!(
+        "stationdesk-146a-{}.{extension}",
+        file_safe(&report.site.name)
+    );
+    let dir = stationdesk_core::paths::downloads_dir()?;
+    Ok(sync::save_whole(&dir, &name, &bytes)?.display().to_string())
+}
+
+/// A site's name as a file name: letters, digits and dashes.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect()
 }

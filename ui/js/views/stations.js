@@ -3,11 +3,16 @@
 import { dateInput, h, table } from "../dom.js";
 import { formatDate } from "../format.js";
 import { planName, priceText, stationRange } from "../plans.js";
+import { complianceSummary, factsForm, sitesCard, tseCell, tseUrgent } from "./compliance.js";
 import { connectButton, editRemote, remoteLabel } from "./remote.js";
 
 export async function render(ctx) {
   const { t, api, catalog } = ctx;
-  const coverage = await api.listStations();
+  const [coverage, compliance] = await Promise.all([api.listStations(), api.complianceOverview()]);
+  const complianceOf = (id) => compliance.find((row) => row.station_id === id);
+  const sites = [...new Map(coverage.map(({ station }) => station.compliance?.site).filter(Boolean).map((site) => [site.name.toLowerCase(), site])).values()];
+  // A till's facts open in a card under the table, one till at a time.
+  const factsSlot = h("div", { id: "facts-slot" });
   const selected = new Set();
   const uncovered = coverage.filter((c) => c.coverage === "uncovered");
 
@@ -140,6 +145,19 @@ export async function render(ctx) {
     }
 
     const remoteCell = h("td", { class: "remote" }, remoteLabel(t, station.remote));
+    const factsButton = h(
+      "button",
+      {
+        type: "button",
+        class: "secondary small edit-facts",
+        onclick: () => {
+          factsSlot.replaceChildren(factsForm(ctx, station, sites, () => ctx.refresh()));
+          factsSlot.querySelector("input")?.focus();
+          factsSlot.scrollIntoView({ block: "nearest" });
+        },
+      },
+      t("compliance.edit"),
+    );
     const remoteButton = h("button", { type: "button", class: "secondary small edit-remote", onclick: () => editRemote(ctx, station, remoteCell) }, t("remote.edit"));
 
     const plan = entry.plan ? planName(catalog, entry.plan) : null;
@@ -154,16 +172,18 @@ export async function render(ctx) {
       : entry.coverage === "uncovered"
         ? t("common.none")
         : t("stations.untilFurtherNotice");
+    const facts = complianceOf(station.id);
     const tr = h(
       "tr",
-      { class: entry.coverage === "uncovered" ? "row-warning" : null },
+      { class: entry.coverage === "uncovered" || tseUrgent(facts) ? "row-warning" : null },
       h("td", { class: "narrow" }, checkbox),
       nameCell,
       h("td", {}, station.location || t("common.none")),
       h("td", { class: "support" }, badge),
       h("td", { class: "until" }, until),
+      tseCell(t, facts),
       remoteCell,
-      h("td", { class: "actions" }, renameButton, remoteButton, station.remote ? connectButton(ctx, { stationId: station.id }) : null),
+      h("td", { class: "actions" }, renameButton, factsButton, remoteButton, station.remote ? connectButton(ctx, { stationId: station.id }) : null),
     );
     tr.dataset.stationId = station.id;
     tr.dataset.coverage = entry.coverage;
@@ -197,7 +217,7 @@ export async function render(ctx) {
         table({
           id: "stations-table",
           caption: t("stations.title"),
-          headers: ["", t("stations.col.name"), t("stations.col.location"), t("stations.col.support"), t("stations.col.until"), t("stations.col.remote"), t("stations.col.actions")],
+          headers: ["", t("stations.col.name"), t("stations.col.location"), t("stations.col.support"), t("stations.col.until"), t("stations.col.tse"), t("stations.col.remote"), t("stations.col.actions")],
           rows,
         }),
       )
@@ -208,8 +228,11 @@ export async function render(ctx) {
     "div",
     { class: "view" },
     h("div", { class: "view-head" }, h("h1", {}, t("stations.title")), summary),
+    complianceSummary(t, compliance),
     addForm,
     list,
+    factsSlot,
     coverage.length ? contractForm : null,
+    coverage.length ? sitesCard(ctx, coverage, compliance) : null,
   );
 }

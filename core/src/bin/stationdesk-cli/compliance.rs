@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use stationdesk_core::domain::compliance::{ElsterReport, TillKind, TseKind, TseWarning};
+use stationdesk_core::domain::compliance::{TillKind, TseKind, TseWarning};
 use stationdesk_core::store::{ComplianceRow, ComplianceUpdate, Store};
 
 use super::{table, CliError, Output};
@@ -143,12 +143,7 @@ pub(super) fn compliance_command(
             out.print(&rows, || overview_table(&rows))
         }
         Some(ComplianceCommand::Report { site, format }) => {
-            let (site, stations) = store.site_tills(site)?;
-            let tills: Vec<_> = stations
-                .iter()
-                .filter_map(|s| s.compliance.as_ref())
-                .collect();
-            let report = ElsterReport::of(&site, &tills);
+            let report = store.site_report(site)?;
             match format {
                 ReportFormat::Csv => {
                     print!("{}", report.csv());
