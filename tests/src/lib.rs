@@ -291,6 +291,18 @@ impl App {
         panic!("{css} was redrawn under every attempt to click it");
     }
 
+    /// Closes the messages in the window's corner, as a user does when one covers what they
+    /// want to press at the foot of a page.
+    pub async fn dismiss_messages(&self) {
+        for _ in 0..10 {
+            if self.texts("#toasts .toast").await.is_empty() {
+                return;
+            }
+            // A message may go by itself between looking and pressing: then look again.
+            let _ = self.try_click("#toasts .toast button").await;
+        }
+    }
+
     async fn try_click(&self, css: &str) -> WebDriverResult<()> {
         let element = self.find(css).await;
         // WebDriver scrolls a button only just into view, where a notice in the window's

@@ -204,30 +204,42 @@ export function sitesCard(ctx, coverage, rows) {
       h("button", { type: "submit", class: "secondary small" }, t("compliance.markFiled")),
     );
   };
-  const addressForm = (site) => {
-    const street = h("input", { value: site.street, maxlength: 120, "aria-label": t("compliance.street"), placeholder: t("compliance.street"), autocomplete: "off" });
-    const postcode = h("input", { value: site.postcode, maxlength: 10, "aria-label": t("compliance.postcode"), placeholder: t("compliance.postcode"), class: "short", autocomplete: "off" });
-    const city = h("input", { value: site.city, maxlength: 120, "aria-label": t("compliance.city"), placeholder: t("compliance.city"), autocomplete: "off" });
-    return h(
-      "form",
-      {
-        class: "inline-form",
-        onsubmit: async (event) => {
-          event.preventDefault();
-          try {
-            await api.setSiteAddress(site.name, street.value, postcode.value, city.value);
-            ctx.notify(t("compliance.addressSaved", { site: site.name }));
-            await ctx.refresh();
-          } catch (error) {
-            ctx.notify(error.message, "error");
-          }
+  // The address reads as text; "Address…" opens it for editing in place.
+  const addressCell = (site) => {
+    const written = [site.street, [site.postcode, site.city].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+    const shown = h("div", { class: "muted site-address" }, written || t("compliance.noAddress"));
+    const cell = h("td", {}, h("strong", {}, site.name), shown);
+    const edit = h("button", { type: "button", class: "link edit-address" }, t("compliance.editAddress"));
+    edit.addEventListener("click", () => {
+      const street = h("input", { value: site.street, maxlength: 120, "aria-label": t("compliance.street"), placeholder: t("compliance.street"), autocomplete: "off" });
+      const postcode = h("input", { value: site.postcode, maxlength: 10, "aria-label": t("compliance.postcode"), placeholder: t("compliance.postcode"), class: "short", autocomplete: "off" });
+      const city = h("input", { value: site.city, maxlength: 120, "aria-label": t("compliance.city"), placeholder: t("compliance.city"), autocomplete: "off" });
+      const form = h(
+        "form",
+        {
+          class: "inline-form address-form",
+          onsubmit: async (event) => {
+            event.preventDefault();
+            try {
+              await api.setSiteAddress(site.name, street.value, postcode.value, city.value);
+              ctx.notify(t("compliance.addressSaved", { site: site.name }));
+              await ctx.refresh();
+            } catch (error) {
+              ctx.notify(error.message, "error");
+            }
+          },
         },
-      },
-      street,
-      postcode,
-      city,
-      h("button", { type: "submit", class: "secondary small" }, t("common.save")),
-    );
+        street,
+        postcode,
+        city,
+        h("button", { type: "submit", class: "secondary small" }, t("common.save")),
+      );
+      shown.replaceWith(form);
+      edit.remove();
+      street.focus();
+    });
+    cell.append(edit);
+    return cell;
   };
   const siteRows = [...sites.values()].map(({ site, tills, filed, due, overdue }) => {
     const status = overdue
@@ -238,15 +250,19 @@ export function sitesCard(ctx, coverage, rows) {
     const tr = h(
       "tr",
       { class: overdue ? "row-warning" : null },
-      h("td", {}, h("strong", {}, site.name), h("div", {}, addressForm(site))),
+      addressCell(site),
       h("td", { class: "narrow" }, String(tills)),
-      h("td", {}, status, filed?.transfer_ticket ? h("div", { class: "muted small" }, `${t("compliance.transferTicket")}: ${filed.transfer_ticket}`) : null),
+      h("td", {}, status, filed ? h("div", { class: "muted small" }, t("compliance.lastFiled", { date: formatDate(filed.filed_on), ticket: filed.transfer_ticket || t("common.none") })) : null),
       h(
         "td",
-        { class: "actions" },
+        { class: "site-actions" },
         filedForm(site.name),
-        h("button", { type: "button", class: "secondary small", onclick: save(site.name, "csv") }, t("compliance.saveCsv")),
-        h("button", { type: "button", class: "secondary small", onclick: save(site.name, "json") }, t("compliance.saveJson")),
+        h(
+          "div",
+          { class: "buttons" },
+          h("button", { type: "button", class: "secondary small save-csv", onclick: save(site.name, "csv") }, t("compliance.saveCsv")),
+          h("button", { type: "button", class: "secondary small save-json", onclick: save(site.name, "json") }, t("compliance.saveJson")),
+        ),
       ),
     );
     tr.dataset.site = site.name;
