@@ -6,6 +6,7 @@
 //!   module that speaks SQL.
 //! - [`emergency`] is the cashier's button: ticket first, then routing and support hours.
 //! - [`paths`] says where that file lives.
+//! - [`pdf`] writes plain A4 documents: the invoice's readable copy, a till's TSE outage log.
 //! - [`sync`] sends the outbox to the central server (the only module that speaks HTTP);
 //!   [`secrets`] keeps its tokens in the OS keyring.
 //! - [`wire`] is the protocol's typed change vocabulary with this crate's records, shared with
@@ -19,6 +20,7 @@
 pub mod domain;
 pub mod emergency;
 pub mod paths;
+pub mod pdf;
 pub mod remote;
 pub mod secrets;
 pub mod sessions;

@@ -112,8 +112,11 @@ async fn the_stations_screen_warns_of_ending_certificates_and_a_tse_swap_makes_t
     app.screenshot("stations-report-due").await;
 
     app.click("#sites-table .edit-address").await;
-    app.type_into("#sites-table .address-form input:first-child", "Marktplatz 1")
-        .await;
+    app.type_into(
+        "#sites-table .address-form input:first-child",
+        "Marktplatz 1",
+    )
+    .await;
     app.click("#sites-table .address-form button").await;
     app.eventually("the site's address is shown", || async {
         app.first_contains("#sites-table .site-address", "Marktplatz 1")

@@ -1,93 +1,25 @@
 //! The readable copy of an invoice: one A4 page with what §14 UStG requires (both parties'
 //! names and addresses, the vendor's VAT ID, date, number, the service and its period, net,
 //! rate, VAT, gross, payment terms and IBAN). The figures are the e-invoice's own.
-//!
-//! Helvetica is one of PDF's standard fonts, so nothing is embedded; text is WinAnsi-encoded,
-//! which holds German (and Danish) letters and the euro sign.
 
 use chrono::NaiveDate;
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use rust_decimal::Decimal;
 use stationdesk_core::domain::money::round_to_cents;
+use stationdesk_core::pdf::{self, Sheet, LEFT, RIGHT};
 use stationdesk_protocol::{Invoice, InvoiceKind};
-
-const PAGE: (f32, f32) = (595.0, 842.0);
-const LEFT: f32 = 56.0;
-const RIGHT: f32 = 539.0;
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
 
 /// The PDF of `invoice`.
 pub fn render(invoice: &Invoice) -> Vec<u8> {
-    let catalog_id = Ref::new(1);
-    let pages_id = Ref::new(2);
-    let page_id = Ref::new(3);
-    let regular_id = Ref::new(4);
-    let bold_id = Ref::new(5);
-    let content_id = Ref::new(6);
-    let info_id = Ref::new(7);
-
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog_id).pages(pages_id);
-    pdf.pages(pages_id).kids([page_id]).count(1);
-    let mut page = pdf.page(page_id);
-    page.media_box(Rect::new(0.0, 0.0, PAGE.0, PAGE.1))
-        .parent(pages_id)
-        .contents(content_id);
-    page.resources()
-        .fonts()
-        .pair(REGULAR, regular_id)
-        .pair(BOLD, bold_id);
-    page.finish();
-    for (id, name) in [(regular_id, "Helvetica"), (bold_id, "Helvetica-Bold")] {
-        pdf.type1_font(id)
-            .base_font(Name(name.as_bytes()))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-    }
+    let mut sheet = Sheet::new();
+    layout(&mut sheet, invoice);
     let title = format!("{} {}", heading(invoice), invoice.number);
-    pdf.document_info(info_id)
-        .title(TextStr(&title))
-        .author(TextStr(&invoice.seller.name));
-    let mut page = Sheet {
-        content: Content::new(),
-    };
-    layout(&mut page, invoice);
-    pdf.stream(content_id, &page.content.finish());
-    pdf.finish()
+    pdf::document(vec![sheet], &title, &invoice.seller.name)
 }
 
 fn heading(invoice: &Invoice) -> &'static str {
     match invoice.kind {
         InvoiceKind::Invoice => "Rechnung",
         InvoiceKind::CreditNote => "Gutschrift",
-    }
-}
-
-struct Sheet {
-    content: Content,
-}
-
-impl Sheet {
-    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
-        self.content
-            .begin_text()
-            .set_font(if bold { BOLD } else { REGULAR }, size)
-            .next_line(x, y)
-            .show(Str(&win_ansi(text)))
-            .end_text();
-    }
-
-    /// Text whose right edge is at `x`: columns of amounts line up.
-    fn right(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
-        self.text(x - width(text, size), y, size, bold, text);
-    }
-
-    fn rule(&mut self, y: f32) {
-        self.content
-            .set_line_width(0.5)
-            .move_to(LEFT, y)
-            .line_to(RIGHT, y)
-            .stroke();
     }
 }
 
@@ -283,48 +215,6 @@ fn german(amount: Decimal) -> String {
     format!("{sign}{grouped},{cents}")
 }
 
-/// WinAnsiEncoding (PDF 1.7, annex D): Latin-1 where the two agree, the euro sign and the
-/// typographic dashes and quotes at their own codes, `?` for what it cannot show.
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            '€' => 0x80,
-            '‚' => 0x82,
-            '„' => 0x84,
-            '…' => 0x85,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '–' => 0x96,
-            '—' => 0x97,
-            ' '..='~' | '\u{a0}'..='\u{ff}' => c as u8,
-            _ => b'?',
-        })
-        .collect()
-}
-
-/// Helvetica's advance widths (its AFM, per 1000 units of the font size) for printable ASCII;
-/// other letters are taken as wide as a digit, which is close for the accented ones.
-const HELVETICA_ASCII: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
-    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
-    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-];
-
-fn width(text: &str, size: f32) -> f32 {
-    let units: u32 = text
-        .chars()
-        .map(|c| match c {
-            ' '..='~' => u32::from(HELVETICA_ASCII[c as usize - 32]),
-            _ => 556,
-        })
-        .sum();
-    units as f32 * size / 1000.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,11 +224,5 @@ mod tests {
         assert_eq!(german(Decimal::new(123450, 2)), "1.234,50");
         assert_eq!(german(Decimal::new(29631, 2)), "296,31");
         assert_eq!(german(Decimal::new(-100000000, 2)), "-1.000.000,00");
-    }
-
-    #[test]
-    fn text_is_win_ansi() {
-        assert_eq!(win_ansi("Fällig 5 €"), b"F\xe4llig 5 \x80");
-        assert_eq!(win_ansi("→"), b"?");
     }
 }
