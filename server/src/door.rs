@@ -11,6 +11,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use stationdesk_core::domain::attachments::{is_accepted_type, MAX_ATTACHMENT_BYTES};
+use stationdesk_core::domain::compliance::MAX_TSE_CAUSE;
 use stationdesk_core::domain::contracts::{
     check_stations_free, covering_contract, Contract, Party,
 };
@@ -173,6 +174,13 @@ pub fn admit(
             bounded(&event.note, MAX_TEXT, "an event's note")?;
             event.actor = signed_in;
             check_event_kind(caller, event.kind, &ticket, owner, facts, today)?;
+            if event.kind == EventKind::TseRestored
+                && (event.note.trim().is_empty() || event.note.chars().count() > MAX_TSE_CAUSE)
+            {
+                return refuse(format!(
+                    "a TSE working again names the cause of its outage, in at most {MAX_TSE_CAUSE} characters"
+                ));
+            }
             match (event.kind, event.assignee.as_mut()) {
                 (EventKind::Assigned, Some(assignee)) => {
                     active(&ticket)?;
@@ -615,6 +623,14 @@ fn check_event_kind(
             caller,
             &[Role::SupportStaff],
             "answer callbacks; the vendor's support desk does",
+        ),
+        EventKind::TseFailed if ticket.station_id.is_none() => {
+            refuse("a TSE failure is a till's: the ticket names no station")
+        }
+        EventKind::TseRestored => may(
+            caller,
+            &[Role::ShopAdmin, Role::SupportStaff],
+            "record the TSE working again; the shop admin or support does",
         ),
         EventKind::QuoteAccepted | EventKind::QuoteDeclined => {
             may(caller, &[Role::ShopAdmin], "decide quotes")

@@ -113,6 +113,8 @@ pub struct ReportFiled {
 }
 
 pub const MAX_FIELD: usize = 120;
+/// The longest cause of a TSE outage.
+pub const MAX_TSE_CAUSE: usize = 500;
 
 impl TillCompliance {
     /// Every text trimmed and of sane length, the BSI id of its shape, the dates in order.

@@ -180,6 +180,9 @@ pub enum DomainError {
     #[error("warn between 1 and {max} minutes before an SLA runs out, not {given}")]
     SlaWarning { given: i64, max: i64 },
 
+    #[error("the TSE outage log: {why}")]
+    TseOutage { why: String },
+
     #[error("the till's {field} cannot be kept: {why}")]
     ComplianceField { field: &'static str, why: String },
 }

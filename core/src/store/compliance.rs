@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::outage_log;
 use super::sync::write_station;
 use super::tickets::{enqueue_as, record_created_once, write_ticket_row};
 use super::{find_station, Store, StoreError};
@@ -16,7 +17,7 @@ use crate::domain::compliance::{
 };
 use crate::domain::stations::Station;
 use crate::domain::tickets::{
-    Category, Channel, Priority, RequestDetails, StationDetails, Ticket, TicketState,
+    ticket_number, Category, Channel, Priority, RequestDetails, StationDetails, Ticket, TicketState,
 };
 use crate::domain::DomainError;
 use crate::wire::ChangeBody;
@@ -43,6 +44,18 @@ pub struct ComplianceUpdate {
     pub purchased_on: Option<NaiveDate>,
     pub in_service_from: Option<NaiveDate>,
     pub out_of_service_from: Option<NaiveDate>,
+}
+
+/// One TSE outage of a till: from the emergency press to the TSE recorded working again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TseOutage {
+    pub ticket_id: Uuid,
+    pub number: String,
+    pub began_at: DateTime<Utc>,
+    /// `None` while the TSE is still out.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub cause: Option<String>,
+    pub ended_by: Option<String>,
 }
 
 /// One till in the compliance overview (`stationdesk-cli compliance --json`).
@@ -216,6 +229,57 @@ impl Store {
         }
         tx.commit()?;
         Ok(opened)
+    }
+}
+
+impl Store {
+    /// The till's TSE outages, the earliest first.
+    pub fn tse_outages(&self, station: &str) -> Result<Vec<TseOutage>, StoreError> {
+        let station = find_station(&self.conn, station)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT t.id, t.created_at, r.at, r.note, r.actor
+             FROM tickets t
+             JOIN ticket_events f ON f.ticket_id = t.id AND f.kind = 'tse_failed'
+             LEFT JOIN ticket_events r ON r.ticket_id = t.id AND r.kind = 'tse_restored'
+             WHERE t.station_id = ?1
+             GROUP BY t.id
+             ORDER BY t.created_at",
+        )?;
+        let rows = stmt.query_map([station.id.to_string()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, DateTime<Utc>>(1)?,
+                row.get::<_, Option<DateTime<Utc>>>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, began_at, ended_at, cause, ended_by) = row?;
+            let ticket_id = super::parse_uuid(id)?;
+            Ok(TseOutage {
+                ticket_id,
+                number: ticket_number(ticket_id),
+                began_at,
+                ended_at,
+                cause,
+                ended_by,
+            })
+        })
+        .collect()
+    }
+
+    /// The till's outage log as a PDF for a tax inspection (Kassen-Nachschau): the till, its
+    /// TSEs, and each outage with its start, end and cause, in the shop's time zone.
+    pub fn outage_log_pdf(&self, station: &str) -> Result<Vec<u8>, StoreError> {
+        let till = find_station(&self.conn, station)?;
+        let outages = self.tse_outages(station)?;
+        Ok(outage_log::render(
+            &till,
+            &outages,
+            self.time_zone()?,
+            Utc::now(),
+        ))
     }
 }
 

@@ -15,6 +15,7 @@ use super::{
     find_station, parse_uuid, put_setting, search, stored, stored_now, utc_text, Store, StoreError,
 };
 use crate::domain::attachments::{check_attachment, clean_file_name};
+use crate::domain::compliance::MAX_TSE_CAUSE;
 use crate::domain::money::{Currency, Money};
 use crate::domain::routing::ShopContacts;
 use crate::domain::tickets::{
@@ -60,6 +61,8 @@ wire_enum!(
         Attached = "attached",
         Assigned = "assigned",
         CalledBack = "called_back",
+        TseFailed = "tse_failed",
+        TseRestored = "tse_restored",
     }
 );
 
@@ -470,6 +473,62 @@ impl Store {
     ) -> Result<Ticket, StoreError> {
         let outcome = clean_outcome(outcome)?;
         self.record_on_active(reference, actor, EventKind::CalledBack, &outcome)
+    }
+
+    /// The emergency was the till's TSE failing: from the press on, the till ran without it,
+    /// and its outage log says so. Marking it twice changes nothing.
+    pub fn mark_tse_failure(&mut self, reference: &str, actor: &str) -> Result<Ticket, StoreError> {
+        let detail = self.ticket(reference)?;
+        if detail.ticket.priority != Priority::Emergency || detail.ticket.station_id.is_none() {
+            return Err(DomainError::TseOutage {
+                why: "only a till's emergency can be a TSE failure".into(),
+            }
+            .into());
+        }
+        if detail.events.iter().any(|e| e.kind == EventKind::TseFailed) {
+            return Ok(detail.ticket);
+        }
+        self.record_on_active(reference, actor, EventKind::TseFailed, "")
+    }
+
+    /// The TSE works again: the outage ends now, with its cause. Also on a ticket already
+    /// resolved, since the device is often swapped after the call.
+    pub fn record_tse_working(
+        &mut self,
+        reference: &str,
+        cause: &str,
+        actor: &str,
+    ) -> Result<Ticket, StoreError> {
+        let cause = cause.trim();
+        if cause.is_empty() || cause.chars().count() > MAX_TSE_CAUSE {
+            return Err(DomainError::TseOutage {
+                why: format!("name the cause, in at most {MAX_TSE_CAUSE} characters"),
+            }
+            .into());
+        }
+        let detail = self.ticket(reference)?;
+        let failed = detail.events.iter().any(|e| e.kind == EventKind::TseFailed);
+        let restored = detail
+            .events
+            .iter()
+            .any(|e| e.kind == EventKind::TseRestored);
+        if !failed || restored {
+            return Err(DomainError::TseOutage {
+                why: if restored {
+                    "the TSE was recorded working again already".into()
+                } else {
+                    "the ticket is not marked as a TSE failure".into()
+                },
+            }
+            .into());
+        }
+        let tx = self.write()?;
+        let mut ticket = detail.ticket;
+        ticket.updated_at = Utc::now();
+        record_event(&tx, &ticket, actor, EventKind::TseRestored, None, cause)?;
+        touch(&tx, &ticket)?;
+        tx.commit()?;
+        Ok(ticket)
     }
 
     /// The latest callback answered on each of the station's active tickets, newest first.

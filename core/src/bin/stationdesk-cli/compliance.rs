@@ -82,6 +82,14 @@ enum ComplianceCommand {
         #[arg(long, default_value = "")]
         transfer_ticket: String,
     },
+    /// A till's TSE outages (from `ticket tse-failure` to `ticket tse-working`); with `--pdf`
+    /// the log for a tax inspection is written to that file.
+    Outages {
+        #[arg(long)]
+        station: String,
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<std::path::PathBuf>,
+    },
     /// A site's address, on every till of it.
     Site {
         #[arg(long)]
@@ -160,6 +168,29 @@ pub(super) fn compliance_command(
             store.record_report_filed(site, *on, transfer_ticket)?;
             let rows = store.compliance_on(store.today()?)?;
             out.print(&rows, || overview_table(&rows))
+        }
+        Some(ComplianceCommand::Outages { station, pdf }) => {
+            if let Some(path) = pdf {
+                let bytes = store.outage_log_pdf(station)?;
+                std::fs::write(path, bytes).map_err(|e| CliError::Write(path.clone(), e))?;
+            }
+            let outages = store.tse_outages(station)?;
+            out.print(&outages, || {
+                let time =
+                    |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M").to_string();
+                let rows = outages
+                    .iter()
+                    .map(|o| {
+                        vec![
+                            o.number.clone(),
+                            time(o.began_at),
+                            o.ended_at.map_or_else(String::new, time),
+                            o.cause.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                table(&["TICKET", "BEGAN (UTC)", "ENDED (UTC)", "CAUSE"], rows)
+            })
         }
         Some(ComplianceCommand::Site {
             site,

@@ -356,6 +356,20 @@ enum TicketCommand {
         #[arg(long, default_value = "admin")]
         by: String,
     },
+    /// The emergency was the till's TSE failing: the till's outage log begins with the press.
+    TseFailure {
+        ticket: String,
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
+    /// The TSE works again: the outage ends now, with its cause.
+    TseWorking {
+        ticket: String,
+        #[arg(long)]
+        cause: String,
+        #[arg(long, default_value = "admin")]
+        by: String,
+    },
     /// Leave a number for the callback service.
     Callback {
         ticket: String,
@@ -450,6 +464,8 @@ enum CliError {
     Store(#[from] StoreError),
     #[error("cannot read {0}: {1}")]
     Read(PathBuf, std::io::Error),
+    #[error("cannot write {0}: {1}; check the folder exists and has room")]
+    Write(PathBuf, std::io::Error),
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
@@ -467,7 +483,7 @@ impl CliError {
         match self {
             CliError::Domain(_) => "rule",
             CliError::Store(e) => e.code(),
-            CliError::Read(..) => "io",
+            CliError::Read(..) | CliError::Write(..) => "io",
             CliError::Usage(_) => "usage",
             CliError::Sync(_) => "sync",
         }
@@ -927,6 +943,12 @@ fn ticket_command(
             })
         }
         TicketCommand::Escalate { ticket, by } => out.tickets(vec![store.escalate(ticket, by)?]),
+        TicketCommand::TseFailure { ticket, by } => {
+            out.tickets(vec![store.mark_tse_failure(ticket, by)?])
+        }
+        TicketCommand::TseWorking { ticket, cause, by } => {
+            out.tickets(vec![store.record_tse_working(ticket, cause, by)?])
+        }
         TicketCommand::Callback { ticket, phone, by } => {
             out.tickets(vec![store.request_callback(ticket, phone, by)?])
         }
