@@ -627,11 +627,6 @@ fn check_event_kind(
         EventKind::TseFailed if ticket.station_id.is_none() => {
             refuse("a TSE failure is a till's: the ticket names no station")
         }
-        EventKind::TseRestored => may(
-            caller,
-            &[Role::ShopAdmin, Role::SupportStaff],
-            "record the TSE working again; the shop admin or support does",
-        ),
         EventKind::QuoteAccepted | EventKind::QuoteDeclined => {
             may(caller, &[Role::ShopAdmin], "decide quotes")
         }

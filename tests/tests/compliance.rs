@@ -1,7 +1,9 @@
 //! The cash-register law in the real window: the stations screen warns of a TSE certificate
 //! that ends soon and of one that has ended, the shop admin swaps a TSE in the till's facts
 //! (the old one stays on the record) and the site's report becomes due, then is recorded as
-//! filed; the report for ELSTER is saved as CSV.
+//! filed; the report for ELSTER is saved as CSV. A cashier marks an emergency as a TSE
+//! failure, the admin records the TSE working again with the cause, and the till's outage log
+//! prints.
 
 use chrono::{Duration, NaiveDate, Utc};
 use stationdesk_core::store::{ComplianceUpdate, Store};
@@ -143,6 +145,63 @@ async fn the_stations_screen_warns_of_ending_certificates_and_a_tse_swap_makes_t
     assert!(
         csv.contains(";TSE-C9;") && csv.contains(";TSE-B7;"),
         "{csv}"
+    );
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_tse_failure_pressed_at_the_till_ends_with_its_cause_and_the_outage_log_prints() {
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch_with_env(
+        |store: &mut Store| {
+            tills_with_tses(store);
+            store.set_till_station(Some("Kasse 1")).unwrap();
+        },
+        &[
+            ("HOME", home.path().into()),
+            ("XDG_CONFIG_HOME", home.path().join(".config").into()),
+        ],
+    )
+    .await;
+    app.click_and_wait_for_render("#lang-en").await;
+    app.click_and_wait_for_render("#emergency-button").await;
+    app.click_and_wait_for_render("#tse-failed").await;
+    let recorded = app.text("#tse-failure-recorded").await;
+    assert!(recorded.contains("TSE failure"), "{recorded}");
+    app.screenshot("till-tse-failure").await;
+
+    app.click_and_wait_for_render("#to-admin").await;
+    app.open("tickets").await;
+    app.click("#ticket-list .ticket-title").await;
+    app.find("#tse-outage[data-outage='running']").await;
+    app.type_into("#tse-cause", "TSE-Stick defekt, getauscht")
+        .await;
+    app.click("#tse-working").await;
+    app.find("#tse-outage[data-outage='ended']").await;
+    assert!(app.text("#tse-outage").await.contains("TSE-Stick defekt"));
+
+    app.open("stations").await;
+    app.click("#stations-table tbody tr:first-child .edit-facts")
+        .await;
+    app.click("#save-outage-log").await;
+    let saved = home
+        .path()
+        .join("Downloads")
+        .join("stationdesk-tse-outages-Kasse-1.pdf");
+    app.eventually("the outage log is saved", || async { saved.exists() })
+        .await;
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", &saved.display().to_string(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Protokoll der TSE-Ausfälle: Kasse 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("TSE-A1") && text.contains("TSE-Stick defekt, getauscht"),
+        "{text}"
     );
     app.quit().await;
 }

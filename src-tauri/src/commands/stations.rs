@@ -104,6 +104,19 @@ pub fn save_site_report(
     Ok(sync::save_whole(&dir, &name, &bytes)?.display().to_string())
 }
 
+/// Saves a till's TSE outage log (PDF) to the Downloads folder; answers where.
+#[tauri::command(async)]
+pub fn save_outage_log(state: State<'_, AppState>, station: String) -> Result<String, UiError> {
+    let (name, bytes) = {
+        let store = state.store();
+        let till = store.station(&station)?;
+        (till.name.clone(), store.outage_log_pdf(&station)?)
+    };
+    let dir = stationdesk_core::paths::downloads_dir()?;
+    let file = format!("stationdesk-tse-outages-{}.pdf", file_safe(&name));
+    Ok(sync::save_whole(&dir, &file, &bytes)?.display().to_string())
+}
+
 /// A site's name as a file name: letters, digits and dashes.
 fn file_safe(name: &str) -> String {
     name.chars()

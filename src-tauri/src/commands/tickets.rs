@@ -149,6 +149,33 @@ pub fn escalate_ticket(state: State<'_, AppState>, id: String) -> Result<Numbere
     Ok(state.store().escalate(&id, &actor)?.into())
 }
 
+/// The emergency was the TSE failing: from the till, the station says so; elsewhere whoever
+/// is signed in.
+#[tauri::command(async)]
+pub fn mark_tse_failure(state: State<'_, AppState>, id: String) -> Result<NumberedTicket, UiError> {
+    let actor = match state.store().till_station()? {
+        Some(till) => till.name,
+        None => me(&state)?,
+    };
+    let marked = state.store().mark_tse_failure(&id, &actor)?;
+    state.sync.soon();
+    Ok(marked.into())
+}
+
+/// The TSE works again (the shop admin at the till's admin pages, or support): the outage
+/// ends with its cause.
+#[tauri::command(async)]
+pub fn record_tse_working(
+    state: State<'_, AppState>,
+    id: String,
+    cause: String,
+) -> Result<NumberedTicket, UiError> {
+    let actor = me(&state)?;
+    let ended = state.store().record_tse_working(&id, &cause, &actor)?;
+    state.sync.soon();
+    Ok(ended.into())
+}
+
 /// Outside support hours: the number the callback service should call. From the till, the
 /// station is the one asking.
 #[tauri::command(async)]

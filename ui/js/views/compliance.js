@@ -150,6 +150,18 @@ export function factsForm(ctx, station, sites, onDone) {
       { class: "buttons" },
       h("button", { type: "submit", class: "primary", id: "facts-save" }, t("common.save")),
       h("button", { type: "button", class: "secondary", onclick: onDone }, t("common.cancel")),
+      h("button", {
+        type: "button",
+        class: "secondary",
+        id: "save-outage-log",
+        onclick: async () => {
+          try {
+            ctx.notify(t("compliance.outageLogSaved", { path: await api.saveOutageLog(station.id) }));
+          } catch (error) {
+            ctx.notify(error.message, "error");
+          }
+        },
+      }, t("compliance.saveOutageLog")),
     ),
   );
 }

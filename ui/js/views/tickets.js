@@ -247,6 +247,28 @@ async function detail(ctx, id) {
     ? h("button", { type: "button", class: "secondary small", id: "escalate", onclick: act(() => api.escalateTicket(ticket.id)) }, t("tickets.escalate"))
     : null;
 
+  // A till's emergency may be its TSE failing: marked, the outage runs until the shop admin
+  // or support records the TSE working again, with the cause.
+  const tseFailed = screenData.events.find((e) => e.kind === "tse_failed");
+  const tseRestored = screenData.events.find((e) => e.kind === "tse_restored");
+  const cause = h("input", { id: "tse-cause", maxlength: 500, autocomplete: "off", "aria-label": t("tickets.tseCause"), placeholder: t("tickets.tseCause") });
+  const tseOutage = ticket.priority !== "emergency" || !ticket.station_id
+    ? null
+    : tseRestored
+      ? h("p", { id: "tse-outage", "data-outage": "ended" }, t("tickets.tseEnded", { at: formatInstant(tseRestored.at), cause: tseRestored.note }))
+      : tseFailed
+        ? h("form", {
+            class: "inline-form",
+            id: "tse-outage",
+            "data-outage": "running",
+            onsubmit: (event) => {
+              event.preventDefault();
+              act(() => api.recordTseWorking(ticket.id, cause.value))();
+            },
+          }, h("span", { class: "warning" }, t("tickets.tseRunning", { at: formatInstant(ticket.created_at) })), cause,
+          h("button", { type: "submit", class: "secondary small", id: "tse-working" }, t("tickets.tseWorking")))
+        : h("button", { type: "button", class: "secondary small", id: "mark-tse-failure", onclick: act(() => api.markTseFailure(ticket.id)) }, t("tickets.markTseFailure"));
+
   // The shop decides a quote; the desk offers them and waits.
   const role = ctx.info.staff?.role;
   const desk = role === "support_staff";
@@ -351,6 +373,7 @@ async function detail(ctx, id) {
     ownership,
     opened ? contextPanel(ctx, opened, (other) => openTicket(ctx, other)) : null,
     h("div", { class: "state-actions" }, stateButtons, escalate, ticket.station_id ? connectButton(ctx, { ticketId: ticket.id }) : null),
+    tseOutage,
     await sessionsPanel(ctx, { ticketId: ticket.id }),
     quotes.length ? h("section", { class: "quotes" }, quotes) : null,
     offerQuote,

@@ -122,6 +122,23 @@ export async function render(ctx) {
         h("p", { id: "till-next" }, nextStep(t, lastPress)),
         situation(lastPress) === "vendor-closed" && !lastPress.callback ? callbackForm(lastPress) : null,
         lastPress.callback ? h("p", { id: "callback-done" }, t("till.callbackDone", { phone: lastPress.callback })) : null,
+        // The law asks for every TSE outage to be documented: one tap starts its log.
+        lastPress.tseFailed
+          ? h("p", { id: "tse-failure-recorded" }, t("till.tseFailureRecorded"))
+          : h("button", {
+              type: "button",
+              class: "secondary",
+              id: "tse-failed",
+              onclick: async () => {
+                try {
+                  await api.markTseFailure(lastPress.ticket.id);
+                  lastPress.tseFailed = true;
+                  await ctx.refresh();
+                } catch (error) {
+                  ctx.notify(error.message, "error");
+                }
+              },
+            }, t("till.tseFailed")),
         h("p", { class: "muted", id: "till-delivery", "data-delivery": delivery(sync) }, t(`till.delivery.${delivery(sync)}`)),
       )
     : null;
