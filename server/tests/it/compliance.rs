@@ -2,7 +2,9 @@
 //! admin makes the site's report due and keeps the old TSE on the till's record at the till;
 //! the ticket of a TSE whose certificate ends within 90 days is filed by both the admin's app
 //! and the till, and the server keeps it once; a till cannot overwrite what the admin
-//! recorded; malformed facts are refused at the door without stopping anyone's sync.
+//! recorded; malformed facts are refused at the door without stopping anyone's sync. A TSE
+//! failure pressed at the till is ended by the admin with its cause, and both hold the same
+//! outage log; an end without a cause, or a failure of no till, is refused.
 
 use chrono::{Duration, Utc};
 use serde_json::json;
@@ -11,7 +13,7 @@ use stationdesk_core::domain::tickets::Category;
 use stationdesk_core::store::{ComplianceUpdate, Store};
 use stationdesk_core::sync;
 
-use crate::common::{spoiled, station, statuses, TestServer};
+use crate::common::{event, filed, spoiled, station, statuses, TestServer};
 use crate::sync::{forget, signed_in, till};
 
 fn kasse_1(store: &Store) -> uuid::Uuid {
@@ -256,4 +258,92 @@ fn malformed_compliance_facts_are_refused_at_the_door_and_stop_nobody() {
         (by_desk["name"].as_str(), by_desk["location"].as_str()),
         (Some("Kasse 1"), Some(""))
     );
+}
+
+#[test]
+fn a_tse_failure_pressed_at_the_till_is_ended_by_the_admin_and_both_keep_the_outage_log() {
+    let server = TestServer::start();
+    let korn = server.shop("Bäckerei Korn");
+    let (_till_dir, mut till) = till();
+    sync::enrol(&mut till, &server.base, &server.code(&korn), "Kasse 1").unwrap();
+    let pressed = stationdesk_core::emergency::press(
+        &mut till,
+        &stationdesk_core::domain::support_hours::SupportCalendar::default(),
+        "Kasse 1",
+        Utc::now(),
+    )
+    .unwrap();
+    let number = pressed.number.clone();
+    till.mark_tse_failure(&number, "Kasse 1").unwrap();
+    sync::sync(&mut till).unwrap();
+    let (_admin_dir, mut admin) =
+        signed_in(&server, "chefin@korn.de", "shop_admin", Some(korn.as_str()));
+    sync::sync(&mut admin).unwrap();
+    let running = admin.tse_outages("Kasse 1").unwrap();
+    assert_eq!(running.len(), 1);
+    assert_eq!(running[0].ended_at, None);
+    assert_eq!(
+        running[0].began_at.timestamp_millis(),
+        pressed.ticket.created_at.timestamp_millis(),
+        "it began with the press"
+    );
+
+    admin
+        .record_tse_working(&number, "TSE-Stick defekt, getauscht", "Chefin")
+        .unwrap();
+    sync::sync(&mut admin).unwrap();
+    sync::sync(&mut till).unwrap();
+    for store in [&admin, &till] {
+        let log = store.tse_outages("Kasse 1").unwrap();
+        assert_eq!(log.len(), 1);
+        assert!(log[0].ended_at.is_some());
+        assert_eq!(log[0].cause.as_deref(), Some("TSE-Stick defekt, getauscht"));
+    }
+    let pdf = till.outage_log_pdf("Kasse 1").unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    // At the door: an end names its cause; a failure belongs to a till's ticket.
+    let (till_token, till_station) = server.till(&korn, "Kasse 2");
+    let admin_token = server.staff("weber@korn.de", "shop_admin", Some(&korn));
+    let ticket = uuid::Uuid::now_v7();
+    let shop_ticket = uuid::Uuid::now_v7();
+    assert_eq!(
+        statuses(&server.push(&till_token, &[filed(ticket, Some(till_station))])),
+        ["applied"]
+    );
+    assert_eq!(
+        statuses(&server.push(&admin_token, &[filed(shop_ticket, None)])),
+        ["applied"]
+    );
+    let kind = stationdesk_core::store::EventKind::TseFailed;
+    assert_eq!(
+        statuses(&server.push(&admin_token, &[event(shop_ticket, kind, None)])),
+        ["rejected"],
+        "no till, no TSE"
+    );
+    assert_eq!(
+        statuses(&server.push(&till_token, &[event(ticket, kind, None)])),
+        ["applied"]
+    );
+    let restored = stationdesk_core::store::EventKind::TseRestored;
+    let blank = event(ticket, restored, None);
+    let results = server.push(&admin_token, &[blank.clone()]);
+    assert_eq!(statuses(&results), ["rejected"]);
+    assert!(
+        results[0]["reason"].as_str().unwrap().contains("cause"),
+        "{results:?}"
+    );
+    let long = spoiled(blank, &["event", "note"], json!("x".repeat(501)));
+    assert_eq!(statuses(&server.push(&admin_token, &[long])), ["rejected"]);
+    let with_cause = spoiled(
+        event(ticket, restored, None),
+        &["event", "note"],
+        json!("Kabel lose"),
+    );
+    assert_eq!(
+        statuses(&server.push(&admin_token, &[with_cause])),
+        ["applied"]
+    );
+    forget(&till);
+    forget(&admin);
 }
