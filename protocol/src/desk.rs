@@ -113,6 +113,29 @@ pub struct DeskShop {
     /// keeps to log a call against a till or connect to one.
     #[serde(default)]
     pub station_records: Vec<Revisioned>,
+    /// The tills whose TSE certificate ends within 180 days (or has ended), or whose site's
+    /// report to the tax office is due.
+    #[serde(default)]
+    pub compliance: Vec<DeskCompliance>,
+}
+
+/// A till of a shop that needs the desk's eye for the cash-register law: its TSE certificate
+/// ends within 180 days or has ended, or its site's report to the tax office is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeskCompliance {
+    pub shop_id: Uuid,
+    pub shop_name: String,
+    pub station_id: Uuid,
+    pub station: String,
+    pub site: Option<String>,
+    pub tse_serial: Option<String>,
+    pub tse_valid_until: Option<NaiveDate>,
+    pub days_left: Option<i64>,
+    /// `180`, `90`, `30` or `expired`.
+    pub warning: Option<String>,
+    pub report_due_by: Option<NaiveDate>,
+    pub report_overdue: bool,
 }
 
 /// A till of the shop: where support connects to, and when it was last heard of.

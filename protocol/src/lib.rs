@@ -24,8 +24,8 @@ pub use accounts::{
 };
 pub use changes::{Change, ChangeBody, ContractOrder, Entity, Record, Records};
 pub use desk::{
-    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskFollowed, DeskPage, DeskReport,
-    DeskResolution, DeskShop, DeskSla, DeskStation, DeskTicket, DeskTicketInContext,
+    DeskCallback, DeskChanges, DeskCompliance, DeskContact, DeskContract, DeskFollowed, DeskPage,
+    DeskReport, DeskResolution, DeskShop, DeskSla, DeskStation, DeskTicket, DeskTicketInContext,
     FollowedTicket, ShopMonth, MAX_FOLLOWED,
 };
 pub use vendor::{

@@ -10,6 +10,7 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::stations::Station;
 use super::DomainError;
 
 wire_enum!(
@@ -292,6 +293,64 @@ pub fn tse_ticket_change_id(station_id: Uuid, tse_serial: &str) -> Uuid {
 }
 
 const TSE_TICKETS: Uuid = Uuid::from_u128(0x6f1d_1f4c_52a9_4e0b_9a57_3c1e_7e0d_5a11);
+
+/// One till in the compliance overview (`stationdesk-cli compliance --json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComplianceRow {
+    pub station_id: Uuid,
+    pub station: String,
+    pub site: Option<String>,
+    pub tse_serial: Option<String>,
+    pub tse_valid_until: Option<NaiveDate>,
+    pub days_left: Option<i64>,
+    pub warning: Option<TseWarning>,
+    /// When the site's report must reach the tax office, for this till or another of its site.
+    pub report_due_by: Option<NaiveDate>,
+    pub report_overdue: bool,
+    pub out_of_service: bool,
+}
+
+/// The overview: each till's TSE warning, and its site's earliest report deadline.
+pub fn overview(stations: &[Station], on: NaiveDate) -> Vec<ComplianceRow> {
+    let site_of = |s: &Station| {
+        s.compliance
+            .as_ref()
+            .and_then(|c| c.site.as_ref())
+            .map(|site| site.name.to_lowercase())
+    };
+    stations
+        .iter()
+        .map(|station| {
+            let facts = station.compliance.clone().unwrap_or_default();
+            let tse = facts.tse.as_ref();
+            let valid_until = tse.and_then(|t| t.valid_until);
+            let in_service = facts.in_service_on(on);
+            let site = site_of(station);
+            // One report covers the site: its deadline is its earliest till's.
+            let report_due_by = stations
+                .iter()
+                .filter(|other| {
+                    other.id == station.id || (site.is_some() && site_of(other) == site)
+                })
+                .filter_map(|other| other.compliance.as_ref()?.report_due_by())
+                .min();
+            ComplianceRow {
+                station_id: station.id,
+                station: station.name.clone(),
+                site: facts.site.as_ref().map(|s| s.name.clone()),
+                tse_serial: tse.map(|t| t.serial.clone()),
+                tse_valid_until: valid_until,
+                days_left: valid_until.map(|until| (until - on).num_days()),
+                warning: valid_until
+                    .filter(|_| in_service)
+                    .and_then(|until| tse_warning(until, on)),
+                report_due_by,
+                report_overdue: report_due_by.is_some_and(|due| on > due),
+                out_of_service: !in_service,
+            }
+        })
+        .collect()
+}
 
 /// A site's report as ELSTER's form "Mitteilung über elektronische Aufzeichnungssysteme
 /// (§ 146a Absatz 4 AO)" asks for it, with its field names: ready to type in or to upload.

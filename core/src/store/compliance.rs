@@ -12,8 +12,8 @@ use super::sync::write_station;
 use super::tickets::{enqueue_as, record_created_once, write_ticket_row};
 use super::{find_station, Store, StoreError};
 use crate::domain::compliance::{
-    tse_ticket_change_id, tse_ticket_id, tse_warning, ElsterReport, ReportFiled, Site,
-    TillCompliance, TillKind, Tse, TseKind, TseWarning,
+    overview, tse_ticket_change_id, tse_ticket_id, tse_warning, ComplianceRow, ElsterReport,
+    ReportFiled, Site, TillCompliance, TillKind, Tse, TseKind, TseWarning,
 };
 use crate::domain::stations::Station;
 use crate::domain::tickets::{
@@ -56,22 +56,6 @@ pub struct TseOutage {
     pub ended_at: Option<DateTime<Utc>>,
     pub cause: Option<String>,
     pub ended_by: Option<String>,
-}
-
-/// One till in the compliance overview (`stationdesk-cli compliance --json`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ComplianceRow {
-    pub station_id: Uuid,
-    pub station: String,
-    pub site: Option<String>,
-    pub tse_serial: Option<String>,
-    pub tse_valid_until: Option<NaiveDate>,
-    pub days_left: Option<i64>,
-    pub warning: Option<TseWarning>,
-    /// When the site's report must reach the tax office, for this till or another of its site.
-    pub report_due_by: Option<NaiveDate>,
-    pub report_overdue: bool,
-    pub out_of_service: bool,
 }
 
 impl Store {
@@ -394,48 +378,6 @@ fn no_site(name: &str) -> StoreError {
         what: "site",
         reference: name.trim().to_owned(),
     }
-}
-
-/// The overview: each till's TSE warning, and its site's earliest report deadline.
-fn overview(stations: &[Station], on: NaiveDate) -> Vec<ComplianceRow> {
-    let site_of = |s: &Station| {
-        s.compliance
-            .as_ref()
-            .and_then(|c| c.site.as_ref())
-            .map(|site| site.name.to_lowercase())
-    };
-    stations
-        .iter()
-        .map(|station| {
-            let facts = station.compliance.clone().unwrap_or_default();
-            let tse = facts.tse.as_ref();
-            let valid_until = tse.and_then(|t| t.valid_until);
-            let in_service = facts.in_service_on(on);
-            let site = site_of(station);
-            // One report covers the site: its deadline is its earliest till's.
-            let report_due_by = stations
-                .iter()
-                .filter(|other| {
-                    other.id == station.id || (site.is_some() && site_of(other) == site)
-                })
-                .filter_map(|other| other.compliance.as_ref()?.report_due_by())
-                .min();
-            ComplianceRow {
-                station_id: station.id,
-                station: station.name.clone(),
-                site: facts.site.as_ref().map(|s| s.name.clone()),
-                tse_serial: tse.map(|t| t.serial.clone()),
-                tse_valid_until: valid_until,
-                days_left: valid_until.map(|until| (until - on).num_days()),
-                warning: valid_until
-                    .filter(|_| in_service)
-                    .and_then(|until| tse_warning(until, on)),
-                report_due_by,
-                report_overdue: report_due_by.is_some_and(|due| on > due),
-                out_of_service: !in_service,
-            }
-        })
-        .collect()
 }
 
 fn tse_ticket(id: Uuid, station: &Station, tse: &Tse, now: DateTime<Utc>) -> Ticket {

@@ -38,7 +38,7 @@ use crate::domain::stations::{clean_station_name, coverage_on, Station, StationC
 use crate::domain::DomainError;
 use crate::remote::ids::RemoteAddress;
 use crate::wire::ChangeBody;
-pub use compliance::{ComplianceRow, ComplianceUpdate, TseOutage};
+pub use compliance::{ComplianceUpdate, TseOutage};
 pub use error::StoreError;
 pub use remote::{Consent, EndReason, NewSession, RemoteSession, SessionsOf};
 use stationdesk_protocol::ContractOrder;

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use stationdesk_core::domain::report::parse_month;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_protocol::{
-    DeskChanges, DeskFollowed, DeskPage, DeskReport, DeskShop, DeskTicket, DeskTicketInContext,
-    ErrorBody, FollowedTicket, Role, MAX_FOLLOWED,
+    DeskChanges, DeskCompliance, DeskFollowed, DeskPage, DeskReport, DeskShop, DeskTicket,
+    DeskTicketInContext, ErrorBody, FollowedTicket, Role, MAX_FOLLOWED,
 };
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
         .routes(routes!(ticket_in_context))
         .routes(routes!(shop))
         .routes(routes!(callbacks))
+        .routes(routes!(compliance))
         .routes(routes!(followed))
         .routes(routes!(report))
         .routes(routes!(report_csv))
@@ -116,6 +117,26 @@ async fn callbacks(
     policy::require(&caller, &DESK, "work the support desk's callbacks")?;
     Ok(Json(
         blocking(move || storage.desk_callbacks(Utc::now(), &SupportCalendar::default())).await?,
+    ))
+}
+
+/// The cash-register law across every shop: the tills whose TSE certificate ends within 180
+/// days or has ended, and those whose site's report to the tax office is due or overdue; the
+/// most urgent first.
+#[utoipa::path(get, path = "/v1/desk/compliance", tag = "desk", security(("bearer" = [])),
+    responses((status = 200, description = "The tills that need attention", body = Vec<DeskCompliance>),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Only the vendor's support staff and admins work the desk", body = ErrorBody)))]
+async fn compliance(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+) -> Result<Json<Vec<DeskCompliance>>, ApiError> {
+    policy::require(&caller, &DESK, "see the tills' compliance across shops")?;
+    let today = Utc::now()
+        .with_timezone(&SupportCalendar::default().time_zone)
+        .date_naive();
+    Ok(Json(
+        blocking(move || storage.desk_compliance(None, today)).await?,
     ))
 }
 

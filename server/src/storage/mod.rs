@@ -323,6 +323,14 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskReport, StorageError>;
+    /// Across every shop (or one), the tills whose TSE certificate ends within 180 days or
+    /// has ended, or whose site's report to the tax office is due, on `on`: the most urgent
+    /// first.
+    fn desk_compliance(
+        &self,
+        shop: Option<Uuid>,
+        on: chrono::NaiveDate,
+    ) -> Result<Vec<stationdesk_protocol::DeskCompliance>, StorageError>;
     /// The callbacks tills asked for that nobody has answered, the longest waiting first.
     fn desk_callbacks(
         &self,

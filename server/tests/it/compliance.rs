@@ -65,6 +65,17 @@ fn a_tse_swap_makes_the_report_due_keeps_the_old_tse_and_the_ending_certificate_
         "no ticket at 120 days"
     );
 
+    // The desk sees it across shops, and beside the shop's tickets.
+    let desk = server.staff("ben@vendor.de", "support_staff", None);
+    let (status, listed) = server.get("/v1/desk/compliance", Some(&desk));
+    assert_eq!(status, reqwest::StatusCode::OK, "{listed}");
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["shop_name"], "Bäckerei Korn");
+    assert_eq!(listed[0]["warning"], "180");
+    assert_eq!(listed[0]["days_left"], 120);
+    let (_, shop) = server.get(&format!("/v1/desk/shops/{korn}"), Some(&desk));
+    assert_eq!(shop["compliance"][0]["tse_serial"], "A-1", "{shop}");
+
     // Forty days on, 80 days are left: both the admin's app and the till notice, each before
     // hearing of the other's ticket, and the server keeps one.
     let later = today + Duration::days(40);
@@ -142,6 +153,13 @@ fn a_tse_swap_makes_the_report_due_keeps_the_old_tse_and_the_ending_certificate_
         today.checked_add_months(chrono::Months::new(1))
     );
     assert_eq!(at_till[0].warning, None);
+    let (_, listed) = server.get("/v1/desk/compliance", Some(&desk));
+    assert_eq!(listed[0]["warning"], serde_json::Value::Null, "{listed}");
+    assert_eq!(
+        listed[0]["report_due_by"],
+        json!(at_till[0].report_due_by),
+        "the swap's report is due"
+    );
     assert!(
         admin
             .open_tse_tickets(&[station_id], later, Utc::now())

@@ -98,6 +98,7 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("GET", "/v1/security-log"),
         ("GET", "/v1/desk/tickets"),
         ("GET", "/v1/desk/callbacks"),
+        ("GET", "/v1/desk/compliance"),
         ("GET", "/v1/desk/tickets/{ticket_id}"),
         ("GET", "/v1/desk/shops/{shop_id}"),
         ("POST", "/v1/desk/followed"),

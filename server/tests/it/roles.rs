@@ -167,6 +167,30 @@ fn every_endpoint_by_every_role_for_its_own_shop_and_another() {
             json!(null),
             200,
         ),
+        (
+            "till",
+            Some(&c.till_a1),
+            "GET",
+            "/v1/desk/compliance",
+            json!(null),
+            403,
+        ),
+        (
+            "admin",
+            Some(&c.admin_a),
+            "GET",
+            "/v1/desk/compliance",
+            json!(null),
+            403,
+        ),
+        (
+            "support",
+            Some(&c.support),
+            "GET",
+            "/v1/desk/compliance",
+            json!(null),
+            200,
+        ),
         // Shops: the vendor admin creates them; a till does not even list them.
         ("nobody", None, "GET", "/v1/shops", json!(null), 401),
         (

@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
-use stationdesk_core::domain::compliance::Site;
+use stationdesk_core::domain::compliance::{ComplianceRow, Site};
 use stationdesk_core::domain::stations::{Station, StationCoverage};
-use stationdesk_core::store::{ComplianceRow, ComplianceUpdate};
+use stationdesk_core::store::ComplianceUpdate;
 use stationdesk_core::sync;
 use tauri::State;
 

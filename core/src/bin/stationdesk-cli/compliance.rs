@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use stationdesk_core::domain::compliance::{TillKind, TseKind, TseWarning};
-use stationdesk_core::store::{ComplianceRow, ComplianceUpdate, Store};
+use stationdesk_core::domain::compliance::{ComplianceRow, TillKind, TseKind, TseWarning};
+use stationdesk_core::store::{ComplianceUpdate, Store};
 
 use super::{table, CliError, Output};
 

@@ -8,6 +8,7 @@ use std::collections::{btree_map, BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+use stationdesk_core::domain::compliance::overview;
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
 use stationdesk_core::domain::desk_queue::{
     trigram_query, trigram_words, AssignedTo, QueueFilter, ACTIVE, DEFAULT_PAGE,
@@ -19,8 +20,8 @@ use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_core::domain::tickets::{Priority, TicketState};
 use stationdesk_protocol::{
-    DeskCallback, DeskChanges, DeskContact, DeskContract, DeskPage, DeskReport, DeskResolution,
-    DeskShop, DeskSla, DeskStation, DeskTicket, FollowedTicket, ShopMonth,
+    DeskCallback, DeskChanges, DeskCompliance, DeskContact, DeskContract, DeskPage, DeskReport,
+    DeskResolution, DeskShop, DeskSla, DeskStation, DeskTicket, FollowedTicket, ShopMonth,
 };
 use uuid::Uuid;
 
@@ -480,7 +481,69 @@ pub(super) fn shop(
                 revisioned(revision, shop, body)
             })
             .collect::<Result<_, StorageError>>()?,
+        compliance: compliance(conn, Some(shop), today)?,
     }))
+}
+
+/// The tills that need the desk's eye for the cash-register law, across shops or in one: the
+/// domain's overview of each shop's tills, kept where a certificate ends within 180 days or a
+/// report is due; expired and overdue first, then by days left and deadline.
+pub(super) fn compliance(
+    conn: &Connection,
+    only: Option<Uuid>,
+    on: NaiveDate,
+) -> Result<Vec<DeskCompliance>, StorageError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.shop_id, sh.name, s.record FROM stations s JOIN shops sh ON sh.id = s.shop_id
+         WHERE s.record IS NOT NULL AND (?1 IS NULL OR s.shop_id = ?1)
+         ORDER BY s.shop_id",
+    )?;
+    let rows = stmt.query_map([only.map(|id| id.to_string())], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut shops: Vec<(Uuid, String, Vec<Station>)> = Vec::new();
+    for row in rows {
+        let (shop, name, record) = row?;
+        let shop = id_of(shop)?;
+        let station: Station = json(&record)?;
+        match shops.last_mut() {
+            Some((id, _, stations)) if *id == shop => stations.push(station),
+            _ => shops.push((shop, name, vec![station])),
+        }
+    }
+    let mut listed: Vec<DeskCompliance> = shops
+        .iter()
+        .flat_map(|(shop, name, stations)| {
+            overview(stations, on)
+                .into_iter()
+                .map(move |row| DeskCompliance {
+                    shop_id: *shop,
+                    shop_name: name.clone(),
+                    station_id: row.station_id,
+                    station: row.station,
+                    site: row.site,
+                    tse_serial: row.tse_serial,
+                    tse_valid_until: row.tse_valid_until,
+                    days_left: row.days_left,
+                    warning: row.warning.map(|w| w.as_str().to_owned()),
+                    report_due_by: row.report_due_by,
+                    report_overdue: row.report_overdue,
+                })
+        })
+        .filter(|row| row.warning.is_some() || row.report_due_by.is_some())
+        .collect();
+    listed.sort_by_key(|row| {
+        (
+            !(row.report_overdue || row.warning.as_deref() == Some("expired")),
+            row.days_left.unwrap_or(i64::MAX),
+            row.report_due_by,
+        )
+    });
+    Ok(listed)
 }
 
 /// Each shop's month: the tickets filed in it with their clocks as they stand `now`, and its

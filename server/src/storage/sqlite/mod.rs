@@ -203,6 +203,14 @@ impl Storage for SqliteStorage {
         desk::shop(&self.conn(), shop, now, calendar)
     }
 
+    fn desk_compliance(
+        &self,
+        shop: Option<Uuid>,
+        on: chrono::NaiveDate,
+    ) -> Result<Vec<stationdesk_protocol::DeskCompliance>, StorageError> {
+        desk::compliance(&self.conn(), shop, on)
+    }
+
     fn desk_callbacks(
         &self,
         now: DateTime<Utc>,
