@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "record_report_filed",
     "save_site_report",
     "save_outage_log",
+    "desk_compliance",
     "mark_tse_failure",
     "record_tse_working",
     "list_contracts",

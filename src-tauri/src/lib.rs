@@ -40,6 +40,7 @@ pub fn run() {
             commands::stations::record_report_filed,
             commands::stations::save_site_report,
             commands::stations::save_outage_log,
+            commands::desk::desk_compliance,
             commands::tickets::mark_tse_failure,
             commands::tickets::record_tse_working,
             commands::stations::add_station,

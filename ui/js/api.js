@@ -104,6 +104,7 @@ export const api = {
   noteTicket: (id, body) => call("note_ticket", { id, body }),
   offerQuote: (id, amount, description) => call("offer_quote", { id, amount, description }),
   deskCallbacks: () => call("desk_callbacks"),
+  deskCompliance: () => call("desk_compliance"),
   deskDueSoon: () => call("desk_due_soon"),
   deskReport: (month) => call("desk_report", { month }),
   saveDeskReport: (month) => call("save_desk_report", { month }),

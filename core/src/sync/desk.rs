@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use stationdesk_protocol::{
-    DeskChanges, DeskFollowed, DeskPage, DeskReport, DeskShop, DeskTicket, DeskTicketInContext,
-    Shop,
+    DeskChanges, DeskCompliance, DeskFollowed, DeskPage, DeskReport, DeskShop, DeskTicket,
+    DeskTicketInContext, Shop,
 };
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
@@ -49,6 +49,14 @@ pub fn queue(store: &mut Store, filter: &QueueFilter) -> Result<DeskPage, SyncEr
 pub fn callbacks(store: &mut Store) -> Result<Vec<DeskTicket>, SyncError> {
     with_token(store, |_, client, token| {
         client.get(token, "/desk/callbacks", &[])
+    })
+}
+
+/// The tills across shops whose TSE certificate ends within 180 days or whose site's report to
+/// the tax office is due, the most urgent first.
+pub fn compliance(store: &mut Store) -> Result<Vec<DeskCompliance>, SyncError> {
+    with_token(store, |_, client, token| {
+        client.get(token, "/desk/compliance", &[])
     })
 }
 

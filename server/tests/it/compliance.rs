@@ -345,7 +345,7 @@ fn a_tse_failure_pressed_at_the_till_is_ended_by_the_admin_and_both_keep_the_out
     );
     let restored = stationdesk_core::store::EventKind::TseRestored;
     let blank = event(ticket, restored, None);
-    let results = server.push(&admin_token, &[blank.clone()]);
+    let results = server.push(&admin_token, std::slice::from_ref(&blank));
     assert_eq!(statuses(&results), ["rejected"]);
     assert!(
         results[0]["reason"].as_str().unwrap().contains("cause"),

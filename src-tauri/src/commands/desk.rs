@@ -10,7 +10,9 @@ use stationdesk_core::domain::tickets::{
 };
 use stationdesk_core::store::{Comment, NewTicket, Quote};
 use stationdesk_core::sync::{self, desk};
-use stationdesk_protocol::{DeskPage, DeskShop, DeskTicket, DeskTicketInContext, Shop};
+use stationdesk_protocol::{
+    DeskCompliance, DeskPage, DeskShop, DeskTicket, DeskTicketInContext, Shop,
+};
 use tauri::State;
 use uuid::Uuid;
 
@@ -47,6 +49,12 @@ pub fn desk_queue(
 #[tauri::command(async)]
 pub fn desk_callbacks(state: State<'_, AppState>) -> Result<Vec<DeskTicket>, UiError> {
     on_own_connection(&state, desk::callbacks)
+}
+
+/// The tills across shops that need the desk's eye for the cash-register law.
+#[tauri::command(async)]
+pub fn desk_compliance(state: State<'_, AppState>) -> Result<Vec<DeskCompliance>, UiError> {
+    on_own_connection(&state, desk::compliance)
 }
 
 /// The callback is made: `outcome` is what the till will show.

@@ -293,3 +293,49 @@ export function sitesCard(ctx, coverage, rows) {
     }),
   );
 }
+
+/// What needs the desk's eye for one till: its certificate's end, its site's report.
+function attention(t, row) {
+  const parts = [];
+  if (row.warning) {
+    const until = formatDate(row.tse_valid_until);
+    parts.push(row.warning === "expired" ? t("compliance.expired", { date: until }) : t("compliance.endsIn", { days: row.days_left, date: until }));
+  }
+  if (row.report_due_by) {
+    parts.push(t(row.report_overdue ? "compliance.reportOverdue" : "compliance.reportDue", { date: formatDate(row.report_due_by) }));
+  }
+  return parts.join(" · ");
+}
+
+/// Beside a ticket on the desk: the shop's tills that need attention for the law.
+export function contextCompliance(t, rows) {
+  if (!rows?.length) return null;
+  return [
+    h("h4", {}, t("compliance.deskTitle")),
+    h("ul", { class: "context-compliance", id: "context-compliance" }, rows.map((row) =>
+      h("li", { class: tseUrgent(row) || row.report_overdue ? "warning" : null }, h("strong", {}, row.station), ` · ${attention(t, row)}`))),
+  ];
+}
+
+/// On the desk: every shop's tills that need attention for the law, the most urgent first.
+export function deskComplianceCard(t, listed) {
+  const body = listed.error
+    ? h("p", { class: "error-box", role: "alert" }, listed.error.message)
+    : !listed.length
+      ? h("p", { class: "muted" }, t("compliance.deskNone"))
+      : table({
+          id: "desk-compliance",
+          caption: t("compliance.deskTitle"),
+          headers: [t("desk.column.shop"), t("desk.column.station"), "TSE", t("compliance.report")],
+          rows: listed.map((row) => {
+            const tr = h("tr", { class: tseUrgent(row) || row.report_overdue ? "row-warning" : null },
+              h("td", {}, row.shop_name),
+              h("td", {}, row.station),
+              h("td", {}, row.warning ? attention(t, { ...row, report_due_by: null }) : row.tse_serial ?? "—"),
+              h("td", {}, row.report_due_by ? attention(t, { ...row, warning: null }) : "—"));
+            tr.dataset.warning = row.warning ?? "";
+            return tr;
+          }),
+        });
+  return h("section", { class: "card", id: "desk-compliance-card" }, h("h2", {}, t("compliance.deskTitle")), body);
+}

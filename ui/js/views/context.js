@@ -5,6 +5,7 @@
 import { h } from "../dom.js";
 import { formatDate, formatInstant } from "../format.js";
 import { planName } from "../plans.js";
+import { contextCompliance } from "./compliance.js";
 
 // A till not heard of for this long while its emergency is open may be down or offline.
 const SILENT_AFTER_MS = 15 * 60 * 1000;
@@ -58,6 +59,7 @@ export function contextPanel(ctx, opened, open) {
     h("p", { id: "context-caller" }, h("strong", {}, `${t("desk.context.whoMayCall")}: `), caller),
     admins,
     h("h4", {}, t("desk.context.tills")), tills,
+    contextCompliance(t, shop.compliance),
     h("h4", {}, t("desk.context.contracts")), contracts,
     h("h4", {}, t("desk.context.otherTickets")), otherList);
 }

@@ -5,6 +5,7 @@
 import { drafted, h, table } from "../dom.js";
 import { formatDue, formatInstant } from "../format.js";
 import { planName } from "../plans.js";
+import { deskComplianceCard } from "./compliance.js";
 import { choice, field, openTicket, requestFields } from "./tickets.js";
 
 const ACTIVE = ["new", "open", "waiting_for_customer"];
@@ -171,9 +172,10 @@ export async function render(ctx) {
     search: screen.search.trim() || null,
     cursor,
   });
-  let page, callbacks;
+  let page, callbacks, compliance;
   try {
-    [page, callbacks] = await Promise.all([ask(null), api.deskCallbacks()]);
+    // The law's list is a side matter: its failure is told in its card, the queue still shows.
+    [page, callbacks, compliance] = await Promise.all([ask(null), api.deskCallbacks(), api.deskCompliance().catch((error) => ({ error }))]);
   } catch (error) {
     return h("section", { class: "desk" }, h("h1", {}, t("desk.title")), h("p", { class: "error-box", role: "alert" }, error.message));
   }
@@ -238,5 +240,6 @@ export async function render(ctx) {
     filters,
     narrowed,
     page.tickets.length ? rows : h("p", { class: "card empty", id: "desk-empty" }, t("desk.none")),
-    h("div", { class: "actions" }, more));
+    h("div", { class: "actions" }, more),
+    deskComplianceCard(t, compliance));
 }

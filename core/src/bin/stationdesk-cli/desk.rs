@@ -45,6 +45,9 @@ pub(super) enum DeskCommand {
     /// The callbacks tills asked for outside support hours that nobody has made yet, the
     /// longest waiting first; `ticket called-back` answers one.
     Callbacks,
+    /// The tills across shops whose TSE certificate ends within 180 days (or has ended), or
+    /// whose site's report to the tax office is due; the most urgent first.
+    Compliance,
     /// The SLA clocks of my tickets and the unassigned ones that run out within the warning
     /// time (`desk sla-warning`), or have run out; each told once unless `--all`.
     DueSoon {
@@ -108,6 +111,40 @@ pub(super) fn desk_command(
             out,
         ),
         DeskCommand::Callbacks => callbacks(&mut store()?, out),
+        DeskCommand::Compliance => {
+            let listed = desk::compliance(&mut store()?)?;
+            out.print(&listed, || {
+                let date = |day: Option<chrono::NaiveDate>| {
+                    day.map_or_else(String::new, |d| d.to_string())
+                };
+                let rows = listed
+                    .iter()
+                    .map(|row| {
+                        vec![
+                            row.shop_name.clone(),
+                            row.station.clone(),
+                            row.tse_serial.clone().unwrap_or_default(),
+                            date(row.tse_valid_until),
+                            row.warning.clone().unwrap_or_default(),
+                            date(row.report_due_by),
+                            if row.report_overdue { "OVERDUE" } else { "" }.to_owned(),
+                        ]
+                    })
+                    .collect();
+                table(
+                    &[
+                        "SHOP",
+                        "STATION",
+                        "TSE",
+                        "VALID UNTIL",
+                        "WARNING",
+                        "REPORT DUE BY",
+                        "",
+                    ],
+                    rows,
+                )
+            })
+        }
         DeskCommand::Report { month, csv } => {
             let mut store = store()?;
             if *csv {
