@@ -82,6 +82,8 @@ export function factsForm(ctx, station, sites, onDone) {
   };
   const dates = ["purchased_on", "in_service_from", "out_of_service_from", "tse_valid_until", "tse_in_use_from"];
   const swapHint = h("p", { class: "muted", id: "facts-swap-hint" }, t("compliance.swapHint"));
+  // Each control under its label, three to a row.
+  const grid = (entries) => h("div", { class: "form-grid" }, entries.map(([key, label]) => field(controls[key].id, t(`compliance.${label}`), controls[key])));
   return h(
     "form",
     {
@@ -117,31 +119,11 @@ export function factsForm(ctx, station, sites, onDone) {
     },
     h("h2", {}, t("compliance.factsOf", { name: station.name })),
     h("datalist", { id: "facts-sites" }, sites.map((site) => h("option", { value: site.name }))),
-    h(
-      "div",
-      { class: "form-grid" },
-      field("facts-site", t("compliance.site"), controls.site),
-      field("facts-kind", t("compliance.tillKind"), controls.kind),
-      field("facts-make", t("compliance.make"), controls.make),
-      field("facts-model", t("compliance.model"), controls.model),
-      field("facts-software", t("compliance.software"), controls.software),
-      field("facts-software-version", t("compliance.softwareVersion"), controls.software_version),
-      field("facts-serial", t("compliance.serial"), controls.serial),
-      field("facts-purchased", t("compliance.purchasedOn"), controls.purchased_on),
-      field("facts-in-service", t("compliance.inServiceFrom"), controls.in_service_from),
-      field("facts-out-of-service", t("compliance.outOfServiceFrom"), controls.out_of_service_from),
-    ),
+    grid([["site", "site"], ["kind", "tillKind"], ["make", "make"], ["model", "model"], ["software", "software"], ["software_version", "softwareVersion"],
+      ["serial", "serial"], ["purchased_on", "purchasedOn"], ["in_service_from", "inServiceFrom"], ["out_of_service_from", "outOfServiceFrom"]]),
     h("h3", {}, t("compliance.tse")),
     swapHint,
-    h(
-      "div",
-      { class: "form-grid" },
-      field("facts-tse-serial", t("compliance.tseSerial"), controls.tse_serial),
-      field("facts-tse-kind", t("compliance.tseKindLabel"), controls.tse_kind),
-      field("facts-tse-bsi", t("compliance.bsiId"), controls.tse_bsi_id),
-      field("facts-tse-valid-until", t("compliance.validUntilLabel"), controls.tse_valid_until),
-      field("facts-tse-in-use", t("compliance.inUseFrom"), controls.tse_in_use_from),
-    ),
+    grid([["tse_serial", "tseSerial"], ["tse_kind", "tseKindLabel"], ["tse_bsi_id", "bsiId"], ["tse_valid_until", "validUntilLabel"], ["tse_in_use_from", "inUseFrom"]]),
     facts.retired_tses?.length
       ? h("p", { class: "muted", id: "facts-retired" }, t("compliance.retired", { list: facts.retired_tses.map((old) => `${old.serial} (${formatDate(old.in_use_until)})`).join(", ") }))
       : null,
