@@ -81,6 +81,10 @@ async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
         app.open(view).await;
         check(&app, view, &mut serious).await;
     }
+    app.open("stations").await;
+    app.click("#stations-table .edit-facts").await;
+    app.find("#facts-form").await;
+    check(&app, "a till's facts", &mut serious).await;
     app.open("tickets").await;
     app.click("#ticket-list .ticket-title").await;
     app.find("#ticket-detail").await;

@@ -80,6 +80,7 @@ async fn the_stations_screen_warns_of_ending_certificates_and_a_tse_swap_makes_t
     app.click("#stations-table tbody tr:nth-child(2) .edit-facts")
         .await;
     app.find("#facts-form").await;
+    app.screenshot("stations-till-facts").await;
     app.type_into("#facts-tse-serial", "TSE-C9").await;
     let valid_until = shop_today() + Duration::days(1800);
     app.type_into(

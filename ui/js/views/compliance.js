@@ -45,7 +45,7 @@ export function tseUrgent(row) {
 // An optional date field: empty is allowed and means "not given".
 function optionalDate(id, iso, t) {
   const input = dateInput({ id }, iso ?? null, t("common.dateHint"));
-  input.placeholder = t("common.dateHint");
+  input.placeholder = t("common.datePattern");
   const check = () => input.setCustomValidity(!input.value.trim() || input.iso() ? "" : t("common.dateHint"));
   input.addEventListener("input", check);
   return input;
