@@ -560,3 +560,139 @@ fn quotes_callbacks_and_escalation_from_the_command_line() {
         ]
     );
 }
+
+/// The cash-register law's commands print the documented JSON: a till's facts, the overview
+/// with its warning and the site's deadline, the report for ELSTER, a filing, and the outage
+/// log from a TSE failure to its cause, with its PDF.
+#[test]
+fn compliance_commands_print_the_documented_json() {
+    let db = Db::new();
+    json_of(&db.run(&["station", "add", "--name", "Kasse 1", "--json"]));
+    let set = json_of(&db.run(&[
+        "station",
+        "compliance",
+        "--station",
+        "Kasse 1",
+        "--kind",
+        "pc",
+        "--serial",
+        "K-1",
+        "--site",
+        "Filiale Mitte",
+        "--tse-serial",
+        "A-1",
+        "--tse-valid-until",
+        "2026-03-31",
+        "--tse-in-use-from",
+        "2025-08-01",
+        "--purchased-on",
+        "2025-07-20",
+        "--json",
+    ]));
+    assert_eq!(set["tse_serial"], "A-1");
+
+    let rows = json_of(&db.run(&["compliance", "--on", "2026-01-31", "--json"]));
+    let row = &rows[0];
+    let mut keys: Vec<&str> = row
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "days_left",
+            "out_of_service",
+            "report_due_by",
+            "report_overdue",
+            "site",
+            "station",
+            "station_id",
+            "tse_serial",
+            "tse_valid_until",
+            "warning"
+        ]
+    );
+    assert_eq!(
+        (&row["days_left"], &row["warning"], &row["site"]),
+        (&json!(59), &json!("90"), &json!("Filiale Mitte"))
+    );
+    // Bought on 20 July 2025: due a month later, overdue by the end of January 2026.
+    assert_eq!(row["report_due_by"], "2025-08-20");
+    assert_eq!(row["report_overdue"], true);
+
+    let csv = db.run(&[
+        "compliance",
+        "report",
+        "--site",
+        "filiale mitte",
+        "--format",
+        "csv",
+    ]);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.starts_with("Bezeichnung der Betriebsstätte;"), "{csv}");
+    assert!(
+        csv.contains(";K-1;") && csv.contains(";20.07.2025;"),
+        "{csv}"
+    );
+    let report = json_of(&db.run(&["compliance", "report", "--site", "Filiale Mitte"]));
+    assert_eq!(report["Betriebsstätte"]["Anzahl der zugeordneten eAs"], 1);
+
+    let filed = json_of(&db.run(&[
+        "compliance",
+        "filed",
+        "--site",
+        "Filiale Mitte",
+        "--on",
+        "2025-08-15",
+        "--transfer-ticket",
+        "et-1",
+        "--json",
+    ]));
+    assert_eq!(filed[0]["report_due_by"], Value::Null);
+    let unknown = db.run(&[
+        "compliance",
+        "filed",
+        "--site",
+        "Nirgendwo",
+        "--on",
+        "2025-08-15",
+        "--json",
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("not_found"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let pressed = json_of(&db.run(&["emergency", "--station", "Kasse 1", "--json"]));
+    let number = pressed["number"].as_str().unwrap();
+    json_of(&db.run(&["ticket", "tse-failure", number, "--json"]));
+    let no_cause = db.run(&["ticket", "tse-working", number, "--cause", " ", "--json"]);
+    assert_eq!(no_cause.status.code(), Some(1));
+    json_of(&db.run(&[
+        "ticket",
+        "tse-working",
+        number,
+        "--cause",
+        "Stick getauscht",
+        "--json",
+    ]));
+    let pdf = db.0.path().join("outages.pdf");
+    let outages = json_of(&db.run(&[
+        "compliance",
+        "outages",
+        "--station",
+        "Kasse 1",
+        "--pdf",
+        pdf.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(outages.as_array().unwrap().len(), 1);
+    assert_eq!(outages[0]["number"], number);
+    assert_eq!(outages[0]["cause"], "Stick getauscht");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+}
