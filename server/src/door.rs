@@ -330,19 +330,19 @@ pub fn admit(
                 "record stations",
             )?;
             let kept = facts.station(station.id)?;
+            let sent = station.compliance.take();
             // The desk records a till's compliance facts, nothing else of it, and only of a
             // till the server has.
             if caller.role == Role::SupportStaff {
-                let Some(kept) = kept.clone() else {
+                let Some(kept) = &kept else {
                     return refuse(format!("station {} is not known here", station.id));
                 };
                 *station = Station {
-                    compliance: station.compliance.take(),
                     updated_at: station.updated_at,
-                    ..kept
+                    ..kept.clone()
                 };
             }
-            station.compliance = match (caller.role, station.compliance.take()) {
+            station.compliance = match (caller.role, sent) {
                 // A till sends its record with whatever it last pulled: the admin's and the
                 // desk's compliance facts stay as the server has them.
                 (Role::Station, _) | (_, None) => kept.and_then(|kept| kept.compliance),

@@ -6,6 +6,8 @@
 //! every till and admin of the shop as the station's name does. A TSE that is swapped out stays
 //! on the record among the retired ones: its data must be kept for years.
 
+use std::collections::HashMap;
+
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -318,26 +320,35 @@ pub fn overview(stations: &[Station], on: NaiveDate) -> Vec<ComplianceRow> {
             .and_then(|c| c.site.as_ref())
             .map(|site| site.name.to_lowercase())
     };
+    // One report covers the site: its deadline is its earliest till's.
+    let mut site_deadlines: HashMap<String, NaiveDate> = HashMap::new();
+    for station in stations {
+        let due = station
+            .compliance
+            .as_ref()
+            .and_then(TillCompliance::report_due_by);
+        if let (Some(site), Some(due)) = (site_of(station), due) {
+            site_deadlines
+                .entry(site)
+                .and_modify(|earliest| *earliest = (*earliest).min(due))
+                .or_insert(due);
+        }
+    }
     stations
         .iter()
         .map(|station| {
-            let facts = station.compliance.clone().unwrap_or_default();
-            let tse = facts.tse.as_ref();
+            let facts = station.compliance.as_ref();
+            let tse = facts.and_then(|f| f.tse.as_ref());
             let valid_until = tse.and_then(|t| t.valid_until);
-            let in_service = facts.in_service_on(on);
-            let site = site_of(station);
-            // One report covers the site: its deadline is its earliest till's.
-            let report_due_by = stations
-                .iter()
-                .filter(|other| {
-                    other.id == station.id || (site.is_some() && site_of(other) == site)
-                })
-                .filter_map(|other| other.compliance.as_ref()?.report_due_by())
-                .min();
+            let in_service = facts.is_none_or(|f| f.in_service_on(on));
+            let report_due_by = match site_of(station) {
+                Some(site) => site_deadlines.get(&site).copied(),
+                None => facts.and_then(TillCompliance::report_due_by),
+            };
             ComplianceRow {
                 station_id: station.id,
                 station: station.name.clone(),
-                site: facts.site.as_ref().map(|s| s.name.clone()),
+                site: facts.and_then(|f| f.site.as_ref()).map(|s| s.name.clone()),
                 tse_serial: tse.map(|t| t.serial.clone()),
                 tse_valid_until: valid_until,
                 days_left: valid_until.map(|until| (until - on).num_days()),

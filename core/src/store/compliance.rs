@@ -164,62 +164,78 @@ impl Store {
         Ok(ElsterReport::of(found, &tills))
     }
 
-    /// Opens the ticket for each TSE of `stations` whose certificate ends within 90 days, if
-    /// this PC has not got it yet. Every app of the shop that notices files the same ticket
-    /// under the same change ids, so the server keeps one. Returns the tickets opened here.
+    /// Opens the ticket for each TSE whose certificate ends within 90 days (of one till, or of
+    /// every till here), if this PC has not got it yet. Every app of the shop that notices
+    /// files the same ticket under the same change ids, so the server keeps one. Runs at each
+    /// sync: it reads first and takes the write lock only when there is a ticket to file.
+    /// Returns the tickets opened here.
     pub fn open_tse_tickets(
         &mut self,
-        stations: &[Uuid],
+        only: Option<Uuid>,
         on: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Vec<Ticket>, StoreError> {
-        let tx = self.write()?;
-        let mut opened = Vec::new();
-        for station in stations_by_id(&tx, stations)? {
+        let mut due = Vec::new();
+        for station in self.stations()? {
+            if only.is_some_and(|id| id != station.id) {
+                continue;
+            }
             let Some(facts) = &station.compliance else {
                 continue;
             };
-            let Some(tse) = &facts.tse else { continue };
-            let due = tse
+            let Some(tse) = facts.tse.clone() else {
+                continue;
+            };
+            let ending = tse
                 .valid_until
                 .and_then(|until| tse_warning(until, on))
                 .is_some_and(TseWarning::needs_ticket);
-            if !due || !facts.in_service_on(on) || tse.serial.is_empty() {
+            if !ending || !facts.in_service_on(on) || tse.serial.is_empty() {
                 continue;
             }
             let id = tse_ticket_id(station.id, &tse.serial);
-            let held: Option<String> = tx
+            let held = self
+                .conn
                 .query_row(
-                    "SELECT id FROM tickets WHERE id = ?1",
+                    "SELECT 1 FROM tickets WHERE id = ?1",
                     [id.to_string()],
-                    |r| r.get(0),
+                    |_| Ok(()),
                 )
-                .optional()?;
-            if held.is_some() {
-                continue;
+                .optional()?
+                .is_some();
+            if !held {
+                let change_id = tse_ticket_change_id(station.id, &tse.serial);
+                due.push((change_id, tse_ticket(id, &station, &tse, now)));
             }
-            let ticket = tse_ticket(id, &station, tse, now);
-            write_ticket_row(&tx, &ticket)?;
+        }
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.write()?;
+        for (change_id, ticket) in &due {
+            write_ticket_row(&tx, ticket)?;
             enqueue_as(
                 &tx,
-                tse_ticket_change_id(station.id, &tse.serial),
+                *change_id,
                 ChangeBody::TicketFiled {
                     ticket: ticket.clone(),
                 },
             )?;
-            record_created_once(&tx, &ticket)?;
+            record_created_once(&tx, ticket)?;
             super::search::index_ticket(&tx, ticket.id)?;
-            opened.push(ticket);
         }
         tx.commit()?;
-        Ok(opened)
+        Ok(due.into_iter().map(|(_, ticket)| ticket).collect())
     }
 }
 
 impl Store {
     /// The till's TSE outages, the earliest first.
     pub fn tse_outages(&self, station: &str) -> Result<Vec<TseOutage>, StoreError> {
-        let station = find_station(&self.conn, station)?;
+        self.outages_of(&find_station(&self.conn, station)?)
+    }
+
+    fn outages_of(&self, station: &Station) -> Result<Vec<TseOutage>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT t.id, t.created_at, r.at, r.note, r.actor
              FROM tickets t
@@ -257,7 +273,7 @@ impl Store {
     /// TSEs, and each outage with its start, end and cause, in the shop's time zone.
     pub fn outage_log_pdf(&self, station: &str) -> Result<Vec<u8>, StoreError> {
         let till = find_station(&self.conn, station)?;
-        let outages = self.tse_outages(station)?;
+        let outages = self.outages_of(&till)?;
         Ok(outage_log::render(
             &till,
             &outages,
@@ -364,13 +380,6 @@ fn at_site(conn: &rusqlite::Connection, name: &str) -> Result<Vec<Station>, Stor
     ))?;
     let rows = stmt.query_map([name], super::station_row)?;
     rows.map(|r| r?).collect()
-}
-
-fn stations_by_id(tx: &Transaction<'_>, ids: &[Uuid]) -> Result<Vec<Station>, StoreError> {
-    ids.iter()
-        .map(|id| find_station(tx, &id.to_string()))
-        .filter(|found| !matches!(found, Err(StoreError::NotFound { .. })))
-        .collect()
 }
 
 fn no_site(name: &str) -> StoreError {

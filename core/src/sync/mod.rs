@@ -431,8 +431,6 @@ fn with_token<T>(
     work(store, &client, &token)
 }
 
-/// Support staff work from the server's queue and keep only the tickets they open; everyone
-/// else keeps their whole reach.
 /// Opens the ticket of each TSE whose certificate ends within 90 days, as the last pull left
 /// the records: the shop admin's app watches every till of the shop, a till itself. The first
 /// to notice files it; the others send the same change ids, which the server keeps once.
@@ -440,16 +438,18 @@ fn open_tse_tickets(store: &mut Store) -> Result<(), SyncError> {
     let Some(state) = store.enrolment()? else {
         return Ok(());
     };
-    let stations = match (state.staff.map(|staff| staff.role), state.station_id) {
-        (Some(Role::ShopAdmin), _) => store.stations()?.iter().map(|s| s.id).collect(),
-        (None, Some(till)) => vec![till],
+    let only = match (state.staff.map(|staff| staff.role), state.station_id) {
+        (Some(Role::ShopAdmin), _) => None,
+        (None, Some(till)) => Some(till),
         _ => return Ok(()),
     };
     let today = store.today()?;
-    store.open_tse_tickets(&stations, today, chrono::Utc::now())?;
+    store.open_tse_tickets(only, today, chrono::Utc::now())?;
     Ok(())
 }
 
+/// Support staff work from the server's queue and keep only the tickets they open; everyone
+/// else keeps their whole reach.
 fn works_the_desk(store: &Store) -> Result<bool, SyncError> {
     Ok(store
         .enrolment()?

@@ -81,13 +81,13 @@ fn a_tse_swap_makes_the_report_due_keeps_the_old_tse_and_the_ending_certificate_
     let later = today + Duration::days(40);
     assert_eq!(
         admin
-            .open_tse_tickets(&[station_id], later, Utc::now())
+            .open_tse_tickets(Some(station_id), later, Utc::now())
             .unwrap()
             .len(),
         1
     );
     assert_eq!(
-        till.open_tse_tickets(&[station_id], later, Utc::now())
+        till.open_tse_tickets(Some(station_id), later, Utc::now())
             .unwrap()
             .len(),
         1
@@ -120,7 +120,7 @@ fn a_tse_swap_makes_the_report_due_keeps_the_old_tse_and_the_ending_certificate_
     );
     assert!(
         admin
-            .open_tse_tickets(&[station_id], later, Utc::now())
+            .open_tse_tickets(Some(station_id), later, Utc::now())
             .unwrap()
             .is_empty(),
         "once per TSE"
@@ -162,7 +162,7 @@ fn a_tse_swap_makes_the_report_due_keeps_the_old_tse_and_the_ending_certificate_
     );
     assert!(
         admin
-            .open_tse_tickets(&[station_id], later, Utc::now())
+            .open_tse_tickets(Some(station_id), later, Utc::now())
             .unwrap()
             .is_empty(),
         "the new TSE has years left"
@@ -228,6 +228,22 @@ fn malformed_compliance_facts_are_refused_at_the_door_and_stop_nobody() {
             &["station", "compliance"],
             json!({"price": 1}),
         ),
+        spoiled(
+            good.clone(),
+            &["station", "compliance"],
+            json!({"serial": "K-1\nforged line"}),
+        ),
+        spoiled(
+            good.clone(),
+            &["station", "compliance"],
+            json!({"tse": {"kind": "hardware", "serial": "A", "valid_until": "soon"}}),
+        ),
+        spoiled(
+            good.clone(),
+            &["station", "compliance"],
+            json!({"retired_tses": vec![tse("BSI-K-TR-0412-2020"); 51]}),
+        ),
+        spoiled(good.clone(), &["station", "compliance"], json!("a string")),
     ];
     for change in &hostile {
         let results = server.push(&admin, std::slice::from_ref(change));
@@ -243,6 +259,15 @@ fn malformed_compliance_facts_are_refused_at_the_door_and_stop_nobody() {
         json!({"tse": tse("BSI-K-TR-0412-2020"), "site": {"name": "Filiale Mitte"}}),
     );
     assert_eq!(statuses(&server.push(&admin, &[fine])), ["applied"]);
+    // Another shop's admin cannot record this till's facts.
+    let linde = server.shop("Linde");
+    let stranger = server.staff("chef@linde.de", "shop_admin", Some(&linde));
+    let theirs = spoiled(
+        station(till_station, "Kasse 1"),
+        &["station", "compliance"],
+        json!({"serial": "forged"}),
+    );
+    assert_eq!(statuses(&server.push(&stranger, &[theirs])), ["rejected"]);
     // The desk records a till's facts, and nothing else of it: not a new name.
     let desk = server.staff("ben@vendor.de", "support_staff", None);
     let from_desk = spoiled(

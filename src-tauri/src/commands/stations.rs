@@ -91,11 +91,13 @@ pub fn save_site_report(
     format: String,
 ) -> Result<String, UiError> {
     let report = state.store().site_report(&site)?;
-    let bytes = match format.as_str() {
-        "csv" => report.csv().into_bytes(),
-        _ => serde_json::to_vec_pretty(&report).expect("plain data serialises"),
+    let (bytes, extension) = match format.as_str() {
+        "csv" => (report.csv().into_bytes(), "csv"),
+        _ => (
+            serde_json::to_vec_pretty(&report).expect("plain data serialises"),
+            "json",
+        ),
     };
-    let extension = if format == "csv" { "csv" } else { "json" };
     let name = format!(
         "stationdesk-146a-{}.{extension}",
         file_safe(&report.site.name)
