@@ -223,6 +223,9 @@ export async function render(ctx) {
       try {
         const further = await ask(next);
         body.append(...further.tickets.map((ticket) => row(ctx, ticket)));
+        // A sync's redraw would take back the pages the agent asked for: the queue stays as it
+        // is until they act (a new emergency still alerts them).
+        rows.dataset.busy = "true";
         next = further.next;
         more.hidden = !next;
       } catch (error) {
