@@ -321,9 +321,14 @@ impl App {
     pub async fn click_and_wait_for_render(&self, css: &str) {
         let before = self.attrs("main", "data-render").await;
         self.click(css).await;
+        // A background redraw begun before the click may finish first and change the number:
+        // the page counts as redrawn once nothing is being drawn any more.
         self.eventually(
             &format!("the view re-renders after clicking {css}"),
-            || async { self.attrs("main", "data-render").await != before },
+            || async {
+                self.attrs("main", "data-render").await != before
+                    && self.attrs("main", "aria-busy").await == [""]
+            },
         )
         .await;
     }

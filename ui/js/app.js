@@ -129,6 +129,10 @@ async function show(view, { keepFocus = false, background = false, emergency = f
   const ticket = ++shown;
   ctx.view = view;
   rendering = true;
+  const main = document.getElementById("main");
+  // Assistive technology waits for the new page; so do the E2E tests, as a render number that
+  // changed may be an older redraw finishing.
+  main.setAttribute("aria-busy", "true");
   let content;
   try {
     content = await (await VIEWS[view]()).render(ctx);
@@ -137,6 +141,7 @@ async function show(view, { keepFocus = false, background = false, emergency = f
   }
   if (ticket !== shown) return;
   rendering = false;
+  main.removeAttribute("aria-busy");
   // A redraw for a sync gives way to whatever someone began on the page while it was being
   // drawn (a click on "Turn on" whose QR code would land in the page being replaced).
   if (background && busy(emergency)) return;
@@ -147,7 +152,6 @@ async function show(view, { keepFocus = false, background = false, emergency = f
   // The chrome and the view change together, so nothing half-translated is ever on screen.
   paintChrome();
   paintAccessBanner();
-  const main = document.getElementById("main");
   main.replaceChildren(content);
   if (firstDrawn === null) reportFirstFrame();
   main.dataset.view = view;
