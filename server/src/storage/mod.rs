@@ -3,6 +3,7 @@
 //! machine.
 
 pub mod memory;
+pub mod sql;
 pub mod sqlite;
 
 use chrono::{DateTime, NaiveDate, Utc};
