@@ -22,10 +22,11 @@ if [ "$what" = test ]; then
   # x11vnc, Remmina and desktop-file-utils (so GLib knows Remmina opens vnc: links) for the
   # real VNC session test; GNOME Keyring as the Secret Service the sync tests keep tokens in;
   # faketime runs a client whose clock is an hour off; systemd (systemd-analyze verify),
-  # openssl and adduser for the Debian packages' check.
+  # openssl and adduser for the Debian packages' check; PostgreSQL for the server's second
+  # storage, in a throwaway cluster (scripts/with-postgres.sh).
   packages+=(xvfb xauth webkit2gtk-driver dbus x11vnc remmina remmina-plugin-vnc desktop-file-utils
             gnome-keyring faketime poppler-utils python3-pip
-            systemd openssl adduser)
+            systemd openssl adduser postgresql)
 fi
 
 as_root() {
