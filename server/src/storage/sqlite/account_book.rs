@@ -2,11 +2,12 @@
 //! first half of its token's hash: it names the session and opens nothing.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 use stationdesk_protocol::{SecurityEvent, SecurityPolicy, StaffSession, Till};
 use uuid::Uuid;
 
-use super::{role_of, utc_text, uuid_of, SqliteStorage};
+use super::{role_of, SqliteStorage};
+use crate::args;
+use crate::storage::sql::Sql;
 use crate::accounts::{random_secret, secret_hash};
 use crate::storage::{
     Account, AccountBook, Caller, Ending, SecurityNote, StorageError, TokenState,
@@ -20,14 +21,14 @@ fn session_id(token_hash: &str) -> &str {
 }
 
 /// Whose the token with this hash is, or why it stopped working.
-pub(super) fn token_state(conn: &Connection, hash: &str) -> Result<TokenState, StorageError> {
+pub(super) fn token_state(db: &dyn Sql, hash: &str) -> Result<TokenState, StorageError> {
     // account, role, shop, station, name, named contact, last used, ends by, setup only,
     // revoked why
     type TokenRow = (
+        Uuid,
         String,
-        String,
-        Option<String>,
-        Option<String>,
+        Option<Uuid>,
+        Option<Uuid>,
         String,
         bool,
         DateTime<Utc>,
@@ -35,35 +36,20 @@ pub(super) fn token_state(conn: &Connection, hash: &str) -> Result<TokenState, S
         bool,
         Option<String>,
     );
-    let found: Option<TokenRow> = conn
-        .prepare_cached(
-            "SELECT coalesce(t.station_id, t.user_id), t.role, t.shop_id, t.station_id, t.name,
-                    coalesce(u.named_contact, 0), coalesce(t.last_used_at, t.created_at),
-                    t.ends_by, t.setup_only,
-                    CASE WHEN t.revoked_at IS NULL THEN NULL ELSE coalesce(t.revoked_why, 'revoked') END
-             FROM tokens t LEFT JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = ?1",
-        )?
-        .query_row([hash], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-            ))
-        })
-        .optional()?;
+    let found: Option<TokenRow> = db.row(
+        "SELECT coalesce(t.station_id, t.user_id), t.role, t.shop_id, t.station_id, t.name,
+                coalesce(u.named_contact, ?2), coalesce(t.last_used_at, t.created_at),
+                t.ends_by, t.setup_only,
+                CASE WHEN t.revoked_at IS NULL THEN NULL ELSE coalesce(t.revoked_why, 'revoked') END
+         FROM tokens t LEFT JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = ?1",
+        args![hash, false],
+    )?;
     let Some((
         account,
         role,
-        shop,
-        station,
+        shop_id,
+        station_id,
         name,
         named_contact,
         last_used_at,
@@ -77,14 +63,14 @@ pub(super) fn token_state(conn: &Connection, hash: &str) -> Result<TokenState, S
     if let Some(why) = ended {
         return Ok(TokenState::Ended {
             why,
-            station: station.is_some(),
+            station: station_id.is_some(),
         });
     }
     Ok(TokenState::Active(Caller {
-        account: uuid_of(Some(account))?.expect("selected"),
+        account,
         role: role_of(&role)?,
-        shop_id: uuid_of(shop)?,
-        station_id: uuid_of(station)?,
+        shop_id,
+        station_id,
         name,
         named_contact,
         last_used_at,
@@ -94,57 +80,41 @@ pub(super) fn token_state(conn: &Connection, hash: &str) -> Result<TokenState, S
 }
 
 fn account_where(
-    conn: &Connection,
+    db: &dyn Sql,
     condition: &str,
     value: &str,
 ) -> Result<Option<Account>, StorageError> {
     type AccountRow = (
+        Uuid,
         String,
         String,
         String,
-        String,
-        Option<String>,
+        Option<Uuid>,
         bool,
         String,
         bool,
         Option<Vec<u8>>,
         Option<Vec<u8>>,
     );
-    let row: Option<AccountRow> = conn
-        .query_row(
-            &format!(
-                "SELECT id, email, name, role, shop_id, named_contact, password_hash, active,
-                        totp_secret, totp_pending
-                 FROM users WHERE {condition}"
-            ),
-            [value],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((id, email, name, role, shop, named_contact, password_hash, active, secret, pending)) =
+    let row: Option<AccountRow> = db.row(
+        &format!(
+            "SELECT id, email, name, role, shop_id, named_contact, password_hash, active,
+                    totp_secret, totp_pending
+             FROM users WHERE {condition}"
+        ),
+        args![value],
+    )?;
+    let Some((id, email, name, role, shop_id, named_contact, password_hash, active, secret, pending)) =
         row
     else {
         return Ok(None);
     };
     Ok(Some(Account {
-        id: uuid_of(Some(id))?.expect("selected"),
+        id,
         email,
         name,
         role: role_of(&role)?,
-        shop_id: uuid_of(shop)?,
+        shop_id,
         named_contact,
         password_hash,
         active,
@@ -159,11 +129,12 @@ fn not_found(user: Uuid) -> StorageError {
 
 impl AccountBook for SqliteStorage {
     fn account_by_email(&self, email: &str) -> Result<Option<Account>, StorageError> {
-        account_where(&self.conn(), "email = ?1", email.trim())
+        // Addresses are told apart without regard to case, as SQLite's NOCASE column did.
+        account_where(&*self.conn(), "lower(email) = lower(?1)", email.trim())
     }
 
     fn account(&self, id: Uuid) -> Result<Option<Account>, StorageError> {
-        account_where(&self.conn(), "id = ?1", &id.to_string())
+        account_where(&*self.conn(), "id = ?1", &id.to_string())
     }
 
     fn open_session(
@@ -175,18 +146,19 @@ impl AccountBook for SqliteStorage {
         setup_only: bool,
     ) -> Result<(String, Caller), StorageError> {
         let token = random_secret();
-        self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        db.run(
             "INSERT INTO tokens (token_hash, role, shop_id, user_id, name, created_at,
                                  last_used_at, ends_by, address, setup_only)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)",
-            params![
+            args![
                 secret_hash(&token),
                 account.role.as_str(),
-                account.shop_id.map(|s| s.to_string()),
-                account.id.to_string(),
-                account.name,
-                utc_text(now),
-                utc_text(ends_by),
+                account.shop_id,
+                account.id,
+                &account.name,
+                now,
+                ends_by,
                 address,
                 setup_only,
             ],
@@ -207,9 +179,10 @@ impl AccountBook for SqliteStorage {
     }
 
     fn touch(&self, token: &str, now: DateTime<Utc>) -> Result<(), StorageError> {
-        self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        db.run(
             "UPDATE tokens SET last_used_at = ?2 WHERE token_hash = ?1",
-            params![secret_hash(token), utc_text(now)],
+            args![secret_hash(token), now],
         )?;
         self.callers.touch(token, now);
         Ok(())
@@ -234,15 +207,16 @@ impl AccountBook for SqliteStorage {
             }
         };
         let ended: Vec<String> = {
-            let conn = self.conn();
-            let mut stmt = conn.prepare(&format!(
-                "UPDATE tokens SET revoked_at = ?1, revoked_why = ?2
-                 WHERE revoked_at IS NULL AND {condition} AND token_hash IS NOT ?4
-                 RETURNING token_hash"
-            ))?;
-            let params = params![utc_text(now), why, value, except];
-            let hashes = stmt.query_map(params, |r| r.get(0))?;
-            hashes.collect::<Result<_, _>>()?
+            let db: &dyn Sql = &*self.conn();
+            db.all(
+                &format!(
+                    "UPDATE tokens SET revoked_at = ?1, revoked_why = ?2
+                     WHERE revoked_at IS NULL AND {condition}
+                       AND token_hash IS DISTINCT FROM CAST(?4 AS TEXT)
+                     RETURNING token_hash"
+                ),
+                args![now, why, value, except],
+            )?
         };
         self.callers
             .forget_where(|hash, _| ended.iter().any(|ended| ended == hash));
@@ -250,36 +224,28 @@ impl AccountBook for SqliteStorage {
     }
 
     fn tills(&self, shop: Option<Uuid>) -> Result<Vec<Till>, StorageError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        let db: &dyn Sql = &*self.conn();
+        let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = db.all(
             "SELECT s.id, s.shop_id, s.name, min(t.created_at), max(t.last_used_at),
                     CASE WHEN count(t.revoked_at) = count(*) THEN max(t.revoked_at) END
              FROM stations s JOIN tokens t ON t.station_id = s.id
-             WHERE ?1 IS NULL OR s.shop_id = ?1
+             WHERE CAST(?1 AS TEXT) IS NULL OR s.shop_id = ?1
              GROUP BY s.id ORDER BY s.name, s.id",
+            args![shop],
         )?;
-        let rows = stmt.query_map([shop.map(|s| s.to_string())], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (station, shop, name, enrolled_at, last_seen_at, revoked_at) = row?;
-            Ok(Till {
-                station_id: uuid_of(Some(station))?.expect("selected"),
-                shop_id: uuid_of(Some(shop))?.expect("selected"),
-                name,
-                enrolled_at,
-                last_seen_at,
-                revoked_at,
-            })
-        })
-        .collect()
+        Ok(rows
+            .into_iter()
+            .map(
+                |(station_id, shop_id, name, enrolled_at, last_seen_at, revoked_at)| Till {
+                    station_id,
+                    shop_id,
+                    name,
+                    enrolled_at,
+                    last_seen_at,
+                    revoked_at,
+                },
+            )
+            .collect())
     }
 
     fn sessions(
@@ -287,53 +253,54 @@ impl AccountBook for SqliteStorage {
         shop: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<Vec<StaffSession>, StorageError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        type SessionRow = (
+            String,
+            Uuid,
+            String,
+            String,
+            String,
+            Option<Uuid>,
+            DateTime<Utc>,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+            Option<String>,
+        );
+        let db: &dyn Sql = &*self.conn();
+        let rows: Vec<SessionRow> = db.all(
             "SELECT t.token_hash, u.id, u.name, u.email, u.role, u.shop_id, t.created_at,
                     coalesce(t.last_used_at, t.created_at), t.ends_by, t.address
              FROM tokens t JOIN users u ON u.id = t.user_id
              WHERE t.revoked_at IS NULL AND (t.ends_by IS NULL OR t.ends_by > ?2)
-               AND (?1 IS NULL OR u.shop_id = ?1)
+               AND (CAST(?1 AS TEXT) IS NULL OR u.shop_id = ?1)
              ORDER BY 8 DESC",
+            args![shop, now],
         )?;
-        let rows = stmt.query_map(params![shop.map(|s| s.to_string()), utc_text(now)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get::<_, Option<DateTime<Utc>>>(8)?,
-                r.get(9)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (hash, user, name, email, role, shop, signed_in_at, last_used_at, ends_by, address) =
-                row?;
-            Ok(StaffSession {
-                id: session_id(&hash).to_owned(),
-                user_id: uuid_of(Some(user))?.expect("selected"),
-                name,
-                email,
-                role: role_of(&role)?,
-                shop_id: uuid_of(shop)?,
-                signed_in_at,
-                last_used_at,
-                ends_by: ends_by.unwrap_or(signed_in_at),
-                address,
-                current: false,
-            })
-        })
-        .collect()
+        rows.into_iter()
+            .map(
+                |(hash, user_id, name, email, role, shop_id, signed_in_at, last_used_at, ends_by, address)| {
+                    Ok(StaffSession {
+                        id: session_id(&hash).to_owned(),
+                        user_id,
+                        name,
+                        email,
+                        role: role_of(&role)?,
+                        shop_id,
+                        signed_in_at,
+                        last_used_at,
+                        ends_by: ends_by.unwrap_or(signed_in_at),
+                        address,
+                        current: false,
+                    })
+                },
+            )
+            .collect()
     }
 
     fn set_active(&self, user: Uuid, active: bool) -> Result<(), StorageError> {
-        let changed = self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        let changed = db.run(
             "UPDATE users SET active = ?2 WHERE id = ?1",
-            params![user.to_string(), active],
+            args![user, active],
         )?;
         if changed == 0 {
             return Err(not_found(user));
@@ -342,9 +309,10 @@ impl AccountBook for SqliteStorage {
     }
 
     fn set_password_hash(&self, user: Uuid, hash: &str) -> Result<(), StorageError> {
-        let changed = self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        let changed = db.run(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            params![user.to_string(), hash],
+            args![user, hash],
         )?;
         if changed == 0 {
             return Err(not_found(user));
@@ -353,9 +321,10 @@ impl AccountBook for SqliteStorage {
     }
 
     fn begin_two_factor(&self, user: Uuid, secret: &[u8]) -> Result<(), StorageError> {
-        self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        db.run(
             "UPDATE users SET totp_pending = ?2 WHERE id = ?1",
-            params![user.to_string(), secret],
+            args![user, secret],
         )?;
         Ok(())
     }
@@ -368,24 +337,22 @@ impl AccountBook for SqliteStorage {
     ) -> Result<(), StorageError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let confirmed = tx.execute(
+        let db: &dyn Sql = &*tx;
+        let confirmed = db.run(
             "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?2
              WHERE id = ?1 AND totp_pending IS NOT NULL",
-            params![user.to_string(), step],
+            args![user, step],
         )?;
         if confirmed == 0 {
             return Err(StorageError::Conflict(
                 "no two-factor set-up is waiting for a code; start it again".into(),
             ));
         }
-        tx.execute(
-            "DELETE FROM recovery_codes WHERE user_id = ?1",
-            [user.to_string()],
-        )?;
+        db.run("DELETE FROM recovery_codes WHERE user_id = ?1", args![user])?;
         for hash in recovery_hashes {
-            tx.execute(
+            db.run(
                 "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)",
-                params![user.to_string(), hash],
+                args![user, hash],
             )?;
         }
         tx.commit()?;
@@ -395,55 +362,53 @@ impl AccountBook for SqliteStorage {
     fn end_two_factor(&self, user: Uuid) -> Result<(), StorageError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
+        let db: &dyn Sql = &*tx;
+        db.run(
             "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL
              WHERE id = ?1",
-            [user.to_string()],
+            args![user],
         )?;
-        tx.execute(
-            "DELETE FROM recovery_codes WHERE user_id = ?1",
-            [user.to_string()],
-        )?;
+        db.run("DELETE FROM recovery_codes WHERE user_id = ?1", args![user])?;
         tx.commit()?;
         Ok(())
     }
 
     fn use_totp_step(&self, user: Uuid, step: i64) -> Result<bool, StorageError> {
-        let accepted = self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        let accepted = db.run(
             "UPDATE users SET totp_last_step = ?2
              WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
-            params![user.to_string(), step],
+            args![user, step],
         )?;
         Ok(accepted == 1)
     }
 
     fn use_recovery_code(&self, user: Uuid, hash: &str) -> Result<bool, StorageError> {
-        let used = self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        let used = db.run(
             "DELETE FROM recovery_codes WHERE user_id = ?1 AND code_hash = ?2",
-            params![user.to_string(), hash],
+            args![user, hash],
         )?;
         Ok(used == 1)
     }
 
     fn security_policy(&self) -> Result<SecurityPolicy, StorageError> {
-        let required: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT value FROM security_settings WHERE key = ?1",
-                [TWO_FACTOR_POLICY],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let db: &dyn Sql = &*self.conn();
+        let required: Option<String> = db.row(
+            "SELECT value FROM security_settings WHERE key = ?1",
+            args![TWO_FACTOR_POLICY],
+        )?;
         Ok(SecurityPolicy {
             two_factor_for_vendor_staff: required.as_deref() == Some("true"),
         })
     }
 
     fn set_security_policy(&self, policy: &SecurityPolicy) -> Result<(), StorageError> {
-        self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        db.run(
             "INSERT INTO security_settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![
+            args![
                 TWO_FACTOR_POLICY,
                 policy.two_factor_for_vendor_staff.to_string()
             ],
@@ -452,14 +417,15 @@ impl AccountBook for SqliteStorage {
     }
 
     fn log_security(&self, note: SecurityNote, now: DateTime<Utc>) -> Result<(), StorageError> {
-        self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        db.run(
             "INSERT INTO security_log (at, kind, subject, shop_id, actor, address, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                utc_text(now),
+            args![
+                now,
                 note.kind,
                 note.subject,
-                note.shop_id.map(|s| s.to_string()),
+                note.shop_id,
                 note.actor,
                 note.address,
                 note.detail
@@ -473,39 +439,36 @@ impl AccountBook for SqliteStorage {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<SecurityEvent>, StorageError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        type LogRow = (
+            i64,
+            DateTime<Utc>,
+            String,
+            String,
+            Option<Uuid>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let db: &dyn Sql = &*self.conn();
+        let rows: Vec<LogRow> = db.all(
             "SELECT id, at, kind, subject, shop_id, actor, address, detail FROM security_log
-             WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2",
+             WHERE CAST(?1 AS BIGINT) IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2",
+            args![before, i64::try_from(limit).unwrap_or(i64::MAX)],
         )?;
-        let rows = stmt.query_map(
-            params![before, i64::try_from(limit).unwrap_or(i64::MAX)],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            },
-        )?;
-        rows.map(|row| {
-            let (id, at, kind, subject, shop, actor, address, detail) = row?;
-            Ok(SecurityEvent {
-                id,
-                at,
-                kind,
-                subject,
-                shop_id: uuid_of(shop)?,
-                actor,
-                address,
-                detail,
-            })
-        })
-        .collect()
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, at, kind, subject, shop_id, actor, address, detail)| SecurityEvent {
+                    id,
+                    at,
+                    kind,
+                    subject,
+                    shop_id,
+                    actor,
+                    address,
+                    detail,
+                },
+            )
+            .collect())
     }
 }

@@ -429,7 +429,7 @@ impl Storage for SqliteStorage {
     }
 
     fn caller(&self, token: &str) -> Result<TokenState, StorageError> {
-        let state = account_book::token_state(&self.conn(), &secret_hash(token))?;
+        let state = account_book::token_state(&*self.conn(), &secret_hash(token))?;
         if let TokenState::Active(caller) = &state {
             self.callers.remember(token, caller.clone());
         }
