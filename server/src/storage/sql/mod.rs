@@ -125,7 +125,9 @@ pub enum Value {
 }
 
 fn unexpected(value: &Value, wanted: &str) -> StorageError {
-    StorageError::Backend(format!("the database gave {value:?} where {wanted} was expected"))
+    StorageError::Backend(format!(
+        "the database gave {value:?} where {wanted} was expected"
+    ))
 }
 
 /// A Rust value from one column.
@@ -326,7 +328,9 @@ mod tests {
             .one("SELECT id, n, flag, at, data, maybe FROM t", &[])
             .unwrap();
         assert_eq!(row, (id, 42, true, at, vec![0, 255], None));
-        let none: Option<i64> = db.row("SELECT n FROM t WHERE n > ?1", args![42_i64]).unwrap();
+        let none: Option<i64> = db
+            .row("SELECT n FROM t WHERE n > ?1", args![42_i64])
+            .unwrap();
         assert_eq!(none, None);
     }
 

@@ -16,6 +16,10 @@ impl From<postgres::Error> for StorageError {
     fn from(error: postgres::Error) -> Self {
         // The server's message (a constraint, a timeout) says more than the client's summary.
         match error.as_db_error() {
+            // A second row with the same key is the caller's conflict, as in SQLite.
+            Some(db) if *db.code() == postgres::error::SqlState::UNIQUE_VIOLATION => {
+                StorageError::Conflict(format!("PostgreSQL: {}", db.message()))
+            }
             Some(db) => StorageError::Backend(format!("PostgreSQL: {}", db.message())),
             None => StorageError::Backend(format!("PostgreSQL: {error}")),
         }
@@ -51,7 +55,11 @@ pub(crate) fn numbered_placeholders(sql: &str) -> String {
 /// An argument goes as whatever type PostgreSQL inferred for its placeholder: an integer
 /// column may be `integer` or `bigint`.
 impl ToSql for Arg<'_> {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
         match self {
             Arg::Null => Ok(IsNull::Yes),
             Arg::Int(number) => match *ty {
@@ -79,7 +87,9 @@ fn value_of(row: &Row, column: usize) -> Result<Value, StorageError> {
         column: usize,
         into: impl FnOnce(T) -> Value,
     ) -> Result<Value, StorageError> {
-        Ok(row.try_get::<_, Option<T>>(column)?.map_or(Value::Null, into))
+        Ok(row
+            .try_get::<_, Option<T>>(column)?
+            .map_or(Value::Null, into))
     }
     match *row.columns()[column].type_() {
         Type::BOOL => read(row, column, Value::Bool),

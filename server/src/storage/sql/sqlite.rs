@@ -33,22 +33,38 @@ fn value_of(value: ValueRef<'_>) -> Result<Value, StorageError> {
     })
 }
 
+/// A second row with the same key is the caller's conflict, not the database's failure.
+fn failed(error: rusqlite::Error) -> StorageError {
+    match error.sqlite_error() {
+        Some(code)
+            if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StorageError::Conflict(error.to_string())
+        }
+        _ => error.into(),
+    }
+}
+
 impl Sql for Connection {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
     }
 
     fn run(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StorageError> {
-        let changed = self.prepare_cached(sql)?.execute(params_from_iter(args))?;
+        let changed = self
+            .prepare_cached(sql)?
+            .execute(params_from_iter(args))
+            .map_err(failed)?;
         Ok(changed as u64)
     }
 
     fn values(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Vec<Value>>, StorageError> {
         let mut statement = self.prepare_cached(sql)?;
         let columns = statement.column_count();
-        let mut rows = statement.query(params_from_iter(args))?;
+        let mut rows = statement.query(params_from_iter(args)).map_err(failed)?;
         let mut read = Vec::new();
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().map_err(failed)? {
             read.push(
                 (0..columns)
                     .map(|column| value_of(row.get_ref(column)?))

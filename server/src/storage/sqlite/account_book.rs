@@ -6,9 +6,9 @@ use stationdesk_protocol::{SecurityEvent, SecurityPolicy, StaffSession, Till};
 use uuid::Uuid;
 
 use super::{role_of, SqliteStorage};
+use crate::accounts::{random_secret, secret_hash};
 use crate::args;
 use crate::storage::sql::Sql;
-use crate::accounts::{random_secret, secret_hash};
 use crate::storage::{
     Account, AccountBook, Caller, Ending, SecurityNote, StorageError, TokenState,
 };
@@ -104,8 +104,18 @@ fn account_where(
         ),
         args![value],
     )?;
-    let Some((id, email, name, role, shop_id, named_contact, password_hash, active, secret, pending)) =
-        row
+    let Some((
+        id,
+        email,
+        name,
+        role,
+        shop_id,
+        named_contact,
+        password_hash,
+        active,
+        secret,
+        pending,
+    )) = row
     else {
         return Ok(None);
     };
@@ -225,7 +235,14 @@ impl AccountBook for SqliteStorage {
 
     fn tills(&self, shop: Option<Uuid>) -> Result<Vec<Till>, StorageError> {
         let db: &dyn Sql = &*self.conn();
-        let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = db.all(
+        let rows: Vec<(
+            Uuid,
+            Uuid,
+            String,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+        )> = db.all(
             "SELECT s.id, s.shop_id, s.name, min(t.created_at), max(t.last_used_at),
                     CASE WHEN count(t.revoked_at) = count(*) THEN max(t.revoked_at) END
              FROM stations s JOIN tokens t ON t.station_id = s.id
@@ -277,7 +294,18 @@ impl AccountBook for SqliteStorage {
         )?;
         rows.into_iter()
             .map(
-                |(hash, user_id, name, email, role, shop_id, signed_in_at, last_used_at, ends_by, address)| {
+                |(
+                    hash,
+                    user_id,
+                    name,
+                    email,
+                    role,
+                    shop_id,
+                    signed_in_at,
+                    last_used_at,
+                    ends_by,
+                    address,
+                )| {
                     Ok(StaffSession {
                         id: session_id(&hash).to_owned(),
                         user_id,

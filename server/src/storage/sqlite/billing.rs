@@ -227,7 +227,7 @@ impl VendorBooks for SqliteStorage {
 
     fn shop_billing(&self, shop: Uuid) -> Result<Option<ShopBilling>, StorageError> {
         let conn = self.conn();
-        shop_exists(&conn, shop)?;
+        shop_exists(&*conn, shop)?;
         billing_of(&conn, shop)
     }
 
@@ -250,7 +250,7 @@ impl VendorBooks for SqliteStorage {
     ) -> Result<ShopBilling, StorageError> {
         let billing = billing::checked_billing(billing).map_err(StorageError::Invalid)?;
         let conn = self.conn();
-        shop_exists(&conn, shop)?;
+        shop_exists(&*conn, shop)?;
         conn.execute(
             "INSERT INTO shop_billing (shop_id, record, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (shop_id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",

@@ -5,7 +5,7 @@ use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
@@ -15,8 +15,10 @@ use stationdesk_protocol::{
 use uuid::Uuid;
 
 use super::memory::{Callers, Committed, HeadOf, Heads};
+use super::sql::Sql;
 use super::{Caller, Pushed, Storage, StorageError, TokenState};
 use crate::accounts::{self, hex_sha256, random_secret, secret_hash};
+use crate::args;
 use crate::blobs;
 use crate::policy::{self, Reach};
 use crate::quota::Usage;
@@ -249,7 +251,7 @@ impl Storage for SqliteStorage {
     }
 
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError> {
-        insert_shop(&self.conn(), shop)
+        insert_shop(&*self.conn(), shop)
     }
 
     fn first_run(&self, shop: &NewShop, admin: &NewStaff) -> Result<Uuid, StorageError> {
@@ -262,16 +264,16 @@ impl Storage for SqliteStorage {
         // One transaction: two set-ups at once cannot both find the server empty, and a shop
         // never stays behind without its admin.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let accounts: i64 = tx.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let accounts: i64 = (&*tx as &dyn Sql).one("SELECT count(*) FROM users", &[])?;
         if accounts > 0 {
             return Err(StorageError::Conflict(
                 "this server is set up already; sign in, or ask its operator for an enrolment code"
                     .into(),
             ));
         }
-        let id = insert_shop(&tx, shop)?;
+        let id = insert_shop(&*tx, shop)?;
         insert_user(
-            &tx,
+            &*tx,
             &NewStaff {
                 shop_id: Some(id),
                 ..admin
@@ -283,74 +285,72 @@ impl Storage for SqliteStorage {
     }
 
     fn shops(&self, only: Option<Uuid>) -> Result<Vec<Shop>, StorageError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, name, second_level FROM shops WHERE ?1 IS NULL OR id = ?1 ORDER BY name",
+        let db: &dyn Sql = &*self.conn();
+        let rows: Vec<(Uuid, String, bool)> = db.all(
+            "SELECT id, name, second_level FROM shops
+             WHERE CAST(?1 AS TEXT) IS NULL OR id = ?1 ORDER BY name",
+            args![only],
         )?;
-        let rows = stmt.query_map([only.map(|s| s.to_string())], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        rows.map(|row| {
-            let (id, name, second_level) = row?;
-            Ok(Shop {
-                id: uuid_of(Some(id))?.expect("given"),
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, second_level)| Shop {
+                id,
                 name,
                 second_level,
             })
-        })
-        .collect()
+            .collect())
     }
 
     fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError> {
         let hash = accounts::new_staff_hash(staff)?;
-        insert_user(&self.conn(), staff, &hash)
+        insert_user(&*self.conn(), staff, &hash)
     }
 
     fn staff(&self, shop: Option<Uuid>) -> Result<Vec<StaffMember>, StorageError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+        type StaffRow = (
+            Uuid,
+            String,
+            String,
+            String,
+            Option<Uuid>,
+            bool,
+            bool,
+            bool,
+            Option<String>,
+        );
+        let db: &dyn Sql = &*self.conn();
+        let rows: Vec<StaffRow> = db.all(
             "SELECT id, email, name, role, shop_id, named_contact, active,
                     totp_secret IS NOT NULL, phone
-             FROM users WHERE ?1 IS NULL OR shop_id = ?1 ORDER BY name, email",
+             FROM users WHERE CAST(?1 AS TEXT) IS NULL OR shop_id = ?1 ORDER BY name, email",
+            args![shop],
         )?;
-        let rows = stmt.query_map([shop.map(|s| s.to_string())], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get::<_, Option<String>>(8)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (id, email, name, role, shop_id, named_contact, active, two_factor, phone) = row?;
-            Ok(StaffMember {
-                id: uuid_of(Some(id))?.expect("given"),
-                email,
-                name,
-                role: role_of(&role)?,
-                shop_id: uuid_of(shop_id)?,
-                named_contact,
-                active,
-                two_factor,
-                phone,
-            })
-        })
-        .collect()
+        rows.into_iter()
+            .map(
+                |(id, email, name, role, shop_id, named_contact, active, two_factor, phone)| {
+                    Ok(StaffMember {
+                        id,
+                        email,
+                        name,
+                        role: role_of(&role)?,
+                        shop_id,
+                        named_contact,
+                        active,
+                        two_factor,
+                        phone,
+                    })
+                },
+            )
+            .collect()
     }
 
     fn set_phone(&self, account: Uuid, phone: Option<&str>) -> Result<(), StorageError> {
-        self.conn()
-            .execute(
-                "UPDATE users SET phone = ?2 WHERE id = ?1",
-                params![account.to_string(), phone],
-            )
-            .map(drop)
-            .map_err(Into::into)
+        let db: &dyn Sql = &*self.conn();
+        db.run(
+            "UPDATE users SET phone = ?2 WHERE id = ?1",
+            args![account, phone],
+        )
+        .map(drop)
     }
 
     fn issue_enrolment_code(
@@ -359,11 +359,11 @@ impl Storage for SqliteStorage {
         expires_at: DateTime<Utc>,
     ) -> Result<String, StorageError> {
         let code = random_secret();
-        let conn = self.conn();
-        shop_exists(&conn, shop)?;
-        conn.execute(
+        let db: &dyn Sql = &*self.conn();
+        shop_exists(db, shop)?;
+        db.run(
             "INSERT INTO enrolment_codes (code_hash, shop_id, expires_at) VALUES (?1, ?2, ?3)",
-            params![secret_hash(&code), shop.to_string(), utc_text(expires_at)],
+            args![secret_hash(&code), shop, expires_at],
         )?;
         Ok(code)
     }
@@ -382,41 +382,33 @@ impl Storage for SqliteStorage {
         let station_name = station_name.as_str();
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let shop: String = tx
-            .query_row(
+        let db: &dyn Sql = &*tx;
+        let shop: Uuid = db
+            .row(
                 "UPDATE enrolment_codes SET used_at = ?2
                  WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2
                  RETURNING shop_id",
-                params![secret_hash(code), utc_text(now)],
-                |row| row.get(0),
-            )
-            .optional()?
+                args![secret_hash(code), now],
+            )?
             .ok_or(StorageError::BadEnrolmentCode)?;
-        let station = match enrolled_station(&tx, &shop, station_name, wanted)? {
+        let station = match enrolled_station(db, shop, station_name, wanted)? {
             Some(station) => station,
             None => {
                 let station = wanted.unwrap_or_else(Uuid::now_v7);
-                tx.execute(
+                db.run(
                     "INSERT INTO stations (id, shop_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![station.to_string(), shop, station_name, utc_text(now)],
+                    args![station, shop, station_name, now],
                 )?;
                 station
             }
         };
         let token = random_secret();
-        tx.execute(
+        db.run(
             "INSERT INTO tokens (token_hash, role, shop_id, station_id, name, created_at, last_used_at)
              VALUES (?1, 'station', ?2, ?3, ?4, ?5, ?5)",
-            params![
-                secret_hash(&token),
-                shop,
-                station.to_string(),
-                station_name,
-                utc_text(now)
-            ],
+            args![secret_hash(&token), shop, station, station_name, now],
         )?;
         tx.commit()?;
-        let shop = uuid_of(Some(shop))?.expect("selected");
         Ok((shop, station, token))
     }
 
@@ -495,8 +487,8 @@ impl Storage for SqliteStorage {
     fn blob_status(&self, caller: &Caller, sha256: &str) -> Result<BlobStatus, StorageError> {
         let sha256 = checked_hash(sha256)?;
         let conn = self.conn();
-        let shop = content_shop(&conn, caller, &sha256)?;
-        Ok(own_blob(&conn, &shop, &sha256)?.unwrap_or(BlobStatus {
+        let shop = content_shop(&*conn, caller, &sha256)?;
+        Ok(own_blob(&*conn, &shop, &sha256)?.unwrap_or(BlobStatus {
             sha256,
             received: 0,
             size: None,
@@ -528,19 +520,17 @@ impl Storage for SqliteStorage {
         let me = caller.account.to_string();
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
+        let db: &dyn Sql = &*tx;
+        db.run(
             "DELETE FROM blobs WHERE NOT complete AND updated_at < ?1",
-            [utc_text(now - blobs::UNFINISHED_KEPT)],
+            args![now - blobs::UNFINISHED_KEPT],
         )?;
-        let shop = content_shop(&tx, caller, &sha256)?;
-        let begun = own_blob(&tx, &shop, &sha256)?;
-        let uploader: Option<(String, DateTime<Utc>)> = tx
-            .query_row(
-                "SELECT uploader, updated_at FROM blobs WHERE sha256 = ?1 AND owner = ?2",
-                [&sha256, &shop],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let shop = content_shop(db, caller, &sha256)?;
+        let begun = own_blob(db, &shop, &sha256)?;
+        let uploader: Option<(String, DateTime<Utc>)> = db.row(
+            "SELECT uploader, updated_at FROM blobs WHERE sha256 = ?1 AND owner = ?2",
+            args![&sha256, &shop],
+        )?;
         let status = match (begun, uploader) {
             (Some(status), _) if status.complete => return Ok(status),
             (Some(status), Some((uploader, moved))) => {
@@ -553,15 +543,15 @@ impl Storage for SqliteStorage {
                     }
                     // Its uploader starts again, with another size, or takes over a stalled one.
                     _ => {
-                        tx.execute(
+                        db.run(
                             "DELETE FROM blobs WHERE sha256 = ?1 AND owner = ?2",
-                            [&sha256, &shop],
+                            args![&sha256, &shop],
                         )?;
-                        begin_blob(&tx, &shop, &sha256, total, &me, now)?
+                        begin_blob(db, &shop, &sha256, total, &me, now)?
                     }
                 }
             }
-            _ => begin_blob(&tx, &shop, &sha256, total, &me, now)?,
+            _ => begin_blob(db, &shop, &sha256, total, &me, now)?,
         };
         if offset != status.received {
             return Err(StorageError::Conflict(format!(
@@ -575,34 +565,34 @@ impl Storage for SqliteStorage {
                 "{received} bytes are more than the {total} announced"
             )));
         }
-        tx.execute(
-            "INSERT INTO blob_chunks (sha256, owner, offset, bytes) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                sha256,
-                shop,
+        db.run(
+            "INSERT INTO blob_chunks (sha256, owner, \"offset\", bytes) VALUES (?1, ?2, ?3, ?4)",
+            args![
+                &sha256,
+                &shop,
                 i64::try_from(offset).unwrap_or(i64::MAX),
                 bytes
             ],
         )?;
         let complete = received == total;
-        if complete && hex_sha256(&read_chunks(&tx, &shop, &sha256)?) != sha256 {
-            tx.execute(
+        if complete && hex_sha256(&read_chunks(db, &shop, &sha256)?) != sha256 {
+            db.run(
                 "DELETE FROM blobs WHERE sha256 = ?1 AND owner = ?2",
-                [&sha256, &shop],
+                args![&sha256, &shop],
             )?;
             tx.commit()?;
             return Err(StorageError::Invalid(
                 "the content does not match its SHA-256 and was not kept; upload it again from the start".into(),
             ));
         }
-        tx.execute(
+        db.run(
             "UPDATE blobs SET received = ?3, complete = ?4, updated_at = ?5 WHERE sha256 = ?1 AND owner = ?2",
-            params![
-                sha256,
-                shop,
+            args![
+                &sha256,
+                &shop,
                 i64::try_from(received).unwrap_or(i64::MAX),
                 complete,
-                utc_text(now)
+                now
             ],
         )?;
         tx.commit()?;
@@ -616,9 +606,9 @@ impl Storage for SqliteStorage {
     fn blob(&self, caller: &Caller, sha256: &str) -> Result<Vec<u8>, StorageError> {
         let sha256 = checked_hash(sha256)?;
         let conn = self.conn();
-        let shop = content_shop(&conn, caller, &sha256)?;
-        match own_blob(&conn, &shop, &sha256)? {
-            Some(status) if status.complete => read_chunks(&conn, &shop, &sha256),
+        let shop = content_shop(&*conn, caller, &sha256)?;
+        match own_blob(&*conn, &shop, &sha256)? {
+            Some(status) if status.complete => read_chunks(&*conn, &shop, &sha256),
             _ => Err(StorageError::NotFound(format!(
                 "no attachment content {sha256} here (yet)"
             ))),
@@ -634,44 +624,35 @@ impl Storage for SqliteStorage {
     }
 }
 
-fn insert_shop(conn: &Connection, shop: &NewShop) -> Result<Uuid, StorageError> {
+fn insert_shop(db: &dyn Sql, shop: &NewShop) -> Result<Uuid, StorageError> {
     let name = shop.name.trim();
     if name.is_empty() {
         return Err(StorageError::Invalid("a shop needs a name".into()));
     }
     let id = Uuid::now_v7();
-    conn.execute(
+    db.run(
         "INSERT INTO shops (id, name, second_level, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            id.to_string(),
-            name,
-            shop.second_level,
-            utc_text(Utc::now())
-        ],
+        args![id, name, shop.second_level, Utc::now()],
     )?;
     Ok(id)
 }
 
-/// A staff member whose account [`accounts::new_staff_hash`] checked and hashed.
 /// The existing record a till enrolling into `shop` becomes, if there is one: the station it
 /// asked for by id, else the shop's station of that name that no till holds yet. A station of
 /// another shop, or one a till holds already, is refused (and the code stays unused).
 fn enrolled_station(
-    tx: &Connection,
-    shop: &str,
+    db: &dyn Sql,
+    shop: Uuid,
     name: &str,
     wanted: Option<Uuid>,
 ) -> Result<Option<Uuid>, StorageError> {
     let free =
         "NOT EXISTS (SELECT 1 FROM tokens t WHERE t.station_id = s.id AND t.revoked_at IS NULL)";
     if let Some(wanted) = wanted {
-        let found: Option<(String, bool)> = tx
-            .query_row(
-                &format!("SELECT s.shop_id, {free} FROM stations s WHERE s.id = ?1"),
-                [wanted.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let found: Option<(Uuid, bool)> = db.row(
+            &format!("SELECT s.shop_id, {free} FROM stations s WHERE s.id = ?1"),
+            args![wanted],
+        )?;
         return match found {
             None => Ok(None),
             Some((of, true)) if of == shop => Ok(Some(wanted)),
@@ -680,43 +661,42 @@ fn enrolled_station(
             )),
         };
     }
-    let by_name: Option<String> = tx
-        .query_row(
-            &format!(
-                "SELECT s.id FROM stations s WHERE s.shop_id = ?1 AND s.name = ?2 AND {free}
-                 ORDER BY s.created_at LIMIT 1"
-            ),
-            params![shop, name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    uuid_of(by_name)
+    db.row(
+        &format!(
+            "SELECT s.id FROM stations s WHERE s.shop_id = ?1 AND s.name = ?2 AND {free}
+             ORDER BY s.created_at LIMIT 1"
+        ),
+        args![shop, name],
+    )
 }
 
-fn insert_user(conn: &Connection, staff: &NewStaff, hash: &str) -> Result<Uuid, StorageError> {
+/// A staff member whose account [`accounts::new_staff_hash`] checked and hashed.
+fn insert_user(db: &dyn Sql, staff: &NewStaff, hash: &str) -> Result<Uuid, StorageError> {
     let id = Uuid::now_v7();
     if let Some(shop) = staff.shop_id {
-        shop_exists(conn, shop)?;
+        shop_exists(db, shop)?;
     }
-    conn.execute(
+    let email = staff.email.trim();
+    db.run(
         "INSERT INTO users (id, email, name, role, shop_id, password_hash, named_contact, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            id.to_string(),
-            staff.email.trim(),
+        args![
+            id,
+            email,
             staff.name.trim(),
             staff.role.as_str(),
-            staff.shop_id.map(|s| s.to_string()),
+            staff.shop_id,
             hash,
             staff.named_contact,
-            utc_text(Utc::now())
+            Utc::now()
         ],
     )
-    .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => {
-            StorageError::Conflict(format!("{} has an account already", staff.email.trim()))
+    // The address is unique whatever its case, as sign-in finds it.
+    .map_err(|error| match error {
+        StorageError::Conflict(_) => {
+            StorageError::Conflict(format!("{email} has an account already"))
         }
-        _ => e.into(),
+        other => other,
     })?;
     Ok(id)
 }
@@ -735,28 +715,21 @@ fn checked_hash(sha256: &str) -> Result<String, StorageError> {
 /// Whose copy of a content the caller moves: the shop of a ticket within the caller's reach
 /// that has an attachment with this content (a till: one of its own tickets). What support
 /// staff upload for a shop's ticket is that shop's, so the shop reads it.
-fn content_shop(conn: &Connection, caller: &Caller, sha256: &str) -> Result<String, StorageError> {
+fn content_shop(db: &dyn Sql, caller: &Caller, sha256: &str) -> Result<String, StorageError> {
     let (shop, station) = match policy::reach(caller) {
         Reach::Station { shop, station } => (Some(shop), Some(station)),
         Reach::Shop(shop) => (Some(shop), None),
         Reach::Everything => (None, None),
     };
-    conn.prepare_cached(
+    db.row(
         "SELECT t.shop_id FROM ticket_attachments a
          JOIN tickets t ON t.id = a.ticket_id
          JOIN entities e ON e.entity_id = t.id
-         WHERE a.sha256 = ?1 AND (?2 IS NULL OR t.shop_id = ?2) AND (?3 IS NULL OR e.station_id = ?3)
+         WHERE a.sha256 = ?1 AND (CAST(?2 AS TEXT) IS NULL OR t.shop_id = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR e.station_id = ?3)
          LIMIT 1",
+        args![sha256, shop, station],
     )?
-    .query_row(
-        params![
-            sha256,
-            shop.map(|s| s.to_string()),
-            station.map(|s| s.to_string())
-        ],
-        |r| r.get(0),
-    )
-    .optional()?
     .ok_or_else(|| {
         StorageError::NotFound(format!(
             "no attachment with the content {sha256} on a ticket of yours; send its ticket's changes first"
@@ -765,27 +738,26 @@ fn content_shop(conn: &Connection, caller: &Caller, sha256: &str) -> Result<Stri
 }
 
 fn begin_blob(
-    tx: &Connection,
+    db: &dyn Sql,
     shop: &str,
     sha256: &str,
     total: u64,
     uploader: &str,
     now: DateTime<Utc>,
 ) -> Result<BlobStatus, StorageError> {
-    let held: i64 = tx.query_row(
-        "SELECT coalesce(sum(size), 0) FROM blobs WHERE owner = ?1",
-        [shop],
-        |r| r.get(0),
+    let held: i64 = db.one(
+        "SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM blobs WHERE owner = ?1",
+        args![shop],
     )?;
     blobs::within_quota(u64::try_from(held).unwrap_or(0), total).map_err(StorageError::TooLarge)?;
-    tx.execute(
+    db.run(
         "INSERT INTO blobs (sha256, owner, size, created_at, uploader, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
-        params![
+        args![
             sha256,
             shop,
             i64::try_from(total).unwrap_or(i64::MAX),
-            utc_text(now),
+            now,
             uploader
         ],
     )?;
@@ -798,18 +770,11 @@ fn begin_blob(
 }
 
 /// The upload of `owner`'s copy of a content, if begun.
-fn own_blob(
-    conn: &Connection,
-    owner: &str,
-    sha256: &str,
-) -> Result<Option<BlobStatus>, StorageError> {
-    let found: Option<(i64, i64, bool)> = conn
-        .query_row(
-            "SELECT size, received, complete FROM blobs WHERE sha256 = ?1 AND owner = ?2",
-            [sha256, owner],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+fn own_blob(db: &dyn Sql, owner: &str, sha256: &str) -> Result<Option<BlobStatus>, StorageError> {
+    let found: Option<(i64, i64, bool)> = db.row(
+        "SELECT size, received, complete FROM blobs WHERE sha256 = ?1 AND owner = ?2",
+        args![sha256, owner],
+    )?;
     Ok(found.map(|(size, received, complete)| BlobStatus {
         sha256: sha256.to_owned(),
         received: u64::try_from(received).unwrap_or(0),
@@ -818,24 +783,16 @@ fn own_blob(
     }))
 }
 
-fn read_chunks(conn: &Connection, owner: &str, sha256: &str) -> Result<Vec<u8>, StorageError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT bytes FROM blob_chunks WHERE sha256 = ?1 AND owner = ?2 ORDER BY offset",
+fn read_chunks(db: &dyn Sql, owner: &str, sha256: &str) -> Result<Vec<u8>, StorageError> {
+    let chunks: Vec<Vec<u8>> = db.all(
+        "SELECT bytes FROM blob_chunks WHERE sha256 = ?1 AND owner = ?2 ORDER BY \"offset\"",
+        args![sha256, owner],
     )?;
-    let chunks = stmt.query_map([sha256, owner], |r| r.get::<_, Vec<u8>>(0))?;
-    let mut content = Vec::new();
-    for chunk in chunks {
-        content.extend(chunk?);
-    }
-    Ok(content)
+    Ok(chunks.concat())
 }
 
-fn shop_exists(conn: &Connection, shop: Uuid) -> Result<(), StorageError> {
-    conn.query_row(
-        "SELECT 1 FROM shops WHERE id = ?1",
-        [shop.to_string()],
-        |_| Ok(()),
-    )
-    .optional()?
-    .ok_or_else(|| StorageError::NotFound(format!("no shop {shop}")))
+fn shop_exists(db: &dyn Sql, shop: Uuid) -> Result<(), StorageError> {
+    db.row::<i64>("SELECT 1 FROM shops WHERE id = ?1", args![shop])?
+        .map(drop)
+        .ok_or_else(|| StorageError::NotFound(format!("no shop {shop}")))
 }
