@@ -235,14 +235,16 @@ impl AccountBook for SqliteStorage {
 
     fn tills(&self, shop: Option<Uuid>) -> Result<Vec<Till>, StorageError> {
         let db: &dyn Sql = &*self.conn();
-        let rows: Vec<(
+        // station, shop, name, enrolled, last seen, revoked
+        type TillRow = (
             Uuid,
             Uuid,
             String,
             DateTime<Utc>,
             Option<DateTime<Utc>>,
             Option<DateTime<Utc>>,
-        )> = db.all(
+        );
+        let rows: Vec<TillRow> = db.all(
             "SELECT s.id, s.shop_id, s.name, min(t.created_at), max(t.last_used_at),
                     CASE WHEN count(t.revoked_at) = count(*) THEN max(t.revoked_at) END
              FROM stations s JOIN tokens t ON t.station_id = s.id
