@@ -15,9 +15,10 @@ step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "unit, property and integration tests"
-# Under a session bus with an unlocked GNOME Keyring: the sync tests keep tokens in a real
-# Secret Service.
-dbus-run-session -- bash scripts/with-keyring.sh cargo test --workspace --exclude stationdesk-e2e
+# Under a session bus with an unlocked GNOME Keyring (the sync tests keep tokens in a real
+# Secret Service), beside a throwaway PostgreSQL cluster (the server's storage on PostgreSQL).
+dbus-run-session -- bash scripts/with-keyring.sh bash scripts/with-postgres.sh \
+  cargo test --workspace --exclude stationdesk-e2e
 
 step "stationdesk-core builds without any GUI crate"
 if cargo tree -p stationdesk-core -e normal,build | grep -Ei '^[^a-z]*(tauri|wry|tao|webkit)'; then

@@ -19,13 +19,16 @@
 //! - [`sync`]: the client's sync against the server, with a real keyring, faults and all.
 //! - [`faults`]: processes killed mid-push and mid-pull, clocks an hour off.
 //! - [`openapi`]: the served OpenAPI document describes what the server does.
+//! - [`sql`]: the storage's one SQL layer reads and writes alike on SQLite and on a real
+//!   PostgreSQL.
 //! - [`tls`]: HTTPS with certificates made in the test: the vendor's CA, wrong names, expiry,
 //!   unknown authorities, plain http.
 //! - [`upgrade`]: an outbox and a history of the earlier version after the update; pulled
 //!   changes this version cannot read set aside.
 //!
-//! Needs a Secret Service on the session bus (`scripts/test.sh` starts one) and, for the fault
-//! tests, `faketime` and the workspace's binaries built.
+//! Needs a Secret Service on the session bus (`scripts/test.sh` starts one), a PostgreSQL
+//! cluster in `STATIONDESK_TEST_POSTGRES` (`scripts/with-postgres.sh` starts a throwaway one)
+//! and, for the fault tests, `faketime` and the workspace's binaries built.
 
 mod accounts;
 mod api;
@@ -41,6 +44,7 @@ mod hardening;
 mod internal_notes;
 mod openapi;
 mod roles;
+mod sql;
 mod sync;
 mod tls;
 mod upgrade;

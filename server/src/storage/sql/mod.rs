@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use uuid::Uuid;
 
-pub use self::postgres::{PgConnection, PgManager};
+pub use self::postgres::{PgConnection, PgManager, PgTransaction};
 
 use super::StorageError;
 
@@ -293,54 +293,5 @@ impl dyn Sql + '_ {
     pub fn one<T: FromRow>(&self, sql: &str, args: &[Arg<'_>]) -> Result<T, StorageError> {
         self.row(sql, args)?
             .ok_or_else(|| StorageError::Backend(format!("no row from {sql}")))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn memory() -> rusqlite::Connection {
-        rusqlite::Connection::open_in_memory().unwrap()
-    }
-
-    #[test]
-    fn arguments_and_rows_round_trip_through_sqlite() {
-        let conn = memory();
-        let db: &dyn Sql = &conn;
-        db.run(
-            "CREATE TABLE t (id TEXT, n INTEGER, flag INTEGER, at TEXT, data BLOB, maybe TEXT)",
-            &[],
-        )
-        .unwrap();
-        let id = Uuid::now_v7();
-        let at = DateTime::parse_from_rfc3339("2026-12-03T10:00:00.125Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let changed = db
-            .run(
-                "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                args![id, 42_i64, true, at, &b"\x00\xff"[..], None::<&str>],
-            )
-            .unwrap();
-        assert_eq!(changed, 1);
-        let row: (Uuid, i64, bool, DateTime<Utc>, Vec<u8>, Option<String>) = db
-            .one("SELECT id, n, flag, at, data, maybe FROM t", &[])
-            .unwrap();
-        assert_eq!(row, (id, 42, true, at, vec![0, 255], None));
-        let none: Option<i64> = db
-            .row("SELECT n FROM t WHERE n > ?1", args![42_i64])
-            .unwrap();
-        assert_eq!(none, None);
-    }
-
-    #[test]
-    fn a_column_of_another_kind_is_a_clear_error_not_a_panic() {
-        let conn = memory();
-        let db: &dyn Sql = &conn;
-        let error = db.one::<i64>("SELECT 'text'", &[]).unwrap_err();
-        assert!(error.to_string().contains("an integer"), "{error}");
-        let error = db.one::<(i64, i64)>("SELECT 1", &[]).unwrap_err();
-        assert!(error.to_string().contains("fewer columns"), "{error}");
     }
 }
