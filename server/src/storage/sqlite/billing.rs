@@ -3,7 +3,7 @@
 //! also takes its number.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 use stationdesk_core::domain::billing::periods_due;
 use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
@@ -15,21 +15,21 @@ use stationdesk_protocol::{
 use uuid::Uuid;
 
 use super::changes::{append_by_server, json, owner_of, to_json, Tables};
-use super::{shop_exists, utc_text, SqliteStorage};
+use super::{shop_exists, SqliteStorage};
+use crate::args;
 use crate::billing::{self, Parties};
 use crate::door::Refusal;
 use crate::policy::Owner;
+use crate::storage::sql::Sql;
 use crate::storage::{Document, Storage, StorageError, VendorBooks};
 
 /// The catalogue in force on `day`: the newest version valid from it or before, else the
 /// built-in one.
-pub(super) fn catalog_on(conn: &Connection, day: NaiveDate) -> Result<Catalog, StorageError> {
-    let record: Option<String> = conn
-        .prepare_cached(
-            "SELECT record FROM catalog_versions WHERE valid_from <= ?1 ORDER BY valid_from DESC LIMIT 1",
-        )?
-        .query_row([day.to_string()], |r| r.get(0))
-        .optional()?;
+pub(super) fn catalog_on(db: &dyn Sql, day: NaiveDate) -> Result<Catalog, StorageError> {
+    let record: Option<String> = db.row(
+        "SELECT record FROM catalog_versions WHERE valid_from <= ?1 ORDER BY valid_from DESC LIMIT 1",
+        args![day],
+    )?;
     match record {
         Some(record) => Catalog::from_json(&record)
             .map_err(|e| StorageError::Backend(format!("a stored catalogue: {e}"))),
@@ -37,20 +37,16 @@ pub(super) fn catalog_on(conn: &Connection, day: NaiveDate) -> Result<Catalog, S
     }
 }
 
-fn profile(conn: &Connection) -> Result<Option<VendorProfile>, StorageError> {
-    let record: Option<String> = conn
-        .query_row("SELECT record FROM vendor_profile WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
+fn profile(db: &dyn Sql) -> Result<Option<VendorProfile>, StorageError> {
+    let record: Option<String> = db.row("SELECT record FROM vendor_profile WHERE id = 1", &[])?;
     record.map(|r| json(&r)).transpose()
 }
 
-fn billing_of(conn: &Connection, shop: Uuid) -> Result<Option<ShopBilling>, StorageError> {
-    let record: Option<String> = conn
-        .prepare_cached("SELECT record FROM shop_billing WHERE shop_id = ?1")?
-        .query_row([shop.to_string()], |r| r.get(0))
-        .optional()?;
+fn billing_of(db: &dyn Sql, shop: Uuid) -> Result<Option<ShopBilling>, StorageError> {
+    let record: Option<String> = db.row(
+        "SELECT record FROM shop_billing WHERE shop_id = ?1",
+        args![shop],
+    )?;
     record.map(|r| json(&r)).transpose()
 }
 
@@ -63,84 +59,75 @@ fn refused(refusal: Refusal) -> StorageError {
 
 const INVOICE_COLUMNS: &str = "record, paid_on, cancelled_by";
 
-fn invoice_row(
-    row: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, Option<NaiveDate>, Option<String>)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-}
+/// An invoice's record, when it was paid, the credit note that cancelled it.
+type InvoiceRow = (String, Option<NaiveDate>, Option<String>);
 
 /// The invoice as issued, with what happened to it since (paid, cancelled).
-fn read_invoice(
-    (record, paid_on, cancelled_by): (String, Option<NaiveDate>, Option<String>),
-) -> Result<Invoice, StorageError> {
+fn read_invoice((record, paid_on, cancelled_by): InvoiceRow) -> Result<Invoice, StorageError> {
     let mut invoice: Invoice = json(&record)?;
     invoice.paid_on = paid_on;
     invoice.cancelled_by = cancelled_by;
     Ok(invoice)
 }
 
-fn invoice_by_number(conn: &Connection, number: &str) -> Result<Invoice, StorageError> {
-    let row = conn
-        .query_row(
+fn invoice_by_number(db: &dyn Sql, number: &str) -> Result<Invoice, StorageError> {
+    let row: InvoiceRow = db
+        .row(
             &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE number = ?1"),
-            [number],
-            invoice_row,
-        )
-        .optional()?
+            args![number],
+        )?
         .ok_or_else(|| StorageError::NotFound(format!("no invoice {number}")))?;
     read_invoice(row)
 }
 
 /// Takes the next number of `year` inside the caller's transaction: rolled back with it, so
-/// an invoice that was not stored took no number.
-fn next_number(tx: &Connection, year: i32) -> Result<(i64, String), StorageError> {
-    let seq: i64 = tx
-        .prepare_cached(
-            "INSERT INTO invoice_numbers (year, last) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-        )?
-        .query_row([year], |r| r.get(0))?;
+/// an invoice that was not stored took no number. The row stays locked until then, so two
+/// runs (two processes on one PostgreSQL among them) never take the same number.
+fn next_number(db: &dyn Sql, year: i32) -> Result<(i64, String), StorageError> {
+    let seq: i64 = db.one(
+        "INSERT INTO invoice_numbers (year, last) VALUES (?1, 1)
+         ON CONFLICT (year) DO UPDATE SET last = invoice_numbers.last + 1 RETURNING last",
+        args![i64::from(year)],
+    )?;
     Ok((seq, billing::number(year, seq)))
 }
 
-fn store_invoice(tx: &Connection, invoice: &Invoice, seq: i64) -> Result<(), StorageError> {
+fn store_invoice(db: &dyn Sql, invoice: &Invoice, seq: i64) -> Result<(), StorageError> {
     let kind = match invoice.kind {
         InvoiceKind::Invoice => "invoice",
         InvoiceKind::CreditNote => "credit_note",
     };
-    tx.prepare_cached(
+    let xml = billing::cii::render(invoice).into_bytes();
+    let pdf = billing::pdf::render(invoice);
+    db.run(
         "INSERT INTO invoices (number, year, seq, kind, shop_id, contract_id, period_start, issued_on, due_on, record, xml, pdf, refers_to)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        invoice.number,
-        invoice.issued_on.year(),
-        seq,
-        kind,
-        invoice.shop_id.to_string(),
-        invoice.contract_id.to_string(),
-        invoice.period_start.to_string(),
-        invoice.issued_on.to_string(),
-        invoice.due_on.to_string(),
-        to_json(invoice),
-        billing::cii::render(invoice).into_bytes(),
-        billing::pdf::render(invoice),
-        invoice.refers_to,
-    ])?;
+        args![
+            &invoice.number,
+            i64::from(invoice.issued_on.year()),
+            seq,
+            kind,
+            invoice.shop_id,
+            invoice.contract_id,
+            invoice.period_start,
+            invoice.issued_on,
+            invoice.due_on,
+            to_json(invoice),
+            &xml,
+            &pdf,
+            invoice.refers_to.as_ref(),
+        ],
+    )?;
     Ok(())
 }
 
-fn contract_of(conn: &Connection, id: Uuid) -> Result<(Contract, Uuid), StorageError> {
-    let (record, shop): (String, String) = conn
-        .query_row(
+fn contract_of(db: &dyn Sql, id: Uuid) -> Result<(Contract, Uuid), StorageError> {
+    let (record, shop): (String, Uuid) = db
+        .row(
             "SELECT record, shop_id FROM contracts WHERE id = ?1",
-            [id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
+            args![id],
+        )?
         .ok_or_else(|| StorageError::NotFound(format!("no contract {id}")))?;
-    let shop = Uuid::parse_str(&shop)
-        .map_err(|_| StorageError::Backend(format!("a stored shop id {shop:?}")))?;
     Ok((json(&record)?, shop))
 }
 
@@ -170,34 +157,34 @@ impl SqliteStorage {
 
 impl VendorBooks for SqliteStorage {
     fn vendor_profile(&self) -> Result<Option<VendorProfile>, StorageError> {
-        profile(&self.conn())
+        profile(&*self.conn())
     }
 
     fn set_vendor_profile(&self, profile: VendorProfile) -> Result<VendorProfile, StorageError> {
         let profile = billing::checked_profile(profile).map_err(StorageError::Invalid)?;
-        self.conn().execute(
+        let db: &dyn Sql = &*self.conn();
+        db.run(
             "INSERT INTO vendor_profile (id, record, updated_at) VALUES (1, ?1, ?2)
              ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
-            params![to_json(&profile), utc_text(Utc::now())],
+            args![to_json(&profile), Utc::now()],
         )?;
         Ok(profile)
     }
 
     fn catalog_versions(&self) -> Result<Vec<CatalogVersion>, StorageError> {
-        let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT valid_from, record FROM catalog_versions ORDER BY valid_from")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, String>(1)?))
-        })?;
-        rows.map(|row| {
-            let (valid_from, record) = row?;
-            Ok(CatalogVersion {
-                valid_from,
-                catalog: json(&record)?,
+        let db: &dyn Sql = &*self.conn();
+        let rows: Vec<(NaiveDate, String)> = db.all(
+            "SELECT valid_from, record FROM catalog_versions ORDER BY valid_from",
+            &[],
+        )?;
+        rows.into_iter()
+            .map(|(valid_from, record)| {
+                Ok(CatalogVersion {
+                    valid_from,
+                    catalog: json(&record)?,
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 
     fn add_catalog_version(
@@ -207,28 +194,28 @@ impl VendorBooks for SqliteStorage {
     ) -> Result<(), StorageError> {
         let text = catalog.to_string();
         Catalog::from_json(&text).map_err(|e| StorageError::Invalid(e.to_string()))?;
-        self.conn()
-            .execute(
-                "INSERT INTO catalog_versions (valid_from, record, created_at) VALUES (?1, ?2, ?3)",
-                params![valid_from.to_string(), text, utc_text(Utc::now())],
-            )
-            .map_err(|e| match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::ConstraintViolation) => StorageError::Conflict(format!(
-                    "a catalogue valid from {valid_from} exists; versions are never changed, add one from a later day"
-                )),
-                _ => e.into(),
-            })?;
+        let db: &dyn Sql = &*self.conn();
+        db.run(
+            "INSERT INTO catalog_versions (valid_from, record, created_at) VALUES (?1, ?2, ?3)",
+            args![valid_from, text, Utc::now()],
+        )
+        .map_err(|error| match error {
+            StorageError::Conflict(_) => StorageError::Conflict(format!(
+                "a catalogue valid from {valid_from} exists; versions are never changed, add one from a later day"
+            )),
+            other => other,
+        })?;
         Ok(())
     }
 
     fn catalog_on(&self, day: NaiveDate) -> Result<Catalog, StorageError> {
-        catalog_on(&self.conn(), day)
+        catalog_on(&*self.conn(), day)
     }
 
     fn shop_billing(&self, shop: Uuid) -> Result<Option<ShopBilling>, StorageError> {
         let conn = self.conn();
         shop_exists(&*conn, shop)?;
-        billing_of(&conn, shop)
+        billing_of(&*conn, shop)
     }
 
     fn billed_shops(&self, only: Option<Uuid>) -> Result<Vec<BilledShop>, StorageError> {
@@ -237,7 +224,7 @@ impl VendorBooks for SqliteStorage {
         shops
             .into_iter()
             .map(|shop| {
-                let billing = billing_of(&conn, shop.id)?;
+                let billing = billing_of(&*conn, shop.id)?;
                 Ok(BilledShop { shop, billing })
             })
             .collect()
@@ -249,12 +236,12 @@ impl VendorBooks for SqliteStorage {
         billing: ShopBilling,
     ) -> Result<ShopBilling, StorageError> {
         let billing = billing::checked_billing(billing).map_err(StorageError::Invalid)?;
-        let conn = self.conn();
-        shop_exists(&*conn, shop)?;
-        conn.execute(
+        let db: &dyn Sql = &*self.conn();
+        shop_exists(db, shop)?;
+        db.run(
             "INSERT INTO shop_billing (shop_id, record, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (shop_id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
-            params![shop.to_string(), to_json(&billing), utc_text(Utc::now())],
+            args![shop, to_json(&billing), Utc::now()],
         )?;
         Ok(billing)
     }
@@ -314,70 +301,60 @@ impl VendorBooks for SqliteStorage {
         shop: Option<Uuid>,
         today: NaiveDate,
     ) -> Result<Vec<ContractOverview>, StorageError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
+        let db: &dyn Sql = &*self.conn();
+        let rows: Vec<(String, Uuid, String)> = db.all(
             "SELECT c.record, c.shop_id, s.name FROM contracts c JOIN shops s ON s.id = c.shop_id
-             WHERE ?1 IS NULL OR c.shop_id = ?1 ORDER BY s.name, c.start_date",
+             WHERE CAST(?1 AS TEXT) IS NULL OR c.shop_id = ?1 ORDER BY s.name, c.start_date",
+            args![shop],
         )?;
-        let rows = stmt.query_map([shop.map(|s| s.to_string())], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (record, shop_id, shop_name) = row?;
-            let contract: Contract = json(&record)?;
-            let status = contract
-                .status_on(today)
-                .map_err(|e| StorageError::Backend(e.to_string()))?;
-            let snapshot = &contract.plan;
-            let units = u32::try_from(contract.station_ids.len()).unwrap_or(u32::MAX);
-            Ok(ContractOverview {
-                contract_id: contract.id,
-                shop_id: Uuid::parse_str(&shop_id)
-                    .map_err(|_| StorageError::Backend(format!("a stored shop id {shop_id:?}")))?,
-                shop_name,
-                plan_id: snapshot.plan.id.0.clone(),
-                plan_name: snapshot.plan.name.clone(),
-                period: serde_json::to_value(snapshot.plan.period)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                stations: contract.station_ids.len(),
-                start: contract.start,
-                state: serde_json::to_value(status.state)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                term_start: status.terms.term_start,
-                term_end: status.terms.term_end,
-                notice_deadline: status.terms.notice_deadline,
-                next_renewal: status.terms.next_renewal,
-                ends_on: contract.ends_on(),
-                notice_today_ends_on: status.notice_today_ends_on,
-                price: snapshot.price_for(units).map(|m| m.amount),
-                currency: snapshot.currency.code().to_owned(),
+        rows.into_iter()
+            .map(|(record, shop_id, shop_name)| {
+                let contract: Contract = json(&record)?;
+                let status = contract
+                    .status_on(today)
+                    .map_err(|e| StorageError::Backend(e.to_string()))?;
+                let snapshot = &contract.plan;
+                let units = u32::try_from(contract.station_ids.len()).unwrap_or(u32::MAX);
+                Ok(ContractOverview {
+                    contract_id: contract.id,
+                    shop_id,
+                    shop_name,
+                    plan_id: snapshot.plan.id.0.clone(),
+                    plan_name: snapshot.plan.name.clone(),
+                    period: serde_json::to_value(snapshot.plan.period)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    stations: contract.station_ids.len(),
+                    start: contract.start,
+                    state: serde_json::to_value(status.state)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    term_start: status.terms.term_start,
+                    term_end: status.terms.term_end,
+                    notice_deadline: status.terms.notice_deadline,
+                    next_renewal: status.terms.next_renewal,
+                    ends_on: contract.ends_on(),
+                    notice_today_ends_on: status.notice_today_ends_on,
+                    price: snapshot.price_for(units).map(|m| m.amount),
+                    currency: snapshot.currency.code().to_owned(),
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 
     fn invoice_run(&self, on: NaiveDate) -> Result<Vec<Invoice>, StorageError> {
-        let contracts: Vec<(String, String)> = {
-            let conn = self.conn();
-            let mut stmt = conn.prepare(
+        let contracts: Vec<(Uuid, String)> = {
+            let db: &dyn Sql = &*self.conn();
+            db.all(
                 "SELECT shop_id, record FROM contracts ORDER BY shop_id, start_date, id",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<Result<_, _>>()?
+                &[],
+            )?
         };
         let mut issued = Vec::new();
         for (shop, record) in contracts {
             let contract: Contract = json(&record)?;
-            let shop = Uuid::parse_str(&shop)
-                .map_err(|_| StorageError::Backend(format!("a stored shop id {shop:?}")))?;
             let due =
                 periods_due(&contract, on).map_err(|e| StorageError::Backend(e.to_string()))?;
             for period in due {
@@ -385,25 +362,25 @@ impl VendorBooks for SqliteStorage {
                 // the next run goes on from there.
                 let mut conn = self.conn();
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let live: bool = tx
-                    .prepare_cached(
-                        "SELECT EXISTS (SELECT 1 FROM invoices WHERE contract_id = ?1 AND period_start = ?2
-                         AND kind = 'invoice' AND cancelled_by IS NULL)",
-                    )?
-                    .query_row(params![contract.id.to_string(), period.start.to_string()], |r| r.get(0))?;
+                let db: &dyn Sql = &*tx;
+                let live: bool = db.one(
+                    "SELECT EXISTS (SELECT 1 FROM invoices WHERE contract_id = ?1 AND period_start = ?2
+                     AND kind = 'invoice' AND cancelled_by IS NULL)",
+                    args![contract.id, period.start],
+                )?;
                 if live {
                     continue;
                 }
-                let seller = profile(&tx)?.ok_or_else(|| {
+                let seller = profile(db)?.ok_or_else(|| {
                     StorageError::Invalid(
                         "the vendor profile is missing; set it first (vendor set), invoices need the vendor's address, VAT ID and IBAN".into(),
                     )
                 })?;
-                let Some(buyer) = billing_of(&tx, shop)? else {
+                let Some(buyer) = billing_of(db, shop)? else {
                     tracing::warn!(shop_id = %shop, "no billing data for the shop; its invoices wait");
                     break;
                 };
-                let (seq, number) = next_number(&tx, on.year())?;
+                let (seq, number) = next_number(db, on.year())?;
                 // Issued on the run's day: a run that catches up dates its invoices today.
                 let period = stationdesk_core::domain::billing::DuePeriod {
                     issue_on: on,
@@ -419,7 +396,7 @@ impl VendorBooks for SqliteStorage {
                 else {
                     break;
                 };
-                store_invoice(&tx, &invoice, seq)?;
+                store_invoice(db, &invoice, seq)?;
                 tx.commit()?;
                 issued.push(invoice);
             }
@@ -432,25 +409,22 @@ impl VendorBooks for SqliteStorage {
         shop: Option<Uuid>,
         overdue_on: Option<NaiveDate>,
     ) -> Result<Vec<Invoice>, StorageError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices
-             WHERE (?1 IS NULL OR shop_id = ?1)
-               AND (?2 IS NULL OR (kind = 'invoice' AND paid_on IS NULL AND cancelled_by IS NULL AND due_on < ?2))
-             ORDER BY year, seq"
-        ))?;
-        let rows = stmt.query_map(
-            params![
-                shop.map(|s| s.to_string()),
-                overdue_on.map(|d| d.to_string())
-            ],
-            invoice_row,
+        let db: &dyn Sql = &*self.conn();
+        let rows: Vec<InvoiceRow> = db.all(
+            &format!(
+                "SELECT {INVOICE_COLUMNS} FROM invoices
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR shop_id = ?1)
+                   AND (CAST(?2 AS TEXT) IS NULL OR (kind = 'invoice' AND paid_on IS NULL
+                        AND cancelled_by IS NULL AND due_on < ?2))
+                 ORDER BY year, seq"
+            ),
+            args![shop, overdue_on],
         )?;
-        rows.map(|row| read_invoice(row?)).collect()
+        rows.into_iter().map(read_invoice).collect()
     }
 
     fn invoice(&self, number: &str) -> Result<Invoice, StorageError> {
-        invoice_by_number(&self.conn(), number)
+        invoice_by_number(&*self.conn(), number)
     }
 
     fn invoice_document(&self, number: &str, document: Document) -> Result<Vec<u8>, StorageError> {
@@ -458,14 +432,12 @@ impl VendorBooks for SqliteStorage {
             Document::Xml => "xml",
             Document::Pdf => "pdf",
         };
-        self.conn()
-            .query_row(
-                &format!("SELECT {column} FROM invoices WHERE number = ?1"),
-                [number],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StorageError::NotFound(format!("no invoice {number}")))
+        let db: &dyn Sql = &*self.conn();
+        db.row(
+            &format!("SELECT {column} FROM invoices WHERE number = ?1"),
+            args![number],
+        )?
+        .ok_or_else(|| StorageError::NotFound(format!("no invoice {number}")))
     }
 
     fn cancel_invoice(
@@ -477,7 +449,8 @@ impl VendorBooks for SqliteStorage {
         let reason = billing::checked_reason(reason).map_err(StorageError::Invalid)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let original = invoice_by_number(&tx, number)?;
+        let db: &dyn Sql = &*tx;
+        let original = invoice_by_number(db, number)?;
         if original.kind == InvoiceKind::CreditNote {
             return Err(StorageError::Invalid(format!(
                 "{number} is a credit note; a credit note is not cancelled"
@@ -494,20 +467,20 @@ impl VendorBooks for SqliteStorage {
                 original.issued_on
             )));
         }
-        let (seq, note_number) = next_number(&tx, on.year())?;
+        let (seq, note_number) = next_number(db, on.year())?;
         let note = billing::credit_note(&original, note_number, on, reason);
-        store_invoice(&tx, &note, seq)?;
-        tx.execute(
+        store_invoice(db, &note, seq)?;
+        db.run(
             "UPDATE invoices SET cancelled_by = ?2 WHERE number = ?1",
-            params![number, note.number],
+            args![number, &note.number],
         )?;
         tx.commit()?;
         Ok(note)
     }
 
     fn mark_paid(&self, number: &str, on: NaiveDate) -> Result<Invoice, StorageError> {
-        let conn = self.conn();
-        let invoice = invoice_by_number(&conn, number)?;
+        let db: &dyn Sql = &*self.conn();
+        let invoice = invoice_by_number(db, number)?;
         if invoice.kind == InvoiceKind::CreditNote {
             return Err(StorageError::Invalid(format!(
                 "{number} is a credit note; the vendor pays it back"
@@ -518,10 +491,10 @@ impl VendorBooks for SqliteStorage {
                 "{number} was marked paid on {paid} already"
             )));
         }
-        conn.execute(
+        db.run(
             "UPDATE invoices SET paid_on = ?2 WHERE number = ?1",
-            params![number, on.to_string()],
+            args![number, on],
         )?;
-        invoice_by_number(&conn, number)
+        invoice_by_number(db, number)
     }
 }

@@ -440,7 +440,7 @@ impl Storage for SqliteStorage {
         let mut results = Vec::with_capacity(changes.len());
         let mut applied = Vec::new();
         let mut usage = self.usage.lock().unwrap_or_else(|p| p.into_inner());
-        let catalog = billing::catalog_on(&tx, today)?;
+        let catalog = billing::catalog_on(&*tx, today)?;
         let mut push = changes::Push {
             caller,
             catalog: &catalog,
