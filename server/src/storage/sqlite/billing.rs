@@ -3,7 +3,7 @@
 //! also takes its number.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::TransactionBehavior;
 use stationdesk_core::domain::billing::periods_due;
 use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
@@ -135,14 +135,14 @@ impl SqliteStorage {
     /// Records a contract the server confirmed (its own change, pulled by the shop).
     fn confirm(
         &self,
-        build: impl FnOnce(&Connection) -> Result<(Contract, Owner), StorageError>,
+        build: impl FnOnce(&dyn Sql) -> Result<(Contract, Owner), StorageError>,
         now: DateTime<Utc>,
     ) -> Result<Contract, StorageError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (contract, owner) = build(&tx)?;
+        let (contract, owner) = build(&*tx)?;
         let committed = append_by_server(
-            &tx,
+            &*tx,
             ChangeBody::ContractConfirmed {
                 contract: contract.clone(),
             },

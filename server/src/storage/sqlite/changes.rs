@@ -4,7 +4,7 @@
 //! current state that later work queries, and replaying the history rebuilds them.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use rusqlite_migration::HookResult;
 use serde_json::value::RawValue;
 use stationdesk_core::domain::contracts::Contract;
@@ -15,11 +15,13 @@ use stationdesk_core::wire::{Change, ChangeBody, LegacyOf, LegacyRow};
 use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
 use uuid::Uuid;
 
-use super::{id_of, utc_text, uuid_of};
+use super::{utc_text, uuid_of};
+use crate::args;
 use crate::door::{self, Facts, Refusal, TicketNow};
 use crate::policy::{Owner, Reach};
 use crate::quota::Usage;
 use crate::storage::memory::{Committed, Scope};
+use crate::storage::sql::{Dialect, Sql};
 use crate::storage::{Caller, StorageError};
 
 /// The most bytes of changes one pull page carries, whatever their count: a page of the
@@ -27,7 +29,7 @@ use crate::storage::{Caller, StorageError};
 pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// What the door asks, answered from the tables inside the push's transaction.
-pub(super) struct Tables<'a>(pub &'a Connection);
+pub(super) struct Tables<'a>(pub &'a dyn Sql);
 
 pub(super) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
     serde_json::from_str(text).map_err(|e| StorageError::Backend(format!("a stored record: {e}")))
@@ -43,28 +45,23 @@ impl Facts for Tables<'_> {
     }
 
     fn enrolled_shop(&self, station: Uuid) -> Result<Option<Uuid>, StorageError> {
-        let shop: Option<String> = self
-            .0
-            .prepare_cached("SELECT shop_id FROM stations WHERE id = ?1")?
-            .query_row([station.to_string()], |r| r.get(0))
-            .optional()?;
-        uuid_of(shop)
+        self.0
+            .row("SELECT shop_id FROM stations WHERE id = ?1", args![station])
     }
 
     fn ticket(&self, id: Uuid) -> Result<Option<TicketNow>, StorageError> {
-        let found: Option<(String, Option<String>)> = self
-            .0
-            .prepare_cached("SELECT state, station_id FROM tickets WHERE id = ?1")?
-            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        let found: Option<(String, Option<Uuid>)> = self.0.row(
+            "SELECT state, station_id FROM tickets WHERE id = ?1",
+            args![id],
+        )?;
         found
-            .map(|(state, station)| {
+            .map(|(state, station_id)| {
                 Ok(TicketNow {
                     id,
                     state: state
                         .parse()
                         .map_err(|e| StorageError::Backend(format!("a stored ticket: {e}")))?,
-                    station_id: uuid_of(station)?,
+                    station_id,
                 })
             })
             .transpose()
@@ -77,20 +74,16 @@ impl Facts for Tables<'_> {
             "attachment" => "ticket_attachments",
             _ => "ticket_quotes",
         };
-        let ticket: Option<String> = self
-            .0
-            .prepare_cached(&format!("SELECT ticket_id FROM {table} WHERE id = ?1"))?
-            .query_row([id.to_string()], |r| r.get(0))
-            .optional()?;
-        uuid_of(ticket)
+        self.0.row(
+            &format!("SELECT ticket_id FROM {table} WHERE id = ?1"),
+            args![id],
+        )
     }
 
     fn quote(&self, id: Uuid) -> Result<Option<Quote>, StorageError> {
         let record: Option<String> = self
             .0
-            .prepare_cached("SELECT record FROM ticket_quotes WHERE id = ?1")?
-            .query_row([id.to_string()], |r| r.get(0))
-            .optional()?;
+            .row("SELECT record FROM ticket_quotes WHERE id = ?1", args![id])?;
         record.map(|record| json(&record)).transpose()
     }
 
@@ -98,54 +91,40 @@ impl Facts for Tables<'_> {
         // An enrolled till has its row before its record has come.
         let record: Option<Option<String>> = self
             .0
-            .prepare_cached("SELECT record FROM stations WHERE id = ?1")?
-            .query_row([id.to_string()], |r| r.get(0))
-            .optional()?;
+            .row("SELECT record FROM stations WHERE id = ?1", args![id])?;
         record.flatten().map(|record| json(&record)).transpose()
     }
 
     fn contracts(&self, shop: Uuid) -> Result<Vec<Contract>, StorageError> {
-        let mut stmt = self.0.prepare_cached(
+        let records: Vec<String> = self.0.all(
             "SELECT record FROM contracts WHERE shop_id = ?1 ORDER BY start_date",
+            args![shop],
         )?;
-        let rows = stmt.query_map([shop.to_string()], |r| r.get::<_, String>(0))?;
-        rows.map(|record| json(&record?)).collect()
+        records.iter().map(|record| json(record)).collect()
     }
 
     fn second_level_shop(&self, shop: Uuid) -> Result<bool, StorageError> {
         Ok(self
             .0
-            .prepare_cached("SELECT second_level FROM shops WHERE id = ?1")?
-            .query_row([shop.to_string()], |r| r.get(0))
-            .optional()?
+            .row("SELECT second_level FROM shops WHERE id = ?1", args![shop])?
             .unwrap_or(false))
     }
 
     fn support_agent(&self, account: Uuid) -> Result<Option<String>, StorageError> {
-        Ok(self
-            .0
-            .prepare_cached(
-                "SELECT name FROM users WHERE id = ?1 AND role = 'support_staff' AND active",
-            )?
-            .query_row([account.to_string()], |r| r.get(0))
-            .optional()?)
+        self.0.row(
+            "SELECT name FROM users WHERE id = ?1 AND role = 'support_staff' AND active",
+            args![account],
+        )
     }
 }
 
 /// The owner of an entity the server has seen.
-pub(super) fn owner_of(conn: &Connection, entity_id: Uuid) -> Result<Option<Owner>, StorageError> {
-    let found: Option<(String, Option<String>)> = conn
-        .prepare_cached("SELECT shop_id, station_id FROM entities WHERE entity_id = ?1")?
-        .query_row([entity_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    found
-        .map(|(shop, station)| {
-            Ok(Owner {
-                shop: uuid_of(Some(shop))?.expect("given"),
-                station: uuid_of(station)?,
-            })
-        })
-        .transpose()
+pub(super) fn owner_of(db: &dyn Sql, entity_id: Uuid) -> Result<Option<Owner>, StorageError> {
+    let found: Option<(Uuid, Option<Uuid>)> = db.row(
+        "SELECT shop_id, station_id FROM entities WHERE entity_id = ?1",
+        args![entity_id],
+    )?;
+    Ok(found.map(|(shop, station)| Owner { shop, station }))
 }
 
 /// One push under way: who pushes, what prices orders, the vendor's date and the clock, and
@@ -162,7 +141,7 @@ pub(super) struct Push<'a> {
 /// One pushed change, once: a change id seen before answers with its first revision;
 /// otherwise the door decides, and what it lets in is stored and projected.
 pub(super) fn apply(
-    tx: &Connection,
+    tx: &dyn Sql,
     push: &mut Push<'_>,
     raw: &RawValue,
 ) -> Result<(Outcome, Option<(Stored, Scope)>), StorageError> {
@@ -172,16 +151,14 @@ pub(super) fn apply(
         Ok(change) => change,
         Err(reason) => return rejected(reason),
     };
-    let seen: Option<(i64, i64, String)> = tx
-        .prepare_cached("SELECT revision, shop_seq, shop_id FROM changes WHERE change_id = ?1")?
-        .query_row([change.change_id.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
+    let seen: Option<(i64, i64, Uuid)> = tx.row(
+        "SELECT revision, shop_seq, shop_id FROM changes WHERE change_id = ?1",
+        args![change.change_id],
+    )?;
     if let Some((revision, shop_seq, shop)) = seen {
         return match caller.shop_id {
             // Said the same way as any id that cannot be used: nothing of the other shop shows.
-            Some(own) if own.to_string() != shop => {
+            Some(own) if own != shop => {
                 rejected("this change id cannot be used; make a new one".into())
             }
             _ => Ok((
@@ -237,7 +214,7 @@ impl Stored {
 /// A change the server makes itself (a contract the vendor admin made or ended), appended as
 /// if pushed: every client of the shop pulls it.
 pub(super) fn append_by_server(
-    tx: &Connection,
+    tx: &dyn Sql,
     body: ChangeBody,
     owner: Owner,
     now: DateTime<Utc>,
@@ -259,7 +236,7 @@ pub(super) fn append_by_server(
 /// Appends an admitted change (`body` is its JSON) to the history and projects it into the
 /// tables.
 fn append(
-    tx: &Connection,
+    tx: &dyn Sql,
     change: &Change,
     body: &str,
     owner: Owner,
@@ -267,137 +244,130 @@ fn append(
 ) -> Result<Stored, StorageError> {
     let (entity, subject) = change.body.subject();
     let shared = entity.is_shared_in_shop();
-    let (shop, station) = (owner.shop.to_string(), owner.station.map(|s| s.to_string()));
-    let (revision, shop_seq): (i64, i64) = tx
-        .prepare_cached(
-            "INSERT INTO changes (change_id, shop_id, shop_seq, station_id, shared, kind, subject_id, body, received_at, staff_only)
-             VALUES (?1, ?2, (SELECT coalesce(max(shop_seq), 0) + 1 FROM changes WHERE shop_id = ?2),
-                     ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             RETURNING revision, shop_seq",
-        )?
-        .query_row(
-            params![
-                change.change_id.to_string(),
-                shop,
-                station.as_ref().filter(|_| !shared),
-                shared,
-                change.body.kind(),
-                subject.to_string(),
-                body,
-                utc_text(received_at),
-                change.body.is_staff_only()
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+    let (revision, shop_seq): (i64, i64) = tx.one(
+        "INSERT INTO changes (change_id, shop_id, shop_seq, station_id, shared, kind, subject_id, body, received_at, staff_only)
+         VALUES (?1, ?2, (SELECT coalesce(max(shop_seq), 0) + 1 FROM changes WHERE shop_id = ?2),
+                 ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         RETURNING revision, shop_seq",
+        args![
+            change.change_id,
+            owner.shop,
+            owner.station.filter(|_| !shared),
+            shared,
+            change.body.kind(),
+            subject,
+            body,
+            received_at,
+            change.body.is_staff_only()
+        ],
+    )?;
     // Then the tables (a new station's row among them), then who owns the entity, which may
     // name that station.
     project(tx, change, owner, revision)?;
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![subject.to_string(), shop, station])?;
+    tx.run(
+        "INSERT INTO entities (entity_id, shop_id, station_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO NOTHING",
+        args![subject, owner.shop, owner.station],
+    )?;
     Ok(Stored { revision, shop_seq })
 }
 
 /// The current state in the tables, after one change.
-fn project(
-    tx: &Connection,
-    change: &Change,
-    owner: Owner,
-    revision: i64,
-) -> Result<(), StorageError> {
-    let shop = owner.shop.to_string();
-    let at = utc_text(change.created_at);
+fn project(tx: &dyn Sql, change: &Change, owner: Owner, revision: i64) -> Result<(), StorageError> {
+    let shop = owner.shop;
     let touch = |ticket: Uuid| -> Result<(), StorageError> {
         // The record keeps what was filed; the columns hold what moves (state, last change).
-        tx.prepare_cached("UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1")?
-            .execute(params![ticket.to_string(), at])?;
-        Ok(())
+        tx.run(
+            "UPDATE tickets SET updated_at = CASE WHEN updated_at < ?2 THEN ?2 ELSE updated_at END
+             WHERE id = ?1",
+            args![ticket, change.created_at],
+        )
+        .map(drop)
     };
     match &change.body {
         ChangeBody::TicketFiled { ticket } => {
             let request = &ticket.request;
             // What the desk's search reads: the title and the request, the thread added later.
-            tx.prepare_cached(
+            tx.run(
                 "INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, revision, search_text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, concat_ws(' ', ?7, ?11, ?12, ?13))",
-            )?
-            .execute(params![
-                ticket.id.to_string(),
-                shop,
-                ticket.station_id.map(|s| s.to_string()),
-                ticket.state.as_str(),
-                ticket.priority.as_str(),
-                ticket.channel.as_str(),
-                ticket.title,
-                utc_text(ticket.created_at),
-                utc_text(ticket.updated_at),
-                revision,
-                request.doing,
-                request.expected,
-                request.error_message
-            ])?;
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                         concat_ws(' ', ?7, CAST(?11 AS TEXT), CAST(?12 AS TEXT), CAST(?13 AS TEXT)))",
+                args![
+                    ticket.id,
+                    shop,
+                    ticket.station_id,
+                    ticket.state.as_str(),
+                    ticket.priority.as_str(),
+                    ticket.channel.as_str(),
+                    &ticket.title,
+                    ticket.created_at,
+                    ticket.updated_at,
+                    revision,
+                    &request.doing,
+                    &request.expected,
+                    &request.error_message
+                ],
+            )?;
         }
         ChangeBody::TicketEvent { ticket_id, event } => {
-            tx.prepare_cached(
+            tx.run(
                 "INSERT INTO ticket_events (id, ticket_id, kind, actor, at, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                event.id.to_string(),
-                ticket_id.to_string(),
-                event.kind.as_str(),
-                event.actor,
-                utc_text(event.at),
-                revision
-            ])?;
+                args![
+                    event.id,
+                    *ticket_id,
+                    event.kind.as_str(),
+                    &event.actor,
+                    event.at,
+                    revision
+                ],
+            )?;
             if let Some(state) = event.to_state {
                 // Any state change takes a ticket out of "new" for good: its first response.
                 // A wait for the customer that ends is kept as a pause of the resolution
                 // clock; becoming resolved or closed stops it, reopening runs it on.
-                tx.prepare_cached(
-                    "UPDATE tickets SET state = ?2,
-                        responded_at = min(coalesce(responded_at, ?3), ?3),
-                        pauses = CASE WHEN waiting_since IS NOT NULL AND ?2 <> 'waiting_for_customer'
-                            THEN json_insert(pauses, '$[#]', json_array(waiting_since, ?3))
-                            ELSE pauses END,
-                        waiting_since = CASE WHEN ?2 = 'waiting_for_customer'
-                            THEN coalesce(waiting_since, ?3) END,
-                        resolved_at = CASE WHEN ?2 IN ('resolved', 'closed')
-                            THEN coalesce(resolved_at, ?3) END
-                     WHERE id = ?1",
-                )?
-                .execute(params![
-                    ticket_id.to_string(),
-                    state.as_str(),
-                    utc_text(event.at)
-                ])?;
+                let pause_ended = match tx.dialect() {
+                    Dialect::Sqlite => "json_insert(pauses, '$[#]', json_array(waiting_since, ?3))",
+                    Dialect::Postgres => {
+                        "(CAST(pauses AS JSONB) || jsonb_build_array(jsonb_build_array(waiting_since, CAST(?3 AS TEXT))))::TEXT"
+                    }
+                };
+                tx.run(
+                    &format!(
+                        "UPDATE tickets SET state = ?2,
+                            responded_at = CASE WHEN responded_at IS NULL OR responded_at > ?3
+                                THEN ?3 ELSE responded_at END,
+                            pauses = CASE WHEN waiting_since IS NOT NULL AND ?2 <> 'waiting_for_customer'
+                                THEN {pause_ended} ELSE pauses END,
+                            waiting_since = CASE WHEN ?2 = 'waiting_for_customer'
+                                THEN coalesce(waiting_since, ?3) END,
+                            resolved_at = CASE WHEN ?2 IN ('resolved', 'closed')
+                                THEN coalesce(resolved_at, ?3) END
+                         WHERE id = ?1"
+                    ),
+                    args![*ticket_id, state.as_str(), event.at],
+                )?;
             }
             match event.kind {
                 EventKind::Assigned => {
-                    tx.prepare_cached("UPDATE tickets SET assignee_id = ?2 WHERE id = ?1")?
-                        .execute(params![
-                            ticket_id.to_string(),
-                            event.assignee.as_ref().map(|a| a.id.to_string())
-                        ])?;
+                    tx.run(
+                        "UPDATE tickets SET assignee_id = ?2 WHERE id = ?1",
+                        args![*ticket_id, event.assignee.as_ref().map(|a| a.id)],
+                    )?;
                 }
                 // A number left again replaces the first; the wait counts from the first ask.
                 EventKind::CallbackRequested => {
-                    tx.prepare_cached(
+                    tx.run(
                         "UPDATE tickets SET callback_phone = ?2,
                              callback_requested_at = coalesce(callback_requested_at, ?3)
                          WHERE id = ?1",
-                    )?
-                    .execute(params![
-                        ticket_id.to_string(),
-                        event.note,
-                        utc_text(event.at)
-                    ])?;
+                        args![*ticket_id, &event.note, event.at],
+                    )?;
                 }
                 EventKind::CalledBack => {
-                    tx.prepare_cached(
+                    tx.run(
                         "UPDATE tickets SET callback_phone = NULL, callback_requested_at = NULL WHERE id = ?1",
-                    )?
-                    .execute([ticket_id.to_string()])?;
+                        args![*ticket_id],
+                    )?;
                 }
                 _ => {}
             }
@@ -411,105 +381,98 @@ fn project(
             ticket_id,
             note: written,
         } => {
-            tx.prepare_cached(
+            tx.run(
                 "INSERT INTO ticket_comments (id, ticket_id, author, created_at, revision, internal)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                written.id.to_string(),
-                ticket_id.to_string(),
-                written.author,
-                utc_text(written.created_at),
-                revision,
-                change.body.is_staff_only()
-            ])?;
+                args![
+                    written.id,
+                    *ticket_id,
+                    &written.author,
+                    written.created_at,
+                    revision,
+                    change.body.is_staff_only()
+                ],
+            )?;
             // The desk finds a ticket by what was said on it, notes included.
-            tx.prepare_cached(
+            tx.run(
                 "UPDATE tickets SET search_text = search_text || ' ' || ?2 WHERE id = ?1",
-            )?
-            .execute(params![ticket_id.to_string(), written.body])?;
+                args![*ticket_id, &written.body],
+            )?;
             touch(*ticket_id)?;
         }
         ChangeBody::AttachmentAdded {
             ticket_id,
             attachment,
         } => {
-            tx.prepare_cached(
+            tx.run(
                 "INSERT INTO ticket_attachments (id, ticket_id, sha256, revision) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                attachment.id.to_string(),
-                ticket_id.to_string(),
-                attachment.sha256,
-                revision
-            ])?;
+                args![attachment.id, *ticket_id, &attachment.sha256, revision],
+            )?;
             touch(*ticket_id)?;
         }
         ChangeBody::QuoteOffered { ticket_id, quote }
         | ChangeBody::QuoteDecided { ticket_id, quote } => {
-            tx.prepare_cached(
+            tx.run(
                 "INSERT INTO ticket_quotes (id, ticket_id, decision, record) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET decision = excluded.decision, record = excluded.record",
-            )?
-            .execute(params![
-                quote.id.to_string(),
-                ticket_id.to_string(),
-                quote.decision,
-                to_json(quote)
-            ])?;
+                args![quote.id, *ticket_id, quote.decision.as_ref(), to_json(quote)],
+            )?;
             touch(*ticket_id)?;
         }
         ChangeBody::StationRecorded { station } => {
-            tx.prepare_cached(
+            tx.run(
                 "INSERT INTO stations (id, shop_id, name, created_at, record) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, record = excluded.record",
-            )?
-            .execute(params![
-                station.id.to_string(),
-                shop,
-                station.name,
-                utc_text(station.created_at),
-                to_json(station)
-            ])?;
+                args![
+                    station.id,
+                    shop,
+                    &station.name,
+                    station.created_at,
+                    to_json(station)
+                ],
+            )?;
         }
         ChangeBody::ContractConfirmed { contract } => {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO contracts (id, shop_id, plan_id, start_date, ends_on, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                contract.id.to_string(),
-                shop,
-                contract.plan.plan.id.0,
-                contract.start.to_string(),
-                contract.ends_on().map(|d| d.to_string()),
-                to_json(contract)
-            ])?;
+            tx.run(
+                "INSERT INTO contracts (id, shop_id, plan_id, start_date, ends_on, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET shop_id = excluded.shop_id,
+                     plan_id = excluded.plan_id, start_date = excluded.start_date,
+                     ends_on = excluded.ends_on, record = excluded.record",
+                args![
+                    contract.id,
+                    shop,
+                    &contract.plan.plan.id.0,
+                    contract.start,
+                    contract.ends_on(),
+                    to_json(contract)
+                ],
+            )?;
         }
         ChangeBody::RemoteSessionRecorded { session } => {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO remote_sessions (id, shop_id, station_id, ticket_id, started_by, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                session.id.to_string(),
-                shop,
-                session.station_id.map(|s| s.to_string()),
-                session.ticket_id.map(|s| s.to_string()),
-                session.started_by,
-                to_json(session)
-            ])?;
+            tx.run(
+                "INSERT INTO remote_sessions (id, shop_id, station_id, ticket_id, started_by, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET shop_id = excluded.shop_id,
+                     station_id = excluded.station_id, ticket_id = excluded.ticket_id,
+                     started_by = excluded.started_by, record = excluded.record",
+                args![
+                    session.id,
+                    shop,
+                    session.station_id,
+                    session.ticket_id,
+                    &session.started_by,
+                    to_json(session)
+                ],
+            )?;
         }
         ChangeBody::ConsentRecorded { consent } => {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO remote_consents (id, shop_id, station_id, record) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                consent.id.to_string(),
-                shop,
-                consent.station_id.to_string(),
-                to_json(consent)
-            ])?;
+            tx.run(
+                "INSERT INTO remote_consents (id, shop_id, station_id, record) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET shop_id = excluded.shop_id,
+                     station_id = excluded.station_id, record = excluded.record",
+                args![consent.id, shop, consent.station_id, to_json(consent)],
+            )?;
         }
         ChangeBody::ContractOrdered { .. } | ChangeBody::ContractNoticeGiven { .. } => {
             return Err(StorageError::Backend(
@@ -534,11 +497,11 @@ const PROJECTED: [&str; 8] = [
 ];
 
 /// Empties the tables and projects the whole history into them again, in order.
-pub(super) fn rebuild_tables(tx: &Connection) -> Result<usize, StorageError> {
+pub(super) fn rebuild_tables(tx: &dyn Sql) -> Result<usize, StorageError> {
     for table in PROJECTED {
-        tx.execute(&format!("DELETE FROM {table}"), [])?;
+        tx.run(&format!("DELETE FROM {table}"), &[])?;
     }
-    tx.execute("UPDATE stations SET record = NULL", [])?;
+    tx.run("UPDATE stations SET record = NULL", &[])?;
     replay(tx, Unprojectable::Fail)
 }
 
@@ -551,32 +514,28 @@ enum Unprojectable {
 }
 
 /// Projects every change of the history in order; the number projected.
-fn replay(tx: &Connection, unprojectable: Unprojectable) -> Result<usize, StorageError> {
-    let rows: Vec<(String, i64, String, String)> = tx
-        .prepare("SELECT shop_id, revision, subject_id, body FROM changes ORDER BY revision")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<Result<_, _>>()?;
+fn replay(tx: &dyn Sql, unprojectable: Unprojectable) -> Result<usize, StorageError> {
+    let rows: Vec<(Uuid, i64, Uuid, String)> = tx.all(
+        "SELECT shop_id, revision, subject_id, body FROM changes ORDER BY revision",
+        &[],
+    )?;
     let mut replayed = 0;
     for (shop, revision, subject, body) in rows {
         let change: Change = json(&body)?;
-        let owner = owner_of(
-            tx,
-            Uuid::parse_str(&subject).map_err(|e| StorageError::Backend(e.to_string()))?,
-        )?
-        .unwrap_or(Owner {
-            shop: uuid_of(Some(shop))?.expect("given"),
+        let owner = owner_of(tx, subject)?.unwrap_or(Owner {
+            shop,
             station: None,
         });
-        tx.execute_batch("SAVEPOINT replayed")?;
+        tx.run("SAVEPOINT replayed", &[])?;
         match project(tx, &change, owner, revision) {
             Ok(()) => replayed += 1,
             Err(error) if unprojectable == Unprojectable::Fail => return Err(error),
             Err(_) => {
-                tx.execute_batch("ROLLBACK TO replayed")?;
-                tx.execute("DELETE FROM changes WHERE revision = ?1", [revision])?;
+                tx.run("ROLLBACK TO replayed", &[])?;
+                tx.run("DELETE FROM changes WHERE revision = ?1", args![revision])?;
             }
         }
-        tx.execute_batch("RELEASE replayed")?;
+        tx.run("RELEASE replayed", &[])?;
     }
     Ok(replayed)
 }
@@ -610,37 +569,33 @@ pub(super) fn project_upgraded_history(tx: &Connection) -> Result<(), StorageErr
 }
 
 /// The bytes of history each shop and each till holds, as the quota counts them.
-pub(super) fn usage(conn: &Connection) -> Result<Usage, StorageError> {
+pub(super) fn usage(db: &dyn Sql) -> Result<Usage, StorageError> {
     let sums = |sql: &str| -> Result<std::collections::HashMap<Uuid, u64>, StorageError> {
-        let mut stmt = conn.prepare(sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        rows.map(|row| {
-            let (id, bytes) = row?;
-            Ok((
-                uuid_of(Some(id))?.expect("given"),
-                u64::try_from(bytes).unwrap_or(0),
-            ))
-        })
-        .collect()
+        let rows: Vec<(Uuid, i64)> = db.all(sql, &[])?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, bytes)| (id, u64::try_from(bytes).unwrap_or(0)))
+            .collect())
+    };
+    // Bytes, not characters: PostgreSQL's length() counts characters.
+    let bytes = match db.dialect() {
+        Dialect::Sqlite => "length(CAST(body AS BLOB))",
+        Dialect::Postgres => "octet_length(body)",
     };
     Ok(Usage::new(
-        sums("SELECT shop_id, sum(length(body)) FROM changes WHERE NOT staff_only GROUP BY shop_id")?,
-        sums("SELECT station_id, sum(length(body)) FROM changes WHERE station_id IS NOT NULL AND NOT staff_only GROUP BY station_id")?,
+        sums(&format!("SELECT shop_id, CAST(sum({bytes}) AS BIGINT) FROM changes WHERE NOT staff_only GROUP BY shop_id"))?,
+        sums(&format!("SELECT station_id, CAST(sum({bytes}) AS BIGINT) FROM changes WHERE station_id IS NOT NULL AND NOT staff_only GROUP BY station_id"))?,
     ))
 }
 
 /// Every projected table as text, in a fixed order: two states are the same when these are.
-pub(super) fn tables_digest(conn: &Connection) -> Result<String, StorageError> {
+pub(super) fn tables_digest(db: &dyn Sql) -> Result<String, StorageError> {
     let mut digest = String::new();
     for table in PROJECTED.iter().chain(&["stations"]) {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([])?;
         digest.push_str(table);
         digest.push('\n');
-        while let Some(row) = rows.next()? {
-            for i in 0..columns {
-                let value: rusqlite::types::Value = row.get(i)?;
+        for row in db.values(&format!("SELECT * FROM {table} ORDER BY id"), &[])? {
+            for value in row {
                 digest.push_str(&format!("{value:?}\t"));
             }
             digest.push('\n');
@@ -652,7 +607,7 @@ pub(super) fn tables_digest(conn: &Connection) -> Result<String, StorageError> {
 /// The changes the caller may see after `after`: at most `limit`, and at most
 /// [`PULL_PAGE_BYTES`] of them (always at least one, so a page never stalls).
 pub(super) fn pull(
-    conn: &Connection,
+    db: &dyn Sql,
     reach: Reach,
     after: u64,
     limit: usize,
@@ -670,34 +625,33 @@ pub(super) fn pull(
              UNION ALL
              SELECT shop_seq, shop_id, body FROM changes WHERE shop_id = ?4 AND shared AND shop_seq > ?2
              ORDER BY 1 LIMIT ?3",
-            Some(station.to_string()),
-            Some(shop.to_string()),
+            Some(station),
+            Some(shop),
         ),
         Reach::Shop(shop) => (
             "SELECT shop_seq, shop_id, body FROM changes
-             WHERE shop_id = ?1 AND shop_seq > ?2 AND NOT staff_only AND ?4 IS NULL
+             WHERE shop_id = ?1 AND shop_seq > ?2 AND NOT staff_only AND CAST(?4 AS TEXT) IS NULL
              ORDER BY shop_seq LIMIT ?3",
-            Some(shop.to_string()),
+            Some(shop),
             None,
         ),
         Reach::Everything => (
             "SELECT revision, shop_id, body FROM changes
-             WHERE ?1 IS NULL AND revision > ?2 AND ?4 IS NULL ORDER BY revision LIMIT ?3",
+             WHERE CAST(?1 AS TEXT) IS NULL AND revision > ?2 AND CAST(?4 AS TEXT) IS NULL
+             ORDER BY revision LIMIT ?3",
             None,
             None,
         ),
     };
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query(params![scope, after, fetch, shop])?;
+    let rows: Vec<(i64, Uuid, String)> = db.all(sql, args![scope, after, fetch, shop])?;
     let (mut changes, mut bytes, mut more) = (Vec::new(), 0, false);
-    while let Some(row) = rows.next()? {
-        let body: String = row.get(2)?;
+    for (revision, shop_id, body) in rows {
         if changes.len() == limit || (!changes.is_empty() && bytes + body.len() > PULL_PAGE_BYTES) {
             more = true;
             break;
         }
         bytes += body.len();
-        changes.push(revisioned(row.get(0)?, row.get(1)?, body)?);
+        changes.push(revisioned(revision, shop_id, body)?);
     }
     let cursor = changes
         .last()
@@ -713,12 +667,12 @@ pub(super) fn pull(
 /// shop and its body as the protocol wrote it.
 pub(super) fn revisioned(
     revision: i64,
-    shop_id: String,
+    shop_id: Uuid,
     body: String,
 ) -> Result<Revisioned, StorageError> {
     Ok(Revisioned {
         revision: u64::try_from(revision).unwrap_or(0),
-        shop_id: id_of(shop_id)?,
+        shop_id,
         change: RawValue::from_string(body)
             .map_err(|e| StorageError::Backend(format!("a stored change: {e}")))?,
     })
@@ -776,7 +730,7 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
             continue;
         };
         let (_, subject) = change.body.subject();
-        let owner = match owner_of(tx, subject).map_err(hook)? {
+        let owner = match owner_of(&**tx, subject).map_err(hook)? {
             Some(owner) => owner,
             None => Owner {
                 shop: uuid_of(Some(shop)).map_err(hook)?.expect("given"),

@@ -7,7 +7,6 @@ use std::collections::hash_map::Entry;
 use std::collections::{btree_map, BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 use stationdesk_core::domain::compliance::overview;
 use stationdesk_core::domain::contracts::{covering_contract, Contract};
 use stationdesk_core::domain::desk_queue::{
@@ -26,9 +25,10 @@ use stationdesk_protocol::{
 use uuid::Uuid;
 
 use super::changes::{json, revisioned, Tables};
-use super::{id_of, utc_text, uuid_of};
+use crate::args;
 use crate::desk::{DeskCursor, DeskQuery};
 use crate::door::Facts;
+use crate::storage::sql::{FromRow, FromValue, Sql, Value};
 use crate::storage::StorageError;
 
 /// One page of the queue, with only the conditions the desk asked for, so that SQLite can
@@ -108,16 +108,15 @@ enum Search {
 const INDEXED_AT_MOST: i64 = 2000;
 
 impl Search {
-    fn of(conn: &Connection, text: &str) -> Result<Search, StorageError> {
+    fn of(db: &dyn Sql, text: &str) -> Result<Search, StorageError> {
         let Some(expression) = trigram_query(text) else {
             return Ok(Search::Titles(text.to_owned()));
         };
-        let hits: i64 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM
-                 (SELECT 1 FROM ticket_text WHERE ticket_text MATCH ?1 LIMIT ?2)",
-            )?
-            .query_row(params![expression, INDEXED_AT_MOST + 1], |r| r.get(0))?;
+        let hits: i64 = db.one(
+            "SELECT count(*) FROM
+             (SELECT 1 FROM ticket_text WHERE ticket_text MATCH ?1 LIMIT ?2)",
+            args![&expression, INDEXED_AT_MOST + 1],
+        )?;
         if hits <= INDEXED_AT_MOST {
             return Ok(Search::Indexed(expression));
         }
@@ -153,12 +152,12 @@ const LISTED: &str =
 /// The most callbacks listed at once: more than a desk answers in a day.
 const MAX_CALLBACKS: i64 = 500;
 
-/// A ticket as the page's statement reads it.
+/// A ticket as the page's statement reads it, its columns in [`LISTED`]'s order.
 struct Listed {
-    id: String,
-    shop: String,
+    id: Uuid,
+    shop: Uuid,
     shop_name: String,
-    station: Option<String>,
+    station: Option<Uuid>,
     station_name: Option<String>,
     title: String,
     state: String,
@@ -167,7 +166,7 @@ struct Listed {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     urgency: u8,
-    assignee: Option<String>,
+    assignee: Option<Uuid>,
     assignee_name: Option<String>,
     callback_phone: Option<String>,
     callback_requested_at: Option<DateTime<Utc>>,
@@ -178,29 +177,36 @@ struct Listed {
     pauses: String,
 }
 
-impl Listed {
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
+impl FromRow for Listed {
+    fn from_row(row: Vec<Value>) -> Result<Listed, StorageError> {
+        let mut columns = row.into_iter();
+        let mut next = || {
+            columns
+                .next()
+                .ok_or_else(|| StorageError::Backend("a listed ticket lacks columns".into()))
+        };
         Ok(Listed {
-            id: r.get("id")?,
-            shop: r.get("shop_id")?,
-            shop_name: r.get("shop_name")?,
-            station: r.get("station_id")?,
-            station_name: r.get("station_name")?,
-            title: r.get("title")?,
-            state: r.get("state")?,
-            priority: r.get("priority")?,
-            channel: r.get("channel")?,
-            created_at: r.get("created_at")?,
-            updated_at: r.get("updated_at")?,
-            urgency: r.get("urgency")?,
-            assignee: r.get("assignee_id")?,
-            assignee_name: r.get("assignee_name")?,
-            callback_phone: r.get("callback_phone")?,
-            callback_requested_at: r.get("callback_requested_at")?,
-            responded_at: r.get("responded_at")?,
-            resolved_at: r.get("resolved_at")?,
-            waiting_since: r.get("waiting_since")?,
-            pauses: r.get("pauses")?,
+            id: FromValue::from_value(next()?)?,
+            shop: FromValue::from_value(next()?)?,
+            shop_name: FromValue::from_value(next()?)?,
+            station: FromValue::from_value(next()?)?,
+            station_name: FromValue::from_value(next()?)?,
+            title: FromValue::from_value(next()?)?,
+            state: FromValue::from_value(next()?)?,
+            priority: FromValue::from_value(next()?)?,
+            channel: FromValue::from_value(next()?)?,
+            created_at: FromValue::from_value(next()?)?,
+            updated_at: FromValue::from_value(next()?)?,
+            urgency: u8::try_from(i64::from_value(next()?)?)
+                .map_err(|_| StorageError::Backend("a ticket's urgency out of range".into()))?,
+            assignee: FromValue::from_value(next()?)?,
+            assignee_name: FromValue::from_value(next()?)?,
+            callback_phone: FromValue::from_value(next()?)?,
+            callback_requested_at: FromValue::from_value(next()?)?,
+            responded_at: FromValue::from_value(next()?)?,
+            resolved_at: FromValue::from_value(next()?)?,
+            waiting_since: FromValue::from_value(next()?)?,
+            pauses: FromValue::from_value(next()?)?,
         })
     }
 }
@@ -239,7 +245,7 @@ impl Listed {
 
 /// `me` is the asking agent's account.
 pub(super) fn queue(
-    conn: &Connection,
+    db: &dyn Sql,
     query: &DeskQuery,
     me: Uuid,
     now: DateTime<Utc>,
@@ -264,44 +270,37 @@ pub(super) fn queue(
         .filter
         .text
         .as_deref()
-        .map(|text| Search::of(conn, text))
+        .map(|text| Search::of(db, text))
         .transpose()?;
-    let mut page = conn.prepare_cached(&page_sql(query, search.as_ref()))?;
-    let mut rows = page
-        .query_map(
-            params![
-                states,
-                query.filter.priority.map(|p| p.urgency()),
-                query.filter.shop.map(|s| s.to_string()),
-                query.filter.station.map(|s| s.to_string()),
-                query.filter.channel.map(|c| c.as_str()),
-                search.as_ref().map(Search::parameter),
-                after.map(|a| a.urgency),
-                after.map(|a| super::utc_text(a.created_at)),
-                after.map(|a| a.id.to_string()),
-                assignee.map(|a| a.to_string()),
-                // One more than asked for tells whether another page follows.
-                i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
-            ],
-            Listed::read,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows: Vec<Listed> = db.all(
+        &page_sql(query, search.as_ref()),
+        args![
+            states,
+            query.filter.priority.map(|p| i64::from(p.urgency())),
+            query.filter.shop,
+            query.filter.station,
+            query.filter.channel.map(|c| c.as_str()),
+            search.as_ref().map(Search::parameter),
+            after.map(|a| i64::from(a.urgency)),
+            after.map(|a| a.created_at),
+            after.map(|a| a.id),
+            assignee,
+            // One more than asked for tells whether another page follows.
+            i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
+        ],
+    )?;
     let more = rows.len() > query.limit;
     rows.truncate(query.limit);
-    let next = match rows.last().filter(|_| more) {
-        Some(last) => Some(
-            DeskCursor {
-                urgency: last.urgency,
-                created_at: last.created_at,
-                id: id_of(last.id.clone())?,
-            }
-            .encode(),
-        ),
-        None => None,
-    };
-
+    let next = rows.last().filter(|_| more).map(|last| {
+        DeskCursor {
+            urgency: last.urgency,
+            created_at: last.created_at,
+            id: last.id,
+        }
+        .encode()
+    });
     Ok(DeskPage {
-        tickets: desk_tickets(conn, rows, now, calendar)?,
+        tickets: desk_tickets(db, rows, now, calendar)?,
         next,
     })
 }
@@ -309,59 +308,53 @@ pub(super) fn queue(
 /// The callbacks nobody has answered yet, the longest waiting first, each with when support is
 /// open for it.
 pub(super) fn callbacks(
-    conn: &Connection,
+    db: &dyn Sql,
     now: DateTime<Utc>,
     calendar: &SupportCalendar,
 ) -> Result<Vec<DeskTicket>, StorageError> {
-    let rows = conn
-        .prepare_cached(&format!(
+    let rows = db.all(
+        &format!(
             "{LISTED} WHERE t.callback_requested_at IS NOT NULL
                  AND t.state IN ('new', 'open', 'waiting_for_customer')
              ORDER BY t.callback_requested_at, t.id LIMIT ?1"
-        ))?
-        .query_map([MAX_CALLBACKS], Listed::read)?
-        .collect::<Result<Vec<_>, _>>()?;
-    desk_tickets(conn, rows, now, calendar)
+        ),
+        args![MAX_CALLBACKS],
+    )?;
+    desk_tickets(db, rows, now, calendar)
 }
 
 /// One ticket as the queue lists it, if there is one of that id.
 pub(super) fn ticket(
-    conn: &Connection,
+    db: &dyn Sql,
     id: Uuid,
     now: DateTime<Utc>,
     calendar: &SupportCalendar,
 ) -> Result<Option<DeskTicket>, StorageError> {
-    let rows = conn
-        .prepare_cached(&format!("{LISTED} WHERE t.id = ?1"))?
-        .query_map([id.to_string()], Listed::read)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(desk_tickets(conn, rows, now, calendar)?.pop())
+    let rows = db.all(&format!("{LISTED} WHERE t.id = ?1"), args![id])?;
+    Ok(desk_tickets(db, rows, now, calendar)?.pop())
 }
 
 /// Each ticket's changes and its till's record after what the app holds of it. The newest
 /// revision is read first and nothing after it is handed out, so a change committed meanwhile
 /// comes next time instead of being skipped by the cursor.
 pub(super) fn history(
-    conn: &Connection,
+    db: &dyn Sql,
     tickets: &[FollowedTicket],
 ) -> Result<DeskChanges, StorageError> {
-    let cursor: i64 = conn
-        .prepare_cached("SELECT coalesce(max(revision), 0) FROM changes")?
-        .query_row([], |row| row.get(0))?;
-    let mut of_ticket = conn.prepare_cached(
-        "SELECT c.revision, c.shop_id, c.body FROM changes c
-         WHERE c.subject_id IN (?1, (SELECT station_id FROM tickets WHERE id = ?1))
-           AND c.revision > ?2 AND c.revision <= ?3",
-    )?;
+    let cursor: i64 = db.one("SELECT coalesce(max(revision), 0) FROM changes", &[])?;
     let mut changes = BTreeMap::new();
     for followed in tickets {
         let after = i64::try_from(followed.after).unwrap_or(i64::MAX);
-        let mut rows = of_ticket.query(params![followed.id.to_string(), after, cursor])?;
-        while let Some(row) = rows.next()? {
-            let revision: i64 = row.get(0)?;
+        let rows: Vec<(i64, Uuid, String)> = db.all(
+            "SELECT c.revision, c.shop_id, c.body FROM changes c
+             WHERE c.subject_id IN (?1, (SELECT station_id FROM tickets WHERE id = ?1))
+               AND c.revision > ?2 AND c.revision <= ?3",
+            args![followed.id, after, cursor],
+        )?;
+        for (revision, shop, body) in rows {
             // Two tickets at one till share its record: it is handed out once.
             if let btree_map::Entry::Vacant(slot) = changes.entry(revision) {
-                slot.insert(revisioned(revision, row.get(1)?, row.get(2)?)?);
+                slot.insert(revisioned(revision, shop, body)?);
             }
         }
     }
@@ -374,38 +367,31 @@ pub(super) fn history(
 /// The shop beside a ticket: its tills with their remote tools and when each last reached the
 /// server, its contracts and their terms, its named admins, and its tickets still open.
 pub(super) fn shop(
-    conn: &Connection,
+    db: &dyn Sql,
     shop: Uuid,
     now: DateTime<Utc>,
     calendar: &SupportCalendar,
 ) -> Result<Option<DeskShop>, StorageError> {
-    let found: Option<(String, bool)> = conn
-        .prepare_cached("SELECT name, second_level FROM shops WHERE id = ?1")?
-        .query_row([shop.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let found: Option<(String, bool)> = db.row(
+        "SELECT name, second_level FROM shops WHERE id = ?1",
+        args![shop],
+    )?;
     let Some((name, second_level)) = found else {
         return Ok(None);
     };
     let today = now.with_timezone(&calendar.time_zone).date_naive();
-    let contracts = Tables(conn).contracts(shop)?;
+    let contracts = Tables(db).contracts(shop)?;
     let mut stations = Vec::new();
     {
-        let mut stmt = conn.prepare_cached(
+        // id, name at enrolment, record, last seen
+        type StationRow = (Uuid, String, Option<String>, Option<DateTime<Utc>>);
+        let rows: Vec<StationRow> = db.all(
             "SELECT s.id, s.name, s.record,
                     (SELECT max(t.last_used_at) FROM tokens t WHERE t.station_id = s.id)
              FROM stations s WHERE s.shop_id = ?1 ORDER BY s.name, s.id",
+            args![shop],
         )?;
-        let rows = stmt.query_map([shop.to_string()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<DateTime<Utc>>>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, enrolled_name, record, last_seen_at) = row?;
-            let id = id_of(id)?;
+        for (id, enrolled_name, record, last_seen_at) in rows {
             let record: Option<Station> = record.map(|r| json(&r)).transpose()?;
             let remote = record.as_ref().and_then(|r| r.remote.as_ref());
             stations.push(DeskStation {
@@ -418,19 +404,15 @@ pub(super) fn shop(
             });
         }
     }
-    let named_admins = conn
-        .prepare_cached(
+    let named_admins = db
+        .all::<(String, String, Option<String>)>(
             "SELECT name, email, phone FROM users
              WHERE shop_id = ?1 AND role = 'shop_admin' AND named_contact AND active ORDER BY name",
+            args![shop],
         )?
-        .query_map([shop.to_string()], |r| {
-            Ok(DeskContact {
-                name: r.get(0)?,
-                email: r.get(1)?,
-                phone: r.get(2)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+        .into_iter()
+        .map(|(name, email, phone)| DeskContact { name, email, phone })
+        .collect();
     let contracts = contracts
         .iter()
         .map(|contract| {
@@ -465,23 +447,19 @@ pub(super) fn shop(
         contracts,
         named_admins,
         // Anyone's tickets: no agent is asked about.
-        open_tickets: queue(conn, &open, Uuid::nil(), now, calendar)?.tickets,
-        station_records: conn
-            .prepare_cached(
+        open_tickets: queue(db, &open, Uuid::nil(), now, calendar)?.tickets,
+        station_records: db
+            .all::<(i64, Uuid, String)>(
                 "SELECT revision, shop_id, body FROM changes
                  WHERE subject_id IN (SELECT id FROM stations WHERE shop_id = ?1)
                    AND kind = 'station_recorded'
                  ORDER BY revision",
+                args![shop],
             )?
-            .query_map([shop.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .map(|row| {
-                let (revision, shop, body) = row?;
-                revisioned(revision, shop, body)
-            })
+            .into_iter()
+            .map(|(revision, shop, body)| revisioned(revision, shop, body))
             .collect::<Result<_, StorageError>>()?,
-        compliance: compliance(conn, Some(shop), today)?,
+        compliance: compliance(db, Some(shop), today)?,
     }))
 }
 
@@ -489,26 +467,18 @@ pub(super) fn shop(
 /// domain's overview of each shop's tills, kept where a certificate ends within 180 days or a
 /// report is due; expired and overdue first, then by days left and deadline.
 pub(super) fn compliance(
-    conn: &Connection,
+    db: &dyn Sql,
     only: Option<Uuid>,
     on: NaiveDate,
 ) -> Result<Vec<DeskCompliance>, StorageError> {
-    let mut stmt = conn.prepare_cached(
+    let rows: Vec<(Uuid, String, String)> = db.all(
         "SELECT s.shop_id, sh.name, s.record FROM stations s JOIN shops sh ON sh.id = s.shop_id
-         WHERE s.record IS NOT NULL AND (?1 IS NULL OR s.shop_id = ?1)
+         WHERE s.record IS NOT NULL AND (CAST(?1 AS TEXT) IS NULL OR s.shop_id = ?1)
          ORDER BY s.shop_id",
+        args![only],
     )?;
-    let rows = stmt.query_map([only.map(|id| id.to_string())], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
     let mut shops: Vec<(Uuid, String, Vec<Station>)> = Vec::new();
-    for row in rows {
-        let (shop, name, record) = row?;
-        let shop = id_of(shop)?;
+    for (shop, name, record) in rows {
         let station: Station = json(&record)?;
         match shops.last_mut() {
             Some((id, _, stations)) if *id == shop => stations.push(station),
@@ -549,7 +519,7 @@ pub(super) fn compliance(
 /// Each shop's month: the tickets filed in it with their clocks as they stand `now`, and its
 /// tills under contract on the month's last day (today, for the running month).
 pub(super) fn report(
-    conn: &Connection,
+    db: &dyn Sql,
     month: NaiveDate,
     now: DateTime<Utc>,
     calendar: &SupportCalendar,
@@ -559,21 +529,16 @@ pub(super) fn report(
             .time_zone
             .from_local_datetime(&day.and_time(NaiveTime::MIN))
             .earliest()
-            .map(|at| utc_text(at.to_utc()))
+            .map(|at| at.to_utc())
             .ok_or_else(|| StorageError::Backend(format!("no midnight on {day}")))
     };
     let end = month_end(month);
-    let rows = conn
-        .prepare_cached(&format!(
-            "{LISTED} WHERE t.created_at >= ?1 AND t.created_at < ?2"
-        ))?
-        .query_map(
-            params![local_midnight(month)?, local_midnight(end)?],
-            Listed::read,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = db.all(
+        &format!("{LISTED} WHERE t.created_at >= ?1 AND t.created_at < ?2"),
+        args![local_midnight(month)?, local_midnight(end)?],
+    )?;
     let mut filed: HashMap<Uuid, Vec<FiledTicket>> = HashMap::new();
-    for ticket in desk_tickets(conn, rows, now, calendar)? {
+    for ticket in desk_tickets(db, rows, now, calendar)? {
         filed.entry(ticket.shop_id).or_default().push(FiledTicket {
             priority: ticket.priority.parse().map_err(stored_wrong)?,
             created_at: ticket.created_at,
@@ -591,22 +556,16 @@ pub(super) fn report(
     }
     let today = now.with_timezone(&calendar.time_zone).date_naive();
     let on = end.pred_opt().unwrap_or(end).min(today);
-    let tables = Tables(conn);
-    let shops: Vec<(String, String)> = conn
-        .prepare_cached("SELECT id, name FROM shops")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut stations_of = conn.prepare_cached("SELECT id FROM stations WHERE shop_id = ?1")?;
+    let tables = Tables(db);
+    let shops: Vec<(Uuid, String)> = db.all("SELECT id, name FROM shops", &[])?;
     let mut report = Vec::new();
-    for (id, shop_name) in shops {
-        let stations: Vec<String> = stations_of
-            .query_map([&id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let shop_id = id_of(id)?;
+    for (shop_id, shop_name) in shops {
+        let stations: Vec<Uuid> =
+            db.all("SELECT id FROM stations WHERE shop_id = ?1", args![shop_id])?;
         let contracts = tables.contracts(shop_id)?;
         let mut covered = 0u32;
         for station in stations {
-            covered += u32::from(covering_contract(&contracts, id_of(station)?, on).is_some());
+            covered += u32::from(covering_contract(&contracts, station, on).is_some());
         }
         let tickets = filed.remove(&shop_id).unwrap_or_default();
         if tickets.is_empty() && covered == 0 {
@@ -644,18 +603,18 @@ pub(super) fn report(
 /// each station on the vendor's date, each shop's contracts read once; the SLA clocks run in
 /// the vendor's support hours.
 fn desk_tickets(
-    conn: &Connection,
+    db: &dyn Sql,
     rows: Vec<Listed>,
     now: DateTime<Utc>,
     calendar: &SupportCalendar,
 ) -> Result<Vec<DeskTicket>, StorageError> {
     let today = now.with_timezone(&calendar.time_zone).date_naive();
-    let tables = Tables(conn);
+    let tables = Tables(db);
     let mut contracts: HashMap<Uuid, Vec<Contract>> = HashMap::new();
     let mut tickets = Vec::with_capacity(rows.len());
     for row in rows {
         let life = row.life()?;
-        let (id, shop, station) = (id_of(row.id)?, id_of(row.shop)?, uuid_of(row.station)?);
+        let (id, shop, station) = (row.id, row.shop, row.station);
         let covering = match station {
             Some(station) => {
                 let of_shop = match contracts.entry(shop) {
@@ -707,7 +666,7 @@ fn desk_tickets(
             state: row.state,
             priority: row.priority,
             channel: row.channel,
-            assignee_id: uuid_of(row.assignee)?,
+            assignee_id: row.assignee,
             assignee_name: row.assignee_name,
             callback: match (row.callback_phone, row.callback_requested_at) {
                 (Some(phone), Some(requested_at)) => Some(DeskCallback {

@@ -139,14 +139,14 @@ impl SqliteStorage {
     pub fn rebuild_tables(&self) -> Result<usize, StorageError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let replayed = changes::rebuild_tables(&tx)?;
+        let replayed = changes::rebuild_tables(&*tx)?;
         tx.commit()?;
         Ok(replayed)
     }
 
     /// The server's tables as text, to compare two states.
     pub fn tables_digest(&self) -> Result<String, StorageError> {
-        changes::tables_digest(&self.conn())
+        changes::tables_digest(&*self.conn())
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -184,7 +184,7 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError> {
-        desk::queue(&self.conn(), query, me, now, calendar)
+        desk::queue(&*self.conn(), query, me, now, calendar)
     }
 
     fn desk_ticket(
@@ -193,7 +193,7 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Option<stationdesk_protocol::DeskTicket>, StorageError> {
-        desk::ticket(&self.conn(), id, now, calendar)
+        desk::ticket(&*self.conn(), id, now, calendar)
     }
 
     fn desk_shop(
@@ -202,7 +202,7 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Option<stationdesk_protocol::DeskShop>, StorageError> {
-        desk::shop(&self.conn(), shop, now, calendar)
+        desk::shop(&*self.conn(), shop, now, calendar)
     }
 
     fn desk_compliance(
@@ -210,7 +210,7 @@ impl Storage for SqliteStorage {
         shop: Option<Uuid>,
         on: chrono::NaiveDate,
     ) -> Result<Vec<stationdesk_protocol::DeskCompliance>, StorageError> {
-        desk::compliance(&self.conn(), shop, on)
+        desk::compliance(&*self.conn(), shop, on)
     }
 
     fn desk_callbacks(
@@ -218,7 +218,7 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Vec<stationdesk_protocol::DeskTicket>, StorageError> {
-        desk::callbacks(&self.conn(), now, calendar)
+        desk::callbacks(&*self.conn(), now, calendar)
     }
 
     fn desk_report(
@@ -227,14 +227,14 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskReport, StorageError> {
-        desk::report(&self.conn(), month, now, calendar)
+        desk::report(&*self.conn(), month, now, calendar)
     }
 
     fn desk_history(
         &self,
         tickets: &[stationdesk_protocol::FollowedTicket],
     ) -> Result<stationdesk_protocol::DeskChanges, StorageError> {
-        desk::history(&self.conn(), tickets)
+        desk::history(&*self.conn(), tickets)
     }
 
     fn follow_other_writers(&self) -> Result<(), StorageError> {
@@ -450,7 +450,7 @@ impl Storage for SqliteStorage {
             taken: Vec::new(),
         };
         let outcome = changes.iter().try_for_each(|pushed| {
-            let (outcome, stored) = changes::apply(&tx, &mut push, &pushed.raw)?;
+            let (outcome, stored) = changes::apply(&*tx, &mut push, &pushed.raw)?;
             if let Some((stored, scope)) = stored {
                 applied.push(Committed {
                     revision: u64::try_from(stored.revision).unwrap_or(0),
@@ -481,7 +481,7 @@ impl Storage for SqliteStorage {
         after: u64,
         limit: usize,
     ) -> Result<PullResponse, StorageError> {
-        changes::pull(&self.conn(), policy::reach(caller), after, limit)
+        changes::pull(&*self.conn(), policy::reach(caller), after, limit)
     }
 
     fn blob_status(&self, caller: &Caller, sha256: &str) -> Result<BlobStatus, StorageError> {
