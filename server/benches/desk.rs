@@ -16,7 +16,7 @@ use stationdesk_core::domain::contracts::Contract;
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_protocol::{NewStaff, Role};
 use stationdesk_server::desk::{DeskQuery, RawDeskQuery};
-use stationdesk_server::storage::sqlite::SqliteStorage;
+use stationdesk_server::storage::tables::SqlStorage;
 use stationdesk_server::storage::Storage;
 use uuid::Uuid;
 
@@ -40,7 +40,7 @@ const TITLES: [&str; 6] = [
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.sqlite");
-    drop(SqliteStorage::open(&db).unwrap());
+    drop(SqlStorage::open_sqlite(&db).unwrap());
     let seeding = Instant::now();
     let (shops, agents) = seed(&db);
     println!(
@@ -48,7 +48,7 @@ fn main() {
         SHOPS * STATIONS_PER_SHOP,
         seeding.elapsed().as_secs_f64()
     );
-    let storage = Arc::new(SqliteStorage::open(&db).unwrap());
+    let storage = Arc::new(SqlStorage::open_sqlite(&db).unwrap());
     let now = Utc::now();
     let me = agents[0];
     let calendar = Arc::new(stationdesk_core::domain::support_hours::SupportCalendar::default());
@@ -343,7 +343,7 @@ fn report(name: &str, (p50, p99): (Duration, Duration), (_, baseline): (Duration
 }
 
 /// The server's router on a loopback port, on a runtime of its own (kept alive by the caller).
-fn serve(storage: Arc<SqliteStorage>) -> (tokio::runtime::Runtime, String) {
+fn serve(storage: Arc<SqlStorage>) -> (tokio::runtime::Runtime, String) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))

@@ -24,7 +24,7 @@ use rusqlite::{params, Connection};
 use stationdesk_core::store::Store;
 use stationdesk_core::sync;
 use stationdesk_protocol::{NewShop, NewStaff, Role};
-use stationdesk_server::storage::sqlite::SqliteStorage;
+use stationdesk_server::storage::tables::SqlStorage;
 use stationdesk_server::storage::Storage;
 use uuid::Uuid;
 
@@ -63,8 +63,8 @@ fn main() {
 const PARTS: [&str; 3] = ["push", "noop", "load"];
 
 /// The server's router on a loopback port, on a runtime of its own.
-fn server(db: &Path) -> (Arc<SqliteStorage>, String) {
-    let storage = Arc::new(SqliteStorage::open(db).unwrap());
+fn server(db: &Path) -> (Arc<SqlStorage>, String) {
+    let storage = Arc::new(SqlStorage::open_sqlite(db).unwrap());
     let base = serve(stationdesk_server::app(storage.clone()));
     (storage, base)
 }
@@ -83,7 +83,7 @@ fn serve(router: Router) -> String {
     base
 }
 
-fn code(storage: &SqliteStorage, shop: Uuid) -> String {
+fn code(storage: &SqlStorage, shop: Uuid) -> String {
     storage
         .issue_enrolment_code(shop, Utc::now() + chrono::Duration::hours(1))
         .unwrap()
@@ -191,7 +191,7 @@ fn raw_inserts(path: &Path, changes: &[(Uuid, Box<serde_json::value::RawValue>)]
 
 /// A server whose shop has `rows` changes of history (written straight into its database:
 /// setting up a million rows through the API would take longer than the measurement).
-fn server_with_history(dir: &Path, name: &str, rows: usize) -> (Arc<SqliteStorage>, String, Uuid) {
+fn server_with_history(dir: &Path, name: &str, rows: usize) -> (Arc<SqlStorage>, String, Uuid) {
     let path = dir.join(format!("{name}.sqlite"));
     let (storage, base) = server(&path);
     let shop = storage

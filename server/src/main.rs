@@ -18,7 +18,7 @@ use stationdesk_protocol::{
 use stationdesk_server::accounts::SessionLimits;
 use stationdesk_server::billing::vendor_today;
 use stationdesk_server::serve::Tls;
-use stationdesk_server::storage::sqlite::SqliteStorage;
+use stationdesk_server::storage::tables::SqlStorage;
 use stationdesk_server::storage::{AccountBook, Document, Storage, StorageError, VendorBooks};
 use uuid::Uuid;
 
@@ -29,14 +29,18 @@ use uuid::Uuid;
     about = "stationdesk's central server"
 )]
 struct Cli {
-    /// The server's SQLite database.
+    /// The server's database: the path of a SQLite file, or
+    /// postgres://USER@HOST:PORT/DATABASE (its password from PGPASSWORD).
     #[arg(
         long,
         global = true,
         env = "STATIONDESK_DB",
         default_value = "stationdesk-server.sqlite"
     )]
-    db: PathBuf,
+    db: String,
+    /// Connections this process keeps to PostgreSQL.
+    #[arg(long, global = true, env = "STATIONDESK_POOL_SIZE", default_value_t = stationdesk_server::storage::tables::DEFAULT_POOL_SIZE, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pool_size: u32,
     /// Print results as JSON.
     #[arg(long, global = true)]
     json: bool,
@@ -323,7 +327,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), String> {
-    let open = || SqliteStorage::open(&cli.db).map_err(|e| e.to_string());
+    let open = || SqlStorage::open(&cli.db, cli.pool_size).map_err(|e| e.to_string());
     let print = |value: serde_json::Value, human: String| {
         println!("{}", if cli.json { value.to_string() } else { human });
     };
@@ -476,11 +480,7 @@ fn failed(error: StorageError) -> String {
     error.to_string()
 }
 
-fn vendor(
-    storage: &SqliteStorage,
-    command: &VendorCommand,
-    print: &Print<'_>,
-) -> Result<(), String> {
+fn vendor(storage: &SqlStorage, command: &VendorCommand, print: &Print<'_>) -> Result<(), String> {
     let profile = match command {
         VendorCommand::Show => storage
             .vendor_profile()
@@ -538,7 +538,7 @@ fn vendor(
 }
 
 fn catalog(
-    storage: &SqliteStorage,
+    storage: &SqlStorage,
     command: &CatalogCommand,
     print: &Print<'_>,
 ) -> Result<(), String> {
@@ -562,7 +562,7 @@ fn catalog(
 }
 
 fn contract(
-    storage: &SqliteStorage,
+    storage: &SqlStorage,
     command: &ContractCommand,
     print: &Print<'_>,
 ) -> Result<(), String> {
@@ -647,7 +647,7 @@ fn invoice_line(invoice: &Invoice) -> String {
 }
 
 fn invoice(
-    storage: &SqliteStorage,
+    storage: &SqlStorage,
     command: &InvoiceCommand,
     print: &Print<'_>,
 ) -> Result<(), String> {

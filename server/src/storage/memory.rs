@@ -154,6 +154,23 @@ impl Heads {
         }
     }
 
+    /// Heads another process moved.
+    pub fn merge(&self, moved: &HeadsMoved) {
+        let mut guard = self.0.write().unwrap_or_else(|p| p.into_inner());
+        let heads = &mut *guard;
+        heads.all = heads.all.max(moved.all);
+        for (map, moved) in [
+            (&mut heads.shops, &moved.shops),
+            (&mut heads.stations, &moved.stations),
+            (&mut heads.shared, &moved.shared),
+        ] {
+            for &(id, shop_seq) in moved {
+                let head = map.entry(id).or_default();
+                *head = (*head).max(shop_seq);
+            }
+        }
+    }
+
     pub fn of(&self, reach: &Reach) -> u64 {
         let heads = self.0.read().unwrap_or_else(|p| p.into_inner());
         let head = |map: &HashMap<Uuid, u64>, id| map.get(id).copied().unwrap_or(0);
@@ -164,5 +181,37 @@ impl Heads {
             Reach::Shop(shop) => head(&heads.shops, shop),
             Reach::Everything => heads.all,
         }
+    }
+}
+
+/// The heads some committed changes moved, each once at its newest: small enough to tell
+/// another server process in one notification, however many changes a push applied.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HeadsMoved {
+    all: u64,
+    shops: Vec<(Uuid, u64)>,
+    stations: Vec<(Uuid, u64)>,
+    shared: Vec<(Uuid, u64)>,
+}
+
+impl HeadsMoved {
+    pub fn of(committed: &[Committed]) -> HeadsMoved {
+        let heads = Heads::default();
+        heads.record(committed);
+        let heads = heads.0.into_inner().unwrap_or_else(|p| p.into_inner());
+        HeadsMoved {
+            all: heads.all,
+            shops: heads.shops.into_iter().collect(),
+            stations: heads.stations.into_iter().collect(),
+            shared: heads.shared.into_iter().collect(),
+        }
+    }
+
+    /// What another notification moved too.
+    pub fn extend(&mut self, other: HeadsMoved) {
+        self.all = self.all.max(other.all);
+        self.shops.extend(other.shops);
+        self.stations.extend(other.stations);
+        self.shared.extend(other.shared);
     }
 }

@@ -1,10 +1,10 @@
 //! What the server keeps, behind a trait: handlers speak to [`Storage`] and never to SQL, so a
-//! PostgreSQL backend can stand beside [`sqlite::SqliteStorage`] for deployments that outgrow one
+//! PostgreSQL backend stands beside SQLite ([`tables::SqlStorage`] over either) for deployments that outgrow one
 //! machine.
 
 pub mod memory;
 pub mod sql;
-pub mod sqlite;
+pub mod tables;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::value::RawValue;

@@ -281,7 +281,7 @@ fn a_backup_is_taken_while_the_server_serves() {
 /// Counts the changes in a backup file, opened as the server opens its database.
 fn changes_in(path: &std::path::Path) -> usize {
     use stationdesk_server::storage::{Caller, Storage};
-    let storage = stationdesk_server::storage::sqlite::SqliteStorage::open(path).unwrap();
+    let storage = stationdesk_server::storage::tables::SqlStorage::open_sqlite(path).unwrap();
     let vendor = Caller {
         account: Uuid::nil(),
         role: stationdesk_protocol::Role::VendorAdmin,

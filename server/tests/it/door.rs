@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use stationdesk_core::domain::contracts::Contract;
 use stationdesk_core::domain::tickets::TicketState;
 use stationdesk_core::store::EventKind;
-use stationdesk_server::storage::sqlite::SqliteStorage;
+use stationdesk_server::storage::tables::SqlStorage;
 use uuid::Uuid;
 
 use crate::common::{
@@ -607,7 +607,7 @@ fn replaying_the_history_rebuilds_the_servers_tables() {
     );
     server.stop();
 
-    let storage = SqliteStorage::open(&server.db()).unwrap();
+    let storage = SqlStorage::open_sqlite(&server.db()).unwrap();
     let before = storage.tables_digest().unwrap();
     assert!(
         before.contains("\"resolved\""),

@@ -197,7 +197,7 @@ fn a_pull_page_stays_under_its_byte_cap_whatever_was_pushed() {
             .unwrap();
         let bytes = response.bytes().unwrap();
         assert!(
-            bytes.len() <= stationdesk_server::storage::sqlite::PULL_PAGE_BYTES + 64 * 1024,
+            bytes.len() <= stationdesk_server::storage::tables::PULL_PAGE_BYTES + 64 * 1024,
             "a page of {} bytes",
             bytes.len()
         );

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use stationdesk_server::args;
-use stationdesk_server::storage::sql::{Dialect, PgManager, Sql};
+use stationdesk_server::storage::sql::{Access, Database, Dialect, PgDatabase, Sql};
 use stationdesk_server::storage::StorageError;
 use uuid::Uuid;
 
@@ -76,10 +76,6 @@ fn statements_arguments_and_rows_on_sqlite() {
 
 #[test]
 fn statements_arguments_and_rows_on_postgres() {
-    let pool = r2d2::Pool::builder()
-        .max_size(1)
-        .build(PgManager::new(postgres_database()))
-        .unwrap();
-    let mut conn = pool.get().unwrap();
-    round_trip(&conn.transaction().unwrap());
+    let db = PgDatabase::open(&postgres_database(), 1).unwrap();
+    round_trip(&*db.begin(Access::Write).unwrap());
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use stationdesk_core::store::Store;
 use stationdesk_core::sync;
 use stationdesk_protocol::Role;
-use stationdesk_server::storage::sqlite::SqliteStorage;
+use stationdesk_server::storage::tables::SqlStorage;
 use stationdesk_server::storage::{Caller, Storage};
 use uuid::Uuid;
 
@@ -161,7 +161,7 @@ fn a_history_of_the_earlier_version_is_read_into_the_vocabulary_and_the_tables()
         row("ticket", Uuid::now_v7(), r#"{"not": "a ticket"}"#);
     }
 
-    let storage = SqliteStorage::open(&path).unwrap();
+    let storage = SqlStorage::open_sqlite(&path).unwrap();
     let vendor = Caller {
         account: Uuid::nil(),
         role: Role::SupportStaff,

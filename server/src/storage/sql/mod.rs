@@ -12,8 +12,10 @@ use std::borrow::Cow;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use uuid::Uuid;
 
-pub use self::postgres::{PgConnection, PgManager, PgTransaction};
+pub use self::postgres::PgDatabase;
+pub use self::sqlite::SqliteDatabase;
 
+use super::memory::Committed;
 use super::StorageError;
 
 /// Which database a statement goes to.
@@ -294,4 +296,49 @@ impl dyn Sql + '_ {
         self.row(sql, args)?
             .ok_or_else(|| StorageError::Backend(format!("no row from {sql}")))
     }
+}
+
+/// Whether a transaction will write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    /// SQLite takes its write lock at the start: two writers that had each read first would
+    /// otherwise wait on each other.
+    Write,
+}
+
+/// One transaction: rolled back when dropped without [`Transaction::commit`].
+pub trait Transaction: Sql {
+    fn commit(self: Box<Self>) -> Result<(), StorageError>;
+    /// Appending to the history waits for whoever appends now, so revisions commit in the
+    /// order they were taken and no reader skips one that commits late (a no-op on SQLite,
+    /// where a writing transaction holds the one write lock already).
+    fn lock_history(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+    /// Changes this transaction appended, for other server processes on the same database
+    /// to hear of when it commits (nothing to tell on SQLite, whose other processes read its
+    /// commit counter).
+    fn committed(&self, _changes: &[Committed]) {}
+}
+
+/// What other processes wrote to the same database since the last look.
+#[derive(Debug, Default, PartialEq)]
+pub enum Elsewhere {
+    #[default]
+    Nothing,
+    /// Something, unknown what: read the heads again, forget the callers.
+    Unknown,
+    /// These heads moved (and anything else may have: forget the callers).
+    Heads(super::memory::HeadsMoved),
+}
+
+/// Where the storage keeps its tables: one SQLite file, or a PostgreSQL database that several
+/// server processes share.
+pub trait Database: Send + Sync + 'static {
+    fn begin(&self, access: Access) -> Result<Box<dyn Transaction + '_>, StorageError>;
+    /// What other processes wrote since the last call.
+    fn elsewhere(&self) -> Result<Elsewhere, StorageError>;
+    /// A consistent copy of everything into `target`, while the server keeps serving.
+    fn backup(&self, target: &std::path::Path) -> Result<(), StorageError>;
 }

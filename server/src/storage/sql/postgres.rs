@@ -1,15 +1,26 @@
 //! [`Sql`] on PostgreSQL through rust-postgres's blocking client, its connections pooled by
-//! r2d2. Each pooled connection keeps the statements it prepared, as SQLite's does.
+//! r2d2; each pooled connection keeps the statements it prepared, as SQLite's does. The
+//! [`Database`] is shared by several server processes: appends to the history take one
+//! advisory lock, and what a process committed reaches the others by LISTEN/NOTIFY.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Duration;
 
 use bytes::BytesMut;
+use postgres::config::Host;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{Client, Config, NoTls, Row, Statement, Transaction};
+use postgres::{Client, Config, NoTls, Row, Statement};
+use uuid::Uuid;
 
-use super::{Arg, Dialect, Sql, Value};
+use super::{Access, Arg, Database, Dialect, Elsewhere, Sql, Transaction, Value};
+use crate::args;
+use crate::storage::memory::HeadsMoved;
 use crate::storage::StorageError;
 
 impl From<postgres::Error> for StorageError {
@@ -115,31 +126,10 @@ pub struct PgConnection {
     statements: HashMap<String, Statement>,
 }
 
-impl PgConnection {
-    /// A transaction, as [`Sql`].
-    pub fn transaction(&mut self) -> Result<PgTransaction<'_>, StorageError> {
-        Ok(PgTransaction {
-            tx: RefCell::new(Some(self.client.transaction()?)),
-            statements: RefCell::new(&mut self.statements),
-        })
-    }
-
-    /// The client itself, for what [`Sql`] does not say: LISTEN, COPY.
-    pub fn client(&mut self) -> &mut Client {
-        &mut self.client
-    }
-}
-
 /// Opens connections for the pool.
 #[derive(Debug)]
-pub struct PgManager {
+struct PgManager {
     config: Config,
-}
-
-impl PgManager {
-    pub fn new(config: Config) -> PgManager {
-        PgManager { config }
-    }
 }
 
 impl r2d2::ManageConnection for PgManager {
@@ -162,38 +152,113 @@ impl r2d2::ManageConnection for PgManager {
     }
 }
 
-/// One transaction on a pooled connection; dropped without [`PgTransaction::commit`], it is
-/// rolled back.
-pub struct PgTransaction<'a> {
-    tx: RefCell<Option<Transaction<'a>>>,
-    statements: RefCell<&'a mut HashMap<String, Statement>>,
+/// The channel on which server processes tell each other what they committed.
+const CHANNEL: &str = "stationdesk";
+/// The advisory lock every append to the history takes (an arbitrary number, "SD" in ASCII).
+const HISTORY_LOCK: i64 = 0x5344;
+
+/// A PostgreSQL database that several server processes share: a pool of connections, and one
+/// more that listens for what the others committed.
+pub struct PgDatabase {
+    pool: r2d2::Pool<PgManager>,
+    listener: Mutex<Client>,
+    /// This process, in what it tells the others: it skips its own news.
+    me: Uuid,
+    config: Config,
 }
 
-impl PgTransaction<'_> {
-    pub fn commit(self) -> Result<(), StorageError> {
-        match self.tx.into_inner() {
-            Some(tx) => Ok(tx.commit()?),
-            None => Ok(()),
-        }
-    }
+/// What a committing process tells the others.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct News {
+    from: Uuid,
+    heads: HeadsMoved,
+}
 
+/// The migrations, in order; each runs once, in a transaction of its own.
+const MIGRATIONS: [(i64, &str); 1] = [(
+    1,
+    include_str!("../../../migrations/postgres/0001_server.sql"),
+)];
+
+impl PgDatabase {
+    /// Connects (`postgres://user@host:port/database`, a password from `PGPASSWORD`, never
+    /// on a command line) and brings the schema up to date; several processes starting at
+    /// once migrate one after the other.
+    pub fn open(url: &str, pool_size: u32) -> Result<PgDatabase, StorageError> {
+        let mut config: Config = url
+            .parse()
+            .map_err(|e| StorageError::Invalid(format!("{url} is no PostgreSQL address: {e}")))?;
+        if config.get_password().is_none() {
+            if let Ok(password) = std::env::var("PGPASSWORD") {
+                config.password(password);
+            }
+        }
+        let mut listener = config.connect(NoTls)?;
+        migrate(&mut listener)?;
+        listener.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(PgManager {
+                config: config.clone(),
+            })?;
+        Ok(PgDatabase {
+            pool,
+            listener: Mutex::new(listener),
+            me: Uuid::now_v7(),
+            config,
+        })
+    }
+}
+
+fn migrate(client: &mut Client) -> Result<(), StorageError> {
+    let mut tx = client.transaction()?;
+    // One process at a time, whichever starts first.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&(HISTORY_LOCK + 1)])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")?;
+    let done: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            &[],
+        )?
+        .get(0);
+    for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > done) {
+        tx.batch_execute(sql)
+            .map_err(|e| StorageError::Backend(format!("PostgreSQL migration {version}: {e}")))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[version],
+        )?;
+    }
+    Ok(tx.commit()?)
+}
+
+/// One transaction on a pooled connection, which it holds until it ends.
+struct PgTransaction {
+    conn: RefCell<r2d2::PooledConnection<PgManager>>,
+    open: bool,
+    writes: bool,
+    moved: RefCell<Vec<crate::storage::memory::Committed>>,
+    me: Uuid,
+}
+
+impl PgTransaction {
     fn with<T>(
         &self,
         sql: &str,
-        work: impl FnOnce(&mut Transaction<'_>, &Statement) -> Result<T, postgres::Error>,
+        work: impl FnOnce(&mut Client, &Statement) -> Result<T, postgres::Error>,
     ) -> Result<T, StorageError> {
-        let mut tx = self.tx.borrow_mut();
-        let tx = tx.as_mut().expect("a transaction until it is committed");
-        let mut statements = self.statements.borrow_mut();
+        let mut conn = self.conn.borrow_mut();
+        let PgConnection { client, statements } = &mut **conn;
         let statement = match statements.get(sql) {
             Some(statement) => statement.clone(),
             None => {
-                let statement = tx.prepare(&numbered_placeholders(sql))?;
+                let statement = client.prepare(&numbered_placeholders(sql))?;
                 statements.insert(sql.to_owned(), statement.clone());
                 statement
             }
         };
-        Ok(work(tx, &statement)?)
+        Ok(work(client, &statement)?)
     }
 }
 
@@ -201,20 +266,138 @@ fn as_params<'a>(args: &'a [Arg<'_>]) -> Vec<&'a (dyn ToSql + Sync)> {
     args.iter().map(|arg| arg as &(dyn ToSql + Sync)).collect()
 }
 
-impl Sql for PgTransaction<'_> {
+impl Sql for PgTransaction {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn run(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64, StorageError> {
-        self.with(sql, |tx, statement| tx.execute(statement, &as_params(args)))
+        self.with(sql, |client, statement| {
+            client.execute(statement, &as_params(args))
+        })
     }
 
     fn values(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Vec<Value>>, StorageError> {
-        let rows = self.with(sql, |tx, statement| tx.query(statement, &as_params(args)))?;
+        let rows = self.with(sql, |client, statement| {
+            client.query(statement, &as_params(args))
+        })?;
         rows.iter()
             .map(|row| (0..row.len()).map(|column| value_of(row, column)).collect())
             .collect()
+    }
+}
+
+impl Transaction for PgTransaction {
+    fn commit(mut self: Box<Self>) -> Result<(), StorageError> {
+        if self.writes {
+            // Delivered to the other processes when, and only if, this commits.
+            let heads = HeadsMoved::of(&self.moved.borrow());
+            let news = serde_json::to_string(&News {
+                from: self.me,
+                heads,
+            })
+            .expect("news serialises");
+            self.run("SELECT pg_notify(?1, ?2)", args![CHANNEL, news])?;
+        }
+        self.conn.borrow_mut().client.batch_execute("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+
+    fn lock_history(&self) -> Result<(), StorageError> {
+        self.run("SELECT pg_advisory_xact_lock(?1)", args![HISTORY_LOCK])
+            .map(drop)
+    }
+
+    fn committed(&self, changes: &[crate::storage::memory::Committed]) {
+        self.moved.borrow_mut().extend_from_slice(changes);
+    }
+}
+
+impl Drop for PgTransaction {
+    fn drop(&mut self) {
+        if self.open {
+            // A connection that cannot roll back is broken, and the pool drops it.
+            let _ = self.conn.get_mut().client.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+impl Database for PgDatabase {
+    fn begin(&self, access: Access) -> Result<Box<dyn Transaction + '_>, StorageError> {
+        let mut conn = self.pool.get()?;
+        conn.client.batch_execute("BEGIN")?;
+        Ok(Box::new(PgTransaction {
+            conn: RefCell::new(conn),
+            open: true,
+            writes: access == Access::Write,
+            moved: RefCell::default(),
+            me: self.me,
+        }))
+    }
+
+    fn elsewhere(&self) -> Result<Elsewhere, StorageError> {
+        let mut listener = self.listener.lock().unwrap_or_else(|p| p.into_inner());
+        let mut heard = Elsewhere::Nothing;
+        let mut notifications = listener.notifications();
+        let mut pending = notifications.iter();
+        while let Some(notification) = pending.next()? {
+            match serde_json::from_str::<News>(notification.payload()) {
+                Ok(news) if news.from == self.me => {}
+                Ok(news) => {
+                    let mut heads = match heard {
+                        Elsewhere::Heads(heads) => heads,
+                        _ => HeadsMoved::default(),
+                    };
+                    heads.extend(news.heads);
+                    heard = Elsewhere::Heads(heads);
+                }
+                // Someone else on the channel: whatever it was, read everything again.
+                Err(_) => heard = Elsewhere::Unknown,
+            }
+            if heard == Elsewhere::Unknown {
+                break;
+            }
+        }
+        Ok(heard)
+    }
+
+    /// `pg_dump` in its custom format, one consistent snapshot taken while the server goes on;
+    /// `pg_restore --dbname … FILE` brings it back. The password reaches it through its
+    /// environment, never its command line.
+    fn backup(&self, target: &Path) -> Result<(), StorageError> {
+        let mut dump = Command::new("pg_dump");
+        dump.arg("--format=custom").arg("--file").arg(target);
+        match self.config.get_hosts().first() {
+            Some(Host::Tcp(host)) => {
+                dump.arg("--host").arg(host);
+            }
+            Some(Host::Unix(directory)) => {
+                dump.arg("--host").arg(directory);
+            }
+            None => {}
+        }
+        if let Some(port) = self.config.get_ports().first() {
+            dump.arg("--port").arg(port.to_string());
+        }
+        if let Some(user) = self.config.get_user() {
+            dump.arg("--username").arg(user);
+        }
+        if let Some(password) = self.config.get_password() {
+            dump.env("PGPASSWORD", String::from_utf8_lossy(password).as_ref());
+        }
+        dump.arg("--no-password")
+            .arg(self.config.get_dbname().unwrap_or("postgres"));
+        let done = dump
+            .output()
+            .map_err(|e| StorageError::Backend(format!("cannot run pg_dump: {e}")))?;
+        if !done.status.success() {
+            return Err(StorageError::Backend(format!(
+                "pg_dump failed: {}",
+                String::from_utf8_lossy(&done.stderr).trim()
+            )));
+        }
+        Ok(())
     }
 }
 

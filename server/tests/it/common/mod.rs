@@ -261,8 +261,8 @@ pub fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Child {
 }
 
 /// A new, empty PostgreSQL database on the test cluster (`scripts/with-postgres.sh` names it
-/// in `STATIONDESK_TEST_POSTGRES`), for one test; its connection settings.
-pub fn postgres_database() -> postgres::Config {
+/// in `STATIONDESK_TEST_POSTGRES`), for one test; its address.
+pub fn postgres_database() -> String {
     let cluster = std::env::var("STATIONDESK_TEST_POSTGRES").expect(
         "STATIONDESK_TEST_POSTGRES names no PostgreSQL cluster: run the tests under scripts/with-postgres.sh",
     );
@@ -272,7 +272,8 @@ pub fn postgres_database() -> postgres::Config {
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
-    let mut config: postgres::Config = cluster.parse().unwrap();
-    config.dbname(&name);
-    config
+    let (server, _) = cluster
+        .rsplit_once('/')
+        .expect("the cluster's address ends in a database");
+    format!("{server}/{name}")
 }

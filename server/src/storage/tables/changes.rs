@@ -15,13 +15,12 @@ use stationdesk_core::wire::{Change, ChangeBody, LegacyOf, LegacyRow};
 use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
 use uuid::Uuid;
 
-use super::{utc_text, uuid_of};
 use crate::args;
 use crate::door::{self, Facts, Refusal, TicketNow};
 use crate::policy::{Owner, Reach};
 use crate::quota::Usage;
 use crate::storage::memory::{Committed, Scope};
-use crate::storage::sql::{Dialect, Sql};
+use crate::storage::sql::{utc_text, Dialect, Sql};
 use crate::storage::{Caller, StorageError};
 
 /// The most bytes of changes one pull page carries, whatever their count: a page of the
@@ -544,7 +543,7 @@ fn replay(tx: &dyn Sql, unprojectable: Unprojectable) -> Result<usize, StorageEr
 /// into the tables, once every migration has run: the projection is written for the newest
 /// tables, not for those as they were at 0005. A change that cannot be projected (a comment on
 /// a ticket that never was) is left out of the history, and the log says how many.
-pub(super) fn project_upgraded_history(tx: &Connection) -> Result<(), StorageError> {
+pub(crate) fn project_upgraded_history(tx: &Connection) -> Result<(), StorageError> {
     let waiting: bool = tx.query_row(
         "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'legacy_history_unprojected'",
         [],
@@ -681,7 +680,7 @@ pub(super) fn revisioned(
 /// Migration 0005: the history of an earlier version read into the typed vocabulary and
 /// projected into the new tables, revision by revision. A change that was never readable (a
 /// payload no client could apply) is left out of the new history, and the log says how many.
-pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResult {
+pub(crate) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResult {
     type HistoryRow = (
         i64,
         String,
@@ -713,6 +712,10 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
         })?
         .collect::<Result<_, _>>()?;
     let hook = |e: StorageError| rusqlite_migration::HookError::Hook(e.to_string());
+    let id = |text: &str| {
+        Uuid::parse_str(text)
+            .map_err(|_| rusqlite_migration::HookError::Hook(format!("bad id {text:?}")))
+    };
     let mut unreadable = 0;
     let mut shop_seqs: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
     for (revision, change_id, shop, station, entity, entity_id, kind, payload, created_at) in rows {
@@ -733,8 +736,8 @@ pub(super) fn upgrade_legacy_history(tx: &rusqlite::Transaction<'_>) -> HookResu
         let owner = match owner_of(&**tx, subject).map_err(hook)? {
             Some(owner) => owner,
             None => Owner {
-                shop: uuid_of(Some(shop)).map_err(hook)?.expect("given"),
-                station: uuid_of(station).map_err(hook)?,
+                shop: id(&shop)?,
+                station: station.as_deref().map(id).transpose()?,
             },
         };
         let shared = change.body.subject().0.is_shared_in_shop();

@@ -1,12 +1,13 @@
-//! The embedded default storage: one SQLite file in WAL mode, migrated on open.
+//! The server's own tables and the rules of keeping them, written once over the SQL layer
+//! ([`crate::storage::sql`]) for SQLite and PostgreSQL alike: the history and its projection
+//! (changes.rs), the vendor's books (billing.rs), accounts and sessions (account_book.rs), the
+//! desk's queries (desk.rs), and here the [`Storage`] they make up, with what every backend
+//! keeps in memory beside its database.
 
 use std::path::Path;
-use std::sync::{LazyLock, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::Mutex;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, TransactionBehavior};
-use rusqlite_migration::{Migrations, M};
+use chrono::{DateTime, Utc};
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_core::store::DEFAULT_TIME_ZONE as VENDOR_TIME_ZONE;
 use stationdesk_protocol::{
@@ -15,7 +16,7 @@ use stationdesk_protocol::{
 use uuid::Uuid;
 
 use super::memory::{Callers, Committed, HeadOf, Heads};
-use super::sql::Sql;
+use super::sql::{Access, Database, Dialect, Elsewhere, PgDatabase, Sql, SqliteDatabase};
 use super::{Caller, Pushed, Storage, StorageError, TokenState};
 use crate::accounts::{self, hex_sha256, random_secret, secret_hash};
 use crate::args;
@@ -25,41 +26,16 @@ use crate::quota::Usage;
 
 mod account_book;
 mod billing;
-mod changes;
+pub(crate) mod changes;
 mod desk;
 
 pub use changes::PULL_PAGE_BYTES;
 
-static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![
-        M::up(include_str!("../../../migrations/0001_server.sql")),
-        M::up(include_str!("../../../migrations/0002_roles.sql")),
-        M::up(include_str!("../../../migrations/0003_blobs.sql")),
-        M::up(include_str!("../../../migrations/0004_shared.sql")),
-        M::up_with_hook(
-            include_str!("../../../migrations/0005_typed_changes.sql"),
-            changes::upgrade_legacy_history,
-        ),
-        M::up(include_str!("../../../migrations/0006_blob_uploads.sql")),
-        M::up(include_str!("../../../migrations/0007_billing.sql")),
-        M::up(include_str!("../../../migrations/0008_accounts.sql")),
-        M::up(include_str!("../../../migrations/0009_desk_queue.sql")),
-        M::up(include_str!(
-            "../../../migrations/0010_desk_ownership_notes.sql"
-        )),
-        M::up(include_str!("../../../migrations/0011_desk_history.sql")),
-        M::up(include_str!(
-            "../../../migrations/0012_resolution_clock.sql"
-        )),
-        M::up(include_str!("../../../migrations/0013_desk_search.sql")),
-        M::up(include_str!("../../../migrations/0014_staff_phone.sql")),
-    ])
-});
+/// The connections each server process keeps to PostgreSQL, unless `--pool-size` says more.
+pub const DEFAULT_POOL_SIZE: u32 = 16;
 
-pub struct SqliteStorage {
-    conn: Mutex<Connection>,
-    /// SQLite's count of commits by other connections, as last seen.
-    data_version: Mutex<i64>,
+pub struct SqlStorage {
+    db: Box<dyn Database>,
     callers: Callers,
     heads: Heads,
     /// The history's bytes per shop and till, for the quotas.
@@ -67,8 +43,8 @@ pub struct SqliteStorage {
 }
 
 /// Reads back the newest revision in each reach.
-fn load_heads(conn: &Connection, heads: &Heads) -> Result<(), StorageError> {
-    let all: Option<i64> = conn.query_row("SELECT max(revision) FROM changes", [], |r| r.get(0))?;
+fn load_heads(db: &dyn Sql, heads: &Heads) -> Result<(), StorageError> {
+    let all: Option<i64> = db.one("SELECT max(revision) FROM changes", &[])?;
     heads.load_all(all.and_then(|r| u64::try_from(r).ok()).unwrap_or(0));
     for (sql, of) in [
         (
@@ -84,50 +60,37 @@ fn load_heads(conn: &Connection, heads: &Heads) -> Result<(), StorageError> {
             HeadOf::Shared,
         ),
     ] {
-        let mut stmt = conn.prepare(sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (id, shop_seq) = row?;
-            heads.load(
-                of,
-                uuid_of(Some(id))?.expect("given"),
-                u64::try_from(shop_seq).unwrap_or(0),
-            );
+        for (id, shop_seq) in db.all::<(Uuid, i64)>(sql, &[])? {
+            heads.load(of, id, u64::try_from(shop_seq).unwrap_or(0));
         }
     }
     Ok(())
 }
 
-impl From<rusqlite::Error> for StorageError {
-    fn from(error: rusqlite::Error) -> Self {
-        StorageError::Backend(error.to_string())
+impl SqlStorage {
+    /// The storage the `--db` argument names: a `postgres://` or `postgresql://` address, or
+    /// the path of a SQLite file.
+    pub fn open(db: &str, pool_size: u32) -> Result<SqlStorage, StorageError> {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            SqlStorage::over(Box::new(PgDatabase::open(db, pool_size)?))
+        } else {
+            SqlStorage::open_sqlite(Path::new(db))
+        }
     }
-}
 
-impl SqliteStorage {
-    pub fn open(path: &Path) -> Result<SqliteStorage, StorageError> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Every accepted push is durable before the client hears "applied" and drops it.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // The desk's queue walks indexes of every shop's tickets; 64 MiB of pages in memory
-        // (SQLite's default is 2 MiB) keeps a vendor's busy part of them there.
-        conn.pragma_update(None, "cache_size", -64 * 1024)?;
-        MIGRATIONS.to_latest(&mut conn).map_err(|e| {
-            StorageError::Backend(format!("cannot migrate {}: {e}", path.display()))
-        })?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        changes::project_upgraded_history(&tx)?;
-        tx.commit()?;
+    pub fn open_sqlite(path: &Path) -> Result<SqlStorage, StorageError> {
+        SqlStorage::over(Box::new(SqliteDatabase::open(path)?))
+    }
+
+    fn over(db: Box<dyn Database>) -> Result<SqlStorage, StorageError> {
         let heads = Heads::default();
-        load_heads(&conn, &heads)?;
-        let usage = changes::usage(&conn)?;
-        let data_version = data_version(&conn)?;
-        Ok(SqliteStorage {
-            conn: Mutex::new(conn),
-            data_version: Mutex::new(data_version),
+        let usage = {
+            let tx = db.begin(Access::Read)?;
+            load_heads(&*tx, &heads)?;
+            changes::usage(&*tx)?
+        };
+        Ok(SqlStorage {
+            db,
             callers: Callers::default(),
             heads,
             usage: Mutex::new(usage),
@@ -137,30 +100,32 @@ impl SqliteStorage {
     /// Projects the whole history into the server's tables again (after a fix to how a
     /// change is projected); the number of changes replayed.
     pub fn rebuild_tables(&self) -> Result<usize, StorageError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let replayed = changes::rebuild_tables(&*tx)?;
-        tx.commit()?;
-        Ok(replayed)
+        self.write(changes::rebuild_tables)
     }
 
     /// The server's tables as text, to compare two states.
     pub fn tables_digest(&self) -> Result<String, StorageError> {
-        changes::tables_digest(&*self.conn())
+        self.read(changes::tables_digest)
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic mid-request rolled its transaction back; the connection is still sound.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// `work` in a transaction that only reads.
+    fn read<T>(
+        &self,
+        work: impl FnOnce(&dyn Sql) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        work(&*self.db.begin(Access::Read)?)
     }
-}
 
-fn data_version(conn: &Connection) -> Result<i64, StorageError> {
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
-}
-
-fn utc_text(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+    /// `work` in a transaction that writes, committed when it succeeds.
+    fn write<T>(
+        &self,
+        work: impl FnOnce(&dyn Sql) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let tx = self.db.begin(Access::Write)?;
+        let done = work(&*tx)?;
+        tx.commit()?;
+        Ok(done)
+    }
 }
 
 fn role_of(text: &str) -> Result<Role, StorageError> {
@@ -168,15 +133,7 @@ fn role_of(text: &str) -> Result<Role, StorageError> {
         .ok_or_else(|| StorageError::Backend(format!("unknown role {text:?} in the database")))
 }
 
-fn uuid_of(text: Option<String>) -> Result<Option<Uuid>, StorageError> {
-    text.map(id_of).transpose()
-}
-
-fn id_of(text: String) -> Result<Uuid, StorageError> {
-    Uuid::parse_str(&text).map_err(|_| StorageError::Backend(format!("bad id {text:?}")))
-}
-
-impl Storage for SqliteStorage {
+impl Storage for SqlStorage {
     fn desk_queue(
         &self,
         query: &crate::desk::DeskQuery,
@@ -184,7 +141,7 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskPage, StorageError> {
-        desk::queue(&*self.conn(), query, me, now, calendar)
+        self.read(|db| desk::queue(db, query, me, now, calendar))
     }
 
     fn desk_ticket(
@@ -193,7 +150,7 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Option<stationdesk_protocol::DeskTicket>, StorageError> {
-        desk::ticket(&*self.conn(), id, now, calendar)
+        self.read(|db| desk::ticket(db, id, now, calendar))
     }
 
     fn desk_shop(
@@ -202,7 +159,7 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Option<stationdesk_protocol::DeskShop>, StorageError> {
-        desk::shop(&*self.conn(), shop, now, calendar)
+        self.read(|db| desk::shop(db, shop, now, calendar))
     }
 
     fn desk_compliance(
@@ -210,7 +167,7 @@ impl Storage for SqliteStorage {
         shop: Option<Uuid>,
         on: chrono::NaiveDate,
     ) -> Result<Vec<stationdesk_protocol::DeskCompliance>, StorageError> {
-        desk::compliance(&*self.conn(), shop, on)
+        self.read(|db| desk::compliance(db, shop, on))
     }
 
     fn desk_callbacks(
@@ -218,7 +175,7 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<Vec<stationdesk_protocol::DeskTicket>, StorageError> {
-        desk::callbacks(&*self.conn(), now, calendar)
+        self.read(|db| desk::callbacks(db, now, calendar))
     }
 
     fn desk_report(
@@ -227,31 +184,30 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
         calendar: &SupportCalendar,
     ) -> Result<stationdesk_protocol::DeskReport, StorageError> {
-        desk::report(&*self.conn(), month, now, calendar)
+        self.read(|db| desk::report(db, month, now, calendar))
     }
 
     fn desk_history(
         &self,
         tickets: &[stationdesk_protocol::FollowedTicket],
     ) -> Result<stationdesk_protocol::DeskChanges, StorageError> {
-        desk::history(&*self.conn(), tickets)
+        self.read(|db| desk::history(db, tickets))
     }
 
     fn follow_other_writers(&self) -> Result<(), StorageError> {
-        let conn = self.conn();
-        let now = data_version(&conn)?;
-        let mut seen = self.data_version.lock().unwrap_or_else(|p| p.into_inner());
-        if *seen != now {
-            load_heads(&conn, &self.heads)?;
-            // An operator command may have ended tokens or deactivated someone.
-            self.callers.clear();
-            *seen = now;
+        match self.db.elsewhere()? {
+            Elsewhere::Nothing => return Ok(()),
+            Elsewhere::Unknown => self.read(|db| load_heads(db, &self.heads))?,
+            Elsewhere::Heads(moved) => self.heads.merge(&moved),
         }
+        // Another process (an operator's command, another server) may have ended tokens or
+        // deactivated someone.
+        self.callers.clear();
         Ok(())
     }
 
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError> {
-        insert_shop(&*self.conn(), shop)
+        self.write(|db| insert_shop(db, shop))
     }
 
     fn first_run(&self, shop: &NewShop, admin: &NewStaff) -> Result<Uuid, StorageError> {
@@ -260,37 +216,42 @@ impl Storage for SqliteStorage {
             ..admin.clone()
         };
         let hash = accounts::new_staff_hash(&admin)?;
-        let mut conn = self.conn();
         // One transaction: two set-ups at once cannot both find the server empty, and a shop
         // never stays behind without its admin.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let accounts: i64 = (&*tx as &dyn Sql).one("SELECT count(*) FROM users", &[])?;
-        if accounts > 0 {
-            return Err(StorageError::Conflict(
-                "this server is set up already; sign in, or ask its operator for an enrolment code"
-                    .into(),
-            ));
-        }
-        let id = insert_shop(&*tx, shop)?;
-        insert_user(
-            &*tx,
-            &NewStaff {
-                shop_id: Some(id),
-                ..admin
-            },
-            &hash,
-        )?;
-        tx.commit()?;
-        Ok(id)
+        self.write(|db| {
+            // Two processes on one PostgreSQL: the second waits here, then finds an account.
+            // (SQLite's writing transaction holds its one write lock already.)
+            if db.dialect() == Dialect::Postgres {
+                db.run("LOCK TABLE users IN EXCLUSIVE MODE", &[])?;
+            }
+            let accounts: i64 = db.one("SELECT count(*) FROM users", &[])?;
+            if accounts > 0 {
+                return Err(StorageError::Conflict(
+                    "this server is set up already; sign in, or ask its operator for an enrolment code"
+                        .into(),
+                ));
+            }
+            let id = insert_shop(db, shop)?;
+            insert_user(
+                db,
+                &NewStaff {
+                    shop_id: Some(id),
+                    ..admin
+                },
+                &hash,
+            )?;
+            Ok(id)
+        })
     }
 
     fn shops(&self, only: Option<Uuid>) -> Result<Vec<Shop>, StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let rows: Vec<(Uuid, String, bool)> = db.all(
-            "SELECT id, name, second_level FROM shops
+        let rows: Vec<(Uuid, String, bool)> = self.read(|db| {
+            db.all(
+                "SELECT id, name, second_level FROM shops
              WHERE CAST(?1 AS TEXT) IS NULL OR id = ?1 ORDER BY name",
-            args![only],
-        )?;
+                args![only],
+            )
+        })?;
         Ok(rows
             .into_iter()
             .map(|(id, name, second_level)| Shop {
@@ -303,7 +264,7 @@ impl Storage for SqliteStorage {
 
     fn create_user(&self, staff: &NewStaff) -> Result<Uuid, StorageError> {
         let hash = accounts::new_staff_hash(staff)?;
-        insert_user(&*self.conn(), staff, &hash)
+        self.write(|db| insert_user(db, staff, &hash))
     }
 
     fn staff(&self, shop: Option<Uuid>) -> Result<Vec<StaffMember>, StorageError> {
@@ -318,13 +279,14 @@ impl Storage for SqliteStorage {
             bool,
             Option<String>,
         );
-        let db: &dyn Sql = &*self.conn();
-        let rows: Vec<StaffRow> = db.all(
-            "SELECT id, email, name, role, shop_id, named_contact, active,
+        let rows: Vec<StaffRow> = self.read(|db| {
+            db.all(
+                "SELECT id, email, name, role, shop_id, named_contact, active,
                     totp_secret IS NOT NULL, phone
              FROM users WHERE CAST(?1 AS TEXT) IS NULL OR shop_id = ?1 ORDER BY name, email",
-            args![shop],
-        )?;
+                args![shop],
+            )
+        })?;
         rows.into_iter()
             .map(
                 |(id, email, name, role, shop_id, named_contact, active, two_factor, phone)| {
@@ -345,11 +307,12 @@ impl Storage for SqliteStorage {
     }
 
     fn set_phone(&self, account: Uuid, phone: Option<&str>) -> Result<(), StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        db.run(
-            "UPDATE users SET phone = ?2 WHERE id = ?1",
-            args![account, phone],
-        )
+        self.write(|db| {
+            db.run(
+                "UPDATE users SET phone = ?2 WHERE id = ?1",
+                args![account, phone],
+            )
+        })
         .map(drop)
     }
 
@@ -359,12 +322,13 @@ impl Storage for SqliteStorage {
         expires_at: DateTime<Utc>,
     ) -> Result<String, StorageError> {
         let code = random_secret();
-        let db: &dyn Sql = &*self.conn();
-        shop_exists(db, shop)?;
-        db.run(
-            "INSERT INTO enrolment_codes (code_hash, shop_id, expires_at) VALUES (?1, ?2, ?3)",
-            args![secret_hash(&code), shop, expires_at],
-        )?;
+        self.write(|db| {
+            shop_exists(db, shop)?;
+            db.run(
+                "INSERT INTO enrolment_codes (code_hash, shop_id, expires_at) VALUES (?1, ?2, ?3)",
+                args![secret_hash(&code), shop, expires_at],
+            )
+        })?;
         Ok(code)
     }
 
@@ -380,8 +344,7 @@ impl Storage for SqliteStorage {
         let station_name = stationdesk_core::domain::stations::clean_station_name(station_name)
             .map_err(|e| StorageError::Invalid(e.to_string()))?;
         let station_name = station_name.as_str();
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.db.begin(Access::Write)?;
         let db: &dyn Sql = &*tx;
         let shop: Uuid = db
             .row(
@@ -421,7 +384,7 @@ impl Storage for SqliteStorage {
     }
 
     fn caller(&self, token: &str) -> Result<TokenState, StorageError> {
-        let state = account_book::token_state(&*self.conn(), &secret_hash(token))?;
+        let state = self.read(|db| account_book::token_state(db, &secret_hash(token)))?;
         if let TokenState::Active(caller) = &state {
             self.callers.remember(token, caller.clone());
         }
@@ -435,8 +398,8 @@ impl Storage for SqliteStorage {
         now: DateTime<Utc>,
     ) -> Result<Vec<ChangeResult>, StorageError> {
         let today = now.with_timezone(&VENDOR_TIME_ZONE).date_naive();
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.db.begin(Access::Write)?;
+        tx.lock_history()?;
         let mut results = Vec::with_capacity(changes.len());
         let mut applied = Vec::new();
         let mut usage = self.usage.lock().unwrap_or_else(|p| p.into_inner());
@@ -464,7 +427,8 @@ impl Storage for SqliteStorage {
             });
             Ok::<(), StorageError>(())
         });
-        if let Err(error) = outcome.and_then(|()| tx.commit().map_err(StorageError::from)) {
+        tx.committed(&applied);
+        if let Err(error) = outcome.and_then(|()| tx.commit()) {
             for (owner, bytes) in push.taken {
                 push.usage.give_back(owner, bytes);
             }
@@ -481,19 +445,20 @@ impl Storage for SqliteStorage {
         after: u64,
         limit: usize,
     ) -> Result<PullResponse, StorageError> {
-        changes::pull(&*self.conn(), policy::reach(caller), after, limit)
+        self.read(|db| changes::pull(db, policy::reach(caller), after, limit))
     }
 
     fn blob_status(&self, caller: &Caller, sha256: &str) -> Result<BlobStatus, StorageError> {
         let sha256 = checked_hash(sha256)?;
-        let conn = self.conn();
-        let shop = content_shop(&*conn, caller, &sha256)?;
-        Ok(own_blob(&*conn, &shop, &sha256)?.unwrap_or(BlobStatus {
-            sha256,
-            received: 0,
-            size: None,
-            complete: false,
-        }))
+        self.read(|db| {
+            let shop = content_shop(db, caller, &sha256)?;
+            Ok(own_blob(db, &shop, &sha256)?.unwrap_or(BlobStatus {
+                sha256,
+                received: 0,
+                size: None,
+                complete: false,
+            }))
+        })
     }
 
     fn blob_append(
@@ -518,8 +483,7 @@ impl Storage for SqliteStorage {
         }
         let now = Utc::now();
         let me = caller.account.to_string();
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.db.begin(Access::Write)?;
         let db: &dyn Sql = &*tx;
         db.run(
             "DELETE FROM blobs WHERE NOT complete AND updated_at < ?1",
@@ -605,22 +569,19 @@ impl Storage for SqliteStorage {
 
     fn blob(&self, caller: &Caller, sha256: &str) -> Result<Vec<u8>, StorageError> {
         let sha256 = checked_hash(sha256)?;
-        let conn = self.conn();
-        let shop = content_shop(&*conn, caller, &sha256)?;
-        match own_blob(&*conn, &shop, &sha256)? {
-            Some(status) if status.complete => read_chunks(&*conn, &shop, &sha256),
-            _ => Err(StorageError::NotFound(format!(
-                "no attachment content {sha256} here (yet)"
-            ))),
-        }
+        self.read(|db| {
+            let shop = content_shop(db, caller, &sha256)?;
+            match own_blob(db, &shop, &sha256)? {
+                Some(status) if status.complete => read_chunks(db, &shop, &sha256),
+                _ => Err(StorageError::NotFound(format!(
+                    "no attachment content {sha256} here (yet)"
+                ))),
+            }
+        })
     }
 
     fn backup(&self, target: &Path) -> Result<(), StorageError> {
-        let conn = self.conn();
-        let mut copy = Connection::open(target)?;
-        let backup = rusqlite::backup::Backup::new(&conn, &mut copy)?;
-        backup.run_to_completion(256, Duration::from_millis(0), None)?;
-        Ok(())
+        self.db.backup(target)
     }
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use stationdesk_protocol::{SecurityEvent, SecurityPolicy, StaffSession, Till};
 use uuid::Uuid;
 
-use super::{role_of, SqliteStorage};
+use super::{role_of, SqlStorage};
 use crate::accounts::{random_secret, secret_hash};
 use crate::args;
 use crate::storage::sql::Sql;
@@ -137,14 +137,14 @@ fn not_found(user: Uuid) -> StorageError {
     StorageError::NotFound(format!("there is no staff account {user}"))
 }
 
-impl AccountBook for SqliteStorage {
+impl AccountBook for SqlStorage {
     fn account_by_email(&self, email: &str) -> Result<Option<Account>, StorageError> {
         // Addresses are told apart without regard to case, as SQLite's NOCASE column did.
-        account_where(&*self.conn(), "lower(email) = lower(?1)", email.trim())
+        self.read(|db| account_where(db, "lower(email) = lower(?1)", email.trim()))
     }
 
     fn account(&self, id: Uuid) -> Result<Option<Account>, StorageError> {
-        account_where(&*self.conn(), "id = ?1", &id.to_string())
+        self.read(|db| account_where(db, "id = ?1", &id.to_string()))
     }
 
     fn open_session(
@@ -156,23 +156,24 @@ impl AccountBook for SqliteStorage {
         setup_only: bool,
     ) -> Result<(String, Caller), StorageError> {
         let token = random_secret();
-        let db: &dyn Sql = &*self.conn();
-        db.run(
-            "INSERT INTO tokens (token_hash, role, shop_id, user_id, name, created_at,
+        self.write(|db| {
+            db.run(
+                "INSERT INTO tokens (token_hash, role, shop_id, user_id, name, created_at,
                                  last_used_at, ends_by, address, setup_only)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)",
-            args![
-                secret_hash(&token),
-                account.role.as_str(),
-                account.shop_id,
-                account.id,
-                &account.name,
-                now,
-                ends_by,
-                address,
-                setup_only,
-            ],
-        )?;
+                args![
+                    secret_hash(&token),
+                    account.role.as_str(),
+                    account.shop_id,
+                    account.id,
+                    &account.name,
+                    now,
+                    ends_by,
+                    address,
+                    setup_only,
+                ],
+            )
+        })?;
         let caller = Caller {
             account: account.id,
             role: account.role,
@@ -189,11 +190,12 @@ impl AccountBook for SqliteStorage {
     }
 
     fn touch(&self, token: &str, now: DateTime<Utc>) -> Result<(), StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        db.run(
-            "UPDATE tokens SET last_used_at = ?2 WHERE token_hash = ?1",
-            args![secret_hash(token), now],
-        )?;
+        self.write(|db| {
+            db.run(
+                "UPDATE tokens SET last_used_at = ?2 WHERE token_hash = ?1",
+                args![secret_hash(token), now],
+            )
+        })?;
         self.callers.touch(token, now);
         Ok(())
     }
@@ -217,16 +219,17 @@ impl AccountBook for SqliteStorage {
             }
         };
         let ended: Vec<String> = {
-            let db: &dyn Sql = &*self.conn();
-            db.all(
-                &format!(
-                    "UPDATE tokens SET revoked_at = ?1, revoked_why = ?2
+            self.write(|db| {
+                db.all(
+                    &format!(
+                        "UPDATE tokens SET revoked_at = ?1, revoked_why = ?2
                      WHERE revoked_at IS NULL AND {condition}
                        AND token_hash IS DISTINCT FROM CAST(?4 AS TEXT)
                      RETURNING token_hash"
-                ),
-                args![now, why, value, except],
-            )?
+                    ),
+                    args![now, why, value, except],
+                )
+            })?
         };
         self.callers
             .forget_where(|hash, _| ended.iter().any(|ended| ended == hash));
@@ -234,7 +237,6 @@ impl AccountBook for SqliteStorage {
     }
 
     fn tills(&self, shop: Option<Uuid>) -> Result<Vec<Till>, StorageError> {
-        let db: &dyn Sql = &*self.conn();
         // station, shop, name, enrolled, last seen, revoked
         type TillRow = (
             Uuid,
@@ -244,14 +246,16 @@ impl AccountBook for SqliteStorage {
             Option<DateTime<Utc>>,
             Option<DateTime<Utc>>,
         );
-        let rows: Vec<TillRow> = db.all(
-            "SELECT s.id, s.shop_id, s.name, min(t.created_at), max(t.last_used_at),
+        let rows: Vec<TillRow> = self.read(|db| {
+            db.all(
+                "SELECT s.id, s.shop_id, s.name, min(t.created_at), max(t.last_used_at),
                     CASE WHEN count(t.revoked_at) = count(*) THEN max(t.revoked_at) END
              FROM stations s JOIN tokens t ON t.station_id = s.id
              WHERE CAST(?1 AS TEXT) IS NULL OR s.shop_id = ?1
              GROUP BY s.id ORDER BY s.name, s.id",
-            args![shop],
-        )?;
+                args![shop],
+            )
+        })?;
         Ok(rows
             .into_iter()
             .map(
@@ -284,16 +288,17 @@ impl AccountBook for SqliteStorage {
             Option<DateTime<Utc>>,
             Option<String>,
         );
-        let db: &dyn Sql = &*self.conn();
-        let rows: Vec<SessionRow> = db.all(
-            "SELECT t.token_hash, u.id, u.name, u.email, u.role, u.shop_id, t.created_at,
+        let rows: Vec<SessionRow> = self.read(|db| {
+            db.all(
+                "SELECT t.token_hash, u.id, u.name, u.email, u.role, u.shop_id, t.created_at,
                     coalesce(t.last_used_at, t.created_at), t.ends_by, t.address
              FROM tokens t JOIN users u ON u.id = t.user_id
              WHERE t.revoked_at IS NULL AND (t.ends_by IS NULL OR t.ends_by > ?2)
                AND (CAST(?1 AS TEXT) IS NULL OR u.shop_id = ?1)
              ORDER BY 8 DESC",
-            args![shop, now],
-        )?;
+                args![shop, now],
+            )
+        })?;
         rows.into_iter()
             .map(
                 |(
@@ -327,11 +332,12 @@ impl AccountBook for SqliteStorage {
     }
 
     fn set_active(&self, user: Uuid, active: bool) -> Result<(), StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let changed = db.run(
-            "UPDATE users SET active = ?2 WHERE id = ?1",
-            args![user, active],
-        )?;
+        let changed = self.write(|db| {
+            db.run(
+                "UPDATE users SET active = ?2 WHERE id = ?1",
+                args![user, active],
+            )
+        })?;
         if changed == 0 {
             return Err(not_found(user));
         }
@@ -339,11 +345,12 @@ impl AccountBook for SqliteStorage {
     }
 
     fn set_password_hash(&self, user: Uuid, hash: &str) -> Result<(), StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let changed = db.run(
-            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            args![user, hash],
-        )?;
+        let changed = self.write(|db| {
+            db.run(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                args![user, hash],
+            )
+        })?;
         if changed == 0 {
             return Err(not_found(user));
         }
@@ -351,11 +358,12 @@ impl AccountBook for SqliteStorage {
     }
 
     fn begin_two_factor(&self, user: Uuid, secret: &[u8]) -> Result<(), StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        db.run(
-            "UPDATE users SET totp_pending = ?2 WHERE id = ?1",
-            args![user, secret],
-        )?;
+        self.write(|db| {
+            db.run(
+                "UPDATE users SET totp_pending = ?2 WHERE id = ?1",
+                args![user, secret],
+            )
+        })?;
         Ok(())
     }
 
@@ -365,102 +373,103 @@ impl AccountBook for SqliteStorage {
         step: i64,
         recovery_hashes: &[String],
     ) -> Result<(), StorageError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let db: &dyn Sql = &*tx;
-        let confirmed = db.run(
+        self.write(|db| {
+            let confirmed = db.run(
             "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?2
              WHERE id = ?1 AND totp_pending IS NOT NULL",
             args![user, step],
         )?;
-        if confirmed == 0 {
-            return Err(StorageError::Conflict(
-                "no two-factor set-up is waiting for a code; start it again".into(),
-            ));
-        }
-        db.run("DELETE FROM recovery_codes WHERE user_id = ?1", args![user])?;
-        for hash in recovery_hashes {
-            db.run(
-                "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)",
-                args![user, hash],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+            if confirmed == 0 {
+                return Err(StorageError::Conflict(
+                    "no two-factor set-up is waiting for a code; start it again".into(),
+                ));
+            }
+            db.run("DELETE FROM recovery_codes WHERE user_id = ?1", args![user])?;
+            for hash in recovery_hashes {
+                db.run(
+                    "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)",
+                    args![user, hash],
+                )?;
+            }
+            Ok(())
+        })
     }
 
     fn end_two_factor(&self, user: Uuid) -> Result<(), StorageError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let db: &dyn Sql = &*tx;
-        db.run(
-            "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL
+        self.write(|db| {
+            db.run(
+                "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL
              WHERE id = ?1",
-            args![user],
-        )?;
-        db.run("DELETE FROM recovery_codes WHERE user_id = ?1", args![user])?;
-        tx.commit()?;
-        Ok(())
+                args![user],
+            )?;
+            db.run("DELETE FROM recovery_codes WHERE user_id = ?1", args![user])?;
+            Ok(())
+        })
     }
 
     fn use_totp_step(&self, user: Uuid, step: i64) -> Result<bool, StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let accepted = db.run(
-            "UPDATE users SET totp_last_step = ?2
+        let accepted = self.write(|db| {
+            db.run(
+                "UPDATE users SET totp_last_step = ?2
              WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
-            args![user, step],
-        )?;
+                args![user, step],
+            )
+        })?;
         Ok(accepted == 1)
     }
 
     fn use_recovery_code(&self, user: Uuid, hash: &str) -> Result<bool, StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let used = db.run(
-            "DELETE FROM recovery_codes WHERE user_id = ?1 AND code_hash = ?2",
-            args![user, hash],
-        )?;
+        let used = self.write(|db| {
+            db.run(
+                "DELETE FROM recovery_codes WHERE user_id = ?1 AND code_hash = ?2",
+                args![user, hash],
+            )
+        })?;
         Ok(used == 1)
     }
 
     fn security_policy(&self) -> Result<SecurityPolicy, StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let required: Option<String> = db.row(
-            "SELECT value FROM security_settings WHERE key = ?1",
-            args![TWO_FACTOR_POLICY],
-        )?;
+        let required: Option<String> = self.read(|db| {
+            db.row(
+                "SELECT value FROM security_settings WHERE key = ?1",
+                args![TWO_FACTOR_POLICY],
+            )
+        })?;
         Ok(SecurityPolicy {
             two_factor_for_vendor_staff: required.as_deref() == Some("true"),
         })
     }
 
     fn set_security_policy(&self, policy: &SecurityPolicy) -> Result<(), StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        db.run(
-            "INSERT INTO security_settings (key, value) VALUES (?1, ?2)
+        self.write(|db| {
+            db.run(
+                "INSERT INTO security_settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            args![
-                TWO_FACTOR_POLICY,
-                policy.two_factor_for_vendor_staff.to_string()
-            ],
-        )?;
+                args![
+                    TWO_FACTOR_POLICY,
+                    policy.two_factor_for_vendor_staff.to_string()
+                ],
+            )
+        })?;
         Ok(())
     }
 
     fn log_security(&self, note: SecurityNote, now: DateTime<Utc>) -> Result<(), StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        db.run(
-            "INSERT INTO security_log (at, kind, subject, shop_id, actor, address, detail)
+        self.write(|db| {
+            db.run(
+                "INSERT INTO security_log (at, kind, subject, shop_id, actor, address, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            args![
-                now,
-                note.kind,
-                note.subject,
-                note.shop_id,
-                note.actor,
-                note.address,
-                note.detail
-            ],
-        )?;
+                args![
+                    now,
+                    note.kind,
+                    note.subject,
+                    note.shop_id,
+                    note.actor,
+                    note.address,
+                    note.detail
+                ],
+            )
+        })?;
         Ok(())
     }
 
@@ -479,12 +488,13 @@ impl AccountBook for SqliteStorage {
             Option<String>,
             Option<String>,
         );
-        let db: &dyn Sql = &*self.conn();
-        let rows: Vec<LogRow> = db.all(
-            "SELECT id, at, kind, subject, shop_id, actor, address, detail FROM security_log
+        let rows: Vec<LogRow> = self.read(|db| {
+            db.all(
+                "SELECT id, at, kind, subject, shop_id, actor, address, detail FROM security_log
              WHERE CAST(?1 AS BIGINT) IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2",
-            args![before, i64::try_from(limit).unwrap_or(i64::MAX)],
-        )?;
+                args![before, i64::try_from(limit).unwrap_or(i64::MAX)],
+            )
+        })?;
         Ok(rows
             .into_iter()
             .map(

@@ -28,21 +28,31 @@ use super::changes::{json, revisioned, Tables};
 use crate::args;
 use crate::desk::{DeskCursor, DeskQuery};
 use crate::door::Facts;
-use crate::storage::sql::{FromRow, FromValue, Sql, Value};
+use crate::storage::sql::{Dialect, FromRow, FromValue, Sql, Value};
 use crate::storage::StorageError;
 
 /// One page of the queue, with only the conditions the desk asked for, so that SQLite can
 /// choose the index that fits: the queue's own order (`tickets_queue`), or a shop's or a
 /// station's tickets. Names come from subqueries rather than joins, so no join order can make
 /// SQLite read every ticket of every shop and sort them. Parameters keep their numbers
-/// whichever conditions are there; the last, `?11` (the page size), always is, so the
-/// statement always takes all of them.
-fn page_sql(query: &DeskQuery, search: Option<&Search>) -> String {
+/// whichever conditions are there; the last, `?11` (the page size), always is, so SQLite's
+/// statement always takes all of them. PostgreSQL wants the type of every parameter, so
+/// there an absent condition names its parameter in a condition that always holds.
+fn page_sql(dialect: Dialect, query: &DeskQuery, search: Option<&Search>) -> String {
     let filter = &query.filter;
-    let mut conditions = vec!["t.state IN (SELECT value FROM json_each(?1))"];
+    let sqlite = dialect == Dialect::Sqlite;
+    let mut conditions = vec![if sqlite {
+        "t.state IN (SELECT value FROM json_each(?1))".to_owned()
+    } else {
+        "t.state IN (SELECT jsonb_array_elements_text(CAST(?1 AS JSONB)))".to_owned()
+    }];
+    let mut typed = [false; 11];
     let mut wanted = |present: bool, condition: &'static str| {
         if present {
-            conditions.push(condition);
+            conditions.push(condition.to_owned());
+            for (number, seen) in typed.iter_mut().enumerate() {
+                *seen |= condition.contains(&format!("?{}", number + 1));
+            }
         }
     };
     wanted(filter.priority.is_some(), "t.urgency = ?2");
@@ -61,22 +71,39 @@ fn page_sql(query: &DeskQuery, search: Option<&Search>) -> String {
         matches!(search, Some(Search::Indexed(_))),
         "t.rowid IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?6)",
     );
-    wanted(
-        matches!(search, Some(Search::Scanned(_))),
-        "instr(lower(t.search_text), ?6) > 0",
-    );
-    wanted(
-        matches!(search, Some(Search::ScannedAll(_))),
-        "NOT EXISTS (SELECT 1 FROM json_each(?6) w WHERE instr(lower(t.search_text), w.value) = 0)",
-    );
-    wanted(
-        matches!(search, Some(Search::Titles(_))),
-        "instr(lower(t.title), lower(?6)) > 0",
-    );
+    let scanned = matches!(search, Some(Search::Scanned(_)));
+    let scanned_all = matches!(search, Some(Search::ScannedAll(_)));
+    let titles = matches!(search, Some(Search::Titles(_)));
+    if sqlite {
+        wanted(scanned, "instr(lower(t.search_text), ?6) > 0");
+        wanted(
+            scanned_all,
+            "NOT EXISTS (SELECT 1 FROM json_each(?6) w WHERE instr(lower(t.search_text), w.value) = 0)",
+        );
+        wanted(titles, "instr(lower(t.title), lower(?6)) > 0");
+    } else {
+        wanted(scanned, "strpos(lower(t.search_text), lower(?6)) > 0");
+        wanted(
+            scanned_all,
+            "NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(CAST(?6 AS JSONB)) w
+                         WHERE strpos(lower(t.search_text), lower(w)) = 0)",
+        );
+        wanted(titles, "strpos(lower(t.title), lower(?6)) > 0");
+    }
     wanted(
         query.after.is_some(),
         "(t.urgency, t.created_at, t.id) > (?7, ?8, ?9)",
     );
+    if !sqlite {
+        const TYPES: [&str; 10] = [
+            "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT", "TEXT", "TEXT",
+        ];
+        for (number, kind) in TYPES.iter().enumerate().skip(1) {
+            if !typed[number] {
+                conditions.push(format!("(CAST(?{} AS {kind}) IS NULL OR TRUE)", number + 1));
+            }
+        }
+    }
     // The few tickets the index found are read by rowid and sorted, rather than the queue
     // walked for them: `+ 0` keeps SQLite from ordering by the queue's index.
     let order = match search {
@@ -112,11 +139,16 @@ impl Search {
         let Some(expression) = trigram_query(text) else {
             return Ok(Search::Titles(text.to_owned()));
         };
-        let hits: i64 = db.one(
-            "SELECT count(*) FROM
+        // PostgreSQL has no trigram table here: the queue is walked for the words.
+        let hits: i64 = if db.dialect() == Dialect::Postgres {
+            INDEXED_AT_MOST + 1
+        } else {
+            db.one(
+                "SELECT count(*) FROM
              (SELECT 1 FROM ticket_text WHERE ticket_text MATCH ?1 LIMIT ?2)",
-            args![&expression, INDEXED_AT_MOST + 1],
-        )?;
+                args![&expression, INDEXED_AT_MOST + 1],
+            )?
+        };
         if hits <= INDEXED_AT_MOST {
             return Ok(Search::Indexed(expression));
         }
@@ -141,8 +173,7 @@ impl Search {
 const LISTED: &str =
     "SELECT t.id, t.shop_id, (SELECT s.name FROM shops s WHERE s.id = t.shop_id) AS shop_name,
             t.station_id,
-            (SELECT coalesce(json_extract(st.record, '$.name'), st.name)
-             FROM stations st WHERE st.id = t.station_id) AS station_name,
+            (SELECT st.name FROM stations st WHERE st.id = t.station_id) AS station_name,
             t.title, t.state, t.priority, t.channel, t.created_at, t.updated_at, t.urgency,
             t.assignee_id, (SELECT u.name FROM users u WHERE u.id = t.assignee_id) AS assignee_name,
             t.callback_phone, t.callback_requested_at, t.responded_at, t.resolved_at,
@@ -273,7 +304,7 @@ pub(super) fn queue(
         .map(|text| Search::of(db, text))
         .transpose()?;
     let mut rows: Vec<Listed> = db.all(
-        &page_sql(query, search.as_ref()),
+        &page_sql(db.dialect(), query, search.as_ref()),
         args![
             states,
             query.filter.priority.map(|p| i64::from(p.urgency())),

@@ -3,7 +3,6 @@
 //! also takes its number.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::TransactionBehavior;
 use stationdesk_core::domain::billing::periods_due;
 use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
@@ -15,12 +14,12 @@ use stationdesk_protocol::{
 use uuid::Uuid;
 
 use super::changes::{append_by_server, json, owner_of, to_json, Tables};
-use super::{shop_exists, SqliteStorage};
+use super::{shop_exists, SqlStorage};
 use crate::args;
 use crate::billing::{self, Parties};
 use crate::door::Refusal;
 use crate::policy::Owner;
-use crate::storage::sql::Sql;
+use crate::storage::sql::{Access, Sql};
 use crate::storage::{Document, Storage, StorageError, VendorBooks};
 
 /// The catalogue in force on `day`: the newest version valid from it or before, else the
@@ -131,16 +130,16 @@ fn contract_of(db: &dyn Sql, id: Uuid) -> Result<(Contract, Uuid), StorageError>
     Ok((json(&record)?, shop))
 }
 
-impl SqliteStorage {
+impl SqlStorage {
     /// Records a contract the server confirmed (its own change, pulled by the shop).
     fn confirm(
         &self,
         build: impl FnOnce(&dyn Sql) -> Result<(Contract, Owner), StorageError>,
         now: DateTime<Utc>,
     ) -> Result<Contract, StorageError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.db.begin(Access::Write)?;
         let (contract, owner) = build(&*tx)?;
+        tx.lock_history()?;
         let committed = append_by_server(
             &*tx,
             ChangeBody::ContractConfirmed {
@@ -149,34 +148,35 @@ impl SqliteStorage {
             owner,
             now,
         )?;
+        tx.committed(&[committed]);
         tx.commit()?;
         self.heads.record(&[committed]);
         Ok(contract)
     }
 }
 
-impl VendorBooks for SqliteStorage {
+impl VendorBooks for SqlStorage {
     fn vendor_profile(&self) -> Result<Option<VendorProfile>, StorageError> {
-        profile(&*self.conn())
+        self.read(profile)
     }
 
     fn set_vendor_profile(&self, profile: VendorProfile) -> Result<VendorProfile, StorageError> {
         let profile = billing::checked_profile(profile).map_err(StorageError::Invalid)?;
-        let db: &dyn Sql = &*self.conn();
-        db.run(
+        self.write(|db| db.run(
             "INSERT INTO vendor_profile (id, record, updated_at) VALUES (1, ?1, ?2)
              ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
             args![to_json(&profile), Utc::now()],
-        )?;
+        ))?;
         Ok(profile)
     }
 
     fn catalog_versions(&self) -> Result<Vec<CatalogVersion>, StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let rows: Vec<(NaiveDate, String)> = db.all(
-            "SELECT valid_from, record FROM catalog_versions ORDER BY valid_from",
-            &[],
-        )?;
+        let rows: Vec<(NaiveDate, String)> = self.read(|db| {
+            db.all(
+                "SELECT valid_from, record FROM catalog_versions ORDER BY valid_from",
+                &[],
+            )
+        })?;
         rows.into_iter()
             .map(|(valid_from, record)| {
                 Ok(CatalogVersion {
@@ -194,11 +194,10 @@ impl VendorBooks for SqliteStorage {
     ) -> Result<(), StorageError> {
         let text = catalog.to_string();
         Catalog::from_json(&text).map_err(|e| StorageError::Invalid(e.to_string()))?;
-        let db: &dyn Sql = &*self.conn();
-        db.run(
+        self.write(|db| db.run(
             "INSERT INTO catalog_versions (valid_from, record, created_at) VALUES (?1, ?2, ?3)",
             args![valid_from, text, Utc::now()],
-        )
+        ))
         .map_err(|error| match error {
             StorageError::Conflict(_) => StorageError::Conflict(format!(
                 "a catalogue valid from {valid_from} exists; versions are never changed, add one from a later day"
@@ -209,25 +208,27 @@ impl VendorBooks for SqliteStorage {
     }
 
     fn catalog_on(&self, day: NaiveDate) -> Result<Catalog, StorageError> {
-        catalog_on(&*self.conn(), day)
+        self.read(|db| catalog_on(db, day))
     }
 
     fn shop_billing(&self, shop: Uuid) -> Result<Option<ShopBilling>, StorageError> {
-        let conn = self.conn();
-        shop_exists(&*conn, shop)?;
-        billing_of(&*conn, shop)
+        self.read(|db| {
+            shop_exists(db, shop)?;
+            billing_of(db, shop)
+        })
     }
 
     fn billed_shops(&self, only: Option<Uuid>) -> Result<Vec<BilledShop>, StorageError> {
         let shops = self.shops(only)?;
-        let conn = self.conn();
-        shops
-            .into_iter()
-            .map(|shop| {
-                let billing = billing_of(&*conn, shop.id)?;
-                Ok(BilledShop { shop, billing })
-            })
-            .collect()
+        self.read(|db| {
+            shops
+                .into_iter()
+                .map(|shop| {
+                    let billing = billing_of(db, shop.id)?;
+                    Ok(BilledShop { shop, billing })
+                })
+                .collect()
+        })
     }
 
     fn set_shop_billing(
@@ -236,13 +237,15 @@ impl VendorBooks for SqliteStorage {
         billing: ShopBilling,
     ) -> Result<ShopBilling, StorageError> {
         let billing = billing::checked_billing(billing).map_err(StorageError::Invalid)?;
-        let db: &dyn Sql = &*self.conn();
+        self.write(|db| {
         shop_exists(db, shop)?;
         db.run(
             "INSERT INTO shop_billing (shop_id, record, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (shop_id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
             args![shop, to_json(&billing), Utc::now()],
         )?;
+        Ok(())
+        })?;
         Ok(billing)
     }
 
@@ -301,12 +304,13 @@ impl VendorBooks for SqliteStorage {
         shop: Option<Uuid>,
         today: NaiveDate,
     ) -> Result<Vec<ContractOverview>, StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let rows: Vec<(String, Uuid, String)> = db.all(
+        let rows: Vec<(String, Uuid, String)> = self.read(|db| {
+            db.all(
             "SELECT c.record, c.shop_id, s.name FROM contracts c JOIN shops s ON s.id = c.shop_id
              WHERE CAST(?1 AS TEXT) IS NULL OR c.shop_id = ?1 ORDER BY s.name, c.start_date",
             args![shop],
-        )?;
+        )
+        })?;
         rows.into_iter()
             .map(|(record, shop_id, shop_name)| {
                 let contract: Contract = json(&record)?;
@@ -345,13 +349,12 @@ impl VendorBooks for SqliteStorage {
     }
 
     fn invoice_run(&self, on: NaiveDate) -> Result<Vec<Invoice>, StorageError> {
-        let contracts: Vec<(Uuid, String)> = {
-            let db: &dyn Sql = &*self.conn();
+        let contracts: Vec<(Uuid, String)> = self.read(|db| {
             db.all(
                 "SELECT shop_id, record FROM contracts ORDER BY shop_id, start_date, id",
                 &[],
-            )?
-        };
+            )
+        })?;
         let mut issued = Vec::new();
         for (shop, record) in contracts {
             let contract: Contract = json(&record)?;
@@ -360,8 +363,7 @@ impl VendorBooks for SqliteStorage {
             for period in due {
                 // One transaction per invoice: a run stopped half-way keeps what it issued, and
                 // the next run goes on from there.
-                let mut conn = self.conn();
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let tx = self.db.begin(Access::Write)?;
                 let db: &dyn Sql = &*tx;
                 let live: bool = db.one(
                     "SELECT EXISTS (SELECT 1 FROM invoices WHERE contract_id = ?1 AND period_start = ?2
@@ -409,22 +411,23 @@ impl VendorBooks for SqliteStorage {
         shop: Option<Uuid>,
         overdue_on: Option<NaiveDate>,
     ) -> Result<Vec<Invoice>, StorageError> {
-        let db: &dyn Sql = &*self.conn();
-        let rows: Vec<InvoiceRow> = db.all(
-            &format!(
-                "SELECT {INVOICE_COLUMNS} FROM invoices
+        let rows: Vec<InvoiceRow> = self.read(|db| {
+            db.all(
+                &format!(
+                    "SELECT {INVOICE_COLUMNS} FROM invoices
                  WHERE (CAST(?1 AS TEXT) IS NULL OR shop_id = ?1)
                    AND (CAST(?2 AS TEXT) IS NULL OR (kind = 'invoice' AND paid_on IS NULL
                         AND cancelled_by IS NULL AND due_on < ?2))
                  ORDER BY year, seq"
-            ),
-            args![shop, overdue_on],
-        )?;
+                ),
+                args![shop, overdue_on],
+            )
+        })?;
         rows.into_iter().map(read_invoice).collect()
     }
 
     fn invoice(&self, number: &str) -> Result<Invoice, StorageError> {
-        invoice_by_number(&*self.conn(), number)
+        self.read(|db| invoice_by_number(db, number))
     }
 
     fn invoice_document(&self, number: &str, document: Document) -> Result<Vec<u8>, StorageError> {
@@ -432,11 +435,12 @@ impl VendorBooks for SqliteStorage {
             Document::Xml => "xml",
             Document::Pdf => "pdf",
         };
-        let db: &dyn Sql = &*self.conn();
-        db.row(
-            &format!("SELECT {column} FROM invoices WHERE number = ?1"),
-            args![number],
-        )?
+        self.read(|db| {
+            db.row(
+                &format!("SELECT {column} FROM invoices WHERE number = ?1"),
+                args![number],
+            )
+        })?
         .ok_or_else(|| StorageError::NotFound(format!("no invoice {number}")))
     }
 
@@ -447,8 +451,7 @@ impl VendorBooks for SqliteStorage {
         on: NaiveDate,
     ) -> Result<Invoice, StorageError> {
         let reason = billing::checked_reason(reason).map_err(StorageError::Invalid)?;
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.db.begin(Access::Write)?;
         let db: &dyn Sql = &*tx;
         let original = invoice_by_number(db, number)?;
         if original.kind == InvoiceKind::CreditNote {
@@ -479,7 +482,8 @@ impl VendorBooks for SqliteStorage {
     }
 
     fn mark_paid(&self, number: &str, on: NaiveDate) -> Result<Invoice, StorageError> {
-        let db: &dyn Sql = &*self.conn();
+        let tx = self.db.begin(Access::Write)?;
+        let db: &dyn Sql = &*tx;
         let invoice = invoice_by_number(db, number)?;
         if invoice.kind == InvoiceKind::CreditNote {
             return Err(StorageError::Invalid(format!(
@@ -495,6 +499,8 @@ impl VendorBooks for SqliteStorage {
             "UPDATE invoices SET paid_on = ?2 WHERE number = ?1",
             args![number, on],
         )?;
-        invoice_by_number(db, number)
+        let paid = invoice_by_number(db, number)?;
+        tx.commit()?;
+        Ok(paid)
     }
 }
