@@ -29,6 +29,8 @@ pub struct TestServer {
     process: Child,
     pub base: String,
     pub dir: tempfile::TempDir,
+    /// The `--db` argument: a SQLite file in `dir`, or a PostgreSQL database of its own.
+    db: String,
     pub http: Client,
     options: Vec<String>,
     env: Vec<(&'static str, std::ffi::OsString)>,
@@ -49,16 +51,17 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let options: Vec<String> = options.iter().map(|o| (*o).to_owned()).collect();
         let env = clock.map(FakeClock::env).unwrap_or_default();
-        let (process, base) = spawn(
-            &dir.path().join("server.sqlite"),
-            "127.0.0.1:0",
-            &options,
-            &env,
-        );
+        let db = match Backend::chosen() {
+            Backend::Sqlite => dir.path().join("server.sqlite").display().to_string(),
+            Backend::Postgres => new_postgres_database(),
+        };
+        let log = dir.path().join("server.log");
+        let (process, base) = spawn(&db, &log, "127.0.0.1:0", &options, &env);
         TestServer {
             process,
             base,
             dir,
+            db,
             http: Client::new(),
             options,
             env,
@@ -69,7 +72,8 @@ impl TestServer {
     pub fn restart(&mut self) {
         self.stop();
         let listen = self.base.trim_start_matches("http://").to_owned();
-        let (process, base) = spawn(&self.db(), &listen, &self.options, &self.env);
+        let log = self.dir.path().join("server.log");
+        let (process, base) = spawn(&self.db, &log, &listen, &self.options, &self.env);
         assert_eq!(base, self.base, "the server came back on its address");
         self.process = process;
     }
@@ -80,8 +84,68 @@ impl TestServer {
         let _ = self.process.wait();
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("server.sqlite")
+    /// The server's database as `--db` names it.
+    pub fn db(&self) -> String {
+        self.db.clone()
+    }
+
+    /// Everything the database holds, as bytes: the SQLite file, or PostgreSQL's plain dump.
+    pub fn stored_bytes(&self) -> Vec<u8> {
+        match Backend::chosen() {
+            Backend::Sqlite => std::fs::read(&self.db).unwrap(),
+            Backend::Postgres => {
+                let dump = Command::new("pg_dump")
+                    .arg("--dbname")
+                    .arg(&self.db)
+                    .output()
+                    .unwrap();
+                assert!(
+                    dump.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&dump.stderr)
+                );
+                dump.stdout
+            }
+        }
+    }
+
+    /// The `--db` argument of a copy restored from `backup` (what `backup --to` wrote): the
+    /// SQLite file itself, or a new PostgreSQL database `pg_restore` filled.
+    pub fn restored(&self, backup: &std::path::Path) -> String {
+        match Backend::chosen() {
+            Backend::Sqlite => backup.display().to_string(),
+            Backend::Postgres => {
+                let copy = new_postgres_database();
+                let restore = Command::new("pg_restore")
+                    .arg("--dbname")
+                    .arg(&copy)
+                    .arg(backup)
+                    .output()
+                    .unwrap();
+                assert!(
+                    restore.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&restore.stderr)
+                );
+                copy
+            }
+        }
+    }
+
+    /// The server's database itself, for what a test does behind the server's back.
+    pub fn database(&self) -> ServerDatabase {
+        match Backend::chosen() {
+            Backend::Sqlite => {
+                let conn = rusqlite::Connection::open(&self.db).unwrap();
+                // The server may hold the write lock for a moment.
+                conn.busy_timeout(std::time::Duration::from_secs(5))
+                    .unwrap();
+                ServerDatabase::Sqlite(conn)
+            }
+            Backend::Postgres => ServerDatabase::Postgres(
+                postgres::Client::connect(&self.db, postgres::NoTls).unwrap(),
+            ),
+        }
     }
 
     /// An operator command against the same database, with `stdin` as its input.
@@ -311,7 +375,8 @@ pub fn json_of(command: &mut Command, stdin: &str) -> Value {
 
 /// Starts the server and waits for the line that says where it listens: no sleeps.
 fn spawn(
-    db: &std::path::Path,
+    db: &str,
+    log: &std::path::Path,
     listen: &str,
     options: &[String],
     env: &[(&'static str, std::ffi::OsString)],
@@ -327,14 +392,20 @@ fn spawn(
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(process.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut out = BufReader::new(process.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
     let base = line
         .trim()
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
+    // Its warnings go on to a file beside its database, for a failing test to be read by.
+    let mut log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    std::thread::spawn(move || std::io::copy(&mut out, &mut log));
     (process, base)
 }
 
@@ -342,5 +413,90 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.process.kill();
         let _ = self.process.wait();
+        // A failing test shows what the server said.
+        if std::thread::panicking() {
+            if let Ok(log) = std::fs::read_to_string(self.dir.path().join("server.log")) {
+                eprintln!("the server's log:\n{log}");
+            }
+        }
     }
+}
+
+/// Which database the test servers keep their tables in: SQLite unless
+/// `STATIONDESK_TEST_BACKEND=postgres`, which takes the cluster `STATIONDESK_TEST_POSTGRES`
+/// names (`scripts/with-postgres.sh` starts a throwaway one). The server's integration suite
+/// runs once with each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn chosen() -> Backend {
+        match std::env::var("STATIONDESK_TEST_BACKEND").as_deref() {
+            Ok("postgres") => Backend::Postgres,
+            Ok("sqlite") | Err(_) => Backend::Sqlite,
+            Ok(other) => panic!("STATIONDESK_TEST_BACKEND is sqlite or postgres, not {other:?}"),
+        }
+    }
+}
+
+/// A new, empty database on the test cluster: its address.
+pub fn new_postgres_database() -> String {
+    let cluster = std::env::var("STATIONDESK_TEST_POSTGRES").expect(
+        "STATIONDESK_TEST_POSTGRES names no PostgreSQL cluster: run the tests under scripts/with-postgres.sh",
+    );
+    let mut admin = postgres::Client::connect(&cluster, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("the test cluster at {cluster}: {e}"));
+    let name = format!("test_{}", uuid::Uuid::now_v7().simple());
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let (server, _) = cluster
+        .rsplit_once('/')
+        .expect("the cluster's address ends in a database");
+    format!("{server}/{name}")
+}
+
+/// A test's own connection to a server's database. Statements number their text arguments
+/// `?1`, `?2`, … on either.
+pub enum ServerDatabase {
+    Sqlite(rusqlite::Connection),
+    Postgres(postgres::Client),
+}
+
+impl ServerDatabase {
+    pub fn execute(&mut self, sql: &str, args: &[&str]) -> u64 {
+        match self {
+            ServerDatabase::Sqlite(conn) => {
+                conn.execute(sql, rusqlite::params_from_iter(args)).unwrap() as u64
+            }
+            ServerDatabase::Postgres(client) => {
+                client.execute(&numbered(sql), &text_params(args)).unwrap()
+            }
+        }
+    }
+
+    pub fn count(&mut self, sql: &str, args: &[&str]) -> i64 {
+        match self {
+            ServerDatabase::Sqlite(conn) => conn
+                .query_row(sql, rusqlite::params_from_iter(args), |r| r.get(0))
+                .unwrap(),
+            ServerDatabase::Postgres(client) => client
+                .query_one(&numbered(sql), &text_params(args))
+                .unwrap()
+                .get(0),
+        }
+    }
+}
+
+fn numbered(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+fn text_params<'a>(args: &'a [&'a str]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    args.iter()
+        .map(|arg| arg as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }

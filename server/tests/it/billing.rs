@@ -537,7 +537,7 @@ fn invoices_over_the_api_by_role() {
     assert_valid_e_invoices(&server, &[mine, theirs].concat());
 }
 
-fn run_process(db: &Path, on: &str) -> std::process::Child {
+fn run_process(db: &str, on: &str) -> std::process::Child {
     Command::new(server_binary())
         .arg("--db")
         .arg(db)
@@ -548,12 +548,8 @@ fn run_process(db: &Path, on: &str) -> std::process::Child {
         .unwrap()
 }
 
-fn issued_count(db: &Path) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .unwrap();
-    conn.query_row("SELECT count(*) FROM invoices", [], |r| r.get(0))
-        .unwrap()
+fn issued(db: &mut stationdesk_e2e::server::ServerDatabase) -> i64 {
+    db.count("SELECT count(*) FROM invoices", &[])
 }
 
 #[test]
@@ -598,12 +594,12 @@ fn numbers_stay_unbroken_when_runs_race_and_when_one_is_killed_half_way() {
 
     // A run killed once it is under way, then started again.
     let mut killed = run_process(&db, "2026-12-01");
-    while issued_count(&db) <= (TILLS * 6) as i64 {
+    while issued(&mut server.database()) <= (TILLS * 6) as i64 {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     killed.kill().unwrap();
     killed.wait().unwrap();
-    let after_kill = issued_count(&db) as usize;
+    let after_kill = issued(&mut server.database()) as usize;
     assert!(
         after_kill < TILLS * 11,
         "the run was killed half-way ({after_kill} issued)"

@@ -607,7 +607,7 @@ fn replaying_the_history_rebuilds_the_servers_tables() {
     );
     server.stop();
 
-    let storage = SqlStorage::open_sqlite(&server.db()).unwrap();
+    let storage = SqlStorage::open(&server.db(), 1).unwrap();
     let before = storage.tables_digest().unwrap();
     assert!(
         before.contains("\"resolved\""),

@@ -70,9 +70,9 @@ fn the_server_killed_in_the_middle_of_a_push_loses_and_duplicates_nothing() {
         let outcome = sync::sync(&mut store);
         (store, outcome)
     });
-    let on_server = read_only(&server.db());
+    let mut on_server = server.database();
     let at_kill = loop {
-        let applied = count(&on_server, "SELECT count(*) FROM changes");
+        let applied = on_server.count("SELECT count(*) FROM changes", &[]);
         if applied >= 500 {
             server.stop();
             break applied;
@@ -92,22 +92,22 @@ fn the_server_killed_in_the_middle_of_a_push_loses_and_duplicates_nothing() {
 
     server.restart();
     assert!(
-        count(&read_only(&server.db()), "SELECT count(*) FROM changes") >= at_kill,
+        server.database().count("SELECT count(*) FROM changes", &[]) >= at_kill,
         "what the server had committed survived the kill"
     );
     let synced = sync::sync(&mut store).unwrap();
     assert_eq!(store.sync_status().unwrap().pending, 0);
     assert_eq!(synced.pushed.accepted as i64, left);
-    let on_server = read_only(&server.db());
+    let mut on_server = server.database();
     assert_eq!(
-        count(&on_server, "SELECT count(*) FROM changes"),
+        on_server.count("SELECT count(*) FROM changes", &[]),
         waiting,
         "every change once"
     );
     assert_eq!(
-        count(
-            &on_server,
-            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed'"
+        on_server.count(
+            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed'",
+            &[]
         ),
         3000
     );
@@ -186,12 +186,12 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
     // Whatever page was being applied is not there at all; every page before it is whole.
     let cursor = count(&local, "SELECT pull_cursor FROM sync_state");
     assert!(cursor >= cursor_at_kill && cursor < history, "{cursor}");
-    let on_server = read_only(&server.db());
-    let tickets_up_to_cursor = count(
-        &on_server,
+    let mut on_server = server.database();
+    let tickets_up_to_cursor = on_server.count(
         &format!(
             "SELECT count(*) FROM changes WHERE kind = 'ticket_filed' AND shop_seq <= {cursor}"
         ),
+        &[],
     );
     assert_eq!(
         count(&local, "SELECT count(*) FROM tickets"),
@@ -199,11 +199,11 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
     );
     assert_eq!(
         count(&local, "SELECT count(*) FROM ticket_events"),
-        count(
-            &on_server,
+        on_server.count(
             &format!(
                 "SELECT count(*) FROM changes WHERE kind = 'ticket_event' AND shop_seq <= {cursor}"
-            )
+            ),
+            &[]
         )
     );
 
@@ -213,7 +213,7 @@ fn the_client_killed_in_the_middle_of_a_pull_applies_whole_pages_and_goes_on() {
     assert_eq!(count(&local, "SELECT count(*) FROM ticket_events"), 3000);
     assert_eq!(
         count(&local, "SELECT pull_cursor FROM sync_state"),
-        count(&on_server, "SELECT max(revision) FROM changes")
+        on_server.count("SELECT max(revision) FROM changes", &[])
     );
     run(&admin_db, &["logout"], "", None);
     forget_device(&till);

@@ -85,13 +85,10 @@ fn attachment_uploads_cannot_be_wedged_and_follow_the_documented_reach() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap().contains("start it again"));
     // After ten minutes without progress the till starts it again (the clock moved on).
-    rusqlite::Connection::open(server.db())
-        .unwrap()
-        .execute(
-            "UPDATE blobs SET updated_at = '2026-01-01T00:00:00.000Z' WHERE sha256 = ?1",
-            [&sha],
-        )
-        .unwrap();
+    server.database().execute(
+        "UPDATE blobs SET updated_at = '2026-01-01T00:00:00.000Z' WHERE sha256 = ?1",
+        &[&sha],
+    );
     let (status, body) = put_blob(&server, &till, &sha, 0, content.len() as u64, &content);
     assert_eq!(
         (status, body["complete"].as_bool()),
@@ -137,25 +134,18 @@ fn unfinished_uploads_expire() {
     );
     let (status, _) = put_blob(&server, &till, &old, 0, 4096, &[b'a'; 100]);
     assert_eq!(status, StatusCode::OK);
-    rusqlite::Connection::open(server.db())
-        .unwrap()
-        .execute(
-            "UPDATE blobs SET updated_at = '2026-01-01T00:00:00.000Z' WHERE sha256 = ?1",
-            [&old],
-        )
-        .unwrap();
+    server.database().execute(
+        "UPDATE blobs SET updated_at = '2026-01-01T00:00:00.000Z' WHERE sha256 = ?1",
+        &[&old],
+    );
     // Any upload sweeps what was left unfinished for a day.
     put_blob(&server, &till, &new, 0, 4096, &[b'b'; 10]);
     let (_, status) = server.get(&format!("/v1/blobs/{old}/status"), Some(&till));
     assert_eq!(status["received"], 0, "{status}");
-    let left: i64 = rusqlite::Connection::open(server.db())
-        .unwrap()
-        .query_row(
-            "SELECT count(*) FROM blob_chunks WHERE sha256 = ?1",
-            [&old],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let left = server.database().count(
+        "SELECT count(*) FROM blob_chunks WHERE sha256 = ?1",
+        &[&old],
+    );
     assert_eq!(left, 0);
 }
 

@@ -207,23 +207,17 @@ fn a_pulled_change_this_version_cannot_read_is_set_aside_and_the_rest_applies() 
         ["applied"]
     );
     // A change of a kind a newer server makes, between two this version reads.
-    Connection::open(server.db())
-        .unwrap()
-        .execute(
-            "INSERT INTO changes (change_id, shop_id, shop_seq, kind, subject_id, body, received_at)
-             VALUES (?1, ?2, (SELECT max(shop_seq) + 1 FROM changes WHERE shop_id = ?2),
-                     'invoice_issued', ?3, ?4, ?5)",
-            params![
-                Uuid::now_v7().to_string(),
-                shop,
-                Uuid::now_v7().to_string(),
-                json!({"change_id": Uuid::now_v7(), "created_at": Utc::now(), "type": "invoice_issued",
-                       "invoice": {"number": "2026-0001"}})
-                .to_string(),
-                "2026-12-01T10:00:00.000Z"
-            ],
-        )
-        .unwrap();
+    let (change, subject) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
+    let body =
+        json!({"change_id": Uuid::now_v7(), "created_at": Utc::now(), "type": "invoice_issued",
+                      "invoice": {"number": "2026-0001"}})
+        .to_string();
+    server.database().execute(
+        "INSERT INTO changes (change_id, shop_id, shop_seq, kind, subject_id, body, received_at)
+         VALUES (?1, ?2, (SELECT max(shop_seq) + 1 FROM changes WHERE shop_id = ?2),
+                 'invoice_issued', ?3, ?4, ?5)",
+        &[&change, &shop, &subject, &body, "2026-12-01T10:00:00.000Z"],
+    );
     assert_eq!(
         statuses(&server.push(&till, &[filed(after, None)])),
         ["applied"]

@@ -80,6 +80,12 @@ impl ToSql for Arg<'_> {
                 _ => number.to_sql(ty, out),
             },
             Arg::Bool(truth) => truth.to_sql(ty, out),
+            // JSONB's binary form is its text after a version byte.
+            Arg::Text(text) if *ty == Type::JSONB => {
+                out.extend_from_slice(&[1]);
+                out.extend_from_slice(text.as_bytes());
+                Ok(IsNull::No)
+            }
             Arg::Text(text) => text.as_ref().to_sql(ty, out),
             Arg::Bytes(bytes) => bytes.to_sql(ty, out),
         }
@@ -340,7 +346,8 @@ impl Database for PgDatabase {
         let mut listener = self.listener.lock().unwrap_or_else(|p| p.into_inner());
         let mut heard = Elsewhere::Nothing;
         let mut notifications = listener.notifications();
-        let mut pending = notifications.iter();
+        // A short wait, not none: the client reads the socket only while it waits.
+        let mut pending = notifications.timeout_iter(Duration::from_millis(20));
         while let Some(notification) = pending.next()? {
             match serde_json::from_str::<News>(notification.payload()) {
                 Ok(news) if news.from == self.me => {}

@@ -138,8 +138,10 @@ impl SqlStorage {
         now: DateTime<Utc>,
     ) -> Result<Contract, StorageError> {
         let tx = self.db.begin(Access::Write)?;
-        let (contract, owner) = build(&*tx)?;
+        // Before the checks: another process's contract for the same till waits until this
+        // one is in.
         tx.lock_history()?;
+        let (contract, owner) = build(&*tx)?;
         let committed = append_by_server(
             &*tx,
             ChangeBody::ContractConfirmed {
@@ -365,6 +367,10 @@ impl VendorBooks for SqlStorage {
                 // the next run goes on from there.
                 let tx = self.db.begin(Access::Write)?;
                 let db: &dyn Sql = &*tx;
+                // The number first: it locks the year's counter, so a run in another process
+                // waits here and then sees this invoice. Not used, it is given back with the
+                // transaction.
+                let (seq, number) = next_number(db, on.year())?;
                 let live: bool = db.one(
                     "SELECT EXISTS (SELECT 1 FROM invoices WHERE contract_id = ?1 AND period_start = ?2
                      AND kind = 'invoice' AND cancelled_by IS NULL)",
@@ -382,7 +388,6 @@ impl VendorBooks for SqlStorage {
                     tracing::warn!(shop_id = %shop, "no billing data for the shop; its invoices wait");
                     break;
                 };
-                let (seq, number) = next_number(db, on.year())?;
                 // Issued on the run's day: a run that catches up dates its invoices today.
                 let period = stationdesk_core::domain::billing::DuePeriod {
                     issue_on: on,

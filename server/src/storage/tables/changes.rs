@@ -290,7 +290,7 @@ fn project(tx: &dyn Sql, change: &Change, owner: Owner, revision: i64) -> Result
             tx.run(
                 "INSERT INTO tickets (id, shop_id, station_id, state, priority, channel, title, created_at, updated_at, revision, search_text)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                         concat_ws(' ', ?7, CAST(?11 AS TEXT), CAST(?12 AS TEXT), CAST(?13 AS TEXT)))",
+                         concat_ws(' ', CAST(?7 AS TEXT), CAST(?11 AS TEXT), CAST(?12 AS TEXT), CAST(?13 AS TEXT)))",
                 args![
                     ticket.id,
                     shop,
