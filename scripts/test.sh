@@ -20,6 +20,10 @@ step "unit, property and integration tests"
 dbus-run-session -- bash scripts/with-keyring.sh bash scripts/with-postgres.sh \
   cargo test --workspace --exclude stationdesk-e2e
 
+step "the server's integration tests again, on PostgreSQL"
+dbus-run-session -- bash scripts/with-keyring.sh bash scripts/with-postgres.sh \
+  env STATIONDESK_TEST_BACKEND=postgres cargo test -p stationdesk-server --test it
+
 step "stationdesk-core builds without any GUI crate"
 if cargo tree -p stationdesk-core -e normal,build | grep -Ei '^[^a-z]*(tauri|wry|tao|webkit)'; then
   echo "stationdesk-core depends on a GUI crate" >&2

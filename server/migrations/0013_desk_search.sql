@@ -1,7 +1,7 @@
 -- The desk's search: each ticket's title, request and thread (replies and internal notes) as
 -- one text on its row, and a trigram index of it, so a word matches inside longer ones (German
 -- runs words together: "Bondrucker"). A rare word is looked up in the index; a common one is
--- checked row by row while the queue is walked in its order (see sqlite/desk.rs). Triggers keep
+-- checked row by row while the queue is walked in its order (see storage/tables/desk.rs). Triggers keep
 -- the index with the rows. Titles were searched alone before.
 ALTER TABLE tickets ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 CREATE VIRTUAL TABLE ticket_text USING fts5(
