@@ -96,8 +96,12 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
+    /// `ok`, or `unavailable` when the database cannot be reached (answered with 503, so a
+    /// load balancer sends the callers to another server process).
     pub status: String,
     pub version: String,
+    /// `ok`, or what keeps the database from answering.
+    pub database: String,
 }
 
 /// A station joins its shop with a one-time code from the shop admin.

@@ -68,6 +68,28 @@ impl TestServer {
         }
     }
 
+    /// Another server process on the same database, as a vendor runs several behind a load
+    /// balancer; it leaves the database to this one.
+    pub fn beside(&self) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let (process, base) = spawn(
+            &self.db,
+            &dir.path().join("server.log"),
+            "127.0.0.1:0",
+            &self.options,
+            &self.env,
+        );
+        TestServer {
+            process,
+            base,
+            dir,
+            db: self.db.clone(),
+            http: Client::new(),
+            options: self.options.clone(),
+            env: self.env.clone(),
+        }
+    }
+
     /// Kills the process (as a crash would) and starts it again on the same address and file.
     pub fn restart(&mut self) {
         self.stop();
@@ -130,6 +152,17 @@ impl TestServer {
                 copy
             }
         }
+    }
+
+    /// Takes the server's PostgreSQL database away under it, as a database server that went
+    /// down would.
+    pub fn drop_postgres_database(&self) {
+        let cluster = std::env::var("STATIONDESK_TEST_POSTGRES").unwrap();
+        let (_, name) = self.db.rsplit_once('/').unwrap();
+        postgres::Client::connect(&cluster, postgres::NoTls)
+            .unwrap()
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .unwrap();
     }
 
     /// The server's database itself, for what a test does behind the server's back.

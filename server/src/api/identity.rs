@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::Utc;
 use stationdesk_protocol::{
@@ -18,7 +19,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::serve::ClientAddress;
 use crate::signin::{self, Attempt};
-use crate::storage::{Ending, SecurityNote, Storage};
+use crate::storage::{Ending, SecurityNote, Storage, StorageError};
 use crate::throttle::Throttle;
 use crate::{blocking, body, checked_blocking, policy, Options};
 
@@ -34,12 +35,28 @@ pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "server",
-    responses((status = 200, description = "The server is up", body = Health)))]
-async fn health() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-    })
+    responses((status = 200, description = "The server is up and its database answers", body = Health),
+        (status = 503, description = "The database does not answer", body = Health)))]
+async fn health(State(storage): State<Arc<dyn Storage>>) -> (StatusCode, Json<Health>) {
+    let answered = tokio::task::spawn_blocking(move || storage.ping())
+        .await
+        .unwrap_or_else(|panicked| Err(StorageError::Backend(panicked.to_string())));
+    let (code, status, database) = match answered {
+        Ok(()) => (StatusCode::OK, "ok", "ok".to_owned()),
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            error.to_string(),
+        ),
+    };
+    (
+        code,
+        Json(Health {
+            status: status.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            database,
+        }),
+    )
 }
 
 #[utoipa::path(post, path = "/v1/enrol", tag = "identity", request_body = EnrolRequest,

@@ -376,6 +376,8 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
     fn known_head(&self, _caller: &Caller) -> Option<u64> {
         None
     }
+    /// Whether the database answers.
+    fn ping(&self) -> Result<(), StorageError>;
     /// Whose the token is, or why it no longer works.
     fn caller(&self, token: &str) -> Result<TokenState, StorageError>;
     /// Applies each change once, in order, as far as the door ([`crate::door::admit`]) lets

@@ -92,14 +92,22 @@ fn an_unknown_address_costs_the_same_time_as_a_wrong_password() {
             unknown_try();
         }
     }
+    // Each pair ran back to back, under the same load from the tests beside this one (and
+    // their databases): the median of the pairs' ratios is what the two paths cost apart.
+    let mut ratios: Vec<f64> = unknown
+        .iter()
+        .zip(&wrong)
+        .map(|(unknown, wrong)| unknown.as_secs_f64() / wrong.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let ratio = ratios[ratios.len() / 2];
     let (unknown, wrong) = (median(unknown), median(wrong));
-    let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
     println!(
-        "sign-in p50 over {TRIES} tries: unknown e-mail {unknown:?}, known e-mail with a wrong password {wrong:?}, ratio {ratio:.2}"
+        "sign-in p50 over {TRIES} tries: unknown e-mail {unknown:?}, known e-mail with a wrong password {wrong:?}, median ratio of the pairs {ratio:.2}"
     );
     assert!(
         (0.8..=1.2).contains(&ratio),
-        "an unknown address answers in {unknown:?}, a wrong password in {wrong:?}"
+        "an unknown address answers in {unknown:?}, a wrong password in {wrong:?} (p50); the pairs' median ratio is {ratio:.2}"
     );
 }
 

@@ -5,6 +5,7 @@ use crate::common::{comment, filed, moved, statuses, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use stationdesk_core::domain::tickets::TicketState;
+use stationdesk_e2e::server::Backend;
 use uuid::Uuid;
 
 #[test]
@@ -263,6 +264,31 @@ fn one_shop_never_reads_or_writes_another_shops_data() {
     // A new ticket must come from a shop.
     let orphan = server.push(&support, &[filed(Uuid::now_v7(), None)]);
     assert_eq!(statuses(&orphan), ["rejected"]);
+}
+
+/// The health check asks the database, so a load balancer takes a server process whose
+/// database is gone out of its rotation.
+#[test]
+fn the_health_check_says_whether_the_database_answers() {
+    let server = TestServer::start();
+    let (status, health) = server.get("/healthz", None);
+    assert_eq!(
+        (status, health["database"].as_str()),
+        (StatusCode::OK, Some("ok")),
+        "{health}"
+    );
+    // Only a database on its own server can go away under a running process: SQLite's file
+    // stays open.
+    if Backend::chosen() == Backend::Postgres {
+        server.drop_postgres_database();
+        let (status, health) = server.get("/healthz", None);
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
+        assert_eq!(health["status"], "unavailable");
+        assert!(
+            health["database"].as_str().unwrap().contains("PostgreSQL"),
+            "{health}"
+        );
+    }
 }
 
 #[test]

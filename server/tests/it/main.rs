@@ -19,6 +19,8 @@
 //! - [`sync`]: the client's sync against the server, with a real keyring, faults and all.
 //! - [`faults`]: processes killed mid-push and mid-pull, clocks an hour off.
 //! - [`openapi`]: the served OpenAPI document describes what the server does.
+//! - [`processes`]: three server processes on one database: each change once, what one
+//!   applies or revokes heard by the others, pulls that skip nothing.
 //! - [`sql`]: the storage's one SQL layer reads and writes alike on SQLite and on a real
 //!   PostgreSQL.
 //! - [`tls`]: HTTPS with certificates made in the test: the vendor's CA, wrong names, expiry,
@@ -43,6 +45,7 @@ mod faults;
 mod hardening;
 mod internal_notes;
 mod openapi;
+mod processes;
 mod roles;
 mod sql;
 mod sync;

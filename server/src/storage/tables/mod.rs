@@ -375,6 +375,10 @@ impl Storage for SqlStorage {
         Ok((shop, station, token))
     }
 
+    fn ping(&self) -> Result<(), StorageError> {
+        self.read(|db| db.one::<i64>("SELECT 1", &[])).map(drop)
+    }
+
     fn known_caller(&self, token: &str) -> Option<Caller> {
         self.callers.get(token)
     }
