@@ -7,7 +7,7 @@ use stationdesk_server::storage::sql::{Access, Database, Dialect, PgDatabase, Sq
 use stationdesk_server::storage::StorageError;
 use uuid::Uuid;
 
-use crate::common::postgres_database;
+use stationdesk_e2e::server::new_postgres_database;
 
 fn round_trip(db: &dyn Sql) {
     let (integer, bytes, truth) = match db.dialect() {
@@ -76,6 +76,6 @@ fn statements_arguments_and_rows_on_sqlite() {
 
 #[test]
 fn statements_arguments_and_rows_on_postgres() {
-    let db = PgDatabase::open(&postgres_database(), 1).unwrap();
+    let db = PgDatabase::open(&new_postgres_database(), 1).unwrap();
     round_trip(&*db.begin(Access::Write).unwrap());
 }

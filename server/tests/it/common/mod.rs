@@ -259,21 +259,3 @@ pub fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Child {
         .spawn()
         .unwrap()
 }
-
-/// A new, empty PostgreSQL database on the test cluster (`scripts/with-postgres.sh` names it
-/// in `STATIONDESK_TEST_POSTGRES`), for one test; its address.
-pub fn postgres_database() -> String {
-    let cluster = std::env::var("STATIONDESK_TEST_POSTGRES").expect(
-        "STATIONDESK_TEST_POSTGRES names no PostgreSQL cluster: run the tests under scripts/with-postgres.sh",
-    );
-    let mut admin = postgres::Client::connect(&cluster, postgres::NoTls)
-        .unwrap_or_else(|e| panic!("the test cluster at {cluster}: {e}"));
-    let name = format!("test_{}", Uuid::now_v7().simple());
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let (server, _) = cluster
-        .rsplit_once('/')
-        .expect("the cluster's address ends in a database");
-    format!("{server}/{name}")
-}
