@@ -18,7 +18,7 @@ use stationdesk_core::store::{Store, TicketQuery, TicketView};
 use stationdesk_core::sync;
 
 /// A till with `count` tickets (two changes each: the ticket and its first event).
-fn busy_till(dir: &Path, count: usize) -> Store {
+pub(crate) fn busy_till(dir: &Path, count: usize) -> Store {
     let mut store = Store::open(&dir.join("till.sqlite")).unwrap();
     store.add_station("Kasse 1", "").unwrap();
     for n in 0..count {
@@ -43,7 +43,7 @@ fn count(conn: &Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
-fn forget_device(store: &Store) {
+pub(crate) fn forget_device(store: &Store) {
     let state = store.enrolment().unwrap().unwrap();
     secrets::forget_token(
         &state.server_url,

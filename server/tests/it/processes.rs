@@ -12,7 +12,11 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use stationdesk_core::sync;
+
+use crate::common::proxy::Proxy;
 use crate::common::{filed, statuses, TestServer};
+use crate::faults::{busy_till, forget_device};
 
 fn ids(changes: &[Value]) -> Vec<String> {
     changes
@@ -180,4 +184,47 @@ fn pulls_through_one_process_never_skip_what_the_others_commit_meanwhile() {
         missing.len(),
         pushed.len()
     );
+}
+
+/// A till pushes through a load balancer to two processes; one is killed in the middle of the
+/// push; the till's retry reaches the other, and every change is on the server once.
+#[test]
+fn a_process_killed_mid_push_leaves_exact_counts_when_the_till_retries_through_another() {
+    let mut first = TestServer::start();
+    let second = first.beside();
+    let balancer = Proxy::balancing(&[&first.base, &second.base]);
+    let shop = first.shop("Laden");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = busy_till(dir.path(), 3000);
+    sync::enrol(&mut store, &balancer.base, &first.code(&shop), "Kasse 1").unwrap();
+    let waiting = store.sync_status().unwrap().pending;
+    let pushing = std::thread::spawn(move || {
+        let outcome = sync::sync(&mut store);
+        (store, outcome)
+    });
+    let mut on_server = second.database();
+    loop {
+        if on_server.count("SELECT count(*) FROM changes", &[]) >= 500 {
+            first.stop();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let (mut store, _) = pushing.join().unwrap();
+    // Whatever the kill cut off is retried, and reaches the process still running.
+    let until = Instant::now() + Duration::from_secs(60);
+    while store.sync_status().unwrap().pending > 0 {
+        assert!(Instant::now() < until, "the till never got its changes in");
+        let _ = sync::sync(&mut store);
+    }
+    assert_eq!(
+        on_server.count("SELECT count(*) FROM changes", &[]),
+        waiting,
+        "every change once"
+    );
+    assert_eq!(
+        on_server.count("SELECT count(*) FROM changes WHERE kind = 'ticket_filed'", &[]),
+        3000
+    );
+    forget_device(&store);
 }

@@ -1,10 +1,11 @@
 //! A TCP proxy in front of the real server that misbehaves on demand: it answers 500, answers
 //! garbage, or forwards the request and cuts the connection half-way through the server's
-//! answer (after the server has done the work). One request per connection.
+//! answer (after the server has done the work). One request per connection. Given several
+//! servers, it is a load balancer: each request goes to the next one that takes connections.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,16 +24,27 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start(upstream: &str) -> Proxy {
+        Proxy::balancing(&[upstream])
+    }
+
+    /// In front of several servers, taking turns among those that take connections.
+    pub fn balancing(upstreams: &[&str]) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let upstream = upstream.trim_start_matches("http://").to_owned();
+        let upstreams: Arc<Vec<String>> = Arc::new(
+            upstreams
+                .iter()
+                .map(|upstream| upstream.trim_start_matches("http://").to_owned())
+                .collect(),
+        );
         let mode = Arc::new(AtomicU8::new(Mode::Pass as u8));
         let shared = mode.clone();
+        let turn = Arc::new(AtomicUsize::new(0));
         std::thread::spawn(move || {
             for client in listener.incoming().map_while(Result::ok) {
                 let mode = shared.load(Ordering::SeqCst);
-                let upstream = upstream.clone();
-                std::thread::spawn(move || serve(client, &upstream, mode));
+                let (upstreams, turn) = (upstreams.clone(), turn.clone());
+                std::thread::spawn(move || serve(client, &upstreams, &turn, mode));
             }
         });
         Proxy { base, mode }
@@ -71,7 +83,15 @@ fn read_message(stream: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
     Some(message)
 }
 
-fn serve(client: TcpStream, upstream: &str, mode: u8) {
+/// The next server that takes a connection, as a balancer that checks its servers would.
+fn connect(upstreams: &[String], turn: &AtomicUsize) -> Option<TcpStream> {
+    (0..upstreams.len()).find_map(|_| {
+        let next = turn.fetch_add(1, Ordering::SeqCst) % upstreams.len();
+        TcpStream::connect(&upstreams[next]).ok()
+    })
+}
+
+fn serve(client: TcpStream, upstreams: &[String], turn: &AtomicUsize, mode: u8) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let Some(request) = read_message(&mut reader) else {
         return;
@@ -92,8 +112,12 @@ fn serve(client: TcpStream, upstream: &str, mode: u8) {
             let _ = client.write_all(canned("200 OK", "<html>Wartungsarbeiten</html>").as_bytes());
         }
         _ => {
-            let mut server = TcpStream::connect(upstream).unwrap();
-            server.write_all(&request).unwrap();
+            let Some(mut server) = connect(upstreams, turn) else {
+                return;
+            };
+            if server.write_all(&request).is_err() {
+                return;
+            }
             let mut answer = BufReader::new(server);
             let Some(response) = read_message(&mut answer) else {
                 return;
