@@ -223,7 +223,10 @@ fn a_process_killed_mid_push_leaves_exact_counts_when_the_till_retries_through_a
         "every change once"
     );
     assert_eq!(
-        on_server.count("SELECT count(*) FROM changes WHERE kind = 'ticket_filed'", &[]),
+        on_server.count(
+            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed'",
+            &[]
+        ),
         3000
     );
     forget_device(&store);
