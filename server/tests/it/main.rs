@@ -20,7 +20,8 @@
 //! - [`faults`]: processes killed mid-push and mid-pull, clocks an hour off.
 //! - [`openapi`]: the served OpenAPI document describes what the server does.
 //! - [`processes`]: three server processes on one database: each change once, what one
-//!   applies or revokes heard by the others, pulls that skip nothing.
+//!   applies or revokes heard by the others, pulls that skip nothing, one killed mid-push
+//!   behind a load balancer.
 //! - [`sql`]: the storage's one SQL layer reads and writes alike on SQLite and on a real
 //!   PostgreSQL.
 //! - [`tls`]: HTTPS with certificates made in the test: the vendor's CA, wrong names, expiry,
