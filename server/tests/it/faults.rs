@@ -16,6 +16,7 @@ use stationdesk_core::domain::tickets::TicketState;
 use stationdesk_core::secrets::{self, Account};
 use stationdesk_core::store::{Store, TicketQuery, TicketView};
 use stationdesk_core::sync;
+use stationdesk_e2e::server::ServerDatabase;
 
 /// A till with `count` tickets (two changes each: the ticket and its first event).
 pub(crate) fn busy_till(dir: &Path, count: usize) -> Store {
@@ -41,6 +42,23 @@ fn count(conn: &Connection, sql: &str) -> i64 {
     // The writer may hold the lock for a moment; a reader in WAL mode is not blocked for long.
     conn.busy_timeout(Duration::from_secs(5)).unwrap();
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// The server holds each change of a [`busy_till`] of 3,000 tickets (`waiting` with its
+/// station) exactly once.
+pub(crate) fn each_change_once(on_server: &mut ServerDatabase, waiting: i64) {
+    assert_eq!(
+        on_server.count("SELECT count(*) FROM changes", &[]),
+        waiting,
+        "every change once"
+    );
+    assert_eq!(
+        on_server.count(
+            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed'",
+            &[]
+        ),
+        3000
+    );
 }
 
 pub(crate) fn forget_device(store: &Store) {
@@ -98,19 +116,7 @@ fn the_server_killed_in_the_middle_of_a_push_loses_and_duplicates_nothing() {
     let synced = sync::sync(&mut store).unwrap();
     assert_eq!(store.sync_status().unwrap().pending, 0);
     assert_eq!(synced.pushed.accepted as i64, left);
-    let mut on_server = server.database();
-    assert_eq!(
-        on_server.count("SELECT count(*) FROM changes", &[]),
-        waiting,
-        "every change once"
-    );
-    assert_eq!(
-        on_server.count(
-            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed'",
-            &[]
-        ),
-        3000
-    );
+    each_change_once(&mut server.database(), waiting);
     forget_device(&store);
 }
 

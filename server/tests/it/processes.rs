@@ -16,7 +16,7 @@ use stationdesk_core::sync;
 
 use crate::common::proxy::Proxy;
 use crate::common::{filed, statuses, TestServer};
-use crate::faults::{busy_till, forget_device};
+use crate::faults::{busy_till, each_change_once, forget_device};
 
 fn ids(changes: &[Value]) -> Vec<String> {
     changes
@@ -217,17 +217,6 @@ fn a_process_killed_mid_push_leaves_exact_counts_when_the_till_retries_through_a
         assert!(Instant::now() < until, "the till never got its changes in");
         let _ = sync::sync(&mut store);
     }
-    assert_eq!(
-        on_server.count("SELECT count(*) FROM changes", &[]),
-        waiting,
-        "every change once"
-    );
-    assert_eq!(
-        on_server.count(
-            "SELECT count(*) FROM changes WHERE kind = 'ticket_filed'",
-            &[]
-        ),
-        3000
-    );
+    each_change_once(&mut on_server, waiting);
     forget_device(&store);
 }

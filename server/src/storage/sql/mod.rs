@@ -161,16 +161,6 @@ impl FromValue for i64 {
     }
 }
 
-impl FromValue for f64 {
-    fn from_value(value: Value) -> Result<Self, StorageError> {
-        match value {
-            Value::Real(number) => Ok(number),
-            Value::Int(number) => Ok(number as f64),
-            other => Err(unexpected(&other, "a number")),
-        }
-    }
-}
-
 /// SQLite keeps a truth as 0 or 1; PostgreSQL as a boolean.
 impl FromValue for bool {
     fn from_value(value: Value) -> Result<Self, StorageError> {

@@ -76,7 +76,6 @@ impl ToSql for Arg<'_> {
             Arg::Int(number) => match *ty {
                 Type::INT2 => i16::try_from(*number)?.to_sql(ty, out),
                 Type::INT4 => i32::try_from(*number)?.to_sql(ty, out),
-                Type::FLOAT8 => (*number as f64).to_sql(ty, out),
                 _ => number.to_sql(ty, out),
             },
             Arg::Bool(truth) => truth.to_sql(ty, out),

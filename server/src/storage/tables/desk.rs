@@ -140,17 +140,15 @@ impl Search {
             return Ok(Search::Titles(text.to_owned()));
         };
         // PostgreSQL has no trigram table here: the queue is walked for the words.
-        let hits: i64 = if db.dialect() == Dialect::Postgres {
-            INDEXED_AT_MOST + 1
-        } else {
-            db.one(
+        if db.dialect() == Dialect::Sqlite {
+            let hits: i64 = db.one(
                 "SELECT count(*) FROM
-             (SELECT 1 FROM ticket_text WHERE ticket_text MATCH ?1 LIMIT ?2)",
+                 (SELECT 1 FROM ticket_text WHERE ticket_text MATCH ?1 LIMIT ?2)",
                 args![&expression, INDEXED_AT_MOST + 1],
-            )?
-        };
-        if hits <= INDEXED_AT_MOST {
-            return Ok(Search::Indexed(expression));
+            )?;
+            if hits <= INDEXED_AT_MOST {
+                return Ok(Search::Indexed(expression));
+            }
         }
         let mut words: Vec<String> = trigram_words(text).map(str::to_ascii_lowercase).collect();
         Ok(match words.len() {
