@@ -310,6 +310,9 @@ pub trait Transaction: Sql {
     /// to hear of when it commits (nothing to tell on SQLite, whose other processes read its
     /// commit counter).
     fn committed(&self, _changes: &[Committed]) {}
+    /// This transaction changes nothing that a process's remembered callers rest on (a token
+    /// used, a session opened, a change appended), so the other processes may keep theirs.
+    fn leaves_callers(&self) {}
 }
 
 /// What other processes wrote to the same database since the last look.
@@ -319,8 +322,12 @@ pub enum Elsewhere {
     Nothing,
     /// Something, unknown what: read the heads again, forget the callers.
     Unknown,
-    /// These heads moved (and anything else may have: forget the callers).
-    Heads(super::memory::HeadsMoved),
+    /// These heads moved; `callers`: tokens or accounts may have changed too, so the callers
+    /// remembered are forgotten.
+    Heads {
+        moved: super::memory::HeadsMoved,
+        callers: bool,
+    },
 }
 
 /// Where the storage keeps its tables: one SQLite file, or a PostgreSQL database that several

@@ -3,7 +3,7 @@
 //! [`Database`] is shared by several server processes: appends to the history take one
 //! advisory lock, and what a process committed reaches the others by LISTEN/NOTIFY.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::error::Error;
 use std::path::Path;
@@ -177,6 +177,7 @@ pub struct PgDatabase {
 struct News {
     from: Uuid,
     heads: HeadsMoved,
+    callers: bool,
 }
 
 /// The migrations, in order; each runs once, in a transaction of its own.
@@ -244,6 +245,7 @@ struct PgTransaction {
     open: bool,
     writes: bool,
     moved: RefCell<Vec<crate::storage::memory::Committed>>,
+    callers: Cell<bool>,
     me: Uuid,
 }
 
@@ -300,6 +302,7 @@ impl Transaction for PgTransaction {
             let news = serde_json::to_string(&News {
                 from: self.me,
                 heads,
+                callers: self.callers.get(),
             })
             .expect("news serialises");
             self.run("SELECT pg_notify(?1, ?2)", args![CHANNEL, news])?;
@@ -312,6 +315,10 @@ impl Transaction for PgTransaction {
     fn lock_history(&self) -> Result<(), StorageError> {
         self.run("SELECT pg_advisory_xact_lock(?1)", args![HISTORY_LOCK])
             .map(drop)
+    }
+
+    fn leaves_callers(&self) {
+        self.callers.set(false);
     }
 
     fn committed(&self, changes: &[crate::storage::memory::Committed]) {
@@ -337,6 +344,7 @@ impl Database for PgDatabase {
             open: true,
             writes: access == Access::Write,
             moved: RefCell::default(),
+            callers: Cell::new(true),
             me: self.me,
         }))
     }
@@ -351,12 +359,15 @@ impl Database for PgDatabase {
             match serde_json::from_str::<News>(notification.payload()) {
                 Ok(news) if news.from == self.me => {}
                 Ok(news) => {
-                    let mut heads = match heard {
-                        Elsewhere::Heads(heads) => heads,
-                        _ => HeadsMoved::default(),
+                    let (mut moved, callers) = match heard {
+                        Elsewhere::Heads { moved, callers } => (moved, callers),
+                        _ => (HeadsMoved::default(), false),
                     };
-                    heads.extend(news.heads);
-                    heard = Elsewhere::Heads(heads);
+                    moved.extend(news.heads);
+                    heard = Elsewhere::Heads {
+                        moved,
+                        callers: callers || news.callers,
+                    };
                 }
                 // Someone else on the channel: whatever it was, read everything again.
                 Err(_) => heard = Elsewhere::Unknown,

@@ -156,7 +156,7 @@ impl AccountBook for SqlStorage {
         setup_only: bool,
     ) -> Result<(String, Caller), StorageError> {
         let token = random_secret();
-        self.write(|db| {
+        self.write_leaving_callers(|db| {
             db.run(
                 "INSERT INTO tokens (token_hash, role, shop_id, user_id, name, created_at,
                                  last_used_at, ends_by, address, setup_only)
@@ -190,7 +190,7 @@ impl AccountBook for SqlStorage {
     }
 
     fn touch(&self, token: &str, now: DateTime<Utc>) -> Result<(), StorageError> {
-        self.write(|db| {
+        self.write_leaving_callers(|db| {
             db.run(
                 "UPDATE tokens SET last_used_at = ?2 WHERE token_hash = ?1",
                 args![secret_hash(token), now],
@@ -455,7 +455,7 @@ impl AccountBook for SqlStorage {
     }
 
     fn log_security(&self, note: SecurityNote, now: DateTime<Utc>) -> Result<(), StorageError> {
-        self.write(|db| {
+        self.write_leaving_callers(|db| {
             db.run(
                 "INSERT INTO security_log (at, kind, subject, shop_id, actor, address, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -126,6 +126,20 @@ impl SqlStorage {
         tx.commit()?;
         Ok(done)
     }
+
+    /// [`SqlStorage::write`] for what leaves every remembered caller as it is (a token used, a
+    /// session opened, a line in the security log): the other processes keep theirs, so the
+    /// frequent writes of a busy server do not send every caller back to the database.
+    fn write_leaving_callers<T>(
+        &self,
+        work: impl FnOnce(&dyn Sql) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let tx = self.db.begin(Access::Write)?;
+        tx.leaves_callers();
+        let done = work(&*tx)?;
+        tx.commit()?;
+        Ok(done)
+    }
 }
 
 fn role_of(text: &str) -> Result<Role, StorageError> {
@@ -195,14 +209,22 @@ impl Storage for SqlStorage {
     }
 
     fn follow_other_writers(&self) -> Result<(), StorageError> {
-        match self.db.elsewhere()? {
-            Elsewhere::Nothing => return Ok(()),
-            Elsewhere::Unknown => self.read(|db| load_heads(db, &self.heads))?,
-            Elsewhere::Heads(moved) => self.heads.merge(&moved),
-        }
+        let callers = match self.db.elsewhere()? {
+            Elsewhere::Nothing => false,
+            Elsewhere::Unknown => {
+                self.read(|db| load_heads(db, &self.heads))?;
+                true
+            }
+            Elsewhere::Heads { moved, callers } => {
+                self.heads.merge(&moved);
+                callers
+            }
+        };
         // Another process (an operator's command, another server) may have ended tokens or
         // deactivated someone.
-        self.callers.clear();
+        if callers {
+            self.callers.clear();
+        }
         Ok(())
     }
 
@@ -404,6 +426,7 @@ impl Storage for SqlStorage {
         let today = now.with_timezone(&VENDOR_TIME_ZONE).date_naive();
         let tx = self.db.begin(Access::Write)?;
         tx.lock_history()?;
+        tx.leaves_callers();
         let mut results = Vec::with_capacity(changes.len());
         let mut applied = Vec::new();
         let mut usage = self.usage.lock().unwrap_or_else(|p| p.into_inner());
