@@ -333,6 +333,8 @@ pub enum Elsewhere {
 /// Where the storage keeps its tables: one SQLite file, or a PostgreSQL database that several
 /// server processes share.
 pub trait Database: Send + Sync + 'static {
+    /// The database's kind, as an answer to anyone may name it.
+    fn name(&self) -> &'static str;
     fn begin(&self, access: Access) -> Result<Box<dyn Transaction + '_>, StorageError>;
     /// What other processes wrote since the last call.
     fn elsewhere(&self) -> Result<Elsewhere, StorageError>;

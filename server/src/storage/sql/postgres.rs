@@ -336,6 +336,10 @@ impl Drop for PgTransaction {
 }
 
 impl Database for PgDatabase {
+    fn name(&self) -> &'static str {
+        "PostgreSQL"
+    }
+
     fn begin(&self, access: Access) -> Result<Box<dyn Transaction + '_>, StorageError> {
         let mut conn = self.pool.get()?;
         conn.client.batch_execute("BEGIN")?;

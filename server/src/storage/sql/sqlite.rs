@@ -188,6 +188,10 @@ impl Drop for SqliteTransaction<'_> {
 }
 
 impl Database for SqliteDatabase {
+    fn name(&self) -> &'static str {
+        "SQLite"
+    }
+
     fn begin(&self, access: Access) -> Result<Box<dyn Transaction + '_>, StorageError> {
         // A panic mid-request left its transaction open, and dropping it rolled it back: the
         // connection is sound.

@@ -398,7 +398,13 @@ impl Storage for SqlStorage {
     }
 
     fn ping(&self) -> Result<(), StorageError> {
-        self.read(|db| db.one::<i64>("SELECT 1", &[])).map(drop)
+        // `/healthz` answers anyone: the cause (a host, a database's name) goes to the log.
+        self.read(|db| db.one::<i64>("SELECT 1", &[]))
+            .map(drop)
+            .map_err(|error| {
+                tracing::warn!(%error, "the database does not answer");
+                StorageError::Backend(format!("{} does not answer", self.db.name()))
+            })
     }
 
     fn known_caller(&self, token: &str) -> Option<Caller> {
