@@ -81,6 +81,10 @@ enum Command {
             value_name = "FILE"
         )]
         tls_key: Option<PathBuf>,
+        /// Connections one client address may hold open. Behind a load balancer or reverse
+        /// proxy every connection comes from its address: raise this to what it opens.
+        #[arg(long, env = "STATIONDESK_CONNECTIONS_PER_ADDRESS", default_value_t = stationdesk_server::serve::Limits::default().per_address as u64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        connections_per_address: u64,
     },
     /// The security log, newest first: sign-ins, failures, throttling, revocations, enrolments,
     /// password and two-factor changes.
@@ -339,12 +343,17 @@ fn run(cli: &Cli) -> Result<(), String> {
             session_lifetime_hours,
             tls_cert,
             tls_key,
+            connections_per_address,
         } => serve(
             Arc::new(open()?),
             *listen,
             match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(Tls::from_pem_files(cert, key)?),
                 _ => None,
+            },
+            stationdesk_server::serve::Limits {
+                per_address: usize::try_from(*connections_per_address).unwrap_or(usize::MAX),
+                ..stationdesk_server::serve::Limits::default()
             },
             stationdesk_server::Options {
                 first_run_setup: *first_run_setup,
@@ -699,6 +708,7 @@ fn serve(
     storage: Arc<dyn Storage>,
     listen: SocketAddr,
     tls: Option<Tls>,
+    limits: stationdesk_server::serve::Limits,
     options: stationdesk_server::Options,
 ) -> Result<(), String> {
     tracing_subscriber::fmt()
@@ -736,7 +746,7 @@ fn serve(
         stationdesk_server::serve::serve(
             listener,
             stationdesk_server::app_with(storage, options),
-            stationdesk_server::serve::Limits::default(),
+            limits,
             tls,
             shutdown(),
         )

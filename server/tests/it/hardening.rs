@@ -307,6 +307,42 @@ fn a_connection_trickling_its_headers_is_closed() {
     assert_eq!(server.get("/healthz", None).0, StatusCode::OK);
 }
 
+/// A request over `stream`, kept open afterwards: whether it was answered.
+fn answered_on(stream: &mut TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let asked = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    let mut buffer = [0u8; 512];
+    asked.is_ok()
+        && matches!(stream.read(&mut buffer), Ok(n) if buffer[..n].starts_with(b"HTTP/1.1 200"))
+}
+
+#[test]
+fn one_address_holds_only_so_many_connections_and_the_cap_is_the_operators() {
+    let server = TestServer::start_with(&["--connections-per-address", "3"]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut held: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(&address).unwrap())
+        .collect();
+    assert!(held.iter_mut().all(answered_on));
+    let mut fourth = TcpStream::connect(&address).unwrap();
+    assert!(
+        !answered_on(&mut fourth),
+        "a fourth connection is closed unanswered"
+    );
+    // A connection closed gives its place back.
+    drop(held.pop());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !answered_on(&mut TcpStream::connect(&address).unwrap()) {
+        assert!(
+            Instant::now() < deadline,
+            "a closed connection is given back"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn first_run_set_up_answers_only_on_this_computer() {
     let server = TestServer::start_with(&["--first-run-setup"]);
