@@ -202,8 +202,11 @@ impl PgDatabase {
         let mut listener = config.connect(NoTls)?;
         migrate(&mut listener)?;
         listener.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+        // Connections open as work needs them, up to the pool's size: an operator command
+        // or a quiet process keeps one, not sixteen.
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(PgManager {
                 config: config.clone(),
