@@ -55,6 +55,26 @@ impl TestServer {
             Backend::Sqlite => dir.path().join("server.sqlite").display().to_string(),
             Backend::Postgres => new_postgres_database(),
         };
+        TestServer::serving(db, dir, options, env)
+    }
+
+    /// A server on a database made elsewhere (a benchmark's), started with `options`, with its
+    /// log in a directory of its own.
+    pub fn on_database(db: &str, options: &[&str]) -> TestServer {
+        TestServer::serving(
+            db.to_owned(),
+            tempfile::tempdir().unwrap(),
+            options.iter().map(|o| (*o).to_owned()).collect(),
+            Vec::new(),
+        )
+    }
+
+    fn serving(
+        db: String,
+        dir: tempfile::TempDir,
+        options: Vec<String>,
+        env: Vec<(&'static str, std::ffi::OsString)>,
+    ) -> TestServer {
         let log = dir.path().join("server.log");
         let (process, base) = spawn(&db, &log, "127.0.0.1:0", &options, &env);
         TestServer {
@@ -71,23 +91,12 @@ impl TestServer {
     /// Another server process on the same database, as a vendor runs several behind a load
     /// balancer; it leaves the database to this one.
     pub fn beside(&self) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let (process, base) = spawn(
-            &self.db,
-            &dir.path().join("server.log"),
-            "127.0.0.1:0",
-            &self.options,
-            &self.env,
-        );
-        TestServer {
-            process,
-            base,
-            dir,
-            db: self.db.clone(),
-            http: Client::new(),
-            options: self.options.clone(),
-            env: self.env.clone(),
-        }
+        TestServer::serving(
+            self.db.clone(),
+            tempfile::tempdir().unwrap(),
+            self.options.clone(),
+            self.env.clone(),
+        )
     }
 
     /// Kills the process (as a crash would) and starts it again on the same address and file.
