@@ -85,6 +85,16 @@ enum Command {
         /// proxy every connection comes from its address: raise this to what it opens.
         #[arg(long, env = "STATIONDESK_CONNECTIONS_PER_ADDRESS", default_value_t = stationdesk_server::serve::Limits::default().per_address as u64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         connections_per_address: u64,
+        /// A reverse proxy or load balancer whose X-Forwarded-For names the client (the
+        /// sign-in back-off and the security log go by the client's address); repeat it or
+        /// separate addresses with commas. Any other peer's X-Forwarded-For is ignored.
+        #[arg(
+            long,
+            env = "STATIONDESK_TRUSTED_PROXIES",
+            value_delimiter = ',',
+            value_name = "ADDRESS"
+        )]
+        trusted_proxy: Vec<std::net::IpAddr>,
     },
     /// The security log, newest first: sign-ins, failures, throttling, revocations, enrolments,
     /// password and two-factor changes.
@@ -344,6 +354,7 @@ fn run(cli: &Cli) -> Result<(), String> {
             tls_cert,
             tls_key,
             connections_per_address,
+            trusted_proxy,
         } => serve(
             Arc::new(open()?),
             *listen,
@@ -355,6 +366,7 @@ fn run(cli: &Cli) -> Result<(), String> {
                 per_address: usize::try_from(*connections_per_address).unwrap_or(usize::MAX),
                 ..stationdesk_server::serve::Limits::default()
             },
+            stationdesk_server::serve::TrustedProxies::new(trusted_proxy.clone()),
             stationdesk_server::Options {
                 first_run_setup: *first_run_setup,
                 sessions: SessionLimits {
@@ -709,6 +721,7 @@ fn serve(
     listen: SocketAddr,
     tls: Option<Tls>,
     limits: stationdesk_server::serve::Limits,
+    proxies: stationdesk_server::serve::TrustedProxies,
     options: stationdesk_server::Options,
 ) -> Result<(), String> {
     tracing_subscriber::fmt()
@@ -747,6 +760,7 @@ fn serve(
             listener,
             stationdesk_server::app_with(storage, options),
             limits,
+            proxies,
             tls,
             shutdown(),
         )

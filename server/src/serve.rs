@@ -19,10 +19,50 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// The address a request's connection comes from (the peer: a reverse proxy in front of the
-/// server makes every request its own).
+/// The address a request comes from: its connection's peer, or, through a trusted proxy, the
+/// client the proxy names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddress(pub IpAddr);
+
+/// Reverse proxies and load balancers whose `X-Forwarded-For` the server believes. Through one,
+/// the client is the nearest address the header names that is not itself a trusted proxy; any
+/// other peer's header is ignored, so a client cannot pass for another address (the sign-in
+/// back-off and the security log go by it). Connections are still capped per peer.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(Arc<[IpAddr]>);
+
+impl TrustedProxies {
+    pub fn new(proxies: Vec<IpAddr>) -> TrustedProxies {
+        TrustedProxies(proxies.into())
+    }
+
+    /// Who sent a request that came from `peer` with these `X-Forwarded-For` headers.
+    pub fn client<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl DoubleEndedIterator<Item = &'a axum::http::HeaderValue>,
+    ) -> IpAddr {
+        let mut client = peer;
+        if !self.0.contains(&peer) {
+            return client;
+        }
+        // Each proxy appends the address it was reached from: read from the nearest hop back,
+        // and stop at the first one no trusted proxy wrote, or at what is no address at all.
+        for header in forwarded_for.rev() {
+            let Ok(text) = header.to_str() else {
+                return client;
+            };
+            for hop in text.rsplit(',') {
+                match hop.trim().parse::<IpAddr>() {
+                    Ok(address) if self.0.contains(&address) => client = address,
+                    Ok(address) => return address,
+                    Err(_) => return client,
+                }
+            }
+        }
+        client
+    }
+}
 
 /// How the server guards its connections.
 #[derive(Clone, Copy, Debug)]
@@ -123,6 +163,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    proxies: TrustedProxies,
     tls: Option<Tls>,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -148,9 +189,12 @@ pub async fn serve(
             continue;
         };
         let peer_ip = peer.ip();
+        let proxies = proxies.clone();
         let service = TowerToHyperService::new(router.clone().map_request(
             move |mut request: axum::extract::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(ClientAddress(peer_ip));
+                let client =
+                    proxies.client(peer_ip, request.headers().get_all("x-forwarded-for").iter());
+                request.extensions_mut().insert(ClientAddress(client));
                 request
             },
         ));
@@ -195,5 +239,85 @@ where
         .serve_connection(io, service);
     if let Err(error) = watcher.watch(connection).await {
         tracing::debug!(%error, "connection ended");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn client(trusted: &[&str], peer: &str, headers: &[&str]) -> String {
+        let proxies = TrustedProxies::new(trusted.iter().map(|a| a.parse().unwrap()).collect());
+        let headers: Vec<HeaderValue> = headers
+            .iter()
+            .map(|h| HeaderValue::from_str(h).unwrap())
+            .collect();
+        proxies
+            .client(peer.parse().unwrap(), headers.iter())
+            .to_string()
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        assert_eq!(client(&[], "192.0.2.9", &["203.0.113.5"]), "192.0.2.9");
+        assert_eq!(
+            client(&["10.0.0.2"], "192.0.2.9", &["203.0.113.5"]),
+            "192.0.2.9"
+        );
+        assert_eq!(
+            client(&["10.0.0.2"], "10.0.0.2", &["203.0.113.5"]),
+            "203.0.113.5"
+        );
+        assert_eq!(client(&["10.0.0.2"], "10.0.0.2", &[]), "10.0.0.2");
+    }
+
+    #[test]
+    fn what_a_client_wrote_itself_is_passed_over() {
+        // The client claimed 198.51.100.1; the proxy appended where it really came from.
+        assert_eq!(
+            client(&["10.0.0.2"], "10.0.0.2", &["198.51.100.1, 203.0.113.5"]),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            client(&["10.0.0.2"], "10.0.0.2", &["198.51.100.1", "203.0.113.5"]),
+            "203.0.113.5"
+        );
+    }
+
+    #[test]
+    fn a_chain_of_trusted_proxies_is_walked_back() {
+        assert_eq!(
+            client(
+                &["10.0.0.2", "10.0.0.3"],
+                "10.0.0.2",
+                &["203.0.113.5, 10.0.0.3"]
+            ),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            client(
+                &["10.0.0.2", "2001:db8::1"],
+                "10.0.0.2",
+                &["2001:db8::7, 2001:db8::1"]
+            ),
+            "2001:db8::7"
+        );
+    }
+
+    #[test]
+    fn what_is_no_address_ends_the_walk_at_the_last_trusted_hop() {
+        assert_eq!(
+            client(
+                &["10.0.0.2", "10.0.0.3"],
+                "10.0.0.2",
+                &["unknown, 10.0.0.3"]
+            ),
+            "10.0.0.3"
+        );
+        assert_eq!(
+            client(&["10.0.0.2"], "10.0.0.2", &["203.0.113.5:4711"]),
+            "10.0.0.2"
+        );
     }
 }

@@ -778,3 +778,53 @@ fn hostile_account_requests_are_refused_and_everyone_else_syncs_on() {
         1
     );
 }
+
+/// A failed sign-in sent with `X-Forwarded-For: forwarded_for`: its status.
+fn failed_sign_in_for(server: &TestServer, forwarded_for: &str, guess: usize) -> StatusCode {
+    Client::new()
+        .post(format!("{}/v1/login", server.base))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"email": format!("guess-{guess}@laden.de"), "password": "falsch-falsch-1"}))
+        .send()
+        .unwrap()
+        .status()
+}
+
+fn logged_addresses(server: &TestServer) -> Vec<String> {
+    server
+        .operator(&["security-log"], "")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "sign_in_failed")
+        .map(|e| e["address"].as_str().unwrap_or("-").to_owned())
+        .collect()
+}
+
+#[test]
+fn behind_a_trusted_proxy_the_client_it_names_is_logged_and_backed_off_alone() {
+    let server = TestServer::start_with(&["--trusted-proxy", "127.0.0.1"]);
+    // Twenty failures are free per address; soon after, the same client waits.
+    let waited = (0..23).find(|&guess| {
+        failed_sign_in_for(&server, "203.0.113.5", guess) == StatusCode::TOO_MANY_REQUESTS
+    });
+    assert!(matches!(waited, Some(20..=22)), "{waited:?}");
+    // Another shop behind the same proxy is not held up by it.
+    assert_eq!(
+        failed_sign_in_for(&server, "203.0.113.6", 22),
+        StatusCode::UNAUTHORIZED
+    );
+    let logged = logged_addresses(&server);
+    assert!(logged.iter().any(|a| a == "203.0.113.6"), "{logged:?}");
+    assert!(!logged.iter().any(|a| a == "127.0.0.1"), "{logged:?}");
+}
+
+#[test]
+fn a_client_that_is_no_trusted_proxy_cannot_name_another_address() {
+    let server = TestServer::start();
+    assert_eq!(
+        failed_sign_in_for(&server, "203.0.113.5", 0),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(logged_addresses(&server), ["127.0.0.1"]);
+}
