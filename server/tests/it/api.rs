@@ -354,3 +354,29 @@ fn an_event_stream_tells_of_changes_and_ends_when_its_token_is_revoked() {
         "nothing more for a revoked token: {rest:?}"
     );
 }
+
+#[test]
+fn the_same_change_twice_in_one_batch_is_stored_once_and_an_event_may_follow_its_ticket() {
+    let server = TestServer::start();
+    let shop = server.shop("Laden");
+    let (token, station) = server.till(&shop, "Kasse 1");
+    let ticket = Uuid::now_v7();
+    let filing = filed(ticket, Some(station));
+    let answers = server.push(
+        &token,
+        &[
+            filing.clone(),
+            filing,
+            moved(ticket, TicketState::WaitingForCustomer),
+        ],
+    );
+    assert_eq!(
+        statuses(&answers),
+        ["applied", "already_applied", "applied"]
+    );
+    assert_eq!(answers[0]["revision"], answers[1]["revision"]);
+    assert_eq!(
+        server.pull(&token, 0)["changes"].as_array().unwrap().len(),
+        2
+    );
+}

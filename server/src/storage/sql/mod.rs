@@ -25,6 +25,19 @@ pub enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// `column IN` the texts of the JSON array bound as `?parameter`, in this database's words:
+    /// a list of any length in one statement.
+    pub fn in_json_array(self, column: &str, parameter: u8) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} IN (SELECT value FROM json_each(?{parameter}))"),
+            Dialect::Postgres => format!(
+                "{column} IN (SELECT jsonb_array_elements_text(CAST(?{parameter} AS JSONB)))"
+            ),
+        }
+    }
+}
+
 /// One argument of a statement. Times go as RFC 3339 text in UTC with milliseconds, which
 /// sorts as it reads; ids as their hyphenated text.
 #[derive(Debug, Clone, PartialEq)]

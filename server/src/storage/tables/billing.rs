@@ -267,9 +267,14 @@ impl VendorBooks for SqlStorage {
                     station_ids: new.station_ids.clone(),
                 };
                 let catalog = catalog_on(tx, today)?;
-                let contract =
-                    crate::door::confirm_order(&order, new.shop_id, &Tables(tx), &catalog, now)
-                        .map_err(refused)?;
+                let contract = crate::door::confirm_order(
+                    &order,
+                    new.shop_id,
+                    &Tables::new(tx),
+                    &catalog,
+                    now,
+                )
+                .map_err(refused)?;
                 let owner = Owner {
                     shop: new.shop_id,
                     station: None,

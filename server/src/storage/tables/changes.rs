@@ -3,6 +3,9 @@
 //! the tables in the same transaction. The history is what clients pull; the tables are the
 //! current state that later work queries, and replaying the history rebuilds them.
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use rusqlite_migration::HookResult;
@@ -27,8 +30,53 @@ use crate::storage::{Caller, StorageError};
 /// largest changes stays a few MiB in the server's memory and on the wire.
 pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
-/// What the door asks, answered from the tables inside the push's transaction.
-pub(super) struct Tables<'a>(pub &'a dyn Sql);
+/// What the door asks, answered from the tables inside the push's transaction. The owners of
+/// entities are remembered: they never change once recorded, and a push asks for the same ones
+/// again and again (a ticket filed, then its events).
+pub(super) struct Tables<'a> {
+    db: &'a dyn Sql,
+    owners: RefCell<HashMap<Uuid, Option<Owner>>>,
+}
+
+impl<'a> Tables<'a> {
+    pub fn new(db: &'a dyn Sql) -> Tables<'a> {
+        Tables {
+            db,
+            owners: RefCell::default(),
+        }
+    }
+
+    /// Learns the owners of `ids` (those recorded, and that the others have none) in one query.
+    fn learn_owners(&self, ids: &[Uuid]) -> Result<(), StorageError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT entity_id, shop_id, station_id FROM entities WHERE {}",
+            self.db.dialect().in_json_array("entity_id", 1)
+        );
+        let found: Vec<(Uuid, Uuid, Option<Uuid>)> = self.db.all(&sql, args![ids_json(ids)])?;
+        let mut owners = self.owners.borrow_mut();
+        owners.extend(ids.iter().map(|id| (*id, None)));
+        owners.extend(
+            found
+                .into_iter()
+                .map(|(id, shop, station)| (id, Some(Owner { shop, station }))),
+        );
+        Ok(())
+    }
+
+    /// An entity just recorded: its first owner stands.
+    fn recorded(&self, id: Uuid, owner: Owner) {
+        let mut owners = self.owners.borrow_mut();
+        let known = owners.entry(id).or_insert(None);
+        known.get_or_insert(owner);
+    }
+}
+
+fn ids_json(ids: &[Uuid]) -> String {
+    to_json(&ids)
+}
 
 pub(super) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
     serde_json::from_str(text).map_err(|e| StorageError::Backend(format!("a stored record: {e}")))
@@ -40,16 +88,21 @@ pub(super) fn to_json(value: &impl serde::Serialize) -> String {
 
 impl Facts for Tables<'_> {
     fn owner(&self, id: Uuid) -> Result<Option<Owner>, StorageError> {
-        owner_of(self.0, id)
+        if let Some(known) = self.owners.borrow().get(&id) {
+            return Ok(*known);
+        }
+        let owner = owner_of(self.db, id)?;
+        self.owners.borrow_mut().insert(id, owner);
+        Ok(owner)
     }
 
     fn enrolled_shop(&self, station: Uuid) -> Result<Option<Uuid>, StorageError> {
-        self.0
+        self.db
             .row("SELECT shop_id FROM stations WHERE id = ?1", args![station])
     }
 
     fn ticket(&self, id: Uuid) -> Result<Option<TicketNow>, StorageError> {
-        let found: Option<(String, Option<Uuid>)> = self.0.row(
+        let found: Option<(String, Option<Uuid>)> = self.db.row(
             "SELECT state, station_id FROM tickets WHERE id = ?1",
             args![id],
         )?;
@@ -73,7 +126,7 @@ impl Facts for Tables<'_> {
             "attachment" => "ticket_attachments",
             _ => "ticket_quotes",
         };
-        self.0.row(
+        self.db.row(
             &format!("SELECT ticket_id FROM {table} WHERE id = ?1"),
             args![id],
         )
@@ -81,7 +134,7 @@ impl Facts for Tables<'_> {
 
     fn quote(&self, id: Uuid) -> Result<Option<Quote>, StorageError> {
         let record: Option<String> = self
-            .0
+            .db
             .row("SELECT record FROM ticket_quotes WHERE id = ?1", args![id])?;
         record.map(|record| json(&record)).transpose()
     }
@@ -89,13 +142,13 @@ impl Facts for Tables<'_> {
     fn station(&self, id: Uuid) -> Result<Option<Station>, StorageError> {
         // An enrolled till has its row before its record has come.
         let record: Option<Option<String>> = self
-            .0
+            .db
             .row("SELECT record FROM stations WHERE id = ?1", args![id])?;
         record.flatten().map(|record| json(&record)).transpose()
     }
 
     fn contracts(&self, shop: Uuid) -> Result<Vec<Contract>, StorageError> {
-        let records: Vec<String> = self.0.all(
+        let records: Vec<String> = self.db.all(
             "SELECT record FROM contracts WHERE shop_id = ?1 ORDER BY start_date",
             args![shop],
         )?;
@@ -104,13 +157,13 @@ impl Facts for Tables<'_> {
 
     fn second_level_shop(&self, shop: Uuid) -> Result<bool, StorageError> {
         Ok(self
-            .0
+            .db
             .row("SELECT second_level FROM shops WHERE id = ?1", args![shop])?
             .unwrap_or(false))
     }
 
     fn support_agent(&self, account: Uuid) -> Result<Option<String>, StorageError> {
-        self.0.row(
+        self.db.row(
             "SELECT name FROM users WHERE id = ?1 AND role = 'support_staff' AND active",
             args![account],
         )
@@ -137,24 +190,76 @@ pub(super) struct Push<'a> {
     pub taken: Vec<(Owner, u64)>,
 }
 
+/// What a push knows of the database under its lock, fetched for its whole batch at once:
+/// the change ids stored before (and those this push stores), and the owners of what its
+/// changes name. On PostgreSQL every statement is a round trip, and a change took seven.
+pub(super) struct Known<'a> {
+    pub tables: Tables<'a>,
+    /// The ids asked about in one query; of those, the ones stored, with where they stand.
+    asked: HashSet<Uuid>,
+    stored: HashMap<Uuid, (Stored, Uuid)>,
+}
+
+impl<'a> Known<'a> {
+    /// Reads a push's changes and fetches what the database knows of them.
+    pub fn of(
+        tx: &'a dyn Sql,
+        raws: impl Iterator<Item = &'a RawValue>,
+    ) -> Result<(Known<'a>, Vec<Result<Change, String>>), StorageError> {
+        let read: Vec<Result<Change, String>> = raws.map(|raw| door::read(raw.get())).collect();
+        let ids: Vec<Uuid> = read.iter().flatten().map(|c| c.change_id).collect();
+        let stored: Vec<(Uuid, i64, i64, Uuid)> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            tx.all(
+                &format!(
+                    "SELECT change_id, revision, shop_seq, shop_id FROM changes WHERE {}",
+                    tx.dialect().in_json_array("change_id", 1)
+                ),
+                args![ids_json(&ids)],
+            )?
+        };
+        let tables = Tables::new(tx);
+        let subjects: Vec<Uuid> = read.iter().flatten().map(|c| c.body.subject().1).collect();
+        tables.learn_owners(&subjects)?;
+        let known = Known {
+            tables,
+            asked: ids.into_iter().collect(),
+            stored: stored
+                .into_iter()
+                .map(|(id, revision, shop_seq, shop)| (id, (Stored { revision, shop_seq }, shop)))
+                .collect(),
+        };
+        Ok((known, read))
+    }
+
+    /// Where a change id stands, if it was stored before.
+    fn stored(&self, change_id: Uuid) -> Result<Option<(Stored, Uuid)>, StorageError> {
+        if self.asked.contains(&change_id) {
+            return Ok(self.stored.get(&change_id).copied());
+        }
+        let found: Option<(i64, i64, Uuid)> = self.tables.db.row(
+            "SELECT revision, shop_seq, shop_id FROM changes WHERE change_id = ?1",
+            args![change_id],
+        )?;
+        Ok(found.map(|(revision, shop_seq, shop)| (Stored { revision, shop_seq }, shop)))
+    }
+}
+
 /// One pushed change, once: a change id seen before answers with its first revision;
 /// otherwise the door decides, and what it lets in is stored and projected.
 pub(super) fn apply(
-    tx: &dyn Sql,
+    known: &mut Known<'_>,
     push: &mut Push<'_>,
-    raw: &RawValue,
+    read: Result<Change, String>,
 ) -> Result<(Outcome, Option<(Stored, Scope)>), StorageError> {
     let caller = push.caller;
     let rejected = |reason: String| Ok((Outcome::Rejected { reason }, None));
-    let change = match door::read(raw.get()) {
+    let change = match read {
         Ok(change) => change,
         Err(reason) => return rejected(reason),
     };
-    let seen: Option<(i64, i64, Uuid)> = tx.row(
-        "SELECT revision, shop_seq, shop_id FROM changes WHERE change_id = ?1",
-        args![change.change_id],
-    )?;
-    if let Some((revision, shop_seq, shop)) = seen {
+    if let Some((stored, shop)) = known.stored(change.change_id)? {
         return match caller.shop_id {
             // Said the same way as any id that cannot be used: nothing of the other shop shows.
             Some(own) if own != shop => {
@@ -162,13 +267,13 @@ pub(super) fn apply(
             }
             _ => Ok((
                 Outcome::AlreadyApplied {
-                    revision: Stored { revision, shop_seq }.as_seen_by(caller),
+                    revision: stored.as_seen_by(caller),
                 },
                 None,
             )),
         };
     }
-    let admitted = match door::admit(caller, change, &Tables(tx), push.catalog, push.today) {
+    let admitted = match door::admit(caller, change, &known.tables, push.catalog, push.today) {
         Ok(admitted) => admitted,
         Err(Refusal::Rejected(reason)) => return rejected(reason),
         Err(Refusal::Failed(error)) => return Err(error),
@@ -183,7 +288,20 @@ pub(super) fn apply(
         }
         push.taken.push((counted, body.len() as u64));
     }
-    let stored = append(tx, &admitted.change, &body, admitted.owner, push.now)?;
+    let stored = append(
+        known.tables.db,
+        &admitted.change,
+        &body,
+        admitted.owner,
+        push.now,
+    )?;
+    known
+        .tables
+        .recorded(admitted.change.body.subject().1, admitted.owner);
+    known.asked.insert(admitted.change.change_id);
+    known
+        .stored
+        .insert(admitted.change.change_id, (stored, admitted.owner.shop));
     Ok((
         Outcome::Applied {
             revision: stored.as_seen_by(caller),

@@ -41,11 +41,7 @@ use crate::storage::StorageError;
 fn page_sql(dialect: Dialect, query: &DeskQuery, search: Option<&Search>) -> String {
     let filter = &query.filter;
     let sqlite = dialect == Dialect::Sqlite;
-    let mut conditions = vec![if sqlite {
-        "t.state IN (SELECT value FROM json_each(?1))".to_owned()
-    } else {
-        "t.state IN (SELECT jsonb_array_elements_text(CAST(?1 AS JSONB)))".to_owned()
-    }];
+    let mut conditions = vec![dialect.in_json_array("t.state", 1)];
     let mut typed = [false; 11];
     let mut wanted = |present: bool, condition: &'static str| {
         if present {
@@ -409,7 +405,7 @@ pub(super) fn shop(
         return Ok(None);
     };
     let today = now.with_timezone(&calendar.time_zone).date_naive();
-    let contracts = Tables(db).contracts(shop)?;
+    let contracts = Tables::new(db).contracts(shop)?;
     let mut stations = Vec::new();
     {
         // id, name at enrolment, record, last seen
@@ -585,7 +581,7 @@ pub(super) fn report(
     }
     let today = now.with_timezone(&calendar.time_zone).date_naive();
     let on = end.pred_opt().unwrap_or(end).min(today);
-    let tables = Tables(db);
+    let tables = Tables::new(db);
     let shops: Vec<(Uuid, String)> = db.all("SELECT id, name FROM shops", &[])?;
     let mut report = Vec::new();
     for (shop_id, shop_name) in shops {
@@ -638,7 +634,7 @@ fn desk_tickets(
     calendar: &SupportCalendar,
 ) -> Result<Vec<DeskTicket>, StorageError> {
     let today = now.with_timezone(&calendar.time_zone).date_naive();
-    let tables = Tables(db);
+    let tables = Tables::new(db);
     let mut contracts: HashMap<Uuid, Vec<Contract>> = HashMap::new();
     let mut tickets = Vec::with_capacity(rows.len());
     for row in rows {

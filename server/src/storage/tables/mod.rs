@@ -445,8 +445,9 @@ impl Storage for SqlStorage {
             usage: &mut usage,
             taken: Vec::new(),
         };
-        let outcome = changes.iter().try_for_each(|pushed| {
-            let (outcome, stored) = changes::apply(&*tx, &mut push, &pushed.raw)?;
+        let (mut known, read) = changes::Known::of(&*tx, changes.iter().map(|p| &*p.raw))?;
+        let outcome = changes.iter().zip(read).try_for_each(|(pushed, read)| {
+            let (outcome, stored) = changes::apply(&mut known, &mut push, read)?;
             if let Some((stored, scope)) = stored {
                 applied.push(Committed {
                     revision: u64::try_from(stored.revision).unwrap_or(0),
