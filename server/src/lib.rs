@@ -87,9 +87,17 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// Moves whenever a push applied something: what `/v1/events` streams wait on.
+/// Moves whenever a push applied something, here or in another process on the same database:
+/// what `/v1/events` streams wait on.
 #[derive(Clone, Default)]
 pub struct Pushes(Arc<tokio::sync::watch::Sender<u64>>);
+
+impl Pushes {
+    /// Wakes every waiting event stream to look at its reach's newest revision.
+    pub fn announce(&self) {
+        self.0.send_modify(|count| *count += 1);
+    }
+}
 
 /// How a server is run beyond its storage.
 #[derive(Clone, Copy, Debug, Default)]
@@ -105,6 +113,12 @@ pub fn app(storage: Arc<dyn Storage>) -> Router {
 }
 
 pub fn app_with(storage: Arc<dyn Storage>, options: Options) -> Router {
+    app_announcing(storage, options, Pushes::default())
+}
+
+/// The router, whose event streams also wake when `pushes` is announced (by the server's
+/// follower, for what other processes pushed).
+pub fn app_announcing(storage: Arc<dyn Storage>, options: Options, pushes: Pushes) -> Router {
     let (router, document) = routes();
     let document = Arc::new(document);
     router
@@ -114,7 +128,7 @@ pub fn app_with(storage: Arc<dyn Storage>, options: Options) -> Router {
         )
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method)
-        .layer(Extension(Pushes::default()))
+        .layer(Extension(pushes))
         .layer(Extension(api::sync::Streams::default()))
         .layer(Extension(options))
         .layer(Extension(Arc::new(throttle::Throttle::default())))

@@ -741,6 +741,8 @@ fn serve(
         let scheme = if tls.is_some() { "https" } else { "http" };
         println!("listening on {scheme}://{address}");
         let follower = Arc::clone(&storage);
+        let pushes = stationdesk_server::Pushes::default();
+        let announcer = pushes.clone();
         tokio::spawn(async move {
             // Four times a second: a revoked token is refused by every process, and a push
             // through another wakes this one's streams, within well under a second.
@@ -748,17 +750,19 @@ fn serve(
             loop {
                 every.tick().await;
                 let storage = Arc::clone(&follower);
-                if let Ok(Err(error)) =
-                    tokio::task::spawn_blocking(move || storage.follow_other_writers()).await
-                {
-                    tracing::warn!(%error, "cannot read what other processes wrote");
+                match tokio::task::spawn_blocking(move || storage.follow_other_writers()).await {
+                    Ok(Ok(true)) => announcer.announce(),
+                    Ok(Err(error)) => {
+                        tracing::warn!(%error, "cannot read what other processes wrote");
+                    }
+                    Ok(Ok(false)) | Err(_) => {}
                 }
             }
         });
         tracing::info!(%address, "serving");
         stationdesk_server::serve::serve(
             listener,
-            stationdesk_server::app_with(storage, options),
+            stationdesk_server::app_announcing(storage, options, pushes),
             limits,
             proxies,
             tls,

@@ -119,7 +119,7 @@ async fn push(
         .iter()
         .any(|r| matches!(r.outcome, Outcome::Applied { .. }))
     {
-        pushes.0.send_modify(|count| *count += 1);
+        pushes.announce();
     }
     Ok(Json(PushResponse { results }))
 }

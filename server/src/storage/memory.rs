@@ -207,6 +207,10 @@ impl HeadsMoved {
         }
     }
 
+    pub fn moves_any(&self) -> bool {
+        self.all > 0
+    }
+
     /// What another notification moved too.
     pub fn extend(&mut self, other: HeadsMoved) {
         self.all = self.all.max(other.all);

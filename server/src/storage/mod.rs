@@ -282,9 +282,10 @@ pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
     }
 
     /// Catches up with what another process wrote to the same database (an operator's
-    /// command while the server runs), so answers from memory stay true.
-    fn follow_other_writers(&self) -> Result<(), StorageError> {
-        Ok(())
+    /// command, another server process), so answers from memory stay true; whether the
+    /// newest revisions may have moved, so that waiting event streams look again.
+    fn follow_other_writers(&self) -> Result<bool, StorageError> {
+        Ok(false)
     }
     /// A page of the support desk's queue across every shop, as the agent `me` asked for it
     /// `now`; the vendor's `calendar` gives its date (which contract covers each listed

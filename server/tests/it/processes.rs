@@ -1,6 +1,6 @@
 //! Several server processes on one database, as a vendor runs them behind a load balancer:
 //! tills and agents spread across three; each change applied once whichever process a retry
-//! reaches; what one process applies or revokes heard by the others within a second or two;
+//! reaches; what one process applies or revokes heard by the others within a second;
 //! a pull through one never skips what the others commit meanwhile. Runs on both backends
 //! (SQLite's file is shared by processes too), for PostgreSQL above all.
 
@@ -58,11 +58,12 @@ fn a_push_through_one_process_wakes_a_listener_on_another_and_a_revoked_till_is_
     let shop = first.shop("Laden");
     let (till, station) = first.till(&shop, "Kasse 1");
     let admin = second.staff("chefin@laden.de", "shop_admin", Some(&shop));
-    // The admin's app listens through the third process.
+    let agent = second.staff("ben@vendor.de", "support_staff", None);
+    // The support desk listens through the third process.
     let stream = third
         .http
         .get(format!("{}/v1/events?after=0", third.base))
-        .bearer_auth(&admin)
+        .bearer_auth(&agent)
         .send()
         .unwrap();
     assert!(stream.status().is_success());
@@ -74,13 +75,14 @@ fn a_push_through_one_process_wakes_a_listener_on_another_and_a_revoked_till_is_
             }
         }
     });
-    let pushed_at = Instant::now();
+    // An emergency from the till, through the first process.
     first.push(&till, &[filed(Uuid::now_v7(), Some(station))]);
+    let committed_at = Instant::now();
     let heard_at = news
         .recv_timeout(Duration::from_secs(5))
         .expect("the push through the first process reached the stream on the third");
-    let took = heard_at - pushed_at;
-    assert!(took < Duration::from_millis(2500), "heard after {took:?}");
+    let took = heard_at.saturating_duration_since(committed_at);
+    assert!(took < Duration::from_secs(1), "heard after {took:?}");
 
     // Revoked through the second process: the others refuse the till too.
     let (status, _) = second.post(
@@ -89,7 +91,7 @@ fn a_push_through_one_process_wakes_a_listener_on_another_and_a_revoked_till_is_
         &json!({}),
     );
     assert_eq!(status, StatusCode::OK);
-    let refused_everywhere = Instant::now() + Duration::from_secs(3);
+    let refused_everywhere = Instant::now() + Duration::from_secs(1);
     for server in [&first, &third] {
         loop {
             let (status, _) = server.get("/v1/sync/pull?after=0", Some(&till));

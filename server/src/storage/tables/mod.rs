@@ -208,16 +208,16 @@ impl Storage for SqlStorage {
         self.read(|db| desk::history(db, tickets))
     }
 
-    fn follow_other_writers(&self) -> Result<(), StorageError> {
-        let callers = match self.db.elsewhere()? {
-            Elsewhere::Nothing => false,
+    fn follow_other_writers(&self) -> Result<bool, StorageError> {
+        let (heads, callers) = match self.db.elsewhere()? {
+            Elsewhere::Nothing => (false, false),
             Elsewhere::Unknown => {
                 self.read(|db| load_heads(db, &self.heads))?;
-                true
+                (true, true)
             }
             Elsewhere::Heads { moved, callers } => {
                 self.heads.merge(&moved);
-                callers
+                (moved.moves_any(), callers)
             }
         };
         // Another process (an operator's command, another server) may have ended tokens or
@@ -225,7 +225,7 @@ impl Storage for SqlStorage {
         if callers {
             self.callers.clear();
         }
-        Ok(())
+        Ok(heads)
     }
 
     fn create_shop(&self, shop: &NewShop) -> Result<Uuid, StorageError> {
