@@ -4,7 +4,7 @@
 //! current state that later work queries, and replaying the history rebuilds them.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
@@ -55,7 +55,7 @@ impl<'a> Tables<'a> {
             "SELECT entity_id, shop_id, station_id FROM entities WHERE {}",
             self.db.dialect().in_json_array("entity_id", 1)
         );
-        let found: Vec<(Uuid, Uuid, Option<Uuid>)> = self.db.all(&sql, args![ids_json(ids)])?;
+        let found: Vec<(Uuid, Uuid, Option<Uuid>)> = self.db.all(&sql, args![to_json(&ids)])?;
         let mut owners = self.owners.borrow_mut();
         owners.extend(ids.iter().map(|id| (*id, None)));
         owners.extend(
@@ -72,10 +72,6 @@ impl<'a> Tables<'a> {
         let known = owners.entry(id).or_insert(None);
         known.get_or_insert(owner);
     }
-}
-
-fn ids_json(ids: &[Uuid]) -> String {
-    to_json(&ids)
 }
 
 pub(super) fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StorageError> {
@@ -195,8 +191,7 @@ pub(super) struct Push<'a> {
 /// changes name. On PostgreSQL every statement is a round trip, and a change took seven.
 pub(super) struct Known<'a> {
     pub tables: Tables<'a>,
-    /// The ids asked about in one query; of those, the ones stored, with where they stand.
-    asked: HashSet<Uuid>,
+    /// Of the batch's change ids, those stored, with where they stand and their shop.
     stored: HashMap<Uuid, (Stored, Uuid)>,
 }
 
@@ -216,7 +211,7 @@ impl<'a> Known<'a> {
                     "SELECT change_id, revision, shop_seq, shop_id FROM changes WHERE {}",
                     tx.dialect().in_json_array("change_id", 1)
                 ),
-                args![ids_json(&ids)],
+                args![to_json(&ids)],
             )?
         };
         let tables = Tables::new(tx);
@@ -224,25 +219,12 @@ impl<'a> Known<'a> {
         tables.learn_owners(&subjects)?;
         let known = Known {
             tables,
-            asked: ids.into_iter().collect(),
             stored: stored
                 .into_iter()
                 .map(|(id, revision, shop_seq, shop)| (id, (Stored { revision, shop_seq }, shop)))
                 .collect(),
         };
         Ok((known, read))
-    }
-
-    /// Where a change id stands, if it was stored before.
-    fn stored(&self, change_id: Uuid) -> Result<Option<(Stored, Uuid)>, StorageError> {
-        if self.asked.contains(&change_id) {
-            return Ok(self.stored.get(&change_id).copied());
-        }
-        let found: Option<(i64, i64, Uuid)> = self.tables.db.row(
-            "SELECT revision, shop_seq, shop_id FROM changes WHERE change_id = ?1",
-            args![change_id],
-        )?;
-        Ok(found.map(|(revision, shop_seq, shop)| (Stored { revision, shop_seq }, shop)))
     }
 }
 
@@ -259,7 +241,8 @@ pub(super) fn apply(
         Ok(change) => change,
         Err(reason) => return rejected(reason),
     };
-    if let Some((stored, shop)) = known.stored(change.change_id)? {
+    // Every change read from the batch was asked about, and each applied since is added.
+    if let Some(&(stored, shop)) = known.stored.get(&change.change_id) {
         return match caller.shop_id {
             // Said the same way as any id that cannot be used: nothing of the other shop shows.
             Some(own) if own != shop => {
@@ -298,7 +281,6 @@ pub(super) fn apply(
     known
         .tables
         .recorded(admitted.change.body.subject().1, admitted.owner);
-    known.asked.insert(admitted.change.change_id);
     known
         .stored
         .insert(admitted.change.change_id, (stored, admitted.owner.shop));

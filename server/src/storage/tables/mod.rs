@@ -121,10 +121,7 @@ impl SqlStorage {
         &self,
         work: impl FnOnce(&dyn Sql) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
-        let tx = self.db.begin(Access::Write)?;
-        let done = work(&*tx)?;
-        tx.commit()?;
-        Ok(done)
+        self.write_touching_callers(true, work)
     }
 
     /// [`SqlStorage::write`] for what leaves every remembered caller as it is (a token used, a
@@ -134,8 +131,18 @@ impl SqlStorage {
         &self,
         work: impl FnOnce(&dyn Sql) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
+        self.write_touching_callers(false, work)
+    }
+
+    fn write_touching_callers<T>(
+        &self,
+        callers: bool,
+        work: impl FnOnce(&dyn Sql) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
         let tx = self.db.begin(Access::Write)?;
-        tx.leaves_callers();
+        if !callers {
+            tx.leaves_callers();
+        }
         let done = work(&*tx)?;
         tx.commit()?;
         Ok(done)
