@@ -231,10 +231,31 @@ fn another_shops_change_id_is_refused_without_saying_whose_it_is() {
     );
     let mut replay = filed(Uuid::now_v7(), None);
     replay["change_id"] = change["change_id"].clone();
-    let answer = server.push(&till_b, &[replay]);
-    assert_eq!(statuses(&answer), ["rejected"]);
+    // Beside a change of shop B's own, in one batch (a push looks its ids up all at once).
+    let own = filed(Uuid::now_v7(), None);
+    let answer = server.push(&till_b, &[replay, own.clone()]);
+    assert_eq!(statuses(&answer), ["rejected", "applied"]);
     let reason = answer[0]["reason"].as_str().unwrap();
     assert!(!reason.contains("shop"), "{reason}");
+    let pulled = server.pull(&till_b, 0);
+    let pulled: Vec<&Value> = pulled["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["change"]["change_id"])
+        .collect();
+    assert_eq!(
+        pulled,
+        [&own["change_id"]],
+        "shop B sees its own change only"
+    );
+    // Shop A's till goes on: its change answered as before, a new one applied.
+    let again = server.push(&till_a, &[change, filed(Uuid::now_v7(), None)]);
+    assert_eq!(statuses(&again), ["already_applied", "applied"]);
+    assert_eq!(
+        server.pull(&till_a, 0)["changes"].as_array().unwrap().len(),
+        2
+    );
 }
 
 #[test]
