@@ -8,15 +8,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# One release build of the three binaries: built one package at a time, each selects other
-# features of the crates they share and compiles them again (minutes on a 2-core machine).
-# `tauri/custom-protocol` is what `tauri build` adds: the app serves its embedded pages.
-cargo build --release -p stationdesk-server -p stationdesk-core -p stationdesk --features tauri/custom-protocol
-cargo deb -p stationdesk-server --no-build --quiet
-cargo deb -p stationdesk-core --no-build --quiet
-"${TAURI_CLI:-$HOME/.cache/stationdesk/tauri-cli/node_modules/.bin/tauri}" bundle --bundles deb --ci >/dev/null
+#   scripts/check-packages.sh           the release build, as a vendor ships it
+#   scripts/check-packages.sh --debug   the debug build scripts/test.sh has already compiled: the
+#                                       same packaging, install and start, without the release
+#                                       build's minutes of compiling the whole stack again
+tauri_cli=${TAURI_CLI:-$HOME/.cache/stationdesk/tauri-cli/node_modules/.bin/tauri}
+if [ "${1:-}" = --debug ]; then
+  # The same selection as scripts/test.sh, so nothing is compiled again.
+  cargo build --workspace --tests --bin stationdesk --bin stationdesk-server --bin stationdesk-cli
+  for package in stationdesk-server stationdesk-core; do
+    cargo deb -p "$package" --profile dev --no-build --strip --fast --quiet
+  done
+  "$tauri_cli" bundle --debug --bundles deb --ci >/dev/null
+  app_deb=target/debug/bundle/deb
+else
+  # One release build of the three binaries: built one package at a time, each selects other
+  # features of the crates they share and compiles them again (minutes on a 2-core machine).
+  # `tauri/custom-protocol` is what `tauri build` adds: the app serves its embedded pages.
+  cargo build --release -p stationdesk-server -p stationdesk-core -p stationdesk --features tauri/custom-protocol
+  for package in stationdesk-server stationdesk-core; do
+    cargo deb -p "$package" --no-build --quiet
+  done
+  "$tauri_cli" bundle --bundles deb --ci >/dev/null
+  app_deb=target/release/bundle/deb
+fi
 dpkg -i target/debian/stationdesk-server_*.deb target/debian/stationdesk-cli_*.deb \
-  target/release/bundle/deb/stationdesk_*.deb >/dev/null
+  "$app_deb"/stationdesk_*.deb >/dev/null
 dpkg -L stationdesk | grep -qx /usr/bin/stationdesk
 desktop-file-validate /usr/share/applications/stationdesk.desktop
 dpkg -L stationdesk-server | grep -qx /usr/bin/stationdesk-server

@@ -14,17 +14,19 @@ cargo fmt --all --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# Every cargo command below selects the whole workspace and builds its tests, so cargo resolves
+# one set of features and compiles each crate once; the end-to-end tests are `test = false`
+# (tests/Cargo.toml) and run by name in their own step.
 step "unit, property and integration tests"
 # Under a session bus with an unlocked GNOME Keyring (the sync tests keep tokens in a real
 # Secret Service), beside a throwaway PostgreSQL cluster (the server's storage on PostgreSQL).
 dbus-run-session -- bash scripts/with-keyring.sh bash scripts/with-postgres.sh \
-  cargo test --workspace --exclude stationdesk-e2e
+  cargo test --workspace
 
 step "the server's integration tests again, on PostgreSQL"
-# The same packages as the step before, so cargo resolves the same features and compiles
-# nothing again (the core's own `it` suite, which has no server database, comes along).
+# The core's own `it` suite, which has no server database, comes along.
 dbus-run-session -- bash scripts/with-keyring.sh bash scripts/with-postgres.sh \
-  env STATIONDESK_TEST_BACKEND=postgres cargo test --workspace --exclude stationdesk-e2e --test it
+  env STATIONDESK_TEST_BACKEND=postgres cargo test --workspace --test it
 
 step "stationdesk-core builds without any GUI crate"
 if cargo tree -p stationdesk-core -e normal,build | grep -Ei '^[^a-z]*(tauri|wry|tao|webkit)'; then
@@ -33,12 +35,16 @@ if cargo tree -p stationdesk-core -e normal,build | grep -Ei '^[^a-z]*(tauri|wry
 fi
 
 step "end-to-end tests (real app, WebKit, Xvfb)"
-cargo build -p stationdesk -p stationdesk-server
+# `--tests` keeps the features of the steps before; only the app's binary is new.
+cargo build --workspace --tests --bin stationdesk --bin stationdesk-server --bin stationdesk-cli
 rm -rf target/screenshots
+e2e_tests=$(for test in tests/tests/*.rs; do printf -- '--test %s ' "$(basename "$test" .rs)"; done)
 # One window at a time: two WebKit processes at once starve a 2-core machine.
 NO_AT_BRIDGE=1 dbus-run-session -- bash scripts/with-keyring.sh \
-  xvfb-run -a -s "-screen 0 1400x900x24" cargo test -p stationdesk-e2e -- --test-threads=1
+  xvfb-run -a -s "-screen 0 1400x900x24" cargo test --workspace $e2e_tests -- --test-threads=1
 echo "screenshots in target/screenshots: $(ls target/screenshots | tr "\n" " ")"
 
 step "Debian packages (build, install, systemd unit, the installed server on TLS, the installed CLI)"
-bash scripts/check-packages.sh
+# The debug build the steps before compiled: the release build would compile the whole stack
+# again, for the same packaging, install and start.
+bash scripts/check-packages.sh --debug
