@@ -16,6 +16,7 @@
 mod accounts;
 mod changes;
 mod desk;
+mod mail;
 mod vendor;
 
 pub use accounts::{
@@ -27,6 +28,10 @@ pub use desk::{
     DeskCallback, DeskChanges, DeskCompliance, DeskContact, DeskContract, DeskFollowed, DeskPage,
     DeskReport, DeskResolution, DeskShop, DeskSla, DeskStation, DeskTicket, DeskTicketInContext,
     FollowedTicket, ShopMonth, MAX_FOLLOWED,
+};
+pub use mail::{
+    AttachMail, MailChannel, Mailbox, MailboxSettings, OutgoingMail, OutgoingMailSettings, QueuedMail,
+    SmtpSecurity, UnknownSenderMail,
 };
 pub use vendor::{
     BilledShop, CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, Invoice,

@@ -17,6 +17,7 @@ pub mod blobs;
 pub mod desk;
 pub mod door;
 pub mod error;
+pub mod mail;
 pub mod policy;
 pub mod quota;
 pub mod serve;
@@ -84,6 +85,7 @@ pub fn routes() -> (Router<Arc<dyn Storage>>, utoipa::openapi::OpenApi) {
         .merge(api::blobs::router())
         .merge(api::vendor::router())
         .merge(api::desk::router())
+        .merge(api::mail::router())
         .split_for_parts()
 }
 
@@ -100,12 +102,15 @@ impl Pushes {
 }
 
 /// How a server is run beyond its storage.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// `POST /v1/setup` creates the first shop and its admin while there are no accounts: for
     /// one computer running everything (`scripts/run.sh`), never for a server on a network.
     pub first_run_setup: bool,
     pub sessions: accounts::SessionLimits,
+    /// Seals the mail passwords the vendor admin sets; without it the mail settings are
+    /// refused with how to give one.
+    pub secrets: Option<Arc<mail::SecretsKey>>,
 }
 
 pub fn app(storage: Arc<dyn Storage>) -> Router {

@@ -17,9 +17,12 @@ use stationdesk_protocol::{
 };
 use stationdesk_server::accounts::SessionLimits;
 use stationdesk_server::billing::vendor_today;
+use stationdesk_server::mail::SecretsKey;
 use stationdesk_server::serve::Tls;
 use stationdesk_server::storage::tables::SqlStorage;
-use stationdesk_server::storage::{AccountBook, Document, Storage, StorageError, VendorBooks};
+use stationdesk_server::storage::{
+    AccountBook, Document, MailBook, Storage, StorageError, VendorBooks,
+};
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -41,6 +44,11 @@ struct Cli {
     /// Connections this process keeps to PostgreSQL.
     #[arg(long, global = true, env = "STATIONDESK_POOL_SIZE", default_value_t = stationdesk_server::storage::tables::DEFAULT_POOL_SIZE, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pool_size: u32,
+    /// The key that seals the mail passwords, kept outside the database (made on first use,
+    /// readable by this user only); by default beside a SQLite database. Every server process
+    /// of one PostgreSQL database needs the same file.
+    #[arg(long, global = true, env = "STATIONDESK_SECRETS_KEY", value_name = "FILE")]
+    secrets_key: Option<PathBuf>,
     /// Print results as JSON.
     #[arg(long, global = true)]
     json: bool,
@@ -95,6 +103,10 @@ enum Command {
             value_name = "ADDRESS"
         )]
         trusted_proxy: Vec<std::net::IpAddr>,
+        /// How often a support mailbox without IMAP IDLE is looked at, and how soon a changed
+        /// mailbox setting is picked up.
+        #[arg(long, env = "STATIONDESK_MAIL_POLL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        mail_poll_seconds: u64,
     },
     /// The security log, newest first: sign-ins, failures, throttling, revocations, enrolments,
     /// password and two-factor changes.
@@ -166,6 +178,67 @@ enum Command {
         #[command(subcommand)]
         command: InvoiceCommand,
     },
+    /// The e-mail channel: support mailboxes and the outgoing server.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Adds or changes a support mailbox (IMAP over TLS); its password is read from standard
+    /// input (one line; an empty line keeps the one kept).
+    Mailbox {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        host: String,
+        #[arg(long, default_value_t = 993)]
+        port: u16,
+        #[arg(long)]
+        user: String,
+        /// The vendor's own CA certificate (PEM), when the mail server's is not from a public one.
+        #[arg(long, value_name = "FILE")]
+        ca: Option<PathBuf>,
+        /// Keep the settings but do not fetch.
+        #[arg(long)]
+        disabled: bool,
+    },
+    RemoveMailbox {
+        #[arg(long)]
+        name: String,
+    },
+    /// Sets the server that sends the desk's replies (SMTP submission); with --user, its
+    /// password is read from standard input (an empty line keeps the one kept).
+    Outgoing {
+        #[arg(long)]
+        host: String,
+        #[arg(long, default_value_t = 587)]
+        port: u16,
+        /// starttls (port 587) or tls (port 465).
+        #[arg(long, default_value = "starttls", value_parser = parse_security)]
+        security: stationdesk_protocol::SmtpSecurity,
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        ca: Option<PathBuf>,
+        /// The support mailbox's address: replies come back to it.
+        #[arg(long)]
+        from_address: String,
+        #[arg(long)]
+        from_name: String,
+    },
+    /// The mailboxes, the outgoing server and the replies waiting to be sent.
+    Show,
+}
+
+fn parse_security(text: &str) -> Result<stationdesk_protocol::SmtpSecurity, String> {
+    match text {
+        "starttls" => Ok(stationdesk_protocol::SmtpSecurity::Starttls),
+        "tls" => Ok(stationdesk_protocol::SmtpSecurity::Tls),
+        _ => Err("use starttls or tls".to_owned()),
+    }
 }
 
 // Parsed once per process: the size of the profile's fields does not matter.
@@ -342,6 +415,13 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<(), String> {
     let open = || SqlStorage::open(&cli.db, cli.pool_size).map_err(|e| e.to_string());
+    let secrets = || -> Result<Option<SecretsKey>, String> {
+        cli.secrets_key
+            .clone()
+            .or_else(|| SecretsKey::default_path(&cli.db))
+            .map(|path| SecretsKey::load_or_create(&path).map_err(|e| e.to_string()))
+            .transpose()
+    };
     let print = |value: serde_json::Value, human: String| {
         println!("{}", if cli.json { value.to_string() } else { human });
     };
@@ -355,8 +435,10 @@ fn run(cli: &Cli) -> Result<(), String> {
             tls_key,
             connections_per_address,
             trusted_proxy,
+            mail_poll_seconds,
         } => serve(
             Arc::new(open()?),
+            std::time::Duration::from_secs(*mail_poll_seconds),
             *listen,
             match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(Tls::from_pem_files(cert, key)?),
@@ -373,6 +455,7 @@ fn run(cli: &Cli) -> Result<(), String> {
                     idle: Duration::minutes(*session_idle_minutes),
                     lifetime: Duration::hours(*session_lifetime_hours),
                 },
+                secrets: secrets()?.map(Arc::new),
             },
         ),
         Command::SecurityLog { limit, before } => {
@@ -445,6 +528,7 @@ fn run(cli: &Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Vendor { command } => vendor(&open()?, command, &print),
+        Command::Mail { command } => mail(&open()?, secrets, command, &print),
         Command::Catalog { command } => catalog(&open()?, command, &print),
         Command::Shop {
             command:
@@ -716,8 +800,118 @@ fn invoice(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
+/// A secret from standard input, one line; `None` for an empty line.
+fn secret_from_stdin() -> Result<Option<String>, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let line = line.trim_end_matches(['\r', '\n']);
+    Ok((!line.is_empty()).then(|| line.to_owned()))
+}
+
+fn read_ca(path: Option<&PathBuf>) -> Result<Option<String>, String> {
+    path.map(|path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the CA certificate {}: {e}", path.display()))
+    })
+    .transpose()
+}
+
+fn mail(
+    storage: &SqlStorage,
+    secrets: impl Fn() -> Result<Option<SecretsKey>, String>,
+    command: &MailCommand,
+    print: &dyn Fn(serde_json::Value, String),
+) -> Result<(), String> {
+    let key = || {
+        secrets()?.ok_or_else(|| {
+            "a PostgreSQL deployment names its secrets key: give --secrets-key FILE".to_owned()
+        })
+    };
+    match command {
+        MailCommand::Mailbox {
+            name,
+            host,
+            port,
+            user,
+            ca,
+            disabled,
+        } => {
+            let settings = stationdesk_protocol::MailboxSettings {
+                host: host.clone(),
+                port: *port,
+                user: user.clone(),
+                password: secret_from_stdin()?,
+                ca_pem: read_ca(ca.as_ref())?,
+                enabled: !disabled,
+            };
+            stationdesk_server::mail::put_mailbox(storage, &key()?, name, &settings)
+                .map_err(failed)?;
+        }
+        MailCommand::RemoveMailbox { name } => storage.remove_mailbox(name).map_err(failed)?,
+        MailCommand::Outgoing {
+            host,
+            port,
+            security,
+            user,
+            ca,
+            from_address,
+            from_name,
+        } => {
+            let settings = stationdesk_protocol::OutgoingMailSettings {
+                host: host.clone(),
+                port: *port,
+                security: *security,
+                user: user.clone(),
+                password: if user.is_some() { secret_from_stdin()? } else { None },
+                ca_pem: read_ca(ca.as_ref())?,
+                from_address: from_address.clone(),
+                from_name: from_name.clone(),
+            };
+            stationdesk_server::mail::put_outgoing(storage, &key()?, &settings).map_err(failed)?;
+        }
+        MailCommand::Show => {}
+    }
+    let channel = stationdesk_server::mail::channel(storage).map_err(failed)?;
+    let human = channel
+        .mailboxes
+        .iter()
+        .map(|m| {
+            format!(
+                "mailbox {} {}@{}:{} {} imported {}{}",
+                m.name,
+                m.user,
+                m.host,
+                m.port,
+                if m.enabled { "on" } else { "off" },
+                m.imported,
+                m.last_error
+                    .as_ref()
+                    .map(|e| format!(" error: {e}"))
+                    .unwrap_or_default()
+            )
+        })
+        .chain(channel.outgoing.iter().map(|o| {
+            format!(
+                "outgoing {}:{} from {} <{}>",
+                o.host, o.port, o.from_name, o.from_address
+            )
+        }))
+        .chain(std::iter::once(format!(
+            "{} replies waiting",
+            channel.queued.len()
+        )))
+        .collect::<Vec<_>>()
+        .join("\n");
+    print(json(&channel), human);
+    Ok(())
+}
+
 fn serve(
     storage: Arc<dyn Storage>,
+    mail_poll: std::time::Duration,
     listen: SocketAddr,
     tls: Option<Tls>,
     limits: stationdesk_server::serve::Limits,
@@ -759,6 +953,26 @@ fn serve(
                 }
             }
         });
+        match &options.secrets {
+            Some(key) => {
+                let (storage, key, pushes) = (Arc::clone(&storage), Arc::clone(key), pushes.clone());
+                tokio::spawn(stationdesk_server::mail::inbound::run(
+                    Arc::clone(&storage),
+                    Arc::clone(&key),
+                    pushes,
+                    mail_poll,
+                ));
+                // A reply leaves within seconds of being written.
+                tokio::spawn(stationdesk_server::mail::outbound::run(
+                    storage,
+                    key,
+                    std::time::Duration::from_secs(2),
+                ));
+            }
+            None => tracing::warn!(
+                "no secrets key (--secrets-key): the e-mail channel is off"
+            ),
+        }
         tracing::info!(%address, "serving");
         stationdesk_server::serve::serve(
             listener,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod blobs;
 pub mod desk;
 pub mod identity;
+pub mod mail;
 pub mod shops;
 pub mod sync;
 pub mod vendor;

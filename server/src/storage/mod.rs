@@ -12,9 +12,10 @@ use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_protocol::{
-    BilledShop, BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice, Me,
-    NewContract, NewShop, NewStaff, PullResponse, Role, SecurityEvent, SecurityPolicy, Shop,
-    ShopBilling, StaffMember, StaffSession, Till, VendorProfile,
+    BilledShop, BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice,
+    MailboxSettings, Me, NewContract, NewShop, NewStaff, OutgoingMailSettings, PullResponse,
+    QueuedMail, Role, SecurityEvent, SecurityPolicy, Shop, ShopBilling, SmtpSecurity, StaffMember,
+    StaffSession, Till, UnknownSenderMail, VendorProfile,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -262,7 +263,163 @@ pub trait VendorBooks {
     fn mark_paid(&self, number: &str, on: NaiveDate) -> Result<Invoice, StorageError>;
 }
 
-pub trait Storage: VendorBooks + AccountBook + Send + Sync + 'static {
+/// A support mailbox as kept, its password sealed ([`crate::mail::SecretsKey`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxRecord {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password_sealed: Vec<u8>,
+    pub ca_pem: Option<String>,
+    pub enabled: bool,
+    /// The mailbox's UIDVALIDITY when it was last read: UIDs count anew when it changes.
+    pub uid_validity: Option<u32>,
+    /// The highest UID read so far.
+    pub last_uid: u32,
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub imported: u64,
+}
+
+/// The server that sends the replies, as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingRecord {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub user: Option<String>,
+    pub password_sealed: Option<Vec<u8>>,
+    pub ca_pem: Option<String>,
+    pub from_address: String,
+    pub from_name: String,
+}
+
+/// A reply waiting in the outbox, leased to the sender that took it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    /// The reply's (the comment's) id.
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub author: String,
+    pub body: String,
+    pub attempts: u32,
+}
+
+/// One message of an e-mail ticket's thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadMessage {
+    pub message_id: String,
+    pub sent: bool,
+    /// The customer's address.
+    pub address: String,
+}
+
+/// A message from an unknown sender, kept whole until an agent says whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRecord {
+    pub id: Uuid,
+    pub mailbox: String,
+    pub address: String,
+    pub name: String,
+    pub subject: String,
+    pub excerpt: String,
+    pub received_at: DateTime<Utc>,
+    pub raw: Vec<u8>,
+}
+
+/// The e-mail channel's tables. The rules live in [`crate::mail`]; a backend keeps and reads
+/// back.
+pub trait MailBook {
+    fn mailboxes(&self) -> Result<Vec<MailboxRecord>, StorageError>;
+    /// Keeps a mailbox's settings; without `password_sealed` it keeps the password it has (a
+    /// new mailbox needs one).
+    fn put_mailbox(
+        &self,
+        name: &str,
+        settings: &MailboxSettings,
+        password_sealed: Option<Vec<u8>>,
+    ) -> Result<(), StorageError>;
+    fn remove_mailbox(&self, name: &str) -> Result<(), StorageError>;
+    /// How a fetch went: how far the mailbox is read, or why it failed.
+    fn mailbox_fetched(
+        &self,
+        name: &str,
+        read_to: Option<(u32, u32)>,
+        at: DateTime<Utc>,
+        error: Option<&str>,
+    ) -> Result<(), StorageError>;
+    /// Whether the message at this place in the mailbox was taken in before.
+    fn mail_taken(&self, mailbox: &str, uid_validity: u32, uid: u32) -> Result<bool, StorageError>;
+    /// Writes down what became of a message (`ticket`, `reply`, `unknown_sender`,
+    /// `automatic`, `refused`), once.
+    #[allow(clippy::too_many_arguments)]
+    fn mail_outcome(
+        &self,
+        mailbox: &str,
+        uid_validity: u32,
+        uid: u32,
+        message_id: Option<&str>,
+        outcome: &str,
+        ticket: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// The ticket of the first of these Message-IDs that the server sent.
+    fn sent_in_thread(&self, message_ids: &[String]) -> Result<Option<Uuid>, StorageError>;
+    /// The ticket with this number (`T-1A2B3C`), of `shop` (any shop's when `None`, if only
+    /// one has it).
+    fn ticket_numbered(&self, shop: Option<Uuid>, number: &str)
+        -> Result<Option<Uuid>, StorageError>;
+    /// A ticket's shop, state (its wire name) and title.
+    fn mail_ticket(&self, ticket: Uuid) -> Result<Option<(Uuid, String, String)>, StorageError>;
+    fn add_to_thread(
+        &self,
+        ticket: Uuid,
+        message: &ThreadMessage,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// The thread of a ticket, the oldest message first.
+    fn thread(&self, ticket: Uuid) -> Result<Vec<ThreadMessage>, StorageError>;
+    /// The shop an agent said this address writes for.
+    fn mail_sender_shop(&self, address: &str) -> Result<Option<Uuid>, StorageError>;
+    fn keep_unknown_mail(&self, mail: &UnknownRecord) -> Result<(), StorageError>;
+    /// The messages from unknown senders nobody attached yet, the oldest first.
+    fn unknown_mail(&self) -> Result<Vec<UnknownSenderMail>, StorageError>;
+    /// One of them, whole, while it is not attached.
+    fn unknown_mail_whole(&self, id: Uuid) -> Result<Option<UnknownRecord>, StorageError>;
+    /// It became (or joined) `ticket`; with `remember`, its sender writes for that shop from
+    /// now on.
+    fn unknown_mail_attached(
+        &self,
+        id: Uuid,
+        ticket: Uuid,
+        remember: Option<(&str, Uuid)>,
+    ) -> Result<(), StorageError>;
+    fn outgoing_mail(&self) -> Result<Option<OutgoingRecord>, StorageError>;
+    /// Keeps the outgoing settings; without `password_sealed` it keeps the password it has.
+    fn put_outgoing_mail(
+        &self,
+        settings: &OutgoingMailSettings,
+        password_sealed: Option<Vec<u8>>,
+    ) -> Result<(), StorageError>;
+    /// The replies due `now`, leased until `lease_until` so no other process sends them too.
+    fn due_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMail>, StorageError>;
+    fn mail_sent(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError>;
+    fn mail_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// The replies not sent yet, the oldest first.
+    fn mail_queue(&self) -> Result<Vec<QueuedMail>, StorageError>;
+}
+
+pub trait Storage: VendorBooks + AccountBook + MailBook + Send + Sync + 'static {
     /// Every invoice and credit note with its shop's name, as the bookkeeper's CSV.
     fn invoices_csv(&self) -> Result<String, StorageError> {
         let shops = self.shops(None)?;

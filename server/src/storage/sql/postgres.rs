@@ -181,10 +181,13 @@ struct News {
 }
 
 /// The migrations, in order; each runs once, in a transaction of its own.
-const MIGRATIONS: [(i64, &str); 1] = [(
-    1,
-    include_str!("../../../migrations/postgres/0001_server.sql"),
-)];
+const MIGRATIONS: [(i64, &str); 2] = [
+    (
+        1,
+        include_str!("../../../migrations/postgres/0001_server.sql"),
+    ),
+    (2, include_str!("../../../migrations/postgres/0002_mail.sql")),
+];
 
 impl PgDatabase {
     /// Connects (`postgres://user@host:port/database`, a password from `PGPASSWORD`, never

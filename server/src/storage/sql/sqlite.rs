@@ -112,6 +112,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         )),
         M::up(include_str!("../../../migrations/0013_desk_search.sql")),
         M::up(include_str!("../../../migrations/0014_staff_phone.sql")),
+        M::up(include_str!("../../../migrations/0015_mail.sql")),
     ])
 });
 

@@ -15,7 +15,7 @@ use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::domain::stations::Station;
 use stationdesk_core::store::{EventKind, Quote};
 use stationdesk_core::wire::{Change, ChangeBody, LegacyOf, LegacyRow};
-use stationdesk_protocol::{Outcome, PullResponse, Revisioned};
+use stationdesk_protocol::{Outcome, PullResponse, Revisioned, Role};
 use uuid::Uuid;
 
 use crate::args;
@@ -278,6 +278,18 @@ pub(super) fn apply(
         admitted.owner,
         push.now,
     )?;
+    if let (Role::SupportStaff, ChangeBody::CommentAdded { ticket_id, comment }) =
+        (caller.role, &admitted.change.body)
+    {
+        super::mail::queue_reply(
+            known.tables.db,
+            *ticket_id,
+            comment.id,
+            &comment.author,
+            &comment.body,
+            push.now,
+        )?;
+    }
     known
         .tables
         .recorded(admitted.change.body.subject().1, admitted.owner);

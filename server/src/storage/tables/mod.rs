@@ -28,6 +28,7 @@ mod account_book;
 mod billing;
 pub(crate) mod changes;
 mod desk;
+mod mail;
 
 pub use changes::PULL_PAGE_BYTES;
 

@@ -1,0 +1,644 @@
+//! The support mailboxes become tickets. Each enabled mailbox has a worker: it signs in over
+//! TLS, reads what arrived after the last UID it took, and waits with IMAP IDLE where the
+//! server offers it (else it looks again after the poll interval).
+//!
+//! Each message is taken in once. Its place (mailbox, UIDVALIDITY, UID) is written down after
+//! it was handled, and what it becomes is pushed through the same door as a client's changes,
+//! under change ids made from its Message-ID: handled twice (a crash between the two, two
+//! server processes on one mailbox, the same message in two mailboxes), it is applied once.
+//!
+//! - A machine's message (auto-reply, bounce, bulk) opens nothing and is answered by nothing.
+//! - A known sender (a shop admin's or a staff member's address, or one an agent attached to a
+//!   shop) files a ticket with channel `email`, or replies on one: by `In-Reply-To` /
+//!   `References` against the Message-IDs the server sent, else by the ticket number in the
+//!   subject, never by subject text alone.
+//! - Anyone else, a sender the receiving server found forged (DMARC), and a message the door
+//!   refuses land in the desk's list of unknown senders, kept whole.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use stationdesk_core::domain::attachments::{check_attachment, clean_file_name};
+use stationdesk_core::domain::tickets::{
+    Category, Channel, Priority, StationDetails, Ticket, TicketState,
+};
+use stationdesk_core::store::{Attachment, Comment, EventKind, TicketEvent};
+use stationdesk_core::wire::{Change, ChangeBody};
+use stationdesk_protocol::{Outcome, Role};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls;
+use uuid::Uuid;
+
+use super::message::{self, Incoming};
+use super::SecretsKey;
+use crate::storage::{
+    Caller, MailboxRecord, Pushed, Storage, StorageError, ThreadMessage, UnknownRecord,
+};
+use crate::Pushes;
+
+/// The most of a message the server fetches: larger ones are written down as refused.
+pub const MAX_MESSAGE_BYTES: u32 = 40 * 1024 * 1024;
+
+/// What became of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    Ticket(Uuid),
+    Reply(Uuid),
+    UnknownSender,
+    /// Sent by a machine, and why the server thinks so.
+    Automatic(&'static str),
+}
+
+impl Taken {
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Taken::Ticket(_) => "ticket",
+            Taken::Reply(_) => "reply",
+            Taken::UnknownSender => "unknown_sender",
+            Taken::Automatic(_) => "automatic",
+        }
+    }
+
+    pub fn ticket(&self) -> Option<Uuid> {
+        match self {
+            Taken::Ticket(id) | Taken::Reply(id) => Some(*id),
+            Taken::UnknownSender | Taken::Automatic(_) => None,
+        }
+    }
+}
+
+/// An id made from the message and what it is for: the same message gives the same ids.
+fn made_id(key: &str, part: &str) -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("stationdesk mail {key} {part}").as_bytes())
+}
+
+/// Takes one message in: `place` names where it was found, for a message without a
+/// Message-ID. Blocking (storage).
+pub fn take_in(
+    storage: &dyn Storage,
+    mailbox: &str,
+    place: &str,
+    raw: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Taken, StorageError> {
+    let Some(mail) = message::read(raw) else {
+        return Ok(Taken::Automatic("no sender address to answer"));
+    };
+    if let Some(why) = mail.automatic {
+        return Ok(Taken::Automatic(why));
+    }
+    let key = mail.message_id.clone().unwrap_or_else(|| place.to_owned());
+    let sender = if mail.forged {
+        None
+    } else {
+        sender(storage, &mail, now)?
+    };
+    let refused = match sender {
+        Some(caller) => match file_or_reply(storage, &caller, &mail, &key, now)? {
+            Ok(taken) => return Ok(taken),
+            Err(reason) => Some(reason),
+        },
+        None => None,
+    };
+    keep_unknown(storage, mailbox, &mail, &key, raw, refused.as_deref(), now)?;
+    Ok(Taken::UnknownSender)
+}
+
+/// An agent's answer to an unknown sender's message: it belongs to `shop`. Files it (or adds
+/// it to the ticket it answers) as from the sender, whom the agent vouches for.
+pub fn attach_unknown(
+    storage: &dyn Storage,
+    id: Uuid,
+    shop: Uuid,
+    remember: bool,
+    now: DateTime<Utc>,
+) -> Result<Uuid, StorageError> {
+    let kept = storage
+        .unknown_mail_whole(id)?
+        .ok_or_else(|| StorageError::NotFound(format!("no unknown sender's message {id} waits")))?;
+    let mail = message::read(&kept.raw)
+        .ok_or_else(|| StorageError::Invalid("the message cannot be read any more".into()))?;
+    if storage.shops(Some(shop))?.is_empty() {
+        return Err(StorageError::NotFound(format!("there is no shop {shop}")));
+    }
+    let key = mail.message_id.clone().unwrap_or_else(|| id.to_string());
+    let caller = vouched(&mail, shop, true, now);
+    let taken = file_or_reply(storage, &caller, &mail, &key, now)?
+        .map_err(|reason| StorageError::Invalid(format!("the message was refused: {reason}")))?;
+    let ticket = taken.ticket().unwrap_or(id);
+    storage.unknown_mail_attached(id, ticket, remember.then_some((&*mail.address, shop)))?;
+    Ok(ticket)
+}
+
+/// Whom the sender's address belongs to, as a caller the door judges like any other.
+fn sender(
+    storage: &dyn Storage,
+    mail: &Incoming,
+    now: DateTime<Utc>,
+) -> Result<Option<Caller>, StorageError> {
+    if let Some(account) = storage.account_by_email(&mail.address)? {
+        return Ok(match (account.active, account.role) {
+            (true, Role::ShopAdmin | Role::SupportStaff) => Some(Caller {
+                account: account.id,
+                role: account.role,
+                shop_id: account.shop_id,
+                station_id: None,
+                name: account.name,
+                named_contact: account.named_contact,
+                last_used_at: now,
+                ends_by: None,
+                setup_only: false,
+            }),
+            _ => None,
+        });
+    }
+    Ok(storage
+        .mail_sender_shop(&mail.address)?
+        .map(|shop| vouched(mail, shop, false, now)))
+}
+
+/// A sender without an account, writing for `shop` because an agent said so.
+fn vouched(mail: &Incoming, shop: Uuid, named_contact: bool, now: DateTime<Utc>) -> Caller {
+    Caller {
+        account: made_id(&mail.address, "sender"),
+        role: Role::ShopAdmin,
+        shop_id: Some(shop),
+        station_id: None,
+        name: mail.name.chars().take(100).collect(),
+        named_contact,
+        last_used_at: now,
+        ends_by: None,
+        setup_only: false,
+    }
+}
+
+/// The ticket the message answers: by the Message-IDs the server sent, else by a ticket
+/// number in the subject, of the sender's shop.
+fn answered_ticket(
+    storage: &dyn Storage,
+    caller: &Caller,
+    mail: &Incoming,
+) -> Result<Option<Uuid>, StorageError> {
+    let in_reach = |ticket: Uuid| -> Result<bool, StorageError> {
+        Ok(match (caller.role, storage.mail_ticket(ticket)?) {
+            (_, None) => false,
+            (Role::SupportStaff, Some(_)) => true,
+            (_, Some((shop, _, _))) => Some(shop) == caller.shop_id,
+        })
+    };
+    if let Some(ticket) = storage.sent_in_thread(&mail.answers)? {
+        if in_reach(ticket)? {
+            return Ok(Some(ticket));
+        }
+    }
+    let shop = match caller.role {
+        Role::SupportStaff => None,
+        _ => caller.shop_id,
+    };
+    for number in message::ticket_numbers(&mail.subject) {
+        if let Some(ticket) = storage.ticket_numbered(shop, &number)? {
+            return Ok(Some(ticket));
+        }
+    }
+    Ok(None)
+}
+
+/// Files the message as a new ticket or adds it to the one it answers; `Err` with the door's
+/// reason when the door refuses it.
+fn file_or_reply(
+    storage: &dyn Storage,
+    caller: &Caller,
+    mail: &Incoming,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Taken, String>, StorageError> {
+    let answered = answered_ticket(storage, caller, mail)?;
+    let mut changes = Vec::new();
+    let taken = match answered {
+        Some(ticket) => {
+            let closed = storage
+                .mail_ticket(ticket)?
+                .and_then(|(_, state, _)| state.parse::<TicketState>().ok())
+                .is_some_and(|state| !state.is_active());
+            // A customer writing again on a finished ticket wants it looked at again.
+            if closed {
+                changes.push(ChangeBody::TicketEvent {
+                    ticket_id: ticket,
+                    event: TicketEvent {
+                        id: made_id(key, "reopened"),
+                        at: now,
+                        actor: String::new(),
+                        kind: EventKind::StateChanged,
+                        from_state: None,
+                        to_state: Some(TicketState::Open),
+                        note: "reopened by an e-mail from the customer".into(),
+                        assignee: None,
+                    },
+                });
+            }
+            Taken::Reply(ticket)
+        }
+        None if caller.role == Role::SupportStaff => {
+            return Ok(Err(
+                "a staff member's message that answers no ticket: attach it to a shop".into(),
+            ))
+        }
+        None => {
+            let ticket = made_id(key, "ticket");
+            changes.push(ChangeBody::TicketFiled {
+                ticket: Ticket {
+                    id: ticket,
+                    station_id: None,
+                    reporter: caller.name.clone(),
+                    title: message::title_of(&mail.subject),
+                    category: Category::Fault,
+                    priority: Priority::Normal,
+                    channel: Channel::Email,
+                    state: TicketState::New,
+                    request: message::request_of(&mail.text),
+                    station_details: StationDetails::default(),
+                    cc: Vec::new(),
+                    created_at: now,
+                    updated_at: now,
+                },
+            });
+            Taken::Ticket(ticket)
+        }
+    };
+    let ticket = taken.ticket().expect("a ticket or a reply");
+    let mut body = mail.text.clone();
+    let mut attachments = Vec::new();
+    for (at, file) in mail.files.iter().enumerate() {
+        let name = clean_file_name(&file.name);
+        let sha256 = crate::accounts::hex_sha256(&file.bytes);
+        let size = file.bytes.len() as u64;
+        let kept = check_attachment(&file.bytes)
+            .map_err(|why| why.to_string())
+            .and_then(|content_type| {
+                match storage.blob_append(caller, &sha256, 0, size, &file.bytes) {
+                    Ok(_) => Ok(content_type),
+                    Err(StorageError::Backend(error)) => Err(format!("storage failed: {error}")),
+                    Err(why) => Err(why.to_string()),
+                }
+            });
+        match kept {
+            Ok(content_type) => attachments.push(ChangeBody::AttachmentAdded {
+                ticket_id: ticket,
+                attachment: Attachment {
+                    id: made_id(key, &format!("file {at}")),
+                    sha256,
+                    file_name: name,
+                    content_type: content_type.to_owned(),
+                    size: size as i64,
+                    added_by: String::new(),
+                    added_at: now,
+                },
+            }),
+            Err(why) => body.push_str(&format!("\n\n[not attached: {name}: {why}]")),
+        }
+    }
+    if body.trim().is_empty() {
+        body = "(the e-mail has no text)".into();
+    }
+    changes.push(ChangeBody::CommentAdded {
+        ticket_id: ticket,
+        comment: Comment {
+            id: made_id(key, "text"),
+            author: String::new(),
+            body,
+            created_at: now,
+        },
+    });
+    changes.extend(attachments);
+    let pushed = changes
+        .into_iter()
+        .enumerate()
+        .map(|(at, body)| {
+            let change = Change {
+                change_id: made_id(key, &format!("change {at}")),
+                created_at: now,
+                body,
+            };
+            let raw = serde_json::value::to_raw_value(&change)
+                .map_err(|e| StorageError::Backend(e.to_string()))?;
+            Ok(Pushed {
+                change_id: change.change_id,
+                raw,
+            })
+        })
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    for result in storage.push(caller, &pushed, now)? {
+        if let Outcome::Rejected { reason } = result.outcome {
+            return Ok(Err(reason));
+        }
+    }
+    storage.add_to_thread(
+        ticket,
+        &ThreadMessage {
+            message_id: mail
+                .message_id
+                .clone()
+                .unwrap_or_else(|| format!("{}@stationdesk.invalid", made_id(key, "message"))),
+            sent: false,
+            address: mail.address.clone(),
+        },
+        now,
+    )?;
+    Ok(Ok(taken))
+}
+
+fn keep_unknown(
+    storage: &dyn Storage,
+    mailbox: &str,
+    mail: &Incoming,
+    key: &str,
+    raw: &[u8],
+    refused: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let text: String = mail.text.chars().take(300).collect();
+    storage.keep_unknown_mail(&UnknownRecord {
+        id: made_id(key, "unknown"),
+        mailbox: mailbox.to_owned(),
+        address: mail.address.clone(),
+        name: mail.name.clone(),
+        subject: mail.subject.chars().take(200).collect(),
+        excerpt: match refused {
+            Some(reason) => format!("[refused: {reason}] {text}"),
+            None => text,
+        },
+        received_at: now,
+        raw: raw.to_vec(),
+    })
+}
+
+/// Why a mailbox could not be read, as the vendor admin's settings show it.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("cannot reach {0}: {1}")]
+    Connect(String, std::io::Error),
+    #[error("the TLS handshake with {0} failed: {1}; check the host name and, for a certificate of your own authority, its CA certificate")]
+    Tls(String, std::io::Error),
+    #[error("{0}")]
+    Settings(String),
+    #[error("the mail server refused the sign-in: {0}; check the user and the password")]
+    SignIn(String),
+    #[error("the mail server answered: {0}")]
+    Imap(#[from] async_imap::error::Error),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("the server's storage task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// The TLS settings for a mail server: the system's roots, plus the vendor's own authority.
+pub fn tls_config(ca_pem: Option<&str>) -> Result<rustls::ClientConfig, String> {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // A broken certificate in the system's store is skipped, as browsers do.
+        let _ = roots.add(cert);
+    }
+    if let Some(pem) = ca_pem {
+        let mut any = false;
+        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|e| format!("the CA certificate is not PEM: {e}"))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("the CA certificate is not usable: {e}"))?;
+            any = true;
+        }
+        if !any {
+            return Err("the CA certificate holds no certificate".into());
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+type Session = async_imap::Session<tokio_rustls::client::TlsStream<TcpStream>>;
+
+async fn sign_in(mailbox: &MailboxRecord, password: &str) -> Result<Session, FetchError> {
+    let address = format!("{}:{}", mailbox.host, mailbox.port);
+    let tcp = tokio::time::timeout(Duration::from_secs(30), TcpStream::connect(&address))
+        .await
+        .map_err(|_| {
+            FetchError::Connect(
+                address.clone(),
+                std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer in 30 s"),
+            )
+        })?
+        .map_err(|e| FetchError::Connect(address.clone(), e))?;
+    let config = tls_config(mailbox.ca_pem.as_deref()).map_err(FetchError::Settings)?;
+    let name = rustls_pki_types::ServerName::try_from(mailbox.host.clone())
+        .map_err(|e| FetchError::Settings(format!("{} is no host name: {e}", mailbox.host)))?;
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .map_err(|e| FetchError::Tls(address.clone(), e))?;
+    let mut client = async_imap::Client::new(tls);
+    client
+        .read_response()
+        .await
+        .map_err(|e| FetchError::Connect(address, e))?;
+    client
+        .login(&mailbox.user, password)
+        .await
+        .map_err(|(e, _)| FetchError::SignIn(e.to_string()))
+}
+
+/// Runs blocking storage work off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, FetchError> {
+    Ok(tokio::task::spawn_blocking(work).await??)
+}
+
+/// Reads what is new in the selected mailbox and takes each message in; where the mailbox is
+/// read to.
+async fn take_new(
+    session: &mut Session,
+    storage: &Arc<dyn Storage>,
+    pushes: &Pushes,
+    mailbox: &MailboxRecord,
+    uid_validity: u32,
+    mut last_uid: u32,
+) -> Result<u32, FetchError> {
+    // Sizes first, so an oversized message is written down without being downloaded.
+    let listed: Vec<(u32, u32)> = session
+        .uid_fetch(format!("{}:*", last_uid + 1), "(UID RFC822.SIZE)")
+        .await?
+        .try_filter_map(|fetch| async move { Ok(fetch.uid.map(|uid| (uid, fetch.size.unwrap_or(0)))) })
+        .try_collect()
+        .await?;
+    let mut uids: Vec<(u32, u32)> = listed.into_iter().filter(|(uid, _)| *uid > last_uid).collect();
+    uids.sort_unstable();
+    for (uid, size) in uids {
+        let name = mailbox.name.clone();
+        let taken_before = {
+            let storage = Arc::clone(storage);
+            blocking(move || storage.mail_taken(&name, uid_validity, uid)).await?
+        };
+        if !taken_before {
+            let raw = if size > MAX_MESSAGE_BYTES {
+                None
+            } else {
+                let fetched: Vec<Vec<u8>> = session
+                    .uid_fetch(uid.to_string(), "BODY.PEEK[]")
+                    .await?
+                    .try_filter_map(|fetch| async move { Ok(fetch.body().map(<[u8]>::to_vec)) })
+                    .try_collect()
+                    .await?;
+                fetched.into_iter().next()
+            };
+            let storage = Arc::clone(storage);
+            let name = mailbox.name.clone();
+            let taken = blocking(move || {
+                let now = Utc::now();
+                let (outcome, ticket, message_id) = match raw {
+                    Some(raw) => {
+                        let place = format!("{name}/{uid_validity}/{uid}");
+                        let message_id = message::read(&raw).and_then(|m| m.message_id);
+                        match take_in(&*storage, &name, &place, &raw, now) {
+                            Ok(taken) => (taken.outcome(), taken.ticket(), message_id),
+                            // The database failing is tried again; a message the rules
+                            // cannot take would be refused every time, and must not stop
+                            // the mailbox.
+                            Err(StorageError::Backend(error)) => {
+                                return Err(StorageError::Backend(error))
+                            }
+                            Err(error) => {
+                                tracing::warn!(mailbox = %name, uid, %error, "mail refused");
+                                ("refused", None, message_id)
+                            }
+                        }
+                    }
+                    None => ("too_large", None, None),
+                };
+                storage.mail_outcome(
+                    &name,
+                    uid_validity,
+                    uid,
+                    message_id.as_deref(),
+                    outcome,
+                    ticket,
+                    now,
+                )?;
+                Ok(outcome)
+            })
+            .await?;
+            tracing::info!(mailbox = %mailbox.name, uid, outcome = taken, "mail taken in");
+            pushes.announce();
+        }
+        last_uid = uid;
+        let (storage, name) = (Arc::clone(storage), mailbox.name.clone());
+        blocking(move || storage.mailbox_fetched(&name, Some((uid_validity, uid)), Utc::now(), None))
+            .await?;
+    }
+    Ok(last_uid)
+}
+
+/// Whether the mailbox's settings are still what the worker signed in with.
+fn same_settings(a: &MailboxRecord, b: &MailboxRecord) -> bool {
+    (&a.host, a.port, &a.user, &a.password_sealed, &a.ca_pem, a.enabled)
+        == (&b.host, b.port, &b.user, &b.password_sealed, &b.ca_pem, b.enabled)
+}
+
+/// One signed-in session: reads and waits until the settings change (`Ok`) or something fails.
+async fn session(
+    storage: &Arc<dyn Storage>,
+    key: &SecretsKey,
+    pushes: &Pushes,
+    mailbox: &MailboxRecord,
+    poll: Duration,
+) -> Result<(), FetchError> {
+    let password = key.open(&format!("mailbox {}", mailbox.name), &mailbox.password_sealed)?;
+    let mut session = sign_in(mailbox, &password).await?;
+    let capabilities = session.capabilities().await?;
+    let idle = capabilities.has_str("IDLE");
+    loop {
+        let selected = session.select("INBOX").await?;
+        let uid_validity = selected.uid_validity.unwrap_or(0);
+        let current = {
+            let storage = Arc::clone(storage);
+            blocking(move || storage.mailboxes()).await?
+        };
+        let Some(now_set) = current.into_iter().find(|m| m.name == mailbox.name) else {
+            return Ok(());
+        };
+        if !same_settings(&now_set, mailbox) {
+            return Ok(());
+        }
+        // A new UIDVALIDITY numbers the mailbox anew: read it from the start (what was taken
+        // in before is known by its Message-ID).
+        let from = match now_set.uid_validity {
+            Some(known) if known == uid_validity => now_set.last_uid,
+            _ => 0,
+        };
+        let read_to = take_new(&mut session, storage, pushes, &now_set, uid_validity, from).await?;
+        {
+            let (storage, name) = (Arc::clone(storage), mailbox.name.clone());
+            blocking(move || {
+                storage.mailbox_fetched(&name, Some((uid_validity, read_to)), Utc::now(), None)
+            })
+            .await?;
+        }
+        if idle {
+            let mut handle = session.idle();
+            handle.init().await?;
+            let (wait, _stop) = handle.wait_with_timeout(poll);
+            wait.await?;
+            session = handle.done().await?;
+        } else {
+            tokio::time::sleep(poll).await;
+        }
+    }
+}
+
+/// Keeps one worker per enabled mailbox running, for as long as the server runs: a mailbox
+/// added or changed is picked up within `poll`, one that fails is tried again after `poll`.
+pub async fn run(storage: Arc<dyn Storage>, key: Arc<SecretsKey>, pushes: Pushes, poll: Duration) {
+    let mut running: std::collections::HashMap<String, tokio::task::JoinHandle<()>> =
+        std::collections::HashMap::new();
+    loop {
+        let listed = {
+            let storage = Arc::clone(&storage);
+            tokio::task::spawn_blocking(move || storage.mailboxes()).await
+        };
+        match listed {
+            Ok(Ok(mailboxes)) => {
+                running.retain(|_, worker| !worker.is_finished());
+                for mailbox in mailboxes.into_iter().filter(|m| m.enabled) {
+                    if running.contains_key(&mailbox.name) {
+                        continue;
+                    }
+                    let (storage, key, pushes) =
+                        (Arc::clone(&storage), Arc::clone(&key), pushes.clone());
+                    let name = mailbox.name.clone();
+                    running.insert(
+                        name,
+                        tokio::spawn(async move {
+                            if let Err(error) = session(&storage, &key, &pushes, &mailbox, poll).await {
+                                tracing::warn!(mailbox = %mailbox.name, %error, "cannot read the mailbox");
+                                let message = error.to_string();
+                                let _ = tokio::task::spawn_blocking(move || {
+                                    storage.mailbox_fetched(&mailbox.name, None, Utc::now(), Some(&message))
+                                })
+                                .await;
+                            }
+                        }),
+                    );
+                }
+            }
+            Ok(Err(error)) => tracing::warn!(%error, "cannot read the mailboxes' settings"),
+            Err(error) => tracing::warn!(%error, "cannot read the mailboxes' settings"),
+        }
+        tokio::time::sleep(poll).await;
+    }
+}

@@ -1,0 +1,168 @@
+//! E-mail as a channel. The support mailboxes become tickets and replies ([`inbound`]); the
+//! desk's replies on e-mail tickets go out by SMTP ([`outbound`]); the passwords both need are
+//! sealed with a key outside the database ([`SecretsKey`]). How a message is read is
+//! [`message`]'s.
+
+pub mod inbound;
+pub mod message;
+pub mod outbound;
+mod secrets;
+
+pub use secrets::SecretsKey;
+
+use stationdesk_protocol::{
+    MailChannel, Mailbox, MailboxSettings, OutgoingMail, OutgoingMailSettings,
+};
+
+use crate::storage::{Storage, StorageError};
+
+const MAX_FIELD: usize = 255;
+
+fn invalid(message: impl Into<String>) -> StorageError {
+    StorageError::Invalid(message.into())
+}
+
+/// A host name or address: no spaces, no scheme, no port.
+fn check_host(host: &str) -> Result<(), StorageError> {
+    if host.is_empty()
+        || host.len() > MAX_FIELD
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    {
+        return Err(invalid(format!(
+            "{host:?} is no host name; give the mail server's name, e.g. imap.example.com"
+        )));
+    }
+    Ok(())
+}
+
+fn check_ca(ca_pem: Option<&str>) -> Result<(), StorageError> {
+    inbound::tls_config(ca_pem).map(|_| ()).map_err(invalid)
+}
+
+fn check_password(password: Option<&str>) -> Result<(), StorageError> {
+    match password {
+        Some(p) if p.is_empty() || p.len() > 1024 || p.contains(['\r', '\n']) => Err(invalid(
+            "a password has 1 to 1024 characters and no line breaks",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_address(address: &str) -> Result<(), StorageError> {
+    address
+        .parse::<lettre::Address>()
+        .map(|_| ())
+        .map_err(|e| invalid(format!("{address:?} is no e-mail address: {e}")))
+}
+
+/// Checks and keeps a support mailbox; its password, when given, sealed.
+pub fn put_mailbox(
+    storage: &dyn Storage,
+    key: &SecretsKey,
+    name: &str,
+    settings: &MailboxSettings,
+) -> Result<(), StorageError> {
+    if name.is_empty()
+        || name.len() > 40
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(invalid(
+            "a mailbox's name has 1 to 40 lower-case letters, digits and hyphens, e.g. support",
+        ));
+    }
+    check_host(&settings.host)?;
+    if settings.port == 0 {
+        return Err(invalid("the port is 1 to 65535 (993 for IMAP over TLS)"));
+    }
+    if settings.user.trim().is_empty() || settings.user.len() > MAX_FIELD {
+        return Err(invalid("the mailbox's user is 1 to 255 characters"));
+    }
+    check_password(settings.password.as_deref())?;
+    check_ca(settings.ca_pem.as_deref())?;
+    let sealed = settings
+        .password
+        .as_deref()
+        .map(|password| key.seal(&format!("mailbox {name}"), password))
+        .transpose()?;
+    storage.put_mailbox(name, settings, sealed)
+}
+
+/// Checks and keeps the outgoing server's settings; its password, when given, sealed.
+pub fn put_outgoing(
+    storage: &dyn Storage,
+    key: &SecretsKey,
+    settings: &OutgoingMailSettings,
+) -> Result<(), StorageError> {
+    check_host(&settings.host)?;
+    if settings.port == 0 {
+        return Err(invalid(
+            "the port is 1 to 65535 (587 for STARTTLS, 465 for TLS)",
+        ));
+    }
+    if settings
+        .user
+        .as_deref()
+        .is_some_and(|u| u.trim().is_empty() || u.len() > MAX_FIELD)
+    {
+        return Err(invalid("the user is 1 to 255 characters, or left out"));
+    }
+    if settings.password.is_some() && settings.user.is_none() {
+        return Err(invalid("a password goes with a user: give both, or neither"));
+    }
+    check_password(settings.password.as_deref())?;
+    check_ca(settings.ca_pem.as_deref())?;
+    check_address(&settings.from_address)?;
+    if settings.from_name.trim().is_empty()
+        || settings.from_name.len() > MAX_FIELD
+        || settings.from_name.contains(['\r', '\n'])
+    {
+        return Err(invalid(
+            "the sender's name is 1 to 255 characters on one line, e.g. Vendor Support",
+        ));
+    }
+    let sealed = settings
+        .password
+        .as_deref()
+        .map(|password| key.seal("outgoing mail", password))
+        .transpose()?;
+    storage.put_outgoing_mail(settings, sealed)
+}
+
+/// The channel as the vendor admin and the desk see it; no password, sealed or not.
+pub fn channel(storage: &dyn Storage) -> Result<MailChannel, StorageError> {
+    let mailboxes = storage
+        .mailboxes()?
+        .into_iter()
+        .map(|m| Mailbox {
+            name: m.name,
+            host: m.host,
+            port: m.port,
+            user: m.user,
+            has_password: !m.password_sealed.is_empty(),
+            has_ca: m.ca_pem.is_some(),
+            enabled: m.enabled,
+            last_fetch_at: m.last_fetch_at,
+            last_error: m.last_error,
+            imported: m.imported,
+        })
+        .collect();
+    let outgoing = storage.outgoing_mail()?.map(|o| OutgoingMail {
+        host: o.host,
+        port: o.port,
+        security: o.security,
+        user: o.user,
+        has_password: o.password_sealed.is_some(),
+        has_ca: o.ca_pem.is_some(),
+        from_address: o.from_address,
+        from_name: o.from_name,
+    });
+    Ok(MailChannel {
+        mailboxes,
+        outgoing,
+        queued: storage.mail_queue()?,
+    })
+}

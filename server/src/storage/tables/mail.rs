@@ -1,0 +1,611 @@
+//! The e-mail channel's tables: the mailboxes and how far each is read, what became of every
+//! message, each e-mail ticket's thread, the unknown senders' messages, and the outbox of the
+//! desk's replies.
+
+use chrono::{DateTime, Utc};
+use stationdesk_protocol::{
+    MailboxSettings, OutgoingMailSettings, QueuedMail, SmtpSecurity, UnknownSenderMail,
+};
+use stationdesk_core::domain::tickets::ticket_number;
+use uuid::Uuid;
+
+use super::SqlStorage;
+use crate::args;
+use crate::storage::sql::Sql;
+use crate::storage::{
+    MailBook, MailboxRecord, OutboxMail, OutgoingRecord, StorageError, ThreadMessage,
+    UnknownRecord,
+};
+
+/// Queues a desk reply on an e-mail ticket for sending, in the reply's own transaction: the
+/// reply is stored and its mail queued, or neither. Tickets without a thread (filed in the app
+/// as e-mail, say) have nobody to write to.
+pub(super) fn queue_reply(
+    tx: &dyn Sql,
+    ticket: Uuid,
+    reply: Uuid,
+    author: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    tx.run(
+        "INSERT INTO mail_outbox (id, ticket_id, author, body, queued_at, next_attempt_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?5
+         WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?2 AND channel = 'email')
+           AND EXISTS (SELECT 1 FROM mail_thread WHERE ticket_id = ?2)
+         ON CONFLICT DO NOTHING",
+        args![reply, ticket, author, body, now],
+    )?;
+    Ok(())
+}
+
+fn security_of(text: &str) -> Result<SmtpSecurity, StorageError> {
+    match text {
+        "starttls" => Ok(SmtpSecurity::Starttls),
+        "tls" => Ok(SmtpSecurity::Tls),
+        other => Err(StorageError::Backend(format!(
+            "unknown mail security {other:?} in the database"
+        ))),
+    }
+}
+
+fn security_text(security: SmtpSecurity) -> &'static str {
+    match security {
+        SmtpSecurity::Starttls => "starttls",
+        SmtpSecurity::Tls => "tls",
+    }
+}
+
+fn small(value: i64) -> u32 {
+    u32::try_from(value).unwrap_or(0)
+}
+
+impl MailBook for SqlStorage {
+    fn mailboxes(&self) -> Result<Vec<MailboxRecord>, StorageError> {
+        type Row = (
+            String,
+            String,
+            i64,
+            String,
+            Vec<u8>,
+            Option<String>,
+            bool,
+            Option<i64>,
+            i64,
+            Option<DateTime<Utc>>,
+            Option<String>,
+            i64,
+        );
+        let rows: Vec<Row> = self.read(|db| {
+            db.all(
+                "SELECT name, host, port, username, password_sealed, ca_pem, enabled, uid_validity,
+                        last_uid, last_fetch_at, last_error, imported
+                 FROM mailboxes ORDER BY name",
+                &[],
+            )
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    name,
+                    host,
+                    port,
+                    user,
+                    password_sealed,
+                    ca_pem,
+                    enabled,
+                    uid_validity,
+                    last_uid,
+                    last_fetch_at,
+                    last_error,
+                    imported,
+                )| MailboxRecord {
+                    name,
+                    host,
+                    port: u16::try_from(port).unwrap_or(993),
+                    user,
+                    password_sealed,
+                    ca_pem,
+                    enabled,
+                    uid_validity: uid_validity.map(small),
+                    last_uid: small(last_uid),
+                    last_fetch_at,
+                    last_error,
+                    imported: u64::try_from(imported).unwrap_or(0),
+                },
+            )
+            .collect())
+    }
+
+    fn put_mailbox(
+        &self,
+        name: &str,
+        settings: &MailboxSettings,
+        password_sealed: Option<Vec<u8>>,
+    ) -> Result<(), StorageError> {
+        self.write(|db| {
+            let known: Option<String> =
+                db.row("SELECT name FROM mailboxes WHERE name = ?1", args![name])?;
+            let moved: Option<(String, String)> = db.row(
+                "SELECT host, username FROM mailboxes WHERE name = ?1",
+                args![name],
+            )?;
+            match (known, &password_sealed) {
+                (None, None) => {
+                    return Err(StorageError::Invalid(format!(
+                        "the mailbox {name} is new: give its password"
+                    )))
+                }
+                (None, Some(sealed)) => {
+                    db.run(
+                        "INSERT INTO mailboxes (name, host, port, username, password_sealed, ca_pem, enabled)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        args![
+                            name,
+                            &settings.host,
+                            i64::from(settings.port),
+                            &settings.user,
+                            sealed,
+                            settings.ca_pem.as_deref(),
+                            settings.enabled
+                        ],
+                    )?;
+                }
+                (Some(_), _) => {
+                    db.run(
+                        "UPDATE mailboxes SET host = ?2, port = ?3, username = ?4, ca_pem = ?5,
+                                enabled = ?6, password_sealed = coalesce(?7, password_sealed),
+                                last_error = NULL
+                         WHERE name = ?1",
+                        args![
+                            name,
+                            &settings.host,
+                            i64::from(settings.port),
+                            &settings.user,
+                            settings.ca_pem.as_deref(),
+                            settings.enabled,
+                            password_sealed.as_ref()
+                        ],
+                    )?;
+                    // Another mailbox behind the same name: its UIDs say nothing of this one.
+                    if moved.is_some_and(|(host, user)| host != settings.host || user != settings.user)
+                    {
+                        db.run(
+                            "UPDATE mailboxes SET uid_validity = NULL, last_uid = 0 WHERE name = ?1",
+                            args![name],
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn remove_mailbox(&self, name: &str) -> Result<(), StorageError> {
+        let removed = self.write(|db| db.run("DELETE FROM mailboxes WHERE name = ?1", args![name]))?;
+        if removed == 0 {
+            return Err(StorageError::NotFound(format!("there is no mailbox {name}")));
+        }
+        Ok(())
+    }
+
+    fn mailbox_fetched(
+        &self,
+        name: &str,
+        read_to: Option<(u32, u32)>,
+        at: DateTime<Utc>,
+        error: Option<&str>,
+    ) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "UPDATE mailboxes SET last_fetch_at = ?2, last_error = ?3 WHERE name = ?1",
+                args![name, at, error],
+            )?;
+            if let Some((validity, uid)) = read_to {
+                db.run(
+                    "UPDATE mailboxes SET uid_validity = ?2, last_uid = ?3 WHERE name = ?1",
+                    args![name, i64::from(validity), i64::from(uid)],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    fn mail_taken(&self, mailbox: &str, uid_validity: u32, uid: u32) -> Result<bool, StorageError> {
+        let found: Option<i64> = self.read(|db| {
+            db.row(
+                "SELECT 1 FROM mail_messages WHERE mailbox = ?1 AND uid_validity = ?2 AND uid = ?3",
+                args![mailbox, i64::from(uid_validity), i64::from(uid)],
+            )
+        })?;
+        Ok(found.is_some())
+    }
+
+    fn mail_outcome(
+        &self,
+        mailbox: &str,
+        uid_validity: u32,
+        uid: u32,
+        message_id: Option<&str>,
+        outcome: &str,
+        ticket: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.write(|db| {
+            let new = db.run(
+                "INSERT INTO mail_messages (mailbox, uid_validity, uid, message_id, outcome, ticket_id, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                args![
+                    mailbox,
+                    i64::from(uid_validity),
+                    i64::from(uid),
+                    message_id,
+                    outcome,
+                    ticket,
+                    at
+                ],
+            )?;
+            db.run(
+                "UPDATE mailboxes SET imported = imported + ?2 WHERE name = ?1",
+                args![mailbox, i64::try_from(new).unwrap_or(0)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn sent_in_thread(&self, message_ids: &[String]) -> Result<Option<Uuid>, StorageError> {
+        self.read(|db| {
+            for id in message_ids {
+                let ticket: Option<Uuid> = db.row(
+                    "SELECT ticket_id FROM mail_thread WHERE message_id = ?1 AND sent",
+                    args![id],
+                )?;
+                if ticket.is_some() {
+                    return Ok(ticket);
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    fn ticket_numbered(
+        &self,
+        shop: Option<Uuid>,
+        number: &str,
+    ) -> Result<Option<Uuid>, StorageError> {
+        let tail = number.trim_start_matches("T-").to_lowercase();
+        if tail.len() != 6 || !tail.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let pattern = format!("%{tail}");
+        let found: Vec<Uuid> = self.read(|db| match shop {
+            Some(shop) => db.all(
+                "SELECT id FROM tickets WHERE id LIKE ?1 AND shop_id = ?2",
+                args![&pattern, shop],
+            ),
+            None => db.all("SELECT id FROM tickets WHERE id LIKE ?1", args![&pattern]),
+        })?;
+        // The number is short: where two tickets share it, it names neither.
+        Ok(match found.as_slice() {
+            [one] if ticket_number(*one) == number => Some(*one),
+            _ => None,
+        })
+    }
+
+    fn mail_ticket(&self, ticket: Uuid) -> Result<Option<(Uuid, String, String)>, StorageError> {
+        self.read(|db| {
+            db.row(
+                "SELECT shop_id, state, title FROM tickets WHERE id = ?1",
+                args![ticket],
+            )
+        })
+    }
+
+    fn add_to_thread(
+        &self,
+        ticket: Uuid,
+        message: &ThreadMessage,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "INSERT INTO mail_thread (message_id, ticket_id, sent, address, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                args![
+                    &message.message_id,
+                    ticket,
+                    message.sent,
+                    &message.address,
+                    at
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn thread(&self, ticket: Uuid) -> Result<Vec<ThreadMessage>, StorageError> {
+        let rows: Vec<(String, bool, String)> = self.read(|db| {
+            db.all(
+                "SELECT message_id, sent, address FROM mail_thread WHERE ticket_id = ?1
+                 ORDER BY at, message_id",
+                args![ticket],
+            )
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(message_id, sent, address)| ThreadMessage {
+                message_id,
+                sent,
+                address,
+            })
+            .collect())
+    }
+
+    fn mail_sender_shop(&self, address: &str) -> Result<Option<Uuid>, StorageError> {
+        self.read(|db| {
+            db.row(
+                "SELECT shop_id FROM mail_senders WHERE address = ?1",
+                args![address],
+            )
+        })
+    }
+
+    fn keep_unknown_mail(&self, mail: &UnknownRecord) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "INSERT INTO mail_unknown (id, mailbox, address, name, subject, excerpt, received_at, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                args![
+                    mail.id,
+                    &mail.mailbox,
+                    &mail.address,
+                    &mail.name,
+                    &mail.subject,
+                    &mail.excerpt,
+                    mail.received_at,
+                    &mail.raw
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn unknown_mail(&self) -> Result<Vec<UnknownSenderMail>, StorageError> {
+        type Row = (Uuid, String, String, String, String, String, DateTime<Utc>);
+        let rows: Vec<Row> = self.read(|db| {
+            db.all(
+                "SELECT id, mailbox, address, name, subject, excerpt, received_at FROM mail_unknown
+                 WHERE ticket_id IS NULL ORDER BY received_at, id",
+                &[],
+            )
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, mailbox, address, name, subject, excerpt, received_at)| UnknownSenderMail {
+                    id,
+                    mailbox,
+                    address,
+                    name,
+                    subject,
+                    excerpt,
+                    received_at,
+                },
+            )
+            .collect())
+    }
+
+    fn unknown_mail_whole(&self, id: Uuid) -> Result<Option<UnknownRecord>, StorageError> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            DateTime<Utc>,
+            Vec<u8>,
+        );
+        let row: Option<Row> = self.read(|db| {
+            db.row(
+                "SELECT mailbox, address, name, subject, excerpt, received_at, raw FROM mail_unknown
+                 WHERE id = ?1 AND ticket_id IS NULL",
+                args![id],
+            )
+        })?;
+        Ok(row.map(
+            |(mailbox, address, name, subject, excerpt, received_at, raw)| UnknownRecord {
+                id,
+                mailbox,
+                address,
+                name,
+                subject,
+                excerpt,
+                received_at,
+                raw,
+            },
+        ))
+    }
+
+    fn unknown_mail_attached(
+        &self,
+        id: Uuid,
+        ticket: Uuid,
+        remember: Option<(&str, Uuid)>,
+    ) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "UPDATE mail_unknown SET ticket_id = ?2 WHERE id = ?1",
+                args![id, ticket],
+            )?;
+            if let Some((address, shop)) = remember {
+                db.run(
+                    "INSERT INTO mail_senders (address, shop_id) VALUES (?1, ?2)
+                     ON CONFLICT (address) DO UPDATE SET shop_id = excluded.shop_id",
+                    args![address, shop],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    fn outgoing_mail(&self) -> Result<Option<OutgoingRecord>, StorageError> {
+        type Row = (
+            String,
+            i64,
+            String,
+            Option<String>,
+            Option<Vec<u8>>,
+            Option<String>,
+            String,
+            String,
+        );
+        let row: Option<Row> = self.read(|db| {
+            db.row(
+                "SELECT host, port, security, username, password_sealed, ca_pem, from_address, from_name
+                 FROM mail_outgoing WHERE id = 1",
+                &[],
+            )
+        })?;
+        row.map(
+            |(host, port, security, user, password_sealed, ca_pem, from_address, from_name)| {
+                Ok(OutgoingRecord {
+                    host,
+                    port: u16::try_from(port).unwrap_or(587),
+                    security: security_of(&security)?,
+                    user,
+                    password_sealed,
+                    ca_pem,
+                    from_address,
+                    from_name,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    fn put_outgoing_mail(
+        &self,
+        settings: &OutgoingMailSettings,
+        password_sealed: Option<Vec<u8>>,
+    ) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "INSERT INTO mail_outgoing (id, host, port, security, username, password_sealed, ca_pem, from_address, from_name)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port,
+                    security = excluded.security, username = excluded.username,
+                    password_sealed = coalesce(excluded.password_sealed, mail_outgoing.password_sealed),
+                    ca_pem = excluded.ca_pem, from_address = excluded.from_address,
+                    from_name = excluded.from_name",
+                args![
+                    &settings.host,
+                    i64::from(settings.port),
+                    security_text(settings.security),
+                    settings.user.as_deref(),
+                    password_sealed.as_ref(),
+                    settings.ca_pem.as_deref(),
+                    &settings.from_address,
+                    &settings.from_name
+                ],
+            )?;
+            // Without a user there is nothing to sign in with.
+            if settings.user.is_none() {
+                db.run("UPDATE mail_outgoing SET password_sealed = NULL", &[])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn due_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMail>, StorageError> {
+        let rows: Vec<(Uuid, Uuid, String, String, i64)> = self.write(|db| {
+            db.all(
+                "UPDATE mail_outbox SET leased_until = ?2
+                 WHERE sent_at IS NULL AND next_attempt_at <= ?1
+                   AND (leased_until IS NULL OR leased_until <= ?1)
+                 RETURNING id, ticket_id, author, body, attempts",
+                args![now, lease_until],
+            )
+        })?;
+        let mut due: Vec<OutboxMail> = rows
+            .into_iter()
+            .map(|(id, ticket_id, author, body, attempts)| OutboxMail {
+                id,
+                ticket_id,
+                author,
+                body,
+                attempts: small(attempts),
+            })
+            .collect();
+        // Replies leave in the order they were written (ids are UUIDv7).
+        due.sort_by_key(|mail| mail.id);
+        Ok(due)
+    }
+
+    fn mail_sent(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "UPDATE mail_outbox SET sent_at = ?2, leased_until = NULL, last_error = NULL,
+                        attempts = attempts + 1
+                 WHERE id = ?1",
+                args![id, at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn mail_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?2,
+                        next_attempt_at = ?3, leased_until = NULL
+                 WHERE id = ?1",
+                args![id, error, retry_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn mail_queue(&self) -> Result<Vec<QueuedMail>, StorageError> {
+        type Row = (
+            Uuid,
+            DateTime<Utc>,
+            i64,
+            DateTime<Utc>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = self.read(|db| {
+            db.all(
+                "SELECT o.ticket_id, o.queued_at, o.attempts, o.next_attempt_at, o.last_error,
+                        (SELECT t.address FROM mail_thread t WHERE t.ticket_id = o.ticket_id
+                         ORDER BY t.at LIMIT 1)
+                 FROM mail_outbox o WHERE o.sent_at IS NULL ORDER BY o.queued_at, o.id",
+                &[],
+            )
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(ticket_id, queued_at, attempts, next_attempt_at, last_error, to)| QueuedMail {
+                    ticket_id,
+                    ticket_number: ticket_number(ticket_id),
+                    to,
+                    queued_at,
+                    attempts: small(attempts),
+                    next_attempt_at,
+                    last_error,
+                },
+            )
+            .collect())
+    }
+}
