@@ -23,10 +23,11 @@ if [ "$what" = test ]; then
   # real VNC session test; GNOME Keyring as the Secret Service the sync tests keep tokens in;
   # faketime runs a client whose clock is an hour off; systemd (systemd-analyze verify),
   # openssl and adduser for the Debian packages' check; PostgreSQL for the server's second
-  # storage, in a throwaway cluster (scripts/with-postgres.sh).
+  # storage, in a throwaway cluster (scripts/with-postgres.sh); Dovecot and aiosmtpd, the real
+  # IMAP and SMTP servers the e-mail channel's tests start in temporary directories.
   packages+=(xvfb xauth webkit2gtk-driver dbus x11vnc remmina remmina-plugin-vnc desktop-file-utils
             gnome-keyring faketime poppler-utils python3-pip
-            systemd openssl adduser postgresql)
+            systemd openssl adduser postgresql dovecot-imapd python3-aiosmtpd)
 fi
 
 as_root() {

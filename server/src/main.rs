@@ -47,7 +47,12 @@ struct Cli {
     /// The key that seals the mail passwords, kept outside the database (made on first use,
     /// readable by this user only); by default beside a SQLite database. Every server process
     /// of one PostgreSQL database needs the same file.
-    #[arg(long, global = true, env = "STATIONDESK_SECRETS_KEY", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "STATIONDESK_SECRETS_KEY",
+        value_name = "FILE"
+    )]
     secrets_key: Option<PathBuf>,
     /// Print results as JSON.
     #[arg(long, global = true)]
@@ -865,7 +870,11 @@ fn mail(
                 port: *port,
                 security: *security,
                 user: user.clone(),
-                password: if user.is_some() { secret_from_stdin()? } else { None },
+                password: if user.is_some() {
+                    secret_from_stdin()?
+                } else {
+                    None
+                },
                 ca_pem: read_ca(ca.as_ref())?,
                 from_address: from_address.clone(),
                 from_name: from_name.clone(),
@@ -955,7 +964,8 @@ fn serve(
         });
         match &options.secrets {
             Some(key) => {
-                let (storage, key, pushes) = (Arc::clone(&storage), Arc::clone(key), pushes.clone());
+                let (storage, key, pushes) =
+                    (Arc::clone(&storage), Arc::clone(key), pushes.clone());
                 tokio::spawn(stationdesk_server::mail::inbound::run(
                     Arc::clone(&storage),
                     Arc::clone(&key),
@@ -969,9 +979,7 @@ fn serve(
                     std::time::Duration::from_secs(2),
                 ));
             }
-            None => tracing::warn!(
-                "no secrets key (--secrets-key): the e-mail channel is off"
-            ),
+            None => tracing::warn!("no secrets key (--secrets-key): the e-mail channel is off"),
         }
         tracing::info!(%address, "serving");
         stationdesk_server::serve::serve(

@@ -71,7 +71,10 @@ impl Taken {
 
 /// An id made from the message and what it is for: the same message gives the same ids.
 fn made_id(key: &str, part: &str) -> Uuid {
-    Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("stationdesk mail {key} {part}").as_bytes())
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("stationdesk mail {key} {part}").as_bytes(),
+    )
 }
 
 /// Takes one message in: `place` names where it was found, for a message without a
@@ -270,32 +273,26 @@ fn file_or_reply(
     let ticket = taken.ticket().expect("a ticket or a reply");
     let mut body = mail.text.clone();
     let mut attachments = Vec::new();
+    let mut contents = Vec::new();
     for (at, file) in mail.files.iter().enumerate() {
         let name = clean_file_name(&file.name);
-        let sha256 = crate::accounts::hex_sha256(&file.bytes);
-        let size = file.bytes.len() as u64;
-        let kept = check_attachment(&file.bytes)
-            .map_err(|why| why.to_string())
-            .and_then(|content_type| {
-                match storage.blob_append(caller, &sha256, 0, size, &file.bytes) {
-                    Ok(_) => Ok(content_type),
-                    Err(StorageError::Backend(error)) => Err(format!("storage failed: {error}")),
-                    Err(why) => Err(why.to_string()),
-                }
-            });
-        match kept {
-            Ok(content_type) => attachments.push(ChangeBody::AttachmentAdded {
-                ticket_id: ticket,
-                attachment: Attachment {
-                    id: made_id(key, &format!("file {at}")),
-                    sha256,
-                    file_name: name,
-                    content_type: content_type.to_owned(),
-                    size: size as i64,
-                    added_by: String::new(),
-                    added_at: now,
-                },
-            }),
+        match check_attachment(&file.bytes) {
+            Ok(content_type) => {
+                let sha256 = crate::accounts::hex_sha256(&file.bytes);
+                attachments.push(ChangeBody::AttachmentAdded {
+                    ticket_id: ticket,
+                    attachment: Attachment {
+                        id: made_id(key, &format!("file {at}")),
+                        sha256: sha256.clone(),
+                        file_name: name,
+                        content_type: content_type.to_owned(),
+                        size: file.bytes.len() as i64,
+                        added_by: String::new(),
+                        added_at: now,
+                    },
+                });
+                contents.push((sha256, &file.bytes));
+            }
             Err(why) => body.push_str(&format!("\n\n[not attached: {name}: {why}]")),
         }
     }
@@ -333,6 +330,10 @@ fn file_or_reply(
         if let Outcome::Rejected { reason } = result.outcome {
             return Ok(Err(reason));
         }
+    }
+    // Contents follow their attachments' changes, as a client's uploads do.
+    for (sha256, bytes) in contents {
+        storage.blob_append(caller, &sha256, 0, bytes.len() as u64, bytes)?;
     }
     storage.add_to_thread(
         ticket,
@@ -474,10 +475,15 @@ async fn take_new(
     let listed: Vec<(u32, u32)> = session
         .uid_fetch(format!("{}:*", last_uid + 1), "(UID RFC822.SIZE)")
         .await?
-        .try_filter_map(|fetch| async move { Ok(fetch.uid.map(|uid| (uid, fetch.size.unwrap_or(0)))) })
+        .try_filter_map(
+            |fetch| async move { Ok(fetch.uid.map(|uid| (uid, fetch.size.unwrap_or(0)))) },
+        )
         .try_collect()
         .await?;
-    let mut uids: Vec<(u32, u32)> = listed.into_iter().filter(|(uid, _)| *uid > last_uid).collect();
+    let mut uids: Vec<(u32, u32)> = listed
+        .into_iter()
+        .filter(|(uid, _)| *uid > last_uid)
+        .collect();
     uids.sort_unstable();
     for (uid, size) in uids {
         let name = mailbox.name.clone();
@@ -538,16 +544,31 @@ async fn take_new(
         }
         last_uid = uid;
         let (storage, name) = (Arc::clone(storage), mailbox.name.clone());
-        blocking(move || storage.mailbox_fetched(&name, Some((uid_validity, uid)), Utc::now(), None))
-            .await?;
+        blocking(move || {
+            storage.mailbox_fetched(&name, Some((uid_validity, uid)), Utc::now(), None)
+        })
+        .await?;
     }
     Ok(last_uid)
 }
 
 /// Whether the mailbox's settings are still what the worker signed in with.
 fn same_settings(a: &MailboxRecord, b: &MailboxRecord) -> bool {
-    (&a.host, a.port, &a.user, &a.password_sealed, &a.ca_pem, a.enabled)
-        == (&b.host, b.port, &b.user, &b.password_sealed, &b.ca_pem, b.enabled)
+    (
+        &a.host,
+        a.port,
+        &a.user,
+        &a.password_sealed,
+        &a.ca_pem,
+        a.enabled,
+    ) == (
+        &b.host,
+        b.port,
+        &b.user,
+        &b.password_sealed,
+        &b.ca_pem,
+        b.enabled,
+    )
 }
 
 /// One signed-in session: reads and waits until the settings change (`Ok`) or something fails.
@@ -558,7 +579,10 @@ async fn session(
     mailbox: &MailboxRecord,
     poll: Duration,
 ) -> Result<(), FetchError> {
-    let password = key.open(&format!("mailbox {}", mailbox.name), &mailbox.password_sealed)?;
+    let password = key.open(
+        &format!("mailbox {}", mailbox.name),
+        &mailbox.password_sealed,
+    )?;
     let mut session = sign_in(mailbox, &password).await?;
     let capabilities = session.capabilities().await?;
     let idle = capabilities.has_str("IDLE");

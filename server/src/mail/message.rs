@@ -108,7 +108,10 @@ pub fn read(raw: &[u8]) -> Option<Incoming> {
             .subject()
             .map(|s| s.trim().to_owned())
             .unwrap_or_default(),
-        message_id: message.message_id().map(bare_id).filter(|id| !id.is_empty()),
+        message_id: message
+            .message_id()
+            .map(bare_id)
+            .filter(|id| !id.is_empty()),
         answers,
         automatic,
         forged,
@@ -206,8 +209,13 @@ pub fn request_of(text: &str) -> RequestDetails {
         }
         let field = if ["fehlermeldung", "error message", "error"].contains(&label.as_str()) {
             &mut request.error_message
-        } else if ["was ich gemacht habe", "was wurde gemacht", "what i was doing", "doing"]
-            .contains(&label.as_str())
+        } else if [
+            "was ich gemacht habe",
+            "was wurde gemacht",
+            "what i was doing",
+            "doing",
+        ]
+        .contains(&label.as_str())
         {
             &mut request.doing
         } else if ["erwartet", "was hätte passieren sollen", "expected"].contains(&label.as_str())
@@ -248,13 +256,20 @@ mod tests {
         assert_eq!(read.automatic, None);
         assert!(!read.forged);
         assert_eq!(ticket_numbers(&read.subject), ["T-1A2B3C"]);
-        assert_eq!(title_of(&read.subject), "Bondrucker druckt nicht [T-1A2B3C]");
+        assert_eq!(
+            title_of(&read.subject),
+            "Bondrucker druckt nicht [T-1A2B3C]"
+        );
         assert_eq!(request_of(&read.text).error_message, "Papierstau");
     }
 
     #[test]
     fn machines_are_recognised_by_their_headers_and_bounces_by_their_report() {
-        let auto = |headers: &str| read(&mail(headers, "Ich bin im Urlaub.")).unwrap().automatic;
+        let auto = |headers: &str| {
+            read(&mail(headers, "Ich bin im Urlaub."))
+                .unwrap()
+                .automatic
+        };
         let from = "From: chef@korn.de\r\nSubject: Abwesend";
         assert!(auto(&format!("{from}\r\nAuto-Submitted: auto-replied")).is_some());
         assert!(auto(&format!("{from}\r\nAuto-Submitted: no")).is_none());

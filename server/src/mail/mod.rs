@@ -111,7 +111,9 @@ pub fn put_outgoing(
         return Err(invalid("the user is 1 to 255 characters, or left out"));
     }
     if settings.password.is_some() && settings.user.is_none() {
-        return Err(invalid("a password goes with a user: give both, or neither"));
+        return Err(invalid(
+            "a password goes with a user: give both, or neither",
+        ));
     }
     check_password(settings.password.as_deref())?;
     check_ca(settings.ca_pem.as_deref())?;

@@ -368,8 +368,11 @@ pub trait MailBook {
     fn sent_in_thread(&self, message_ids: &[String]) -> Result<Option<Uuid>, StorageError>;
     /// The ticket with this number (`T-1A2B3C`), of `shop` (any shop's when `None`, if only
     /// one has it).
-    fn ticket_numbered(&self, shop: Option<Uuid>, number: &str)
-        -> Result<Option<Uuid>, StorageError>;
+    fn ticket_numbered(
+        &self,
+        shop: Option<Uuid>,
+        number: &str,
+    ) -> Result<Option<Uuid>, StorageError>;
     /// A ticket's shop, state (its wire name) and title.
     fn mail_ticket(&self, ticket: Uuid) -> Result<Option<(Uuid, String, String)>, StorageError>;
     fn add_to_thread(

@@ -12,6 +12,8 @@
 //!   assignment.
 //! - [`internal_notes`]: the desk's internal notes never reach a till or a shop admin: not by
 //!   their sync, a raw pull, their export or their event streams.
+//! - [`mail`]: the e-mail channel against real Dovecot and aiosmtpd: mail to tickets and
+//!   replies, threading, machines' mail, unknown senders, restarts, the desk's replies out.
 //! - [`door`]: hostile changes refused at the door with their reasons, nothing stored, everyone
 //!   else's sync unaffected; contract orders priced from the catalogue; the server's tables.
 //! - [`hardening`]: what the security review found beyond the door: uploads, reach of
@@ -31,7 +33,7 @@
 //!
 //! Needs a Secret Service on the session bus (`scripts/test.sh` starts one), a PostgreSQL
 //! cluster in `STATIONDESK_TEST_POSTGRES` (`scripts/with-postgres.sh` starts a throwaway one)
-//! and, for the fault tests, `faketime` and the workspace's binaries built.
+//! Dovecot and aiosmtpd for the mail tests, and, for the fault tests, `faketime` and the workspace's binaries built.
 
 mod accounts;
 mod api;
@@ -45,6 +47,7 @@ mod door;
 mod faults;
 mod hardening;
 mod internal_notes;
+mod mail;
 mod openapi;
 mod processes;
 mod roles;

@@ -3,58 +3,12 @@
 //! expired one and one from an unknown CA are each refused with a message that says which, and
 //! nothing is sent; plain http is refused unless the server is on this computer.
 
-use rcgen::{
-    date_time_ymd, BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
-    KeyUsagePurpose,
-};
+use rcgen::KeyPair;
 use stationdesk_core::store::Store;
 use stationdesk_core::sync::{self, SyncError};
 
+use crate::common::certs::Authority;
 use crate::common::TestServer;
-
-struct Authority(CertifiedIssuer<'static, KeyPair>);
-
-impl Authority {
-    fn new(name: &str) -> Authority {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        Authority(CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap())
-    }
-
-    fn pem(&self) -> String {
-        self.0.pem()
-    }
-
-    /// A server certificate for `names`, ending on `not_after` when given, written with its key
-    /// into `dir`: the `serve` options that use them.
-    fn server_files(
-        &self,
-        dir: &std::path::Path,
-        names: &[&str],
-        not_after: Option<(i32, u8, u8)>,
-    ) -> Vec<String> {
-        let mut params =
-            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
-                .unwrap();
-        if let Some((year, month, day)) = not_after {
-            params.not_before = date_time_ymd(year - 1, month, day);
-            params.not_after = date_time_ymd(year, month, day);
-        }
-        let key = KeyPair::generate().unwrap();
-        let cert = params.signed_by(&key, &self.0).unwrap();
-        let (cert_path, key_path) = (dir.join("server.pem"), dir.join("server.key"));
-        std::fs::write(&cert_path, format!("{}{}", cert.pem(), self.pem())).unwrap();
-        std::fs::write(&key_path, key.serialize_pem()).unwrap();
-        vec![
-            "--tls-cert".into(),
-            cert_path.display().to_string(),
-            "--tls-key".into(),
-            key_path.display().to_string(),
-        ]
-    }
-}
 
 /// A server on HTTPS with the certificate `options` name, addressed as `localhost`.
 fn https_server(options: &[String]) -> (TestServer, String) {

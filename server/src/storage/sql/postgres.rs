@@ -186,7 +186,10 @@ const MIGRATIONS: [(i64, &str); 2] = [
         1,
         include_str!("../../../migrations/postgres/0001_server.sql"),
     ),
-    (2, include_str!("../../../migrations/postgres/0002_mail.sql")),
+    (
+        2,
+        include_str!("../../../migrations/postgres/0002_mail.sql"),
+    ),
 ];
 
 impl PgDatabase {

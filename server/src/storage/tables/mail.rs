@@ -3,18 +3,17 @@
 //! desk's replies.
 
 use chrono::{DateTime, Utc};
+use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_protocol::{
     MailboxSettings, OutgoingMailSettings, QueuedMail, SmtpSecurity, UnknownSenderMail,
 };
-use stationdesk_core::domain::tickets::ticket_number;
 use uuid::Uuid;
 
 use super::SqlStorage;
 use crate::args;
 use crate::storage::sql::Sql;
 use crate::storage::{
-    MailBook, MailboxRecord, OutboxMail, OutgoingRecord, StorageError, ThreadMessage,
-    UnknownRecord,
+    MailBook, MailboxRecord, OutboxMail, OutgoingRecord, StorageError, ThreadMessage, UnknownRecord,
 };
 
 /// Queues a desk reply on an e-mail ticket for sending, in the reply's own transaction: the
@@ -183,9 +182,12 @@ impl MailBook for SqlStorage {
     }
 
     fn remove_mailbox(&self, name: &str) -> Result<(), StorageError> {
-        let removed = self.write(|db| db.run("DELETE FROM mailboxes WHERE name = ?1", args![name]))?;
+        let removed =
+            self.write(|db| db.run("DELETE FROM mailboxes WHERE name = ?1", args![name]))?;
         if removed == 0 {
-            return Err(StorageError::NotFound(format!("there is no mailbox {name}")));
+            return Err(StorageError::NotFound(format!(
+                "there is no mailbox {name}"
+            )));
         }
         Ok(())
     }

@@ -1,0 +1,399 @@
+//! The e-mail channel against real mail servers (Dovecot for the support mailbox, aiosmtpd for
+//! the outgoing mail; common/mail.rs) and the real server process: a known sender's mail
+//! becomes a ticket, replies join it by their headers or the ticket number and never by the
+//! subject alone, machines' mail opens nothing and gets nothing, unknown senders wait for the
+//! desk, nothing is taken in twice across a restart, the desk's reply leaves with its threading
+//! headers while internal notes stay in, and a reply written while the mail server is down
+//! leaves once it is back.
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::common::mail::{eventually, MailServers};
+use crate::common::{comment, internal_note, statuses, TestServer};
+
+/// A PNG of one pixel.
+const PIXEL_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+struct Shop {
+    server: TestServer,
+    mail: MailServers,
+    shop: String,
+    admin: String,
+    desk: String,
+    vendor: String,
+}
+
+fn shop_with_mail() -> Shop {
+    let mail = MailServers::start();
+    let options = mail.serve_options();
+    let server = TestServer::start_with(&options.iter().map(String::as_str).collect::<Vec<_>>());
+    let shop = server.shop("Bäckerei Korn");
+    let admin = server.staff("chef@korn.de", "shop_admin", Some(&shop));
+    let desk = server.staff("ben@vendor.de", "support_staff", None);
+    let vendor = server.staff("vera@vendor.de", "vendor_admin", None);
+    mail.configure(&server, &vendor);
+    Shop {
+        server,
+        mail,
+        shop,
+        admin,
+        desk,
+        vendor,
+    }
+}
+
+/// Every change the caller pulls, as JSON.
+fn pulled(server: &TestServer, token: &str) -> Vec<Value> {
+    server.pull(token, 0)["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].clone())
+        .collect()
+}
+
+fn of_type<'a>(changes: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    changes.iter().filter(|c| c["type"] == kind).collect()
+}
+
+/// The texts said on a ticket, in order.
+fn texts(changes: &[Value], ticket: &str) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| c["type"] == "comment_added" && c["ticket_id"] == ticket)
+        .map(|c| c["comment"]["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn channel(shop: &Shop) -> Value {
+    let (status, channel) = shop.server.get("/v1/mail", Some(&shop.vendor));
+    assert_eq!(status, reqwest::StatusCode::OK, "{channel}");
+    channel
+}
+
+/// Waits until the mailbox has taken in `count` messages.
+fn taken_in(shop: &Shop, count: u64) {
+    eventually(&format!("{count} messages taken in"), || {
+        let channel = channel(shop);
+        (channel["mailboxes"][0]["imported"] == count).then_some(())
+    });
+}
+
+fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+    mail.lines()
+        .find(|line| {
+            line.len() > name.len()
+                && line[..name.len()].eq_ignore_ascii_case(name)
+                && line[name.len()..].starts_with(':')
+        })
+        .map(|line| line[name.len() + 1..].trim())
+}
+
+#[test]
+fn a_known_senders_mail_becomes_a_ticket_and_replies_join_it_by_headers_or_number_only() {
+    let mut shop = shop_with_mail();
+    shop.mail.deliver(&format!(
+        "From: Anna Korn <Chef@Korn.de>
+To: support@vendor.de
+Subject: Bondrucker druckt nicht
+Message-ID: <m1@korn.de>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=\"b\"
+
+--b
+Content-Type: text/plain; charset=utf-8
+
+Fehlermeldung: Papierstau
+Seit heute Morgen, an beiden Kassen.
+--b
+Content-Type: image/png; name=\"bon.png\"
+Content-Disposition: attachment; filename=\"bon.png\"
+Content-Transfer-Encoding: base64
+
+{PIXEL_PNG}
+--b
+Content-Type: application/octet-stream; name=\"fix.exe\"
+Content-Disposition: attachment; filename=\"fix.exe\"
+Content-Transfer-Encoding: base64
+
+TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAA=
+--b--
+"
+    ));
+    let changes = eventually("the ticket", || {
+        let changes = pulled(&shop.server, &shop.admin);
+        (!of_type(&changes, "attachment_added").is_empty()).then_some(changes)
+    });
+    let filed = of_type(&changes, "ticket_filed");
+    assert_eq!(filed.len(), 1, "{changes:?}");
+    let ticket = &filed[0]["ticket"];
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    assert_eq!(ticket["channel"], "email");
+    assert_eq!(ticket["title"], "Bondrucker druckt nicht");
+    assert_eq!(ticket["reporter"], "chef@korn.de");
+    assert_eq!(ticket["request"]["error_message"], "Papierstau");
+    let said = texts(&changes, &id);
+    assert_eq!(said.len(), 1);
+    assert!(said[0].contains("an beiden Kassen"), "{said:?}");
+    assert!(said[0].contains("[not attached: fix.exe"), "{said:?}");
+    let attached = of_type(&changes, "attachment_added");
+    assert_eq!(attached.len(), 1);
+    assert_eq!(attached[0]["attachment"]["file_name"], "bon.png");
+    assert_eq!(attached[0]["attachment"]["content_type"], "image/png");
+
+    // The desk answers, and writes a note for itself.
+    let ticket_id: Uuid = id.parse().unwrap();
+    let results = shop
+        .server
+        .push(&shop.desk, &[comment(ticket_id), internal_note(ticket_id)]);
+    assert_eq!(statuses(&results), ["applied", "applied"]);
+    let sent = eventually("the desk's reply at the mail server", || {
+        let sent = shop.mail.sent();
+        (!sent.is_empty()).then_some(sent)
+    });
+    let reply = &sent[0];
+    let number = format!("T-{}", id.replace('-', "")[26..].to_uppercase());
+    assert_eq!(header(reply, "To"), Some("chef@korn.de"));
+    assert_eq!(
+        header(reply, "Subject"),
+        Some(format!("Re: Bondrucker druckt nicht [{number}]").as_str())
+    );
+    assert_eq!(header(reply, "In-Reply-To"), Some("<m1@korn.de>"));
+    assert_eq!(header(reply, "References"), Some("<m1@korn.de>"));
+    let sent_id = header(reply, "Message-ID").unwrap().to_owned();
+    assert!(reply.contains("Der Drucker blinkt rot."), "{reply}");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let sent = shop.mail.sent();
+    assert_eq!(sent.len(), 1, "one reply, and the internal note stays in");
+    assert!(!sent[0].contains("Kulanz"));
+    assert_eq!(channel(&shop)["queued"], json!([]));
+
+    // The customer answers the reply under another subject: it joins by its In-Reply-To.
+    shop.mail.deliver(&format!(
+        "From: chef@korn.de\nSubject: Danke!\nMessage-ID: <m2@korn.de>\nIn-Reply-To: {sent_id}\n\nNeustart hat geholfen.\n"
+    ));
+    // A new message naming the ticket's number joins it too.
+    shop.mail.deliver(&format!(
+        "From: chef@korn.de\nSubject: Noch eine Frage zu {number}\nMessage-ID: <m3@korn.de>\n\nGilt das auch für Kasse 2?\n"
+    ));
+    // A forwarded mail under a changed subject, without headers: a ticket of its own, even
+    // though its text quotes the first one.
+    shop.mail.deliver(
+        "From: chef@korn.de\nSubject: WG: Kassenschublade klemmt\nMessage-ID: <m4@korn.de>\n\n---------- Weitergeleitet ----------\nBondrucker druckt nicht\nDie Schublade geht nicht auf.\n",
+    );
+    taken_in(&shop, 4);
+    let changes = pulled(&shop.server, &shop.admin);
+    let said = texts(&changes, &id);
+    assert_eq!(said.len(), 4, "{said:?}");
+    assert_eq!(said[2], "Neustart hat geholfen.");
+    assert_eq!(said[3], "Gilt das auch für Kasse 2?");
+    let titles: Vec<&Value> = of_type(&changes, "ticket_filed")
+        .iter()
+        .map(|c| &c["ticket"]["title"])
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            &json!("Bondrucker druckt nicht"),
+            &json!("Kassenschublade klemmt")
+        ]
+    );
+
+    // Killed and started again, the server takes in only what is new.
+    shop.server.restart();
+    shop.mail.deliver(
+        "From: chef@korn.de\nSubject: Neue Kasse\nMessage-ID: <m5@korn.de>\n\nWir bekommen eine dritte Kasse.\n",
+    );
+    taken_in(&shop, 5);
+    let after = pulled(&shop.server, &shop.admin);
+    assert_eq!(of_type(&after, "ticket_filed").len(), 3);
+    assert_eq!(texts(&after, &id).len(), 4, "nothing taken in twice");
+    assert_eq!(of_type(&after, "comment_added").len(), 6);
+    let _ = &shop.shop;
+}
+
+#[test]
+fn machines_mail_opens_nothing_and_is_answered_by_nothing() {
+    let shop = shop_with_mail();
+    shop.mail.deliver(
+        "From: chef@korn.de\nSubject: Abwesenheitsnotiz: Re: Ihr Ticket\nAuto-Submitted: auto-replied\nMessage-ID: <away@korn.de>\n\nIch bin bis Montag nicht im Laden.\n",
+    );
+    shop.mail.deliver(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.korn.de>\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <bounce@mx.korn.de>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\n\n--r\nContent-Type: text/plain\n\nThis is the mail system.\n--r\nContent-Type: message/delivery-status\n\nStatus: 5.1.1\n--r--\n",
+    );
+    shop.mail.deliver(
+        "From: news@korn-lieferant.de\nSubject: Angebote der Woche\nPrecedence: bulk\nMessage-ID: <news@lieferant.de>\n\nNur heute!\n",
+    );
+    taken_in(&shop, 3);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(of_type(&pulled(&shop.server, &shop.admin), "ticket_filed").is_empty());
+    let (_, unknown) = shop.server.get("/v1/desk/mail/unknown", Some(&shop.desk));
+    assert_eq!(
+        unknown,
+        json!([]),
+        "machines' mail is not the desk's to sort"
+    );
+    assert!(shop.mail.sent().is_empty(), "nothing answered, so no loop");
+}
+
+#[test]
+fn an_unknown_sender_waits_for_the_desk_which_attaches_it_to_a_shop_and_may_remember_it() {
+    let shop = shop_with_mail();
+    shop.mail.deliver(
+        "From: Filiale Nord <kasse@filiale-nord.de>\nSubject: Waage zeigt falsches Gewicht\nMessage-ID: <n1@filiale-nord.de>\n\nSeit dem Update.\n",
+    );
+    // The address of the shop's admin, but the receiving server found it forged.
+    shop.mail.deliver(
+        "From: chef@korn.de\nAuthentication-Results: mx.vendor.de; dmarc=fail (p=reject) header.from=korn.de\nSubject: Bitte Fernwartung freischalten\nMessage-ID: <forged@evil.example>\n\nSchnell bitte.\n",
+    );
+    taken_in(&shop, 2);
+    let (status, unknown) = shop.server.get("/v1/desk/mail/unknown", Some(&shop.desk));
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let unknown = unknown.as_array().unwrap().clone();
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
+    assert_eq!(unknown[0]["address"], "kasse@filiale-nord.de");
+    assert_eq!(unknown[0]["subject"], "Waage zeigt falsches Gewicht");
+    assert_eq!(unknown[1]["address"], "chef@korn.de");
+    assert!(of_type(&pulled(&shop.server, &shop.admin), "ticket_filed").is_empty());
+    // Only the desk sorts them.
+    let (status, _) = shop.server.get("/v1/desk/mail/unknown", Some(&shop.admin));
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+
+    let id = unknown[0]["id"].as_str().unwrap();
+    let (status, created) = shop.server.post(
+        &format!("/v1/desk/mail/unknown/{id}/attach"),
+        Some(&shop.desk),
+        &json!({"shop_id": shop.shop, "remember_sender": true}),
+    );
+    assert_eq!(status, reqwest::StatusCode::OK, "{created}");
+    let changes = pulled(&shop.server, &shop.admin);
+    let filed = of_type(&changes, "ticket_filed");
+    assert_eq!(filed.len(), 1);
+    assert_eq!(filed[0]["ticket"]["id"], created["id"]);
+    assert_eq!(filed[0]["ticket"]["reporter"], "Filiale Nord");
+    // Attached once: it is gone from the list, and cannot be attached again.
+    let (status, _) = shop.server.post(
+        &format!("/v1/desk/mail/unknown/{id}/attach"),
+        Some(&shop.desk),
+        &json!({"shop_id": shop.shop}),
+    );
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+
+    // The remembered address writes for the shop from now on.
+    shop.mail.deliver(
+        "From: kasse@filiale-nord.de\nSubject: Etikettendrucker\nMessage-ID: <n2@filiale-nord.de>\n\nDruckt leer.\n",
+    );
+    taken_in(&shop, 3);
+    assert_eq!(
+        of_type(&pulled(&shop.server, &shop.admin), "ticket_filed").len(),
+        2
+    );
+    let (_, unknown) = shop.server.get("/v1/desk/mail/unknown", Some(&shop.desk));
+    assert_eq!(
+        unknown.as_array().unwrap().len(),
+        1,
+        "the forged one still waits"
+    );
+}
+
+#[test]
+fn a_reply_written_while_the_mail_server_is_down_leaves_once_when_it_is_back() {
+    let mut shop = shop_with_mail();
+    shop.mail.deliver(
+        "From: chef@korn.de\nSubject: Kartenterminal offline\nMessage-ID: <k1@korn.de>\n\nKeine Kartenzahlung möglich.\n",
+    );
+    let ticket: Uuid = eventually("the ticket", || {
+        of_type(&pulled(&shop.server, &shop.admin), "ticket_filed")
+            .first()
+            .map(|c| c["ticket"]["id"].as_str().unwrap().parse().unwrap())
+    });
+    shop.mail.stop_smtp();
+    let results = shop.server.push(&shop.desk, &[comment(ticket)]);
+    assert_eq!(statuses(&results), ["applied"]);
+    let queued = eventually("the failure on the desk", || {
+        let queued = channel(&shop)["queued"].clone();
+        queued[0]["last_error"].is_string().then_some(queued)
+    });
+    assert_eq!(queued[0]["to"], "chef@korn.de");
+    assert!(queued[0]["attempts"].as_u64().unwrap() >= 1);
+    shop.mail.start_smtp();
+    eventually("the reply sent", || {
+        (shop.mail.sent().len() == 1).then_some(())
+    });
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(shop.mail.sent().len(), 1, "sent once");
+    assert_eq!(channel(&shop)["queued"], json!([]));
+}
+
+#[test]
+fn mail_settings_are_the_vendor_admins_and_their_passwords_never_come_back() {
+    let shop = shop_with_mail();
+    // A mailbox on a port where nothing listens.
+    let settings =
+        json!({"host": "localhost", "port": 1, "user": "support", "password": "Sehr-Geheim-42"});
+    let (status, _) = shop
+        .server
+        .put_json("/v1/mail/mailboxes/zweites", &shop.admin, &settings);
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (status, _) = shop
+        .server
+        .put_json("/v1/mail/mailboxes/zweites", &shop.desk, &settings);
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    for (name, body, says) in [
+        ("Zweites Postfach", settings.clone(), "lower-case"),
+        (
+            "zweites",
+            json!({"host": "imap vendor", "user": "s", "password": "x"}),
+            "host",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s"}),
+            "password",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "password": "x", "ca_pem": "nonsense"}),
+            "CA",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "password": "x", "tls": false}),
+            "unknown field",
+        ),
+    ] {
+        let (status, answer) = shop.server.put_json(
+            &format!("/v1/mail/mailboxes/{}", name.replace(' ', "%20")),
+            &shop.vendor,
+            &body,
+        );
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{body}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(says),
+            "{answer}"
+        );
+    }
+    let (status, channel) =
+        shop.server
+            .put_json("/v1/mail/mailboxes/zweites", &shop.vendor, &settings);
+    assert_eq!(status, reqwest::StatusCode::OK, "{channel}");
+    assert!(!channel.to_string().contains("Sehr-Geheim-42"));
+    assert_eq!(channel["mailboxes"][1]["name"], "zweites");
+    assert_eq!(channel["mailboxes"][1]["has_password"], true);
+    // It cannot be reached: the settings say why.
+    let error = eventually("the mailbox's error", || {
+        let (_, channel) = shop.server.get("/v1/mail", Some(&shop.desk));
+        channel["mailboxes"][1]["last_error"]
+            .as_str()
+            .map(str::to_owned)
+    });
+    assert!(error.contains("cannot reach localhost:1"), "{error}");
+    assert!(!shop
+        .server
+        .stored_bytes()
+        .windows(14)
+        .any(|w| w == b"Sehr-Geheim-42"));
+    let shown = shop.server.operator(&["mail", "show"], "");
+    assert_eq!(shown["mailboxes"][1]["has_password"], true);
+}
