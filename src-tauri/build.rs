@@ -96,6 +96,11 @@ const COMMANDS: &[&str] = &[
     "desk_report",
     "save_desk_report",
     "set_own_phone",
+    "mail_channel",
+    "set_mailbox",
+    "set_outgoing_mail",
+    "unknown_senders",
+    "attach_mail",
 ];
 
 fn main() {

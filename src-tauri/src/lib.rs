@@ -126,6 +126,11 @@ pub fn run() {
             commands::desk::desk_shop,
             commands::desk::desk_shops,
             commands::desk::log_desk_ticket,
+            commands::mail::mail_channel,
+            commands::mail::set_mailbox,
+            commands::mail::set_outgoing_mail,
+            commands::mail::unknown_senders,
+            commands::mail::attach_mail,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

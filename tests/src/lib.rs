@@ -6,7 +6,9 @@
 //! `scripts/test.sh` runs them under `xvfb-run` and `dbus-run-session` with `NO_AT_BRIDGE=1`.
 
 pub mod accessibility;
+pub mod certs;
 pub mod clock;
+pub mod mail;
 pub mod server;
 
 use std::net::{TcpListener, TcpStream};

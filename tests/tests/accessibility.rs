@@ -92,7 +92,7 @@ async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
 
     app.sign_out().await;
     app.sign_in(&server.base, "vera@vendor.de").await;
-    for view in ["vendor", "access", "invoices", "desk", "report"] {
+    for view in ["vendor", "access", "invoices", "desk", "report", "mail"] {
         app.open(view).await;
         check(&app, &format!("{view} (vendor admin)"), &mut serious).await;
     }
@@ -104,9 +104,9 @@ async fn the_till_and_every_admin_page_pass_axe_without_a_serious_violation() {
     assert_eq!(
         app.attrs("#nav [data-view]:not([hidden]):not(#nav-till)", "data-view")
             .await,
-        ["desk", "report", "tickets", "settings"]
+        ["desk", "report", "mail", "tickets", "settings"]
     );
-    for view in ["desk", "report", "settings"] {
+    for view in ["desk", "report", "mail", "settings"] {
         app.open(view).await;
         check(&app, &format!("{view} (support staff)"), &mut serious).await;
     }

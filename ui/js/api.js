@@ -115,4 +115,9 @@ export const api = {
   deskShop: (shop) => call("desk_shop", { shop }),
   deskShops: () => call("desk_shops"),
   logDeskTicket: (ticket) => call("log_desk_ticket", { ticket }),
+  mailChannel: () => call("mail_channel"),
+  setMailbox: (name, settings) => call("set_mailbox", { name, settings }),
+  setOutgoingMail: (settings) => call("set_outgoing_mail", { settings }),
+  unknownSenders: () => call("unknown_senders"),
+  attachMail: (id, shopId, rememberSender) => call("attach_mail", { id, shopId, rememberSender }),
 };

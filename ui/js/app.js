@@ -17,6 +17,7 @@ const VIEWS = {
   stations: () => import("./views/stations.js"),
   desk: () => import("./views/desk.js"),
   report: () => import("./views/report.js"),
+  mail: () => import("./views/mail.js"),
   tickets: () => import("./views/tickets.js"),
   contracts: () => import("./views/contracts.js"),
   advisor: () => import("./views/advisor.js"),

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod backoff;
 mod client;
 pub mod desk;
+pub mod mail;
 pub mod vendor;
 
 pub use client::Client;

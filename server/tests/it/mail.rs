@@ -9,8 +9,8 @@
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::common::mail::{eventually, MailServers};
 use crate::common::{comment, internal_note, statuses, TestServer};
+use stationdesk_e2e::mail::{eventually, MailServers};
 
 /// A PNG of one pixel.
 const PIXEL_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";

@@ -7,8 +7,8 @@ use rcgen::KeyPair;
 use stationdesk_core::store::Store;
 use stationdesk_core::sync::{self, SyncError};
 
-use crate::common::certs::Authority;
 use crate::common::TestServer;
+use stationdesk_e2e::certs::Authority;
 
 /// A server on HTTPS with the certificate `options` name, addressed as `localhost`.
 fn https_server(options: &[String]) -> (TestServer, String) {

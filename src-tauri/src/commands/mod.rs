@@ -7,6 +7,7 @@ pub mod app;
 pub mod books;
 pub mod contracts;
 pub mod desk;
+pub mod mail;
 pub mod remote;
 pub mod stations;
 pub mod sync;

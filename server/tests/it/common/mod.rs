@@ -2,8 +2,6 @@
 //! spoil one), and a proxy that misbehaves. The server process itself comes from the end-to-end
 //! package's `TestServer`.
 
-pub mod certs;
-pub mod mail;
 pub mod proxy;
 
 use chrono::Utc;

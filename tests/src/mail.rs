@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tempfile::TempDir;
 
-use super::certs::Authority;
-use super::TestServer;
+use crate::certs::Authority;
+use crate::server::TestServer;
 
 pub const MAILBOX_USER: &str = "support";
-const MAILBOX_PASSWORD: &str = "Postfach-Geheim-1";
+pub const MAILBOX_PASSWORD: &str = "Postfach-Geheim-1";
 
 pub struct MailServers {
     dir: TempDir,
@@ -218,32 +218,56 @@ service imap-login {{
     pub fn deliver(&self, raw: &str) {
         let raw = raw.replace("\r\n", "\n").replace('\n', "\r\n");
         let port = self.imap_port;
-        let config = stationdesk_server::mail::inbound::tls_config(Some(&self.ca_pem)).unwrap();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-                    .await
-                    .unwrap();
-                let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
-                    .connect("localhost".try_into().unwrap(), tcp)
-                    .await
-                    .unwrap();
-                let mut client = async_imap::Client::new(tls);
-                client.read_response().await.unwrap();
-                let mut session = client
-                    .login(MAILBOX_USER, MAILBOX_PASSWORD)
-                    .await
-                    .map_err(|(e, _)| e)
-                    .unwrap();
-                session
-                    .append("INBOX", None, None, raw.as_bytes())
-                    .await
-                    .unwrap();
-                session.logout().await.unwrap();
-            });
+        let config = self.client_tls();
+        // A runtime of its own, on a thread of its own: callable from a test's runtime too.
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap()
+                        .block_on(async move {
+                            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                                .await
+                                .unwrap();
+                            let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+                                .connect("localhost".try_into().unwrap(), tcp)
+                                .await
+                                .unwrap();
+                            let mut client = async_imap::Client::new(tls);
+                            client.read_response().await.unwrap();
+                            let mut session = client
+                                .login(MAILBOX_USER, MAILBOX_PASSWORD)
+                                .await
+                                .map_err(|(e, _)| e)
+                                .unwrap();
+                            session
+                                .append("INBOX", None, None, raw.as_bytes())
+                                .await
+                                .unwrap();
+                            session.logout().await.unwrap();
+                        });
+                })
+                .join()
+                .unwrap();
+        });
+    }
+
+    /// A TLS client that trusts the test's authority only.
+    fn client_tls(&self) -> tokio_rustls::rustls::ClientConfig {
+        use rustls_pki_types::pem::PemObject;
+        let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(self.ca_pem.as_bytes()) {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
+            tokio_rustls::rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth()
     }
 
     /// The messages the outgoing server received, in the order they arrived.
