@@ -101,6 +101,8 @@ const COMMANDS: &[&str] = &[
     "set_outgoing_mail",
     "unknown_senders",
     "attach_mail",
+    "mail_notices",
+    "set_mail_notices",
 ];
 
 fn main() {

@@ -30,8 +30,8 @@ pub use desk::{
     FollowedTicket, ShopMonth, MAX_FOLLOWED,
 };
 pub use mail::{
-    AttachMail, MailChannel, Mailbox, MailboxSettings, OutgoingMail, OutgoingMailSettings,
-    QueuedMail, SmtpSecurity, UnknownSenderMail,
+    AttachMail, MailChannel, MailNotices, Mailbox, MailboxSettings, OutgoingMail,
+    OutgoingMailSettings, QueuedMail, SmtpSecurity, UnknownSenderMail,
 };
 pub use vendor::{
     BilledShop, CancelInvoice, CatalogVersion, ContractNotice, ContractOverview, Invoice,

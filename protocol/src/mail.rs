@@ -113,8 +113,12 @@ pub struct OutgoingMail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueuedMail {
-    pub ticket_id: Uuid,
-    pub ticket_number: String,
+    /// `reply` (to an e-mail ticket's customer), `answer`, `quote` or `invoice` (a notice to a
+    /// shop admin).
+    pub kind: String,
+    pub ticket_id: Option<Uuid>,
+    pub ticket_number: Option<String>,
+    pub invoice_number: Option<String>,
     pub to: Option<String>,
     pub queued_at: DateTime<Utc>,
     pub attempts: u32,
@@ -155,4 +159,17 @@ pub struct AttachMail {
     /// Take the sender's next messages for this shop without asking again.
     #[serde(default)]
     pub remember_sender: bool,
+}
+
+/// What a shop admin wants to hear by e-mail, at the address they sign in with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MailNotices {
+    /// Support answered on one of the shop's tickets.
+    pub answers: bool,
+    /// Support offered a quote for work outside the contract.
+    pub quotes: bool,
+    /// An invoice or credit note was issued, with its PDF and e-invoice (XRechnung) attached.
+    pub invoices: bool,
 }

@@ -131,6 +131,8 @@ pub fn run() {
             commands::mail::set_outgoing_mail,
             commands::mail::unknown_senders,
             commands::mail::attach_mail,
+            commands::mail::mail_notices,
+            commands::mail::set_mail_notices,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|error| {

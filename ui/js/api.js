@@ -120,4 +120,6 @@ export const api = {
   setOutgoingMail: (settings) => call("set_outgoing_mail", { settings }),
   unknownSenders: () => call("unknown_senders"),
   attachMail: (id, shopId, rememberSender) => call("attach_mail", { id, shopId, rememberSender }),
+  mailNotices: () => call("mail_notices"),
+  setMailNotices: (notices) => call("set_mail_notices", { notices }),
 };

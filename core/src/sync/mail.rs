@@ -4,7 +4,8 @@
 
 use reqwest::Method;
 use stationdesk_protocol::{
-    AttachMail, Created, MailChannel, MailboxSettings, OutgoingMailSettings, UnknownSenderMail,
+    AttachMail, Created, MailChannel, MailNotices, MailboxSettings, OutgoingMailSettings,
+    UnknownSenderMail,
 };
 use uuid::Uuid;
 
@@ -48,4 +49,13 @@ pub fn attach(store: &mut Store, id: Uuid, attach: &AttachMail) -> Result<Uuid, 
         attach,
     )?;
     Ok(created.id)
+}
+
+/// What the signed-in shop admin hears by e-mail.
+pub fn notices(store: &mut Store) -> Result<MailNotices, SyncError> {
+    get(store, "/me/mail-notices", &[])
+}
+
+pub fn set_notices(store: &mut Store, notices: &MailNotices) -> Result<MailNotices, SyncError> {
+    send(store, Method::PUT, "/me/mail-notices", notices)
 }

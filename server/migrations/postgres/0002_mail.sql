@@ -72,11 +72,16 @@ CREATE TABLE mail_outgoing (
     from_name       TEXT NOT NULL
 );
 
--- The desk's replies on e-mail tickets, written in the same transaction as the reply itself,
--- until they are sent. The id is the reply's: one mail per reply, whatever retries bring.
+-- What leaves by mail, written in the same transaction as what it tells of, until it is sent:
+-- the desk's replies on e-mail tickets (`reply`, to the thread's customer; the id is the
+-- reply's), and the notices shop admins asked for (`answer`, `quote`, `invoice`, to the
+-- admin's address; the id made from what it tells and whom).
 CREATE TABLE mail_outbox (
     id              TEXT PRIMARY KEY,
-    ticket_id       TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    ticket_id       TEXT,
+    to_address      TEXT,
+    invoice_number  TEXT,
     author          TEXT NOT NULL,
     body            TEXT NOT NULL,
     queued_at       TEXT NOT NULL,
@@ -87,3 +92,12 @@ CREATE TABLE mail_outbox (
     sent_at         TEXT
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL;
+
+-- What a shop admin wants to hear by e-mail: support answered, a quote offered, an invoice
+-- issued.
+CREATE TABLE mail_notices (
+    user_id  TEXT PRIMARY KEY REFERENCES users (id),
+    answers  BOOLEAN NOT NULL,
+    quotes   BOOLEAN NOT NULL,
+    invoices BOOLEAN NOT NULL
+);

@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use chrono::Utc;
 use stationdesk_protocol::{
-    AttachMail, Created, ErrorBody, MailChannel, MailboxSettings, OutgoingMailSettings, Role,
-    UnknownSenderMail,
+    AttachMail, Created, ErrorBody, MailChannel, MailNotices, MailboxSettings,
+    OutgoingMailSettings, Role, UnknownSenderMail,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,11 +29,13 @@ pub fn router() -> OpenApiRouter<Arc<dyn Storage>> {
         .routes(routes!(put_outgoing))
         .routes(routes!(unknown_senders))
         .routes(routes!(attach_unknown))
+        .routes(routes!(own_notices, set_own_notices))
 }
 
 const VENDOR: [Role; 1] = [Role::VendorAdmin];
 const DESK: [Role; 1] = [Role::SupportStaff];
 const READERS: [Role; 2] = [Role::VendorAdmin, Role::SupportStaff];
+const SHOP_ADMIN: [Role; 1] = [Role::ShopAdmin];
 
 fn secrets(options: &Options) -> Result<Arc<SecretsKey>, ApiError> {
     options.secrets.clone().ok_or_else(|| {
@@ -169,4 +171,40 @@ async fn attach_unknown(
     .await?;
     pushes.announce();
     Ok(Json(Created { id: ticket }))
+}
+
+#[utoipa::path(get, path = "/v1/me/mail-notices", tag = "mail", security(("bearer" = [])),
+    responses((status = 200, description = "What the signed-in shop admin hears by e-mail", body = MailNotices),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Shop admins only", body = ErrorBody)))]
+async fn own_notices(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+) -> Result<Json<MailNotices>, ApiError> {
+    policy::require(&caller, &SHOP_ADMIN, "choose e-mail notices")?;
+    Ok(Json(
+        blocking(move || storage.mail_notices(caller.account)).await?,
+    ))
+}
+
+#[utoipa::path(put, path = "/v1/me/mail-notices", tag = "mail", security(("bearer" = [])),
+    request_body = MailNotices,
+    responses((status = 200, description = "The choice as kept: e-mails to the address the admin signs in with", body = MailNotices),
+        (status = 400, description = "The body is not a choice", body = ErrorBody),
+        (status = 401, description = "No valid, unrevoked token", body = ErrorBody),
+        (status = 403, description = "Shop admins only", body = ErrorBody)))]
+async fn set_own_notices(
+    State(storage): State<Arc<dyn Storage>>,
+    Authenticated(caller, _): Authenticated,
+    request: Result<Json<MailNotices>, JsonRejection>,
+) -> Result<Json<MailNotices>, ApiError> {
+    policy::require(&caller, &SHOP_ADMIN, "choose e-mail notices")?;
+    let notices = body(request)?;
+    Ok(Json(
+        blocking(move || {
+            storage.set_mail_notices(caller.account, notices)?;
+            storage.mail_notices(caller.account)
+        })
+        .await?,
+    ))
 }

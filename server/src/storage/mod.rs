@@ -12,7 +12,7 @@ use stationdesk_core::domain::contracts::{Contract, Party};
 use stationdesk_core::domain::plans::Catalog;
 use stationdesk_core::domain::support_hours::SupportCalendar;
 use stationdesk_protocol::{
-    BilledShop, BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice,
+    BilledShop, BlobStatus, CatalogVersion, ChangeResult, ContractOverview, Invoice, MailNotices,
     MailboxSettings, Me, NewContract, NewShop, NewStaff, OutgoingMailSettings, PullResponse,
     QueuedMail, Role, SecurityEvent, SecurityPolicy, Shop, ShopBilling, SmtpSecurity, StaffMember,
     StaffSession, Till, UnknownSenderMail, VendorProfile,
@@ -295,12 +295,51 @@ pub struct OutgoingRecord {
     pub from_name: String,
 }
 
-/// A reply waiting in the outbox, leased to the sender that took it.
+/// What a mail in the outbox is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxKind {
+    /// The desk's reply on an e-mail ticket, to the thread's customer.
+    Reply,
+    /// A notice to a shop admin: support answered on a ticket.
+    Answer,
+    /// A notice to a shop admin: support offered a quote.
+    Quote,
+    /// A notice to a shop admin: an invoice or credit note was issued.
+    Invoice,
+}
+
+impl OutboxKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxKind::Reply => "reply",
+            OutboxKind::Answer => "answer",
+            OutboxKind::Quote => "quote",
+            OutboxKind::Invoice => "invoice",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<OutboxKind> {
+        [
+            OutboxKind::Reply,
+            OutboxKind::Answer,
+            OutboxKind::Quote,
+            OutboxKind::Invoice,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// A mail waiting in the outbox, leased to the sender that took it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMail {
-    /// The reply's (the comment's) id.
-    pub id: Uuid,
-    pub ticket_id: Uuid,
+    /// A reply's is its comment's id; a notice's is made from what it tells and whom.
+    pub id: String,
+    pub kind: OutboxKind,
+    pub ticket_id: Option<Uuid>,
+    /// A notice's recipient; a reply goes to the thread's customer.
+    pub to: Option<String>,
+    pub invoice_number: Option<String>,
     pub author: String,
     pub body: String,
     pub attempts: u32,
@@ -411,15 +450,18 @@ pub trait MailBook {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<OutboxMail>, StorageError>;
-    fn mail_sent(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError>;
+    fn mail_sent(&self, id: &str, at: DateTime<Utc>) -> Result<(), StorageError>;
     fn mail_failed(
         &self,
-        id: Uuid,
+        id: &str,
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<(), StorageError>;
-    /// The replies not sent yet, the oldest first.
+    /// The mails not sent yet, the oldest first.
     fn mail_queue(&self) -> Result<Vec<QueuedMail>, StorageError>;
+    /// What a shop admin wants to hear by e-mail (nothing, until they say).
+    fn mail_notices(&self, user: Uuid) -> Result<MailNotices, StorageError>;
+    fn set_mail_notices(&self, user: Uuid, notices: MailNotices) -> Result<(), StorageError>;
 }
 
 pub trait Storage: VendorBooks + AccountBook + MailBook + Send + Sync + 'static {

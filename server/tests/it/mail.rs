@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::common::{comment, internal_note, statuses, TestServer};
+use crate::common::{comment, filed, internal_note, offered, statuses, TestServer};
 use stationdesk_e2e::mail::{eventually, MailServers};
 
 /// A PNG of one pixel.
@@ -396,4 +396,102 @@ fn mail_settings_are_the_vendor_admins_and_their_passwords_never_come_back() {
         .any(|w| w == b"Sehr-Geheim-42"));
     let shown = shop.server.operator(&["mail", "show"], "");
     assert_eq!(shown["mailboxes"][1]["has_password"], true);
+}
+
+#[test]
+fn a_shop_admin_who_asked_hears_of_answers_quotes_and_invoices_by_mail() {
+    let shop = shop_with_mail();
+    let (status, kept) = shop.server.put_json(
+        "/v1/me/mail-notices",
+        &shop.admin,
+        &json!({"answers": true, "quotes": true, "invoices": true}),
+    );
+    assert_eq!(status, reqwest::StatusCode::OK, "{kept}");
+    // Another admin of the shop chose nothing, and the desk cannot choose for itself.
+    shop.server
+        .staff("lager@korn.de", "shop_admin", Some(&shop.shop));
+    let (status, _) = shop.server.put_json(
+        "/v1/me/mail-notices",
+        &shop.desk,
+        &json!({"answers": true, "quotes": true, "invoices": true}),
+    );
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+
+    let ticket = Uuid::now_v7();
+    assert_eq!(
+        statuses(&shop.server.push(&shop.admin, &[filed(ticket, None)])),
+        ["applied"]
+    );
+    let results = shop.server.push(
+        &shop.desk,
+        &[
+            comment(ticket),
+            internal_note(ticket),
+            offered(ticket, Uuid::now_v7()),
+        ],
+    );
+    assert_eq!(statuses(&results), ["applied", "applied", "applied"]);
+    let sent = eventually("the answer's and the quote's notices", || {
+        let sent = shop.mail.sent();
+        (sent.len() == 2).then_some(sent)
+    });
+    let number = format!("T-{}", ticket.simple().to_string()[26..].to_uppercase());
+    for mail in &sent {
+        assert_eq!(header(mail, "To"), Some("chef@korn.de"));
+        assert_eq!(header(mail, "Auto-Submitted"), Some("auto-generated"));
+        assert!(header(mail, "Subject").unwrap().contains(&number), "{mail}");
+        assert!(!mail.contains("Kulanz"), "the internal note stays in");
+    }
+    assert!(sent[0].contains("Der Drucker blinkt rot."), "{}", sent[0]);
+    assert!(header(&sent[1], "Subject")
+        .unwrap()
+        .starts_with("Angebot / Quote"));
+
+    // An invoice run (an operator's command, another process) sends the invoice with its PDF
+    // and its e-invoice, as the server issued them.
+    shop.server.set_up_vendor();
+    shop.server.bill(&shop.shop, "Bäckerei Korn GmbH");
+    let (_, kasse) = shop.server.till(&shop.shop, "Kasse 1");
+    shop.server.sell(&shop.shop, "flat", &[kasse], "2027-01-01");
+    let run = shop
+        .server
+        .operator(&["invoice", "run", "--on", "2027-01-01"], "");
+    let invoice = run[0]["number"].as_str().unwrap().to_owned();
+    let sent = eventually("the invoice by mail", || {
+        let sent = shop.mail.sent();
+        (sent.len() == 3).then_some(sent)
+    });
+    let parsed = mail_parser::MessageParser::default()
+        .parse(sent[2].as_bytes())
+        .unwrap();
+    assert_eq!(
+        parsed.subject(),
+        Some(format!("Rechnung / Invoice {invoice}").as_str())
+    );
+    let files: Vec<(String, Vec<u8>)> = parsed
+        .attachments()
+        .map(|part| {
+            use mail_parser::MimeHeaders;
+            (
+                part.attachment_name().unwrap().to_owned(),
+                part.contents().to_vec(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>(),
+        [format!("{invoice}.pdf"), format!("{invoice}.xml")]
+    );
+    assert!(files[0].1.starts_with(b"%PDF"));
+    let issued = std::process::Command::new(stationdesk_e2e::server::server_binary())
+        .arg("--db")
+        .arg(shop.server.db())
+        .args(["invoice", "xml", "--number", &invoice])
+        .output()
+        .unwrap();
+    assert!(issued.status.success());
+    assert_eq!(files[1].1, issued.stdout, "the e-invoice the server issued");
 }

@@ -3,7 +3,7 @@
 
 use stationdesk_core::sync::mail;
 use stationdesk_protocol::{
-    AttachMail, MailChannel, MailboxSettings, OutgoingMailSettings, UnknownSenderMail,
+    AttachMail, MailChannel, MailNotices, MailboxSettings, OutgoingMailSettings, UnknownSenderMail,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -59,4 +59,17 @@ pub fn attach_mail(
             },
         )
     })
+}
+
+#[tauri::command(async)]
+pub fn mail_notices(state: State<'_, AppState>) -> Result<MailNotices, UiError> {
+    on_own_connection(&state, mail::notices)
+}
+
+#[tauri::command(async)]
+pub fn set_mail_notices(
+    state: State<'_, AppState>,
+    notices: MailNotices,
+) -> Result<MailNotices, UiError> {
+    on_own_connection(&state, move |store| mail::set_notices(store, &notices))
 }

@@ -47,8 +47,8 @@ function mailboxesCard(ctx, mailboxes) {
 
 function queuedCard(ctx, queued) {
   const { t } = ctx;
-  const rows = queued.map((q) => h("tr", { "data-ticket": q.ticket_id },
-    h("td", {}, q.ticket_number),
+  const rows = queued.map((q) => h("tr", { "data-kind": q.kind },
+    h("td", {}, `${t(`mail.kind.${q.kind}`)} ${q.ticket_number ?? q.invoice_number ?? ""}`),
     h("td", {}, q.to ?? "—"),
     h("td", {}, formatDateTime(q.queued_at)),
     h("td", { class: "number" }, String(q.attempts)),

@@ -313,8 +313,33 @@ async function accountCard(ctx) {
   return h("section", { class: "card account-card", id: "account-card" },
     h("h2", {}, t("account.title")),
     h("h3", {}, t("account.phone")), phoneForm,
+    ctx.info.staff.role === "shop_admin" ? [h("h3", {}, t("account.noticesTitle")), await noticesForm(ctx)] : null,
     h("h3", {}, t("account.passwordTitle")), passwordForm,
     h("h3", {}, t("account.twoFactorTitle")), twoFactorArea);
+}
+
+// What a shop admin wants to hear by e-mail, at the address they sign in with.
+async function noticesForm(ctx) {
+  const { t, api } = ctx;
+  const kept = await api.mailNotices().catch(() => ({ answers: false, quotes: false, invoices: false }));
+  const boxes = Object.fromEntries(["answers", "quotes", "invoices"].map((name) => [name,
+    h("input", { type: "checkbox", id: `notice-${name}`, checked: kept[name] })]));
+  return h("form", {
+    class: "form-row",
+    id: "notices-form",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        await api.setMailNotices(Object.fromEntries(Object.entries(boxes).map(([name, box]) => [name, box.checked])));
+        ctx.notify(t("settings.saved"));
+      } catch (error) {
+        ctx.notify(error.message, "error");
+      }
+    },
+  },
+  h("p", { class: "muted small full" }, t("account.noticesHint", { email: ctx.info.staff.email })),
+  Object.entries(boxes).map(([name, box]) => h("label", { class: "check full" }, box, t(`account.notice.${name}`))),
+  h("button", { type: "submit", class: "secondary", id: "notices-submit" }, t("common.save")));
 }
 
 function field(input, label) {

@@ -117,7 +117,27 @@ fn store_invoice(db: &dyn Sql, invoice: &Invoice, seq: i64) -> Result<(), Storag
             invoice.refers_to.as_ref(),
         ],
     )?;
-    Ok(())
+    super::mail::queue_notices(
+        db,
+        super::mail::Notice::Invoice {
+            shop: invoice.shop_id,
+            number: &invoice.number,
+        },
+        &invoice.seller.name,
+        &format!(
+            "{} {}: {} {}, {} {}",
+            match invoice.kind {
+                InvoiceKind::Invoice => "Rechnung / Invoice",
+                InvoiceKind::CreditNote => "Gutschrift / Credit note",
+            },
+            invoice.number,
+            invoice.gross,
+            invoice.currency,
+            "fällig / due",
+            invoice.due_on
+        ),
+        chrono::Utc::now(),
+    )
 }
 
 fn contract_of(db: &dyn Sql, id: Uuid) -> Result<(Contract, Uuid), StorageError> {

@@ -278,17 +278,8 @@ pub(super) fn apply(
         admitted.owner,
         push.now,
     )?;
-    if let (Role::SupportStaff, ChangeBody::CommentAdded { ticket_id, comment }) =
-        (caller.role, &admitted.change.body)
-    {
-        super::mail::queue_reply(
-            known.tables.db,
-            *ticket_id,
-            comment.id,
-            &comment.author,
-            &comment.body,
-            push.now,
-        )?;
+    if caller.role == Role::SupportStaff {
+        queue_mail(known.tables.db, &admitted.change.body, push.now)?;
     }
     known
         .tables
@@ -302,6 +293,51 @@ pub(super) fn apply(
         },
         Some((stored, scope)),
     ))
+}
+
+/// What the desk's change sends by mail, in its own transaction: a reply on an e-mail ticket
+/// to its customer, and the notices the shop's admins asked for.
+fn queue_mail(tx: &dyn Sql, body: &ChangeBody, now: DateTime<Utc>) -> Result<(), StorageError> {
+    use super::mail::{queue_notices, queue_reply, Notice};
+    use crate::storage::OutboxKind;
+    match body {
+        ChangeBody::CommentAdded { ticket_id, comment } => {
+            queue_reply(
+                tx,
+                *ticket_id,
+                comment.id,
+                &comment.author,
+                &comment.body,
+                now,
+            )?;
+            queue_notices(
+                tx,
+                Notice::Ticket {
+                    kind: OutboxKind::Answer,
+                    ticket: *ticket_id,
+                    source: comment.id,
+                },
+                &comment.author,
+                &comment.body,
+                now,
+            )
+        }
+        ChangeBody::QuoteOffered { ticket_id, quote } => queue_notices(
+            tx,
+            Notice::Ticket {
+                kind: OutboxKind::Quote,
+                ticket: *ticket_id,
+                source: quote.id,
+            },
+            &quote.offered_by,
+            &format!(
+                "{}\n\n{} {}",
+                quote.description, quote.price.amount, quote.price.currency
+            ),
+            now,
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// Where a change stands: in the whole history, and in its shop's.

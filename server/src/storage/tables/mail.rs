@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use stationdesk_core::domain::tickets::ticket_number;
 use stationdesk_protocol::{
-    MailboxSettings, OutgoingMailSettings, QueuedMail, SmtpSecurity, UnknownSenderMail,
+    MailNotices, MailboxSettings, OutgoingMailSettings, QueuedMail, SmtpSecurity, UnknownSenderMail,
 };
 use uuid::Uuid;
 
@@ -13,7 +13,8 @@ use super::SqlStorage;
 use crate::args;
 use crate::storage::sql::Sql;
 use crate::storage::{
-    MailBook, MailboxRecord, OutboxMail, OutgoingRecord, StorageError, ThreadMessage, UnknownRecord,
+    MailBook, MailboxRecord, OutboxKind, OutboxMail, OutgoingRecord, StorageError, ThreadMessage,
+    UnknownRecord,
 };
 
 /// Queues a desk reply on an e-mail ticket for sending, in the reply's own transaction: the
@@ -28,12 +29,89 @@ pub(super) fn queue_reply(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     tx.run(
-        "INSERT INTO mail_outbox (id, ticket_id, author, body, queued_at, next_attempt_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?5
+        "INSERT INTO mail_outbox (id, kind, ticket_id, author, body, queued_at, next_attempt_at)
+         SELECT ?1, 'reply', ?2, ?3, ?4, ?5, ?5
          WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?2 AND channel = 'email')
            AND EXISTS (SELECT 1 FROM mail_thread WHERE ticket_id = ?2)
          ON CONFLICT DO NOTHING",
         args![reply, ticket, author, body, now],
+    )?;
+    Ok(())
+}
+
+/// What a notice tells of.
+pub(super) enum Notice<'a> {
+    /// Support answered (`source` the comment) or offered a quote (`source` the quote) on a
+    /// ticket.
+    Ticket {
+        kind: OutboxKind,
+        ticket: Uuid,
+        source: Uuid,
+    },
+    Invoice {
+        shop: Uuid,
+        number: &'a str,
+    },
+}
+
+/// Queues a notice to each active admin of the shop who asked for this kind, in the
+/// transaction of what it tells of. An admin who is the customer of an e-mail ticket gets the
+/// reply itself, not a notice of it too.
+pub(super) fn queue_notices(
+    tx: &dyn Sql,
+    notice: Notice<'_>,
+    author: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let (kind, column, ticket, shop, source, number) = match notice {
+        Notice::Ticket {
+            kind,
+            ticket,
+            source,
+        } => (
+            kind,
+            if kind == OutboxKind::Quote {
+                "quotes"
+            } else {
+                "answers"
+            },
+            Some(ticket),
+            None,
+            source.to_string(),
+            None,
+        ),
+        Notice::Invoice { shop, number } => (
+            OutboxKind::Invoice,
+            "invoices",
+            None,
+            Some(shop),
+            number.to_owned(),
+            Some(number),
+        ),
+    };
+    tx.run(
+        &format!(
+            "INSERT INTO mail_outbox (id, kind, ticket_id, to_address, invoice_number, author, body, queued_at, next_attempt_at)
+             SELECT ?1 || ':' || u.id, ?8, ?2, u.email, ?3, ?4, ?5, ?6, ?6
+             FROM users u JOIN mail_notices n ON n.user_id = u.id
+             WHERE u.active AND n.{column}
+               AND u.shop_id = coalesce(?7, (SELECT shop_id FROM tickets WHERE id = ?2))
+               AND NOT EXISTS (SELECT 1 FROM mail_thread t
+                               WHERE t.ticket_id = ?2 AND NOT t.sent
+                                 AND t.address = lower(u.email))
+             ON CONFLICT DO NOTHING"
+        ),
+        args![
+            format!("{}:{source}", kind.as_str()),
+            ticket,
+            number,
+            author,
+            body,
+            now,
+            shop,
+            kind.as_str()
+        ],
     )?;
     Ok(())
 }
@@ -524,31 +602,56 @@ impl MailBook for SqlStorage {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<OutboxMail>, StorageError> {
-        let rows: Vec<(Uuid, Uuid, String, String, i64)> = self.write(|db| {
+        type Row = (
+            String,
+            String,
+            Option<Uuid>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            i64,
+            DateTime<Utc>,
+        );
+        let rows: Vec<Row> = self.write(|db| {
             db.all(
                 "UPDATE mail_outbox SET leased_until = ?2
                  WHERE sent_at IS NULL AND next_attempt_at <= ?1
                    AND (leased_until IS NULL OR leased_until <= ?1)
-                 RETURNING id, ticket_id, author, body, attempts",
+                 RETURNING id, kind, ticket_id, to_address, invoice_number, author, body, attempts,
+                           queued_at",
                 args![now, lease_until],
             )
         })?;
-        let mut due: Vec<OutboxMail> = rows
+        let mut due = rows
             .into_iter()
-            .map(|(id, ticket_id, author, body, attempts)| OutboxMail {
-                id,
-                ticket_id,
-                author,
-                body,
-                attempts: small(attempts),
-            })
-            .collect();
-        // Replies leave in the order they were written (ids are UUIDv7).
-        due.sort_by_key(|mail| mail.id);
-        Ok(due)
+            .map(
+                |(id, kind, ticket_id, to, invoice_number, author, body, attempts, queued_at)| {
+                    let kind = OutboxKind::parse(&kind).ok_or_else(|| {
+                        StorageError::Backend(format!("unknown mail kind {kind:?} in the outbox"))
+                    })?;
+                    Ok((
+                        queued_at,
+                        OutboxMail {
+                            id,
+                            kind,
+                            ticket_id,
+                            to,
+                            invoice_number,
+                            author,
+                            body,
+                            attempts: small(attempts),
+                        },
+                    ))
+                },
+            )
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        // Mails leave in the order they were written.
+        due.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
+        Ok(due.into_iter().map(|(_, mail)| mail).collect())
     }
 
-    fn mail_sent(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError> {
+    fn mail_sent(&self, id: &str, at: DateTime<Utc>) -> Result<(), StorageError> {
         self.write(|db| {
             db.run(
                 "UPDATE mail_outbox SET sent_at = ?2, leased_until = NULL, last_error = NULL,
@@ -562,7 +665,7 @@ impl MailBook for SqlStorage {
 
     fn mail_failed(
         &self,
-        id: Uuid,
+        id: &str,
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
@@ -579,7 +682,9 @@ impl MailBook for SqlStorage {
 
     fn mail_queue(&self) -> Result<Vec<QueuedMail>, StorageError> {
         type Row = (
-            Uuid,
+            String,
+            Option<Uuid>,
+            Option<String>,
             DateTime<Utc>,
             i64,
             DateTime<Utc>,
@@ -588,9 +693,12 @@ impl MailBook for SqlStorage {
         );
         let rows: Vec<Row> = self.read(|db| {
             db.all(
-                "SELECT o.ticket_id, o.queued_at, o.attempts, o.next_attempt_at, o.last_error,
-                        (SELECT t.address FROM mail_thread t WHERE t.ticket_id = o.ticket_id
-                         ORDER BY t.at LIMIT 1)
+                "SELECT o.kind, o.ticket_id, o.invoice_number, o.queued_at, o.attempts,
+                        o.next_attempt_at, o.last_error,
+                        coalesce(o.to_address,
+                                 (SELECT t.address FROM mail_thread t
+                                  WHERE t.ticket_id = o.ticket_id AND NOT t.sent
+                                  ORDER BY t.at DESC LIMIT 1))
                  FROM mail_outbox o WHERE o.sent_at IS NULL ORDER BY o.queued_at, o.id",
                 &[],
             )
@@ -598,9 +706,20 @@ impl MailBook for SqlStorage {
         Ok(rows
             .into_iter()
             .map(
-                |(ticket_id, queued_at, attempts, next_attempt_at, last_error, to)| QueuedMail {
+                |(
+                    kind,
                     ticket_id,
-                    ticket_number: ticket_number(ticket_id),
+                    invoice_number,
+                    queued_at,
+                    attempts,
+                    next_attempt_at,
+                    last_error,
+                    to,
+                )| QueuedMail {
+                    kind,
+                    ticket_id,
+                    ticket_number: ticket_id.map(ticket_number),
+                    invoice_number,
                     to,
                     queued_at,
                     attempts: small(attempts),
@@ -609,5 +728,35 @@ impl MailBook for SqlStorage {
                 },
             )
             .collect())
+    }
+
+    fn mail_notices(&self, user: Uuid) -> Result<MailNotices, StorageError> {
+        let row: Option<(bool, bool, bool)> = self.read(|db| {
+            db.row(
+                "SELECT answers, quotes, invoices FROM mail_notices WHERE user_id = ?1",
+                args![user],
+            )
+        })?;
+        Ok(
+            row.map_or_else(MailNotices::default, |(answers, quotes, invoices)| {
+                MailNotices {
+                    answers,
+                    quotes,
+                    invoices,
+                }
+            }),
+        )
+    }
+
+    fn set_mail_notices(&self, user: Uuid, notices: MailNotices) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "INSERT INTO mail_notices (user_id, answers, quotes, invoices) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id) DO UPDATE SET answers = excluded.answers,
+                    quotes = excluded.quotes, invoices = excluded.invoices",
+                args![user, notices.answers, notices.quotes, notices.invoices],
+            )?;
+            Ok(())
+        })
     }
 }
