@@ -175,14 +175,9 @@ service imap-login {{
         }
     }
 
-    /// The `serve` options that give a server its secrets key and a short poll.
+    /// The `serve` options that make a server look at its mailboxes every second.
     pub fn serve_options(&self) -> Vec<String> {
-        vec![
-            "--secrets-key".into(),
-            self.dir.path().join("secrets.key").display().to_string(),
-            "--mail-poll-seconds".into(),
-            "1".into(),
-        ]
+        vec!["--mail-poll-seconds".into(), "1".into()]
     }
 
     /// Sets the support mailbox and the outgoing server through the vendor admin's API.

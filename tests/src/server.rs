@@ -428,6 +428,10 @@ fn spawn(
         .arg(db)
         .args(["serve", "--listen", listen])
         .args(options)
+        // The mail passwords' key in the server's own directory, on PostgreSQL as on SQLite
+        // (where it would default to beside the database file).
+        .arg("--secrets-key")
+        .arg(log.with_file_name("secrets.key"))
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

@@ -105,6 +105,14 @@ fn every_documented_operation_answers_as_documented_and_every_reference_resolves
         ("PUT", "/v1/me/phone"),
         ("GET", "/v1/desk/report"),
         ("GET", "/v1/desk/report.csv"),
+        ("GET", "/v1/mail"),
+        ("PUT", "/v1/mail/mailboxes/{name}"),
+        ("DELETE", "/v1/mail/mailboxes/{name}"),
+        ("PUT", "/v1/mail/outgoing"),
+        ("GET", "/v1/desk/mail/unknown"),
+        ("POST", "/v1/desk/mail/unknown/{id}/attach"),
+        ("GET", "/v1/me/mail-notices"),
+        ("PUT", "/v1/me/mail-notices"),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
