@@ -30,7 +30,7 @@ pub use desk::{
     FollowedTicket, ShopMonth, MAX_FOLLOWED,
 };
 pub use mail::{
-    AttachMail, MailChannel, MailNotices, Mailbox, MailboxSettings, OutgoingMail,
+    AttachMail, MailChannel, MailNotices, Mailbox, MailboxSettings, OAuth2Settings, OutgoingMail,
     OutgoingMailSettings, QueuedMail, SmtpSecurity, UnknownSenderMail,
 };
 pub use vendor::{

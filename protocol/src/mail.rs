@@ -19,6 +19,10 @@ pub struct MailboxSettings {
     /// Left out to keep the one the server has.
     #[serde(default)]
     pub password: Option<String>,
+    /// Sign in with OAuth 2.0 (XOAUTH2) instead of a password, as Microsoft 365 and Gmail
+    /// require.
+    #[serde(default)]
+    pub oauth2: Option<OAuth2Settings>,
     /// The certificate (PEM) of the vendor's own authority, when the mail server's certificate
     /// is not signed by a public one.
     #[serde(default)]
@@ -35,6 +39,24 @@ fn yes() -> bool {
     true
 }
 
+/// OAuth 2.0 for a mailbox: the server asks the provider's token endpoint for a fresh access
+/// token with a refresh token the vendor's administrator obtained once (for Microsoft 365:
+/// `https://login.microsoftonline.com/TENANT/oauth2/v2.0/token`; for Gmail:
+/// `https://oauth2.googleapis.com/token`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2Settings {
+    pub token_url: String,
+    pub client_id: String,
+    /// None for a public client.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Left out to keep the refresh token and client secret the server has.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
 /// A mailbox as the server has it, with how its fetching goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -44,6 +66,9 @@ pub struct Mailbox {
     pub port: u16,
     pub user: String,
     pub has_password: bool,
+    /// The token endpoint, when the mailbox signs in with OAuth 2.0.
+    pub oauth2_token_url: Option<String>,
+    pub oauth2_client_id: Option<String>,
     pub has_ca: bool,
     pub enabled: bool,
     pub last_fetch_at: Option<DateTime<Utc>>,

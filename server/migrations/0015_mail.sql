@@ -7,9 +7,16 @@ CREATE TABLE mailboxes (
     host            TEXT NOT NULL,
     port            INTEGER NOT NULL,
     username        TEXT NOT NULL,
-    password_sealed BLOB NOT NULL,
+    -- A password, or OAuth 2.0: the token endpoint, the client, and the client secret with
+    -- the refresh token (sealed together).
+    password_sealed BLOB,
+    oauth_token_url TEXT,
+    oauth_client_id TEXT,
+    oauth_sealed    BLOB,
     ca_pem          TEXT,
     enabled         BOOLEAN NOT NULL,
+    -- When the settings last changed: a worker signed in before signs in again.
+    changed_at      TEXT,
     uid_validity    INTEGER,
     last_uid        INTEGER NOT NULL DEFAULT 0,
     last_fetch_at   TEXT,

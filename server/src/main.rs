@@ -193,7 +193,9 @@ enum Command {
 #[derive(Subcommand)]
 enum MailCommand {
     /// Adds or changes a support mailbox (IMAP over TLS); its password is read from standard
-    /// input (one line; an empty line keeps the one kept).
+    /// input (one line; an empty line keeps the one kept). With --oauth2-token-url it signs in
+    /// with OAuth 2.0 instead: standard input gives the client secret (an empty line for a
+    /// public client), then the refresh token (an empty line keeps both kept).
     Mailbox {
         #[arg(long)]
         name: String,
@@ -203,6 +205,11 @@ enum MailCommand {
         port: u16,
         #[arg(long)]
         user: String,
+        /// The provider's OAuth 2.0 token endpoint (https://).
+        #[arg(long, requires = "oauth2_client_id", value_name = "URL")]
+        oauth2_token_url: Option<String>,
+        #[arg(long, requires = "oauth2_token_url", value_name = "ID")]
+        oauth2_client_id: Option<String>,
         /// The vendor's own CA certificate (PEM), when the mail server's is not from a public one.
         #[arg(long, value_name = "FILE")]
         ca: Option<PathBuf>,
@@ -841,14 +848,33 @@ fn mail(
             host,
             port,
             user,
+            oauth2_token_url,
+            oauth2_client_id,
             ca,
             disabled,
         } => {
+            let (password, oauth2) = match (oauth2_token_url, oauth2_client_id) {
+                (Some(token_url), Some(client_id)) => {
+                    let client_secret = secret_from_stdin()?;
+                    let refresh_token = secret_from_stdin()?;
+                    (
+                        None,
+                        Some(stationdesk_protocol::OAuth2Settings {
+                            token_url: token_url.clone(),
+                            client_id: client_id.clone(),
+                            client_secret,
+                            refresh_token,
+                        }),
+                    )
+                }
+                _ => (secret_from_stdin()?, None),
+            };
             let settings = stationdesk_protocol::MailboxSettings {
                 host: host.clone(),
                 port: *port,
                 user: user.clone(),
-                password: secret_from_stdin()?,
+                password,
+                oauth2,
                 ca_pem: read_ca(ca.as_ref())?,
                 enabled: !disabled,
             };

@@ -17,6 +17,10 @@ use crate::certs::Authority;
 use crate::server::TestServer;
 
 pub const MAILBOX_USER: &str = "support";
+/// The OAuth 2.0 client the provider's stand-in knows, and the refresh token it issued first.
+pub const OAUTH2_CLIENT_ID: &str = "stationdesk-test";
+pub const OAUTH2_CLIENT_SECRET: &str = "client-geheim";
+pub const OAUTH2_REFRESH_TOKEN: &str = "refresh-1";
 pub const MAILBOX_PASSWORD: &str = "Postfach-Geheim-1";
 
 pub struct MailServers {
@@ -27,6 +31,8 @@ pub struct MailServers {
     cert: PathBuf,
     key: PathBuf,
     smtp: Option<Child>,
+    oauth2_port: u16,
+    oauth2: Child,
 }
 
 fn free_port() -> u16 {
@@ -86,6 +92,38 @@ impl MailServers {
             format!("{MAILBOX_USER}:{{PLAIN}}{MAILBOX_PASSWORD}\n"),
         )
         .unwrap();
+        // The provider's OAuth 2.0 stand-in, which Dovecot asks about access tokens.
+        let oauth2_port = free_port();
+        std::fs::write(
+            root.join("oauth2_double.py"),
+            include_str!("oauth2_double.py"),
+        )
+        .unwrap();
+        let oauth2 = Command::new("python3")
+            .arg(root.join("oauth2_double.py"))
+            .arg(oauth2_port.to_string())
+            .args([OAUTH2_REFRESH_TOKEN, OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET])
+            .arg(root.join("oauth2.log"))
+            .stderr(std::fs::File::create(root.join("oauth2.err")).unwrap())
+            .spawn()
+            .unwrap();
+        wait_for_port(
+            oauth2_port,
+            "the OAuth 2.0 stand-in",
+            &root.join("oauth2.err"),
+        );
+        std::fs::write(
+            root.join("oauth2.conf.ext"),
+            format!(
+                "introspection_mode = post
+introspection_url = http://127.0.0.1:{oauth2_port}/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+"
+            ),
+        )
+        .unwrap();
         let imap_port = free_port();
         let r = root.display();
         std::fs::write(
@@ -99,14 +137,20 @@ listen = 127.0.0.1
 ssl = required
 ssl_cert = <{cert}
 ssl_key = <{key}
-auth_mechanisms = plain
+auth_mechanisms = plain xoauth2
 mail_location = maildir:{r}/mail/%u
 default_internal_user = {internal}
 default_login_user = {login}
 first_valid_uid = 1
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {r}/passwd
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2
+  args = {r}/oauth2.conf.ext
 }}
 userdb {{
   driver = static
@@ -141,6 +185,8 @@ service imap-login {{
             cert,
             key,
             smtp: None,
+            oauth2_port,
+            oauth2,
             dir,
         };
         servers.start_smtp();
@@ -173,6 +219,20 @@ service imap-login {{
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// The stand-in provider's token endpoint.
+    pub fn oauth2_token_url(&self) -> String {
+        format!("http://127.0.0.1:{}/token", self.oauth2_port)
+    }
+
+    /// What the stand-in provider was asked, in order: `{"path", "form"}` each.
+    pub fn oauth2_requests(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.dir.path().join("oauth2.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
     }
 
     /// The `serve` options that make a server look at its mailboxes every second.
@@ -290,6 +350,8 @@ service imap-login {{
 impl Drop for MailServers {
     fn drop(&mut self) {
         self.stop_smtp();
+        let _ = self.oauth2.kill();
+        let _ = self.oauth2.wait();
         let _ = Command::new("doveadm")
             .arg("-c")
             .arg(self.dir.path().join("dovecot.conf"))

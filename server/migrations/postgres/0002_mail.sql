@@ -7,9 +7,16 @@ CREATE TABLE mailboxes (
     host            TEXT NOT NULL,
     port            BIGINT NOT NULL,
     username        TEXT NOT NULL,
-    password_sealed BYTEA NOT NULL,
+    -- A password, or OAuth 2.0: the token endpoint, the client, and the client secret with
+    -- the refresh token (sealed together).
+    password_sealed BYTEA,
+    oauth_token_url TEXT,
+    oauth_client_id TEXT,
+    oauth_sealed    BYTEA,
     ca_pem          TEXT,
     enabled         BOOLEAN NOT NULL,
+    -- When the settings last changed: a worker signed in before signs in again.
+    changed_at      TEXT,
     uid_validity    BIGINT,
     last_uid        BIGINT NOT NULL DEFAULT 0,
     last_fetch_at   TEXT,

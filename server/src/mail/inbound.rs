@@ -32,9 +32,10 @@ use tokio_rustls::rustls;
 use uuid::Uuid;
 
 use super::message::{self, Incoming};
-use super::SecretsKey;
+use super::{OAuth2Secrets, SecretsKey};
 use crate::storage::{
-    Caller, MailboxRecord, Pushed, Storage, StorageError, ThreadMessage, UnknownRecord,
+    Caller, MailboxRecord, MailboxSignIn, Pushed, Storage, StorageError, ThreadMessage,
+    UnknownRecord,
 };
 use crate::Pushes;
 
@@ -384,8 +385,10 @@ pub enum FetchError {
     Tls(String, std::io::Error),
     #[error("{0}")]
     Settings(String),
-    #[error("the mail server refused the sign-in: {0}; check the user and the password")]
+    #[error("the mail server refused the sign-in: {0}; check the user and the password or token")]
     SignIn(String),
+    #[error("the OAuth 2.0 token endpoint {0} {1}")]
+    Token(String, String),
     #[error("the mail server answered: {0}")]
     Imap(#[from] async_imap::error::Error),
     #[error(transparent)]
@@ -425,7 +428,104 @@ pub fn tls_config(ca_pem: Option<&str>) -> Result<rustls::ClientConfig, String> 
 
 type Session = async_imap::Session<tokio_rustls::client::TlsStream<TcpStream>>;
 
-async fn sign_in(mailbox: &MailboxRecord, password: &str) -> Result<Session, FetchError> {
+/// SASL XOAUTH2: the user and the access token, once; an empty answer to the error the server
+/// sends back when it refuses the token.
+struct XOAuth2 {
+    user: String,
+    token: String,
+    sent: bool,
+}
+
+impl async_imap::Authenticator for XOAuth2 {
+    type Response = String;
+
+    fn process(&mut self, _challenge: &[u8]) -> String {
+        if std::mem::replace(&mut self.sent, true) {
+            String::new()
+        } else {
+            format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
+        }
+    }
+}
+
+/// What a token endpoint answers (RFC 6749, 5.1 and 5.2).
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    access_token: Option<String>,
+    refresh_token: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// A fresh access token for the mailbox, from its refresh token; a refresh token the provider
+/// replaces is kept sealed at once, as the old one stops working.
+async fn access_token(
+    storage: &Arc<dyn Storage>,
+    key: &SecretsKey,
+    mailbox: &MailboxRecord,
+    token_url: &str,
+    client_id: &str,
+    sealed: &[u8],
+) -> Result<String, FetchError> {
+    let purpose = format!("mailbox {}", mailbox.name);
+    let secrets: OAuth2Secrets = serde_json::from_str(&key.open(&purpose, sealed)?)
+        .map_err(|e| FetchError::Settings(format!("the OAuth 2.0 secrets cannot be read: {e}")))?;
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", secrets.refresh_token.as_str()),
+        ("client_id", client_id),
+    ];
+    if let Some(secret) = &secrets.client_secret {
+        form.push(("client_secret", secret));
+    }
+    let refused = |detail: String| FetchError::Token(token_url.to_owned(), detail);
+    let response = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| refused(e.to_string()))?
+        .post(token_url)
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| refused(format!("cannot reach it: {e}")))?;
+    let status = response.status();
+    let answer: TokenAnswer = response
+        .json()
+        .await
+        .map_err(|e| refused(format!("answered {status} with no token: {e}")))?;
+    let Some(token) = answer.access_token.filter(|_| status.is_success()) else {
+        return Err(refused(format!(
+            "refused the refresh token ({status}: {}{}); obtain a new one and set it",
+            answer.error.unwrap_or_default(),
+            answer
+                .error_description
+                .map(|d| format!(", {d}"))
+                .unwrap_or_default()
+        )));
+    };
+    if let Some(rotated) = answer
+        .refresh_token
+        .filter(|rotated| *rotated != secrets.refresh_token)
+    {
+        let sealed = key.seal(
+            &purpose,
+            &serde_json::to_string(&OAuth2Secrets {
+                client_secret: secrets.client_secret.clone(),
+                refresh_token: rotated,
+            })
+            .expect("secrets serialise"),
+        )?;
+        let (storage, name) = (Arc::clone(storage), mailbox.name.clone());
+        blocking(move || storage.mailbox_token_rotated(&name, &sealed)).await?;
+    }
+    Ok(token)
+}
+
+async fn sign_in(
+    storage: &Arc<dyn Storage>,
+    key: &SecretsKey,
+    mailbox: &MailboxRecord,
+) -> Result<Session, FetchError> {
     let address = format!("{}:{}", mailbox.host, mailbox.port);
     let tcp = tokio::time::timeout(Duration::from_secs(30), TcpStream::connect(&address))
         .await
@@ -448,10 +548,30 @@ async fn sign_in(mailbox: &MailboxRecord, password: &str) -> Result<Session, Fet
         .read_response()
         .await
         .map_err(|e| FetchError::Connect(address, e))?;
-    client
-        .login(&mailbox.user, password)
-        .await
-        .map_err(|(e, _)| FetchError::SignIn(e.to_string()))
+    let signed_in = match &mailbox.sign_in {
+        MailboxSignIn::Password(sealed) => {
+            let password = key.open(&format!("mailbox {}", mailbox.name), sealed)?;
+            client.login(&mailbox.user, password).await
+        }
+        MailboxSignIn::OAuth2 {
+            token_url,
+            client_id,
+            sealed,
+        } => {
+            let token = access_token(storage, key, mailbox, token_url, client_id, sealed).await?;
+            client
+                .authenticate(
+                    "XOAUTH2",
+                    XOAuth2 {
+                        user: mailbox.user.clone(),
+                        token,
+                        sent: false,
+                    },
+                )
+                .await
+        }
+    };
+    signed_in.map_err(|(e, _)| FetchError::SignIn(e.to_string()))
 }
 
 /// Runs blocking storage work off the async workers.
@@ -552,23 +672,11 @@ async fn take_new(
     Ok(last_uid)
 }
 
-/// Whether the mailbox's settings are still what the worker signed in with.
+/// Whether the mailbox's settings are still what the worker signed in with: any change the
+/// vendor admin makes, a new refresh token too, has the worker sign in again; a refresh token
+/// the provider rotated does not.
 fn same_settings(a: &MailboxRecord, b: &MailboxRecord) -> bool {
-    (
-        &a.host,
-        a.port,
-        &a.user,
-        &a.password_sealed,
-        &a.ca_pem,
-        a.enabled,
-    ) == (
-        &b.host,
-        b.port,
-        &b.user,
-        &b.password_sealed,
-        &b.ca_pem,
-        b.enabled,
-    )
+    a.changed_at == b.changed_at
 }
 
 /// One signed-in session: reads and waits until the settings change (`Ok`) or something fails.
@@ -579,11 +687,7 @@ async fn session(
     mailbox: &MailboxRecord,
     poll: Duration,
 ) -> Result<(), FetchError> {
-    let password = key.open(
-        &format!("mailbox {}", mailbox.name),
-        &mailbox.password_sealed,
-    )?;
-    let mut session = sign_in(mailbox, &password).await?;
+    let mut session = sign_in(storage, key, mailbox).await?;
     let capabilities = session.capabilities().await?;
     let idle = capabilities.has_str("IDLE");
     loop {

@@ -14,7 +14,7 @@ use stationdesk_protocol::{
     MailChannel, Mailbox, MailboxSettings, OutgoingMail, OutgoingMailSettings,
 };
 
-use crate::storage::{Storage, StorageError};
+use crate::storage::{MailboxSignIn, Storage, StorageError};
 
 const MAX_FIELD: usize = 255;
 
@@ -83,12 +83,65 @@ pub fn put_mailbox(
     }
     check_password(settings.password.as_deref())?;
     check_ca(settings.ca_pem.as_deref())?;
-    let sealed = settings
-        .password
-        .as_deref()
-        .map(|password| key.seal(&format!("mailbox {name}"), password))
-        .transpose()?;
-    storage.put_mailbox(name, settings, sealed)
+    let purpose = format!("mailbox {name}");
+    let sign_in = match (&settings.password, &settings.oauth2) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "a mailbox signs in with a password or with OAuth 2.0, not both",
+            ))
+        }
+        (Some(password), None) => Some(MailboxSignIn::Password(key.seal(&purpose, password)?)),
+        (None, Some(oauth2)) => {
+            check_token_url(&oauth2.token_url)?;
+            if oauth2.client_id.trim().is_empty() || oauth2.client_id.len() > MAX_FIELD {
+                return Err(invalid("the OAuth 2.0 client id is 1 to 255 characters"));
+            }
+            check_password(oauth2.client_secret.as_deref())?;
+            check_password(oauth2.refresh_token.as_deref())?;
+            oauth2
+                .refresh_token
+                .as_deref()
+                .map(|refresh_token| {
+                    let secrets = OAuth2Secrets {
+                        client_secret: oauth2.client_secret.clone(),
+                        refresh_token: refresh_token.to_owned(),
+                    };
+                    Ok::<_, StorageError>(MailboxSignIn::OAuth2 {
+                        token_url: oauth2.token_url.clone(),
+                        client_id: oauth2.client_id.clone(),
+                        sealed: key.seal(
+                            &purpose,
+                            &serde_json::to_string(&secrets).expect("secrets serialise"),
+                        )?,
+                    })
+                })
+                .transpose()?
+        }
+        (None, None) => None,
+    };
+    storage.put_mailbox(name, settings, sign_in)
+}
+
+/// What OAuth 2.0 keeps sealed for a mailbox.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct OAuth2Secrets {
+    pub client_secret: Option<String>,
+    pub refresh_token: String,
+}
+
+/// A token endpoint: HTTPS, or plain HTTP on this computer only (a provider's stand-in).
+fn check_token_url(url: &str) -> Result<(), StorageError> {
+    let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
+    if url.len() <= MAX_FIELD
+        && !url.contains(char::is_whitespace)
+        && (url.starts_with("https://") || loopback.iter().any(|l| url.starts_with(l)))
+    {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "{url:?} is no token endpoint: give the provider's https:// address"
+        )))
+    }
 }
 
 /// Checks and keeps the outgoing server's settings; its password, when given, sealed.
@@ -144,7 +197,15 @@ pub fn channel(storage: &dyn Storage) -> Result<MailChannel, StorageError> {
             host: m.host,
             port: m.port,
             user: m.user,
-            has_password: !m.password_sealed.is_empty(),
+            has_password: matches!(m.sign_in, MailboxSignIn::Password(_)),
+            oauth2_token_url: match &m.sign_in {
+                MailboxSignIn::OAuth2 { token_url, .. } => Some(token_url.clone()),
+                MailboxSignIn::Password(_) => None,
+            },
+            oauth2_client_id: match &m.sign_in {
+                MailboxSignIn::OAuth2 { client_id, .. } => Some(client_id.clone()),
+                MailboxSignIn::Password(_) => None,
+            },
             has_ca: m.ca_pem.is_some(),
             enabled: m.enabled,
             last_fetch_at: m.last_fetch_at,

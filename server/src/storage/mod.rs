@@ -270,9 +270,11 @@ pub struct MailboxRecord {
     pub host: String,
     pub port: u16,
     pub user: String,
-    pub password_sealed: Vec<u8>,
+    pub sign_in: MailboxSignIn,
     pub ca_pem: Option<String>,
     pub enabled: bool,
+    /// When the settings last changed (not when the provider rotated a refresh token).
+    pub changed_at: Option<DateTime<Utc>>,
     /// The mailbox's UIDVALIDITY when it was last read: UIDs count anew when it changes.
     pub uid_validity: Option<u32>,
     /// The highest UID read so far.
@@ -280,6 +282,18 @@ pub struct MailboxRecord {
     pub last_fetch_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub imported: u64,
+}
+
+/// How the server signs in to a mailbox, its secrets sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailboxSignIn {
+    Password(Vec<u8>),
+    /// OAuth 2.0: the client secret and the refresh token sealed together.
+    OAuth2 {
+        token_url: String,
+        client_id: String,
+        sealed: Vec<u8>,
+    },
 }
 
 /// The server that sends the replies, as kept.
@@ -371,15 +385,18 @@ pub struct UnknownRecord {
 /// back.
 pub trait MailBook {
     fn mailboxes(&self) -> Result<Vec<MailboxRecord>, StorageError>;
-    /// Keeps a mailbox's settings; without `password_sealed` it keeps the password it has (a
-    /// new mailbox needs one).
+    /// Keeps a mailbox's settings; without `sign_in` it keeps how it signs in (a new mailbox
+    /// needs it).
     fn put_mailbox(
         &self,
         name: &str,
         settings: &MailboxSettings,
-        password_sealed: Option<Vec<u8>>,
+        sign_in: Option<MailboxSignIn>,
     ) -> Result<(), StorageError>;
     fn remove_mailbox(&self, name: &str) -> Result<(), StorageError>;
+    /// Keeps the OAuth 2.0 secrets with the refresh token the provider replaced the old one
+    /// with.
+    fn mailbox_token_rotated(&self, name: &str, sealed: &[u8]) -> Result<(), StorageError>;
     /// How a fetch went: how far the mailbox is read, or why it failed.
     fn mailbox_fetched(
         &self,

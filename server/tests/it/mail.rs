@@ -10,7 +10,10 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::common::{comment, filed, internal_note, offered, statuses, TestServer};
-use stationdesk_e2e::mail::{eventually, MailServers};
+use stationdesk_e2e::mail::{
+    eventually, MailServers, MAILBOX_USER, OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET,
+    OAUTH2_REFRESH_TOKEN,
+};
 
 /// A PNG of one pixel.
 const PIXEL_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
@@ -494,4 +497,100 @@ fn a_shop_admin_who_asked_hears_of_answers_quotes_and_invoices_by_mail() {
         .unwrap();
     assert!(issued.status.success());
     assert_eq!(files[1].1, issued.stdout, "the e-invoice the server issued");
+}
+
+#[test]
+fn a_mailbox_that_takes_no_password_is_read_with_oauth2_and_its_rotated_refresh_token() {
+    let mail = MailServers::start();
+    let options = mail.serve_options();
+    let mut server =
+        TestServer::start_with(&options.iter().map(String::as_str).collect::<Vec<_>>());
+    let shop = server.shop("Bäckerei Korn");
+    let admin = server.staff("chef@korn.de", "shop_admin", Some(&shop));
+    let vendor = server.staff("vera@vendor.de", "vendor_admin", None);
+    let oauth2 = |refresh_token: &str| {
+        json!({
+            "host": "localhost",
+            "port": mail.imap_port,
+            "user": MAILBOX_USER,
+            "ca_pem": mail.ca_pem,
+            "oauth2": {
+                "token_url": mail.oauth2_token_url(),
+                "client_id": OAUTH2_CLIENT_ID,
+                "client_secret": OAUTH2_CLIENT_SECRET,
+                "refresh_token": refresh_token,
+            },
+        })
+    };
+    let (status, channel) = server.put_json(
+        "/v1/mail/mailboxes/support",
+        &vendor,
+        &oauth2(OAUTH2_REFRESH_TOKEN),
+    );
+    assert_eq!(status, reqwest::StatusCode::OK, "{channel}");
+    assert_eq!(channel["mailboxes"][0]["has_password"], false);
+    assert_eq!(
+        channel["mailboxes"][0]["oauth2_client_id"],
+        OAUTH2_CLIENT_ID
+    );
+    assert!(!channel.to_string().contains(OAUTH2_CLIENT_SECRET));
+    assert!(!channel.to_string().contains(OAUTH2_REFRESH_TOKEN));
+    let tickets = |server: &TestServer, count: usize| {
+        eventually(&format!("{count} tickets"), || {
+            (of_type(&pulled(server, &admin), "ticket_filed").len() == count).then_some(())
+        })
+    };
+    mail.deliver(
+        "From: chef@korn.de\nSubject: Drucker\nMessage-ID: <o1@korn.de>\n\nDruckt nicht.\n",
+    );
+    tickets(&server, 1);
+    let asked = mail.oauth2_requests();
+    assert_eq!(asked[0]["path"], "/token");
+    assert_eq!(
+        asked[0]["form"],
+        json!({"grant_type": "refresh_token", "refresh_token": OAUTH2_REFRESH_TOKEN,
+               "client_id": OAUTH2_CLIENT_ID, "client_secret": OAUTH2_CLIENT_SECRET})
+    );
+    assert_eq!(
+        asked[1],
+        json!({"path": "/introspect", "form": {"token": "access-1"}})
+    );
+
+    // The provider replaced the refresh token on use: signing in again after a restart takes
+    // the new one (the first is spent).
+    server.restart();
+    mail.deliver("From: chef@korn.de\nSubject: Waage\nMessage-ID: <o2@korn.de>\n\nWiegt falsch.\n");
+    tickets(&server, 2);
+    let refreshed: Vec<Value> = mail
+        .oauth2_requests()
+        .into_iter()
+        .filter(|r| r["path"] == "/token")
+        .map(|r| r["form"]["refresh_token"].clone())
+        .collect();
+    assert_eq!(
+        refreshed[..2],
+        [json!(OAUTH2_REFRESH_TOKEN), json!("refresh-2")]
+    );
+
+    // A refresh token the provider does not know: the settings say so.
+    let (status, _) = server.put_json("/v1/mail/mailboxes/support", &vendor, &oauth2("stolen"));
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let error = eventually("the token endpoint's refusal", || {
+        let (_, channel) = server.get("/v1/mail", Some(&vendor));
+        channel["mailboxes"][0]["last_error"]
+            .as_str()
+            .filter(|e| e.contains("refused the refresh token"))
+            .map(str::to_owned)
+    });
+    assert!(error.contains("invalid_grant"), "{error}");
+    // Neither a password nor plain http elsewhere is taken beside OAuth 2.0.
+    let mut both = oauth2("x");
+    both["password"] = json!("y");
+    let (status, _) = server.put_json("/v1/mail/mailboxes/support", &vendor, &both);
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    let mut plain = oauth2("x");
+    plain["oauth2"]["token_url"] = json!("http://login.example.com/token");
+    let (status, answer) = server.put_json("/v1/mail/mailboxes/support", &vendor, &plain);
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    assert!(answer["message"].as_str().unwrap().contains("https://"));
 }

@@ -124,12 +124,31 @@ async function saved(ctx, work) {
 
 function mailboxForm(ctx, mailbox) {
   const { t, api } = ctx;
-  const input = (name, value, type = "text") => h("input", { id: `mailbox-${name}`, type, required: true, autocomplete: "off", value: value ?? "" });
+  const input = (name, value, type = "text", required = true) => h("input", { id: `mailbox-${name}`, type, required, autocomplete: "off", value: value ?? "" });
   const name = input("name", mailbox?.name ?? "support");
   const host = input("host", mailbox?.host);
   const port = input("port", mailbox?.port ?? 993, "number");
   const user = input("user", mailbox?.user);
+  const oauth = Boolean(mailbox?.oauth2_token_url);
+  const signIn = h("select", { id: "mailbox-sign-in" },
+    ["password", "oauth2"].map((way) => h("option", { value: way, selected: (oauth ? "oauth2" : "password") === way }, t(`mail.signIn.${way}`))));
   const password = passwordInput("mailbox-password", mailbox?.has_password, t);
+  // OAuth 2.0, for providers that take no password (Microsoft 365, Gmail).
+  const tokenUrl = input("token-url", mailbox?.oauth2_token_url, "url", false);
+  const clientId = input("client-id", mailbox?.oauth2_client_id, "text", false);
+  const clientSecret = passwordInput("mailbox-client-secret", oauth, t);
+  const refreshToken = passwordInput("mailbox-refresh-token", oauth, t);
+  const passwordPart = h("div", { class: "field" }, h("label", { for: password.id }, t("mail.password")), password);
+  const oauthPart = h("div", { class: "form-row full", id: "mailbox-oauth2" },
+    h("p", { class: "muted full" }, t("mail.oauth2Hint")),
+    field(t("mail.tokenUrl"), tokenUrl), field(t("mail.clientId"), clientId),
+    field(t("mail.clientSecret"), clientSecret), field(t("mail.refreshToken"), refreshToken));
+  const shown = () => {
+    passwordPart.hidden = signIn.value !== "password";
+    oauthPart.hidden = signIn.value !== "oauth2";
+  };
+  signIn.addEventListener("change", shown);
+  shown();
   const ca = h("textarea", { id: "mailbox-ca", rows: 3, placeholder: t(mailbox?.has_ca ? "mail.caKept" : "mail.caHint") });
   const enabled = h("input", { type: "checkbox", id: "mailbox-enabled", checked: mailbox?.enabled ?? true });
   return h("form", {
@@ -137,11 +156,15 @@ function mailboxForm(ctx, mailbox) {
     id: "mailbox-form",
     onsubmit: (event) => {
       event.preventDefault();
+      const withOAuth = signIn.value === "oauth2";
       saved(ctx, () => api.setMailbox(name.value.trim(), {
         host: host.value.trim(),
         port: Number(port.value),
         user: user.value.trim(),
-        password: password.value || null,
+        password: withOAuth ? null : password.value || null,
+        oauth2: withOAuth
+          ? { token_url: tokenUrl.value.trim(), client_id: clientId.value.trim(), client_secret: clientSecret.value || null, refresh_token: refreshToken.value || null }
+          : null,
         ca_pem: ca.value.trim() || null,
         enabled: enabled.checked,
       }));
@@ -150,7 +173,7 @@ function mailboxForm(ctx, mailbox) {
   h("h2", {}, t("mail.mailboxSettings")),
   h("p", { class: "muted full" }, t("mail.mailboxHint")),
   field(t("mail.name"), name), field(t("mail.host"), host), field(t("mail.port"), port),
-  field(t("mail.user"), user), field(t("mail.password"), password),
+  field(t("mail.user"), user), field(t("mail.signInLabel"), signIn), passwordPart, oauthPart,
   h("div", { class: "field full" }, h("label", { for: ca.id }, t("mail.ca")), ca),
   h("label", { class: "check" }, enabled, t("mail.enabled")),
   h("button", { type: "submit", class: "primary", id: "mailbox-save" }, t("common.save")));

@@ -13,8 +13,8 @@ use super::SqlStorage;
 use crate::args;
 use crate::storage::sql::Sql;
 use crate::storage::{
-    MailBook, MailboxRecord, OutboxKind, OutboxMail, OutgoingRecord, StorageError, ThreadMessage,
-    UnknownRecord,
+    MailBook, MailboxRecord, MailboxSignIn, OutboxKind, OutboxMail, OutgoingRecord, StorageError,
+    ThreadMessage, UnknownRecord,
 };
 
 /// Queues a desk reply on an e-mail ticket for sending, in the reply's own transaction: the
@@ -144,117 +144,180 @@ impl MailBook for SqlStorage {
             String,
             i64,
             String,
-            Vec<u8>,
+            Option<Vec<u8>>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<u8>>,
             Option<String>,
             bool,
             Option<i64>,
             i64,
+        );
+        type State = (
             Option<DateTime<Utc>>,
             Option<String>,
             i64,
+            Option<DateTime<Utc>>,
         );
-        let rows: Vec<Row> = self.read(|db| {
-            db.all(
-                "SELECT name, host, port, username, password_sealed, ca_pem, enabled, uid_validity,
-                        last_uid, last_fetch_at, last_error, imported
+        let rows: Vec<(Row, State)> = self.read(|db| {
+            let rows: Vec<Row> = db.all(
+                "SELECT name, host, port, username, password_sealed, oauth_token_url,
+                        oauth_client_id, oauth_sealed, ca_pem, enabled, uid_validity, last_uid
                  FROM mailboxes ORDER BY name",
                 &[],
-            )
+            )?;
+            let states: Vec<State> = db.all(
+                "SELECT last_fetch_at, last_error, imported, changed_at FROM mailboxes ORDER BY name",
+                &[],
+            )?;
+            Ok(rows.into_iter().zip(states).collect())
         })?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(
                 |(
-                    name,
-                    host,
-                    port,
-                    user,
-                    password_sealed,
-                    ca_pem,
-                    enabled,
-                    uid_validity,
-                    last_uid,
-                    last_fetch_at,
-                    last_error,
-                    imported,
-                )| MailboxRecord {
-                    name,
-                    host,
-                    port: u16::try_from(port).unwrap_or(993),
-                    user,
-                    password_sealed,
-                    ca_pem,
-                    enabled,
-                    uid_validity: uid_validity.map(small),
-                    last_uid: small(last_uid),
-                    last_fetch_at,
-                    last_error,
-                    imported: u64::try_from(imported).unwrap_or(0),
+                    (
+                        name,
+                        host,
+                        port,
+                        user,
+                        password_sealed,
+                        token_url,
+                        client_id,
+                        oauth_sealed,
+                        ca_pem,
+                        enabled,
+                        uid_validity,
+                        last_uid,
+                    ),
+                    (last_fetch_at, last_error, imported, changed_at),
+                )| {
+                    let sign_in = match (password_sealed, token_url, client_id, oauth_sealed) {
+                        (Some(sealed), ..) => MailboxSignIn::Password(sealed),
+                        (None, Some(token_url), Some(client_id), Some(sealed)) => {
+                            MailboxSignIn::OAuth2 {
+                                token_url,
+                                client_id,
+                                sealed,
+                            }
+                        }
+                        _ => {
+                            return Err(StorageError::Backend(format!(
+                                "the mailbox {name} has no way to sign in"
+                            )))
+                        }
+                    };
+                    Ok(MailboxRecord {
+                        name,
+                        host,
+                        port: u16::try_from(port).unwrap_or(993),
+                        user,
+                        sign_in,
+                        ca_pem,
+                        enabled,
+                        changed_at,
+                        uid_validity: uid_validity.map(small),
+                        last_uid: small(last_uid),
+                        last_fetch_at,
+                        last_error,
+                        imported: u64::try_from(imported).unwrap_or(0),
+                    })
                 },
             )
-            .collect())
+            .collect()
     }
 
     fn put_mailbox(
         &self,
         name: &str,
         settings: &MailboxSettings,
-        password_sealed: Option<Vec<u8>>,
+        sign_in: Option<MailboxSignIn>,
     ) -> Result<(), StorageError> {
         self.write(|db| {
-            let known: Option<String> =
-                db.row("SELECT name FROM mailboxes WHERE name = ?1", args![name])?;
-            let moved: Option<(String, String)> = db.row(
+            let known: Option<(String, String)> = db.row(
                 "SELECT host, username FROM mailboxes WHERE name = ?1",
                 args![name],
             )?;
-            match (known, &password_sealed) {
-                (None, None) => {
+            if known.is_none() {
+                if sign_in.is_none() {
                     return Err(StorageError::Invalid(format!(
-                        "the mailbox {name} is new: give its password"
-                    )))
+                        "the mailbox {name} is new: give its password, or OAuth 2.0 with a refresh token"
+                    )));
                 }
-                (None, Some(sealed)) => {
-                    db.run(
-                        "INSERT INTO mailboxes (name, host, port, username, password_sealed, ca_pem, enabled)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        args![
-                            name,
-                            &settings.host,
-                            i64::from(settings.port),
-                            &settings.user,
-                            sealed,
-                            settings.ca_pem.as_deref(),
-                            settings.enabled
-                        ],
-                    )?;
-                }
-                (Some(_), _) => {
-                    db.run(
-                        "UPDATE mailboxes SET host = ?2, port = ?3, username = ?4, ca_pem = ?5,
-                                enabled = ?6, password_sealed = coalesce(?7, password_sealed),
-                                last_error = NULL
-                         WHERE name = ?1",
-                        args![
-                            name,
-                            &settings.host,
-                            i64::from(settings.port),
-                            &settings.user,
-                            settings.ca_pem.as_deref(),
-                            settings.enabled,
-                            password_sealed.as_ref()
-                        ],
-                    )?;
-                    // Another mailbox behind the same name: its UIDs say nothing of this one.
-                    if moved.is_some_and(|(host, user)| host != settings.host || user != settings.user)
-                    {
-                        db.run(
-                            "UPDATE mailboxes SET uid_validity = NULL, last_uid = 0 WHERE name = ?1",
-                            args![name],
-                        )?;
-                    }
-                }
+                db.run(
+                    "INSERT INTO mailboxes (name, host, port, username, ca_pem, enabled)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    args![
+                        name,
+                        &settings.host,
+                        i64::from(settings.port),
+                        &settings.user,
+                        settings.ca_pem.as_deref(),
+                        settings.enabled
+                    ],
+                )?;
+            } else {
+                db.run(
+                    "UPDATE mailboxes SET host = ?2, port = ?3, username = ?4, ca_pem = ?5,
+                            enabled = ?6, last_error = NULL
+                     WHERE name = ?1",
+                    args![
+                        name,
+                        &settings.host,
+                        i64::from(settings.port),
+                        &settings.user,
+                        settings.ca_pem.as_deref(),
+                        settings.enabled
+                    ],
+                )?;
             }
+            match sign_in {
+                Some(MailboxSignIn::Password(sealed)) => db.run(
+                    "UPDATE mailboxes SET password_sealed = ?2, oauth_token_url = NULL,
+                            oauth_client_id = NULL, oauth_sealed = NULL
+                     WHERE name = ?1",
+                    args![name, &sealed],
+                )?,
+                Some(MailboxSignIn::OAuth2 {
+                    token_url,
+                    client_id,
+                    sealed,
+                }) => db.run(
+                    "UPDATE mailboxes SET password_sealed = NULL, oauth_token_url = ?2,
+                            oauth_client_id = ?3, oauth_sealed = ?4
+                     WHERE name = ?1",
+                    args![name, &token_url, &client_id, &sealed],
+                )?,
+                // The endpoint and the client may change while the secrets stay.
+                None => match &settings.oauth2 {
+                    Some(oauth2) => db.run(
+                        "UPDATE mailboxes SET oauth_token_url = ?2, oauth_client_id = ?3
+                         WHERE name = ?1 AND oauth_sealed IS NOT NULL",
+                        args![name, &oauth2.token_url, &oauth2.client_id],
+                    )?,
+                    None => 0,
+                },
+            };
+            db.run(
+                "UPDATE mailboxes SET changed_at = ?2 WHERE name = ?1",
+                args![name, Utc::now()],
+            )?;
+            // Another mailbox behind the same name: its UIDs say nothing of this one.
+            if known.is_some_and(|(host, user)| host != settings.host || user != settings.user) {
+                db.run(
+                    "UPDATE mailboxes SET uid_validity = NULL, last_uid = 0 WHERE name = ?1",
+                    args![name],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    fn mailbox_token_rotated(&self, name: &str, sealed: &[u8]) -> Result<(), StorageError> {
+        self.write(|db| {
+            db.run(
+                "UPDATE mailboxes SET oauth_sealed = ?2 WHERE name = ?1 AND oauth_sealed IS NOT NULL",
+                args![name, sealed],
+            )?;
             Ok(())
         })
     }
