@@ -124,7 +124,8 @@ pub fn cli_binary() -> PathBuf {
     built_binary("stationdesk-cli", "STATIONDESK_CLI", "stationdesk-core")
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on now, for a server of the test to take.
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -4,7 +4,6 @@
 //! required, keeping what it receives in a maildir. Both use certificates of an authority made
 //! for the test.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -14,6 +13,7 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use crate::certs::Authority;
+use crate::free_port;
 use crate::server::TestServer;
 
 pub const MAILBOX_USER: &str = "support";
@@ -33,14 +33,6 @@ pub struct MailServers {
     smtp: Option<Child>,
     oauth2_port: u16,
     oauth2: Child,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn wait_for_port(port: u16, what: &str, log: &Path) {

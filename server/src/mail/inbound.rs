@@ -26,7 +26,7 @@ use stationdesk_core::domain::tickets::{
 };
 use stationdesk_core::store::{Attachment, Comment, EventKind, TicketEvent};
 use stationdesk_core::wire::{Change, ChangeBody};
-use stationdesk_protocol::{Outcome, Role};
+use stationdesk_protocol::{Outcome, Role, UnknownSenderMail};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls;
 use uuid::Uuid;
@@ -362,16 +362,18 @@ fn keep_unknown(
 ) -> Result<(), StorageError> {
     let text: String = mail.text.chars().take(300).collect();
     storage.keep_unknown_mail(&UnknownRecord {
-        id: made_id(key, "unknown"),
-        mailbox: mailbox.to_owned(),
-        address: mail.address.clone(),
-        name: mail.name.clone(),
-        subject: mail.subject.chars().take(200).collect(),
-        excerpt: match refused {
-            Some(reason) => format!("[refused: {reason}] {text}"),
-            None => text,
+        listed: UnknownSenderMail {
+            id: made_id(key, "unknown"),
+            mailbox: mailbox.to_owned(),
+            address: mail.address.clone(),
+            name: mail.name.clone(),
+            subject: mail.subject.chars().take(200).collect(),
+            excerpt: match refused {
+                Some(reason) => format!("[refused: {reason}] {text}"),
+                None => text,
+            },
+            received_at: now,
         },
-        received_at: now,
         raw: raw.to_vec(),
     })
 }

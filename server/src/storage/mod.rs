@@ -371,13 +371,8 @@ pub struct ThreadMessage {
 /// A message from an unknown sender, kept whole until an agent says whose it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownRecord {
-    pub id: Uuid,
-    pub mailbox: String,
-    pub address: String,
-    pub name: String,
-    pub subject: String,
-    pub excerpt: String,
-    pub received_at: DateTime<Utc>,
+    /// As the desk's list shows it.
+    pub listed: UnknownSenderMail,
     pub raw: Vec<u8>,
 }
 

@@ -116,6 +116,24 @@ pub(super) fn queue_notices(
     Ok(())
 }
 
+/// An unknown sender's message as the desk's list shows it: the columns, and the row read.
+const UNKNOWN_COLUMNS: &str = "id, mailbox, address, name, subject, excerpt, received_at";
+type UnknownRow = (Uuid, String, String, String, String, String, DateTime<Utc>);
+
+fn listed(
+    (id, mailbox, address, name, subject, excerpt, received_at): UnknownRow,
+) -> UnknownSenderMail {
+    UnknownSenderMail {
+        id,
+        mailbox,
+        address,
+        name,
+        subject,
+        excerpt,
+        received_at,
+    }
+}
+
 fn security_of(text: &str) -> Result<SmtpSecurity, StorageError> {
     match text {
         "starttls" => Ok(SmtpSecurity::Starttls),
@@ -237,39 +255,26 @@ impl MailBook for SqlStorage {
                 "SELECT host, username FROM mailboxes WHERE name = ?1",
                 args![name],
             )?;
-            if known.is_none() {
-                if sign_in.is_none() {
-                    return Err(StorageError::Invalid(format!(
-                        "the mailbox {name} is new: give its password, or OAuth 2.0 with a refresh token"
-                    )));
-                }
-                db.run(
-                    "INSERT INTO mailboxes (name, host, port, username, ca_pem, enabled)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    args![
-                        name,
-                        &settings.host,
-                        i64::from(settings.port),
-                        &settings.user,
-                        settings.ca_pem.as_deref(),
-                        settings.enabled
-                    ],
-                )?;
-            } else {
-                db.run(
-                    "UPDATE mailboxes SET host = ?2, port = ?3, username = ?4, ca_pem = ?5,
-                            enabled = ?6, last_error = NULL
-                     WHERE name = ?1",
-                    args![
-                        name,
-                        &settings.host,
-                        i64::from(settings.port),
-                        &settings.user,
-                        settings.ca_pem.as_deref(),
-                        settings.enabled
-                    ],
-                )?;
+            if known.is_none() && sign_in.is_none() {
+                return Err(StorageError::Invalid(format!(
+                    "the mailbox {name} is new: give its password, or OAuth 2.0 with a refresh token"
+                )));
             }
+            db.run(
+                "INSERT INTO mailboxes (name, host, port, username, ca_pem, enabled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (name) DO UPDATE SET host = excluded.host, port = excluded.port,
+                    username = excluded.username, ca_pem = excluded.ca_pem,
+                    enabled = excluded.enabled, last_error = NULL",
+                args![
+                    name,
+                    &settings.host,
+                    i64::from(settings.port),
+                    &settings.user,
+                    settings.ca_pem.as_deref(),
+                    settings.enabled
+                ],
+            )?;
             match sign_in {
                 Some(MailboxSignIn::Password(sealed)) => db.run(
                     "UPDATE mailboxes SET password_sealed = ?2, oauth_token_url = NULL,
@@ -495,18 +500,19 @@ impl MailBook for SqlStorage {
     }
 
     fn keep_unknown_mail(&self, mail: &UnknownRecord) -> Result<(), StorageError> {
+        let listed = &mail.listed;
         self.write(|db| {
             db.run(
                 "INSERT INTO mail_unknown (id, mailbox, address, name, subject, excerpt, received_at, raw)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
                 args![
-                    mail.id,
-                    &mail.mailbox,
-                    &mail.address,
-                    &mail.name,
-                    &mail.subject,
-                    &mail.excerpt,
-                    mail.received_at,
+                    listed.id,
+                    &listed.mailbox,
+                    &listed.address,
+                    &listed.name,
+                    &listed.subject,
+                    &listed.excerpt,
+                    listed.received_at,
                     &mail.raw
                 ],
             )?;
@@ -515,59 +521,33 @@ impl MailBook for SqlStorage {
     }
 
     fn unknown_mail(&self) -> Result<Vec<UnknownSenderMail>, StorageError> {
-        type Row = (Uuid, String, String, String, String, String, DateTime<Utc>);
-        let rows: Vec<Row> = self.read(|db| {
+        let rows: Vec<UnknownRow> = self.read(|db| {
             db.all(
-                "SELECT id, mailbox, address, name, subject, excerpt, received_at FROM mail_unknown
-                 WHERE ticket_id IS NULL ORDER BY received_at, id",
+                &format!(
+                    "SELECT {UNKNOWN_COLUMNS} FROM mail_unknown WHERE ticket_id IS NULL
+                     ORDER BY received_at, id"
+                ),
                 &[],
             )
         })?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, mailbox, address, name, subject, excerpt, received_at)| UnknownSenderMail {
-                    id,
-                    mailbox,
-                    address,
-                    name,
-                    subject,
-                    excerpt,
-                    received_at,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(listed).collect())
     }
 
     fn unknown_mail_whole(&self, id: Uuid) -> Result<Option<UnknownRecord>, StorageError> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            DateTime<Utc>,
-            Vec<u8>,
-        );
-        let row: Option<Row> = self.read(|db| {
-            db.row(
-                "SELECT mailbox, address, name, subject, excerpt, received_at, raw FROM mail_unknown
-                 WHERE id = ?1 AND ticket_id IS NULL",
+        self.read(|db| {
+            let row: Option<UnknownRow> = db.row(
+                &format!(
+                    "SELECT {UNKNOWN_COLUMNS} FROM mail_unknown WHERE id = ?1 AND ticket_id IS NULL"
+                ),
                 args![id],
-            )
-        })?;
-        Ok(row.map(
-            |(mailbox, address, name, subject, excerpt, received_at, raw)| UnknownRecord {
-                id,
-                mailbox,
-                address,
-                name,
-                subject,
-                excerpt,
-                received_at,
+            )?;
+            let raw: Option<Vec<u8>> =
+                db.row("SELECT raw FROM mail_unknown WHERE id = ?1", args![id])?;
+            Ok(row.zip(raw).map(|(row, raw)| UnknownRecord {
+                listed: listed(row),
                 raw,
-            },
-        ))
+            }))
+        })
     }
 
     fn unknown_mail_attached(
