@@ -23,16 +23,33 @@ impl FakeClock {
 
     /// The environment a process runs on this clock with.
     pub fn env(&self) -> Vec<(&'static str, OsString)> {
-        assert!(
-            Path::new(LIBFAKETIME).exists(),
-            "libfaketime is installed (package faketime)"
-        );
-        vec![
-            ("LD_PRELOAD", LIBFAKETIME.into()),
+        preloaded([
             ("FAKETIME_TIMESTAMP_FILE", self.0.path().into()),
             ("FAKETIME_NO_CACHE", "1".into()),
-            ("DONT_FAKE_MONOTONIC", "1".into()),
-            ("TZ", "UTC".into()),
-        ]
+        ])
     }
+}
+
+/// The environment a process runs with its wall clock `offset` from the real one (libfaketime's
+/// relative form, `+1h`). Preloaded directly: the `faketime` wrapper's named semaphores, left
+/// behind by a killed process, can clash with a later process of the same PID.
+pub fn shifted(offset: &str) -> Vec<(&'static str, OsString)> {
+    preloaded([
+        ("FAKETIME", offset.into()),
+        ("FAKETIME_NO_CACHE", "1".into()),
+    ])
+}
+
+fn preloaded(settings: [(&'static str, OsString); 2]) -> Vec<(&'static str, OsString)> {
+    assert!(
+        Path::new(LIBFAKETIME).exists(),
+        "libfaketime is installed (package faketime)"
+    );
+    let mut env = vec![
+        ("LD_PRELOAD", LIBFAKETIME.into()),
+        ("DONT_FAKE_MONOTONIC", "1".into()),
+        ("TZ", "UTC".into()),
+    ];
+    env.extend(settings);
+    env
 }

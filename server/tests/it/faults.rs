@@ -123,15 +123,10 @@ fn the_server_killed_in_the_middle_of_a_push_loses_and_duplicates_nothing() {
 /// `stationdesk-cli --db DB --json ARGS`, its clock shifted by `clock` (libfaketime,
 /// e.g. "+1h") when given.
 fn cli(db: &Path, args: &[&str], clock: Option<&str>) -> Command {
-    let binary = stationdesk_e2e::cli_binary();
-    let mut command = match clock {
-        Some(offset) => {
-            let mut command = Command::new("faketime");
-            command.args(["-f", offset]).arg(binary);
-            command
-        }
-        None => Command::new(binary),
-    };
+    let mut command = Command::new(stationdesk_e2e::cli_binary());
+    if let Some(offset) = clock {
+        command.envs(stationdesk_e2e::clock::shifted(offset));
+    }
     command.arg("--db").arg(db).arg("--json").args(args);
     command
 }
