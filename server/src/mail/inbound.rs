@@ -78,16 +78,17 @@ fn made_id(key: &str, part: &str) -> Uuid {
     )
 }
 
-/// Takes one message in: `place` names where it was found, for a message without a
-/// Message-ID. Blocking (storage).
+/// Takes one message in, `raw` as it came and `read` as [`message::read`] read it: `place`
+/// names where it was found, for a message without a Message-ID. Blocking (storage).
 pub fn take_in(
     storage: &dyn Storage,
     mailbox: &str,
     place: &str,
     raw: &[u8],
+    read: Option<&Incoming>,
     now: DateTime<Utc>,
 ) -> Result<Taken, StorageError> {
-    let Some(mail) = message::read(raw) else {
+    let Some(mail) = read else {
         return Ok(Taken::Automatic("no sender address to answer"));
     };
     if let Some(why) = mail.automatic {
@@ -97,16 +98,16 @@ pub fn take_in(
     let sender = if mail.forged {
         None
     } else {
-        sender(storage, &mail, now)?
+        sender(storage, mail, now)?
     };
     let refused = match sender {
-        Some(caller) => match file_or_reply(storage, &caller, &mail, &key, now)? {
+        Some(caller) => match file_or_reply(storage, &caller, mail, &key, now)? {
             Ok(taken) => return Ok(taken),
             Err(reason) => Some(reason),
         },
         None => None,
     };
-    keep_unknown(storage, mailbox, &mail, &key, raw, refused.as_deref(), now)?;
+    keep_unknown(storage, mailbox, mail, &key, raw, refused.as_deref(), now)?;
     Ok(Taken::UnknownSender)
 }
 
@@ -178,23 +179,30 @@ fn vouched(mail: &Incoming, shop: Uuid, named_contact: bool, now: DateTime<Utc>)
     }
 }
 
-/// The ticket the message answers: by the Message-IDs the server sent, else by a ticket
-/// number in the subject, of the sender's shop.
+/// The ticket the message answers, and whether it is still being worked on: by the
+/// Message-IDs the server sent, else by a ticket number in the subject; a ticket of the
+/// sender's own shop either way (any shop's for the vendor's staff).
 fn answered_ticket(
     storage: &dyn Storage,
     caller: &Caller,
     mail: &Incoming,
-) -> Result<Option<Uuid>, StorageError> {
-    let in_reach = |ticket: Uuid| -> Result<bool, StorageError> {
-        Ok(match (caller.role, storage.mail_ticket(ticket)?) {
-            (_, None) => false,
-            (Role::SupportStaff, Some(_)) => true,
-            (_, Some((shop, _, _))) => Some(shop) == caller.shop_id,
+) -> Result<Option<(Uuid, bool)>, StorageError> {
+    let in_reach = |ticket: Uuid| -> Result<Option<(Uuid, bool)>, StorageError> {
+        Ok(match storage.mail_ticket(ticket)? {
+            Some((shop, state, _))
+                if caller.role == Role::SupportStaff || Some(shop) == caller.shop_id =>
+            {
+                let active = state
+                    .parse::<TicketState>()
+                    .map_or(true, TicketState::is_active);
+                Some((ticket, active))
+            }
+            _ => None,
         })
     };
     if let Some(ticket) = storage.sent_in_thread(&mail.answers)? {
-        if in_reach(ticket)? {
-            return Ok(Some(ticket));
+        if let Some(answered) = in_reach(ticket)? {
+            return Ok(Some(answered));
         }
     }
     let shop = match caller.role {
@@ -203,7 +211,7 @@ fn answered_ticket(
     };
     for number in message::ticket_numbers(&mail.subject) {
         if let Some(ticket) = storage.ticket_numbered(shop, &number)? {
-            return Ok(Some(ticket));
+            return in_reach(ticket);
         }
     }
     Ok(None)
@@ -221,13 +229,9 @@ fn file_or_reply(
     let answered = answered_ticket(storage, caller, mail)?;
     let mut changes = Vec::new();
     let taken = match answered {
-        Some(ticket) => {
-            let closed = storage
-                .mail_ticket(ticket)?
-                .and_then(|(_, state, _)| state.parse::<TicketState>().ok())
-                .is_some_and(|state| !state.is_active());
+        Some((ticket, active)) => {
             // A customer writing again on a finished ticket wants it looked at again.
-            if closed {
+            if !active {
                 changes.push(ChangeBody::TicketEvent {
                     ticket_id: ticket,
                     event: TicketEvent {
@@ -632,8 +636,9 @@ async fn take_new(
                 let (outcome, ticket, message_id) = match raw {
                     Some(raw) => {
                         let place = format!("{name}/{uid_validity}/{uid}");
-                        let message_id = message::read(&raw).and_then(|m| m.message_id);
-                        match take_in(&*storage, &name, &place, &raw, now) {
+                        let read = message::read(&raw);
+                        let message_id = read.as_ref().and_then(|m| m.message_id.clone());
+                        match take_in(&*storage, &name, &place, &raw, read.as_ref(), now) {
                             Ok(taken) => (taken.outcome(), taken.ticket(), message_id),
                             // The database failing is tried again; a message the rules
                             // cannot take would be refused every time, and must not stop

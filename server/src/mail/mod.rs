@@ -37,7 +37,16 @@ fn check_host(host: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// A CA certificate (or a short chain of them) as PEM: usable, and not a dump of anything
+/// larger.
 fn check_ca(ca_pem: Option<&str>) -> Result<(), StorageError> {
+    const MAX_CA_PEM: usize = 64 * 1024;
+    if ca_pem.is_some_and(|pem| pem.len() > MAX_CA_PEM) {
+        return Err(invalid(format!(
+            "the CA certificate has at most {} KiB of PEM",
+            MAX_CA_PEM / 1024
+        )));
+    }
     inbound::tls_config(ca_pem).map(|_| ()).map_err(invalid)
 }
 
@@ -192,25 +201,29 @@ pub fn channel(storage: &dyn Storage) -> Result<MailChannel, StorageError> {
     let mailboxes = storage
         .mailboxes()?
         .into_iter()
-        .map(|m| Mailbox {
-            name: m.name,
-            host: m.host,
-            port: m.port,
-            user: m.user,
-            has_password: matches!(m.sign_in, MailboxSignIn::Password(_)),
-            oauth2_token_url: match &m.sign_in {
-                MailboxSignIn::OAuth2 { token_url, .. } => Some(token_url.clone()),
-                MailboxSignIn::Password(_) => None,
-            },
-            oauth2_client_id: match &m.sign_in {
-                MailboxSignIn::OAuth2 { client_id, .. } => Some(client_id.clone()),
-                MailboxSignIn::Password(_) => None,
-            },
-            has_ca: m.ca_pem.is_some(),
-            enabled: m.enabled,
-            last_fetch_at: m.last_fetch_at,
-            last_error: m.last_error,
-            imported: m.imported,
+        .map(|m| {
+            let (has_password, oauth2_token_url, oauth2_client_id) = match m.sign_in {
+                MailboxSignIn::Password(_) => (true, None, None),
+                MailboxSignIn::OAuth2 {
+                    token_url,
+                    client_id,
+                    ..
+                } => (false, Some(token_url), Some(client_id)),
+            };
+            Mailbox {
+                name: m.name,
+                host: m.host,
+                port: m.port,
+                user: m.user,
+                has_password,
+                oauth2_token_url,
+                oauth2_client_id,
+                has_ca: m.ca_pem.is_some(),
+                enabled: m.enabled,
+                last_fetch_at: m.last_fetch_at,
+                last_error: m.last_error,
+                imported: m.imported,
+            }
         })
         .collect();
     let outgoing = storage.outgoing_mail()?.map(|o| OutgoingMail {

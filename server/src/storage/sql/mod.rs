@@ -266,6 +266,7 @@ tuple_from_row!(A, B, C, D, E, F, G, H, I);
 tuple_from_row!(A, B, C, D, E, F, G, H, I, J);
 tuple_from_row!(A, B, C, D, E, F, G, H, I, J, K);
 tuple_from_row!(A, B, C, D, E, F, G, H, I, J, K, L);
+tuple_from_row!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
 
 /// A connection or a transaction, of either database.
 pub trait Sql {

@@ -170,44 +170,39 @@ impl MailBook for SqlStorage {
             bool,
             Option<i64>,
             i64,
-        );
-        type State = (
             Option<DateTime<Utc>>,
             Option<String>,
             i64,
             Option<DateTime<Utc>>,
         );
-        let rows: Vec<(Row, State)> = self.read(|db| {
-            let rows: Vec<Row> = db.all(
+        let rows: Vec<Row> = self.read(|db| {
+            db.all(
                 "SELECT name, host, port, username, password_sealed, oauth_token_url,
-                        oauth_client_id, oauth_sealed, ca_pem, enabled, uid_validity, last_uid
+                        oauth_client_id, oauth_sealed, ca_pem, enabled, uid_validity, last_uid,
+                        last_fetch_at, last_error, imported, changed_at
                  FROM mailboxes ORDER BY name",
                 &[],
-            )?;
-            let states: Vec<State> = db.all(
-                "SELECT last_fetch_at, last_error, imported, changed_at FROM mailboxes ORDER BY name",
-                &[],
-            )?;
-            Ok(rows.into_iter().zip(states).collect())
+            )
         })?;
         rows.into_iter()
             .map(
                 |(
-                    (
-                        name,
-                        host,
-                        port,
-                        user,
-                        password_sealed,
-                        token_url,
-                        client_id,
-                        oauth_sealed,
-                        ca_pem,
-                        enabled,
-                        uid_validity,
-                        last_uid,
-                    ),
-                    (last_fetch_at, last_error, imported, changed_at),
+                    name,
+                    host,
+                    port,
+                    user,
+                    password_sealed,
+                    token_url,
+                    client_id,
+                    oauth_sealed,
+                    ca_pem,
+                    enabled,
+                    uid_validity,
+                    last_uid,
+                    last_fetch_at,
+                    last_error,
+                    imported,
+                    changed_at,
                 )| {
                     let sign_in = match (password_sealed, token_url, client_id, oauth_sealed) {
                         (Some(sealed), ..) => MailboxSignIn::Password(sealed),
