@@ -264,6 +264,30 @@ fn an_unknown_sender_waits_for_the_desk_which_attaches_it_to_a_shop_and_may_reme
     assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
 
     let id = unknown[0]["id"].as_str().unwrap();
+    // What no shop is, or no answer at all, attaches nothing; the message waits on.
+    for (body, refused) in [
+        (
+            json!({"shop_id": Uuid::now_v7()}),
+            reqwest::StatusCode::NOT_FOUND,
+        ),
+        (
+            json!({"shop_id": "Bäckerei Korn"}),
+            reqwest::StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"shop_id": shop.shop, "ticket": Uuid::now_v7()}),
+            reqwest::StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let (status, answer) = shop.server.post(
+            &format!("/v1/desk/mail/unknown/{id}/attach"),
+            Some(&shop.desk),
+            &body,
+        );
+        assert_eq!(status, refused, "{body}: {answer}");
+    }
+    let (_, still) = shop.server.get("/v1/desk/mail/unknown", Some(&shop.desk));
+    assert_eq!(still.as_array().unwrap().len(), 2);
     let (status, created) = shop.server.post(
         &format!("/v1/desk/mail/unknown/{id}/attach"),
         Some(&shop.desk),
@@ -365,6 +389,42 @@ fn mail_settings_are_the_vendor_admins_and_their_passwords_never_come_back() {
             json!({"host": "imap.vendor.de", "user": "s", "password": "x", "tls": false}),
             "unknown field",
         ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "port": 70000, "user": "s", "password": "x"}),
+            "port",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "port": 0, "user": "s", "password": "x"}),
+            "port",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s".repeat(256), "password": "x"}),
+            "user",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "password": "x".repeat(1025)}),
+            "password",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "password": "a\r\nb"}),
+            "line breaks",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "password": "x",
+                   "ca_pem": "-".repeat(70_000)}),
+            "KiB",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "password": "x", "enabled": "yes"}),
+            "enabled",
+        ),
     ] {
         let (status, answer) = shop.server.put_json(
             &format!("/v1/mail/mailboxes/{}", name.replace(' ', "%20")),
@@ -399,11 +459,69 @@ fn mail_settings_are_the_vendor_admins_and_their_passwords_never_come_back() {
         .any(|w| w == b"Sehr-Geheim-42"));
     let shown = shop.server.operator(&["mail", "show"], "");
     assert_eq!(shown["mailboxes"][1]["has_password"], true);
+
+    // The outgoing server: a sender's name cannot smuggle a header into every reply, and
+    // nothing refused changes what is kept.
+    let outgoing = |change: Value| {
+        let mut body = json!({"host": "localhost", "port": shop.mail.smtp_port,
+                              "from_address": "support@vendor.de", "from_name": "Vendor Support"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        body
+    };
+    let kept = self::channel(&shop)["outgoing"].clone();
+    for (change, says) in [
+        (
+            json!({"from_name": "Support\r\nBcc: all@evil.example"}),
+            "one line",
+        ),
+        (json!({"from_address": "not an address"}), "e-mail address"),
+        (
+            json!({"from_address": "a@b.de\r\nBcc: x@evil.example"}),
+            "e-mail address",
+        ),
+        (json!({"password": "x"}), "a password goes with a user"),
+        (json!({"security": "plain"}), "security"),
+        (json!({"host": ""}), "host"),
+        (json!({"user": ""}), "user"),
+    ] {
+        let (status, answer) =
+            shop.server
+                .put_json("/v1/mail/outgoing", &shop.vendor, &outgoing(change.clone()));
+        assert_eq!(
+            status,
+            reqwest::StatusCode::BAD_REQUEST,
+            "{change}: {answer}"
+        );
+        assert!(
+            answer["message"].as_str().unwrap().contains(says),
+            "{change}: {answer}"
+        );
+    }
+    assert_eq!(self::channel(&shop)["outgoing"], kept);
+    // Everyone else's sync goes on.
+    assert!(shop.server.pull(&shop.admin, 0)["changes"].is_array());
 }
 
 #[test]
 fn a_shop_admin_who_asked_hears_of_answers_quotes_and_invoices_by_mail() {
     let shop = shop_with_mail();
+    for wrong in [
+        json!({"answers": "yes", "quotes": true, "invoices": true}),
+        json!({"answers": true, "quotes": true, "invoices": true, "to": "x@evil.example"}),
+        json!({"answers": true}),
+    ] {
+        let (status, _) = shop
+            .server
+            .put_json("/v1/me/mail-notices", &shop.admin, &wrong);
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{wrong}");
+    }
+    let (_, nothing) = shop.server.get("/v1/me/mail-notices", Some(&shop.admin));
+    assert_eq!(
+        nothing,
+        json!({"answers": false, "quotes": false, "invoices": false})
+    );
     let (status, kept) = shop.server.put_json(
         "/v1/me/mail-notices",
         &shop.admin,
@@ -593,4 +711,56 @@ fn a_mailbox_that_takes_no_password_is_read_with_oauth2_and_its_rotated_refresh_
     let (status, answer) = server.put_json("/v1/mail/mailboxes/support", &vendor, &plain);
     assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
     assert!(answer["message"].as_str().unwrap().contains("https://"));
+}
+
+#[test]
+fn another_shops_ticket_number_or_thread_never_lets_a_mail_into_its_ticket() {
+    let shop = shop_with_mail();
+    let weber = shop.server.shop("Blumen Weber");
+    let weber_admin = shop
+        .server
+        .staff("chef@weber.de", "shop_admin", Some(&weber));
+    shop.mail.deliver(
+        "From: chef@korn.de\nSubject: Bondrucker\nMessage-ID: <k1@korn.de>\n\nDruckt nicht.\n",
+    );
+    let ticket: Uuid = eventually("Korn's ticket", || {
+        of_type(&pulled(&shop.server, &shop.admin), "ticket_filed")
+            .first()
+            .map(|c| c["ticket"]["id"].as_str().unwrap().parse().unwrap())
+    });
+    assert_eq!(
+        statuses(&shop.server.push(&shop.desk, &[comment(ticket)])),
+        ["applied"]
+    );
+    let sent = eventually("the desk's reply", || shop.mail.sent().into_iter().next());
+    let sent_id = header(&sent, "Message-ID").unwrap().to_owned();
+    let number = format!("T-{}", ticket.simple().to_string()[26..].to_uppercase());
+    // Weber's admin answers Korn's thread and names Korn's ticket: Weber gets a ticket of its
+    // own, and Korn's ticket hears nothing of it.
+    shop.mail.deliver(&format!(
+        "From: chef@weber.de\nSubject: Re: Bondrucker [{number}]\nMessage-ID: <w1@weber.de>\nIn-Reply-To: {sent_id}\nReferences: {sent_id}\n\nBei uns auch.\n"
+    ));
+    taken_in(&shop, 2);
+    let korn = pulled(&shop.server, &shop.admin);
+    assert_eq!(
+        texts(&korn, &ticket.to_string()).len(),
+        2,
+        "the mail and the reply only"
+    );
+    assert!(!korn.iter().any(|c| c.to_string().contains("Bei uns auch")));
+    let weber_changes = pulled(&shop.server, &weber_admin);
+    let filed = of_type(&weber_changes, "ticket_filed");
+    assert_eq!(filed.len(), 1);
+    let own = filed[0]["ticket"]["id"].as_str().unwrap();
+    assert_ne!(own, ticket.to_string());
+    assert_eq!(texts(&weber_changes, own), ["Bei uns auch."]);
+    // Both shops' sync goes on.
+    assert_eq!(
+        statuses(&shop.server.push(&shop.admin, &[comment(ticket)])),
+        ["applied"]
+    );
+    assert_eq!(
+        texts(&pulled(&shop.server, &shop.admin), &ticket.to_string()).len(),
+        3
+    );
 }
