@@ -8,6 +8,10 @@ use stationdesk_e2e::mail::{MailServers, MAILBOX_PASSWORD, MAILBOX_USER};
 use stationdesk_e2e::server::TestServer;
 use stationdesk_e2e::{off_runtime, App};
 
+async fn displayed(app: &App, css: &str) -> bool {
+    app.find(css).await.is_displayed().await.unwrap()
+}
+
 /// Pastes `text` into a text area, as an admin pastes a certificate (typed, WebDriver's keys
 /// would drop its line breaks).
 async fn paste(app: &App, css: &str, text: &str) {
@@ -30,6 +34,7 @@ async fn the_vendor_admin_connects_the_mailbox_and_the_desk_attaches_an_unknown_
         let shop = server.shop("Bäckerei Korn");
         server.account("vera@vendor.de", "vendor_admin", None);
         server.account("ben@vendor.de", "support_staff", None);
+        server.account("chef@korn.de", "shop_admin", Some(&shop));
         (server, mail, shop)
     });
     let app = App::launch().await;
@@ -73,6 +78,13 @@ async fn the_vendor_admin_connects_the_mailbox_and_the_desk_attaches_an_unknown_
         "the password is kept, never shown"
     );
     app.screenshot("mail-vendor-admin").await;
+    // For a provider that takes no password, the form asks for OAuth 2.0 instead.
+    app.select("#mailbox-sign-in", "oauth2").await;
+    assert!(displayed(&app, "#mailbox-token-url").await);
+    assert!(!displayed(&app, "#mailbox-password").await);
+    app.screenshot("mail-vendor-admin-oauth2").await;
+    app.select("#mailbox-sign-in", "password").await;
+    assert!(displayed(&app, "#mailbox-password").await);
 
     app.sign_out().await;
     app.sign_in(&server.base, "ben@vendor.de").await;
@@ -96,8 +108,50 @@ async fn the_vendor_admin_connects_the_mailbox_and_the_desk_attaches_an_unknown_
             && app.text("#mail-unknown").await.contains("Nothing waits")
     })
     .await;
+    // The shop's admin asks to hear of answers and invoices by mail, in Settings.
+    app.sign_out().await;
+    app.sign_in(&server.base, "chef@korn.de").await;
+    app.open("settings").await;
+    app.click("#notice-answers").await;
+    app.click("#notice-invoices").await;
+    app.click("#notices-submit").await;
+    app.eventually("the choice is saved", || async {
+        app.first_contains(
+            "#toasts .toast:last-child > span:first-child",
+            "Settings saved",
+        )
+        .await
+    })
+    .await;
+    // Shown as chosen when the page is opened again.
+    app.open("tickets").await;
+    app.open("settings").await;
+    let checked = |css: &'static str| {
+        let app = &app;
+        async move {
+            app.evaluate::<bool>(&format!("return document.querySelector('{css}').checked;"))
+                .await
+        }
+    };
+    app.eventually("the choice shown again", || async {
+        checked("#notice-answers").await
+            && checked("#notice-invoices").await
+            && !checked("#notice-quotes").await
+    })
+    .await;
+    app.screenshot("settings-mail-notices").await;
     let ticket = off_runtime(move || {
-        let token = server.staff("chef@korn.de", "shop_admin", Some(&shop));
+        let (_, signed_in) = server.post(
+            "/v1/login",
+            None,
+            &serde_json::json!({"email": "chef@korn.de", "password": stationdesk_e2e::server::PASSWORD}),
+        );
+        let token = signed_in["token"].as_str().unwrap().to_owned();
+        let (_, notices) = server.get("/v1/me/mail-notices", Some(&token));
+        assert_eq!(
+            notices,
+            serde_json::json!({"answers": true, "quotes": false, "invoices": true})
+        );
         let pulled = server.pull(&token, 0);
         let filed = pulled["changes"]
             .as_array()

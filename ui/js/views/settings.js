@@ -332,6 +332,8 @@ async function noticesForm(ctx) {
       try {
         await api.setMailNotices(Object.fromEntries(Object.entries(boxes).map(([name, box]) => [name, box.checked])));
         ctx.notify(t("settings.saved"));
+        // A redraw the background sync started before the choice was kept would show the old one.
+        await ctx.refresh();
       } catch (error) {
         ctx.notify(error.message, "error");
       }
