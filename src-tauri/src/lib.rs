@@ -2,6 +2,8 @@
 
 mod commands;
 mod error;
+#[cfg(target_os = "linux")]
+mod painting;
 mod state;
 mod sync_worker;
 #[cfg(test)]
@@ -11,6 +13,8 @@ use state::AppState;
 use tauri::{Emitter, Manager};
 
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    painting::choose();
     let state = match AppState::open() {
         Ok(state) => state,
         Err(error) => {
