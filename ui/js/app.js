@@ -279,7 +279,9 @@ function navigate(view) {
 }
 
 async function start() {
-  [, ctx.info, ctx.catalog] = await Promise.all([loadLanguage(), api.appInfo(), api.catalog()]);
+  // Everything the first screen depends on is asked for at once: each is a round trip.
+  let status;
+  [, ctx.info, ctx.catalog, status] = await Promise.all([loadLanguage(), api.appInfo(), api.catalog(), api.syncStatus()]);
   setShopTimeZone(ctx.info.time_zone);
   for (const button of document.querySelectorAll("#nav [data-view]")) {
     button.addEventListener("click", () => (button.dataset.view === "till" ? ctx.enterTill() : navigate(button.dataset.view)));
@@ -301,7 +303,7 @@ async function start() {
     }
   });
   // First run next to a server of its own: straight to setting up the shop.
-  const firstRun = ctx.info.local_server && !(await api.syncStatus()).enrolled;
+  const firstRun = ctx.info.local_server && !status.enrolled;
   await Promise.all([
     window.__TAURI__.event.listen("synced", (event) => onSynced(event.payload).catch(() => {})),
     followAccess().catch(() => {}),

@@ -5,7 +5,16 @@ import { formatInstant } from "../format.js";
 
 export async function render(ctx) {
   const { t, api } = ctx;
-  const [contacts, coverage] = await Promise.all([api.shopContacts(), api.listStations()]);
+  const desk = ctx.info.staff?.role === "support_staff";
+  // Every read of the page goes out at once: each is a round trip to the app's core, and the
+  // first start opens on this page.
+  const [contacts, coverage, autostartOn, serverForms, slaForm] = await Promise.all([
+    api.shopContacts(),
+    api.listStations(),
+    api.autostart().catch(() => false),
+    serverCard(ctx),
+    desk ? slaWarningForm(ctx) : null,
+  ]);
   const field = (id, label, value, type = "text") => {
     const input = h("input", { id, value, type, autocomplete: "off" });
     return [input, h("div", { class: "field" }, h("label", { for: id }, label), input)];
@@ -76,7 +85,7 @@ export async function render(ctx) {
       h("input", {
         type: "checkbox",
         id: "autostart",
-        checked: await api.autostart().catch(() => false),
+        checked: autostartOn,
         onchange: async (event) => {
           try {
             const on = await api.setAutostart(event.target.checked);
@@ -116,9 +125,8 @@ export async function render(ctx) {
     h("button", { type: "submit", class: "primary", id: "save-pin" }, t("common.save")),
   );
 
-  const desk = ctx.info.staff?.role === "support_staff";
-  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), await serverCard(ctx),
-    desk ? await slaWarningForm(ctx) : null, contactsForm, tillForm, pinForm);
+  return h("div", { class: "view" }, h("div", { class: "view-head" }, h("h1", {}, t("settings.title"))), serverForms,
+    slaForm, contactsForm, tillForm, pinForm);
 }
 
 // The support desk's warning before an SLA clock runs out, in minutes.
@@ -206,7 +214,11 @@ async function serverCard(ctx) {
 // sign-in, turned on with a QR code and the first code from the app, or off with the password.
 async function accountCard(ctx) {
   const { t, api } = ctx;
-  const me = (await api.listStaff().catch(() => [])).find((member) => member.email === ctx.info.staff.email);
+  const [staff, notices] = await Promise.all([
+    api.listStaff().catch(() => []),
+    ctx.info.staff.role === "shop_admin" ? noticesForm(ctx) : null,
+  ]);
+  const me = staff.find((member) => member.email === ctx.info.staff.email);
   const old = h("input", { id: "password-old", type: "password", required: true, autocomplete: "current-password" });
   const next = h("input", { id: "password-new", type: "password", required: true, minlength: 10, autocomplete: "new-password" });
   const passwordForm = h("form", {
@@ -313,7 +325,7 @@ async function accountCard(ctx) {
   return h("section", { class: "card account-card", id: "account-card" },
     h("h2", {}, t("account.title")),
     h("h3", {}, t("account.phone")), phoneForm,
-    ctx.info.staff.role === "shop_admin" ? [h("h3", {}, t("account.noticesTitle")), await noticesForm(ctx)] : null,
+    notices ? [h("h3", {}, t("account.noticesTitle")), notices] : null,
     h("h3", {}, t("account.passwordTitle")), passwordForm,
     h("h3", {}, t("account.twoFactorTitle")), twoFactorArea);
 }
