@@ -20,10 +20,14 @@ const ROUNDS: usize = 7;
 /// have settled: the memory a till holds while nobody touches it.
 const IDLE: Duration = Duration::from_secs(5);
 const PATIENCE: Duration = Duration::from_secs(60);
+/// WebKitGTK's switch between painting with Skia on the GPU and on the CPU.
+const CPU_PAINTING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
 
 struct Scenario {
     name: &'static str,
     binary: PathBuf,
+    /// WebKit's painting switch set for this window (`None`: whatever the window chooses).
+    cpu_painting: Option<&'static str>,
     /// Prepares the data directory (stationdesk's database) before the start.
     prepare: fn(&Path),
 }
@@ -42,16 +46,28 @@ fn main() {
         Scenario {
             name: "hello-window (baseline)",
             binary: release_binary("stationdesk-hello-window"),
+            cpu_painting: None,
+            prepare: |_| {},
+        },
+        // Where there is no GPU, stationdesk paints on the CPU (src-tauri/src/painting.rs) and
+        // the hello window, like any Tauri app, does not: the same switch for the hello window
+        // shows how much of the difference is that choice.
+        Scenario {
+            name: "hello-window, CPU painting",
+            binary: release_binary("stationdesk-hello-window"),
+            cpu_painting: Some("1"),
             prepare: |_| {},
         },
         Scenario {
             name: "stationdesk, first start",
             binary: release_binary("stationdesk"),
+            cpu_painting: None,
             prepare: |_| {},
         },
         Scenario {
             name: "stationdesk, till screen",
             binary: release_binary("stationdesk"),
+            cpu_painting: None,
             prepare: |dir| {
                 let mut store = Store::open(&dir.join("stationdesk.sqlite")).unwrap();
                 stationdesk_e2e::till_covered_by(Some("flat"), None)(&mut store);
@@ -71,26 +87,33 @@ fn main() {
     }
 
     let baseline = summary(&samples[0]);
+    let cpu_baseline = summary(&samples[1]);
     println!(
-        "{:<28} {:>12} {:>8} {:>14} {:>8} {:>12} {:>8}",
-        "window", "first frame", "ratio", "idle PSS", "ratio", "binary", "ratio"
+        "{:<28} {:>12} {:>8} {:>8} {:>14} {:>8} {:>8} {:>12} {:>8}",
+        "window", "first frame", "ratio", "cpu", "idle PSS", "ratio", "cpu", "binary", "ratio"
     );
     let baseline_size = binary_size(&scenarios[0].binary);
     for (scenario, kept) in scenarios.iter().zip(&samples) {
         let (painted, pss) = summary(kept);
         let size = binary_size(&scenario.binary);
         println!(
-            "{:<28} {:>9} ms {:>7.2}x {:>10.1} MiB {:>7.2}x {:>8.1} MiB {:>7.2}x",
+            "{:<28} {:>9} ms {:>7.2}x {:>7.2}x {:>10.1} MiB {:>7.2}x {:>7.2}x {:>8.1} MiB {:>7.2}x",
             scenario.name,
             painted.as_millis(),
             painted.as_secs_f64() / baseline.0.as_secs_f64(),
+            painted.as_secs_f64() / cpu_baseline.0.as_secs_f64(),
             pss as f64 / 1024.0,
             pss as f64 / baseline.1 as f64,
+            pss as f64 / cpu_baseline.1 as f64,
             size as f64 / 1024.0 / 1024.0,
             size as f64 / baseline_size as f64,
         );
     }
-    println!("(medians of {ROUNDS} starts each; PSS of the app and its WebKit processes after {} s idle)", IDLE.as_secs());
+    println!(
+        "(medians of {ROUNDS} starts each; PSS of the app and its WebKit processes after {} s \
+         idle; ratios to the hello window as Tauri makes it, and to it painting on the CPU)",
+        IDLE.as_secs()
+    );
 }
 
 fn release_binary(name: &str) -> PathBuf {
@@ -118,8 +141,13 @@ fn summary(samples: &[Sample]) -> (Duration, u64) {
 fn start_once(scenario: &Scenario) -> Sample {
     let data = tempfile::tempdir().unwrap();
     (scenario.prepare)(data.path());
+    let mut command = Command::new(&scenario.binary);
+    command.env_remove(CPU_PAINTING);
+    if let Some(value) = scenario.cpu_painting {
+        command.env(CPU_PAINTING, value);
+    }
     let began = Instant::now();
-    let mut child = Command::new(&scenario.binary)
+    let mut child = command
         .env(stationdesk_core::paths::DATA_DIR_ENV, data.path())
         .env("NO_AT_BRIDGE", "1")
         .stdout(Stdio::null())
