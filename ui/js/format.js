@@ -3,12 +3,26 @@
 
 import { locale } from "./i18n.js";
 
+// Making an Intl formatter costs far more than using one (ICU builds its patterns), and a
+// ticket list formats a date or two per row: one formatter per language and shape, kept.
+const formatters = new Map();
+
+function formatter(Kind, options) {
+  const key = `${Kind.name} ${locale()} ${JSON.stringify(options)}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Kind(locale(), options);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 export function formatDate(iso) {
   if (!iso) return "";
   const [year, month, day] = iso.split("-").map(Number);
   // Noon UTC keeps the civil date whatever the time zone of the machine.
   const date = new Date(Date.UTC(year, month - 1, day, 12));
-  return new Intl.DateTimeFormat(locale(), { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" }).format(date);
+  return formatter(Intl.DateTimeFormat, { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" }).format(date);
 }
 
 /// A date as a user types it, in the order the app writes dates (day, month, year: 31.12.2026,
@@ -24,7 +38,7 @@ export function parseDate(text) {
 }
 
 export function formatMoney(amount, currency) {
-  return new Intl.NumberFormat(locale(), { style: "currency", currency }).format(Number(amount));
+  return formatter(Intl.NumberFormat, { style: "currency", currency }).format(Number(amount));
 }
 
 /// Whole days from `fromIso` to `toIso`.
@@ -40,7 +54,7 @@ export function formatDateTime(rfc3339) {
   const [, year, month, day, hour, minute] = match.map(Number);
   // The wall-clock time as written, whatever the machine's own zone.
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute));
-  return new Intl.DateTimeFormat(locale(), { weekday: "short", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }).format(date);
+  return formatter(Intl.DateTimeFormat, { weekday: "short", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }).format(date);
 }
 
 let shopZone = "Europe/Berlin";
@@ -53,19 +67,19 @@ export function setShopTimeZone(zone) {
 /// A stored UTC instant in the shop's time zone.
 export function formatInstant(iso) {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(locale(), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: shopZone }).format(new Date(iso));
+  return formatter(Intl.DateTimeFormat, { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: shopZone }).format(new Date(iso));
 }
 
 /// A stored UTC instant in the shop's time zone, short: the weekday and time (a due time in the
 /// queue, where a column is narrow).
 export function formatDue(iso) {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(locale(), { weekday: "short", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: shopZone }).format(new Date(iso));
+  return formatter(Intl.DateTimeFormat, { weekday: "short", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: shopZone }).format(new Date(iso));
 }
 
 /// A share in percent (`93.3`, as the server sends it), as the app's language writes it; a dash
 /// when there is none.
 export function formatPercent(share) {
   if (share === null || share === undefined) return "—";
-  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(Number(share) / 100);
+  return formatter(Intl.NumberFormat, { style: "percent", maximumFractionDigits: 1 }).format(Number(share) / 100);
 }
