@@ -69,13 +69,20 @@ enrolled=$(dbus-run-session -- bash scripts/with-keyring.sh /usr/bin/stationdesk
   --station-name "Kasse 1" --ca "$work/ca.pem")
 echo "$enrolled" | grep -q '"station_id"' || { echo "$enrolled"; exit 1; }
 
-# The installed app, as a shop starts it from its menu: a window that paints.
+# The installed app, as a shop starts it from its menu: a window that paints, and on a PC
+# without a GPU render node (this one) WebKit's web process painting on the CPU.
 mkdir "$work/app"
 STATIONDESK_DATA_DIR="$work/app" NO_AT_BRIDGE=1 xvfb-run -a -s "-screen 0 1280x820x24" bash -c '
   /usr/bin/stationdesk > "$1" 2>&1 & app=$!
   for _ in $(seq 600); do grep -q "first frame painted" "$1" && break; sleep 0.1; done
-  kill "$app"' _ "$work/app.log"
+  web=$(pgrep -P "$app" -x WebKitWebProces | head -n1)
+  [ -n "$web" ] && tr "\0" "\n" < "/proc/$web/environ" > "$2"
+  kill "$app"' _ "$work/app.log" "$work/web-process.env"
 painted=$(grep "first frame painted" "$work/app.log") || { cat "$work/app.log"; exit 1; }
+if ! ls /dev/dri/renderD* > /dev/null 2>&1 && [ -z "${WEBKIT_SKIA_ENABLE_CPU_RENDERING:-}" ]; then
+  grep -qx "WEBKIT_SKIA_ENABLE_CPU_RENDERING=1" "$work/web-process.env" ||
+    { echo "no GPU here, yet the app's web process does not paint on the CPU"; exit 1; }
+fi
 
 echo "packages: installed, unit verified, the installed CLI enrolled over TLS at $base;" \
   "the installed app's window: ${painted#stationdesk: }"
