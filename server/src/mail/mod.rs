@@ -107,6 +107,12 @@ pub fn put_mailbox(
             }
             check_password(oauth2.client_secret.as_deref())?;
             check_password(oauth2.refresh_token.as_deref())?;
+            // Both secrets are sealed together: a client secret alone would be dropped.
+            if oauth2.client_secret.is_some() && oauth2.refresh_token.is_none() {
+                return Err(invalid(
+                    "a new OAuth 2.0 client secret comes with a refresh token",
+                ));
+            }
             oauth2
                 .refresh_token
                 .as_deref()

@@ -367,6 +367,8 @@ fn mail_settings_are_the_vendor_admins_and_their_passwords_never_come_back() {
         .server
         .put_json("/v1/mail/mailboxes/zweites", &shop.desk, &settings);
     assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let token_url = "https://login.example.com/token";
+    let support = self::channel(&shop)["mailboxes"][0].clone();
     for (name, body, says) in [
         ("Zweites Postfach", settings.clone(), "lower-case"),
         (
@@ -425,6 +427,32 @@ fn mail_settings_are_the_vendor_admins_and_their_passwords_never_come_back() {
             json!({"host": "imap.vendor.de", "user": "s", "password": "x", "enabled": "yes"}),
             "enabled",
         ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "oauth2": {"token_url": token_url,
+                   "client_id": "c", "client_secret": "only-the-secret"}}),
+            "refresh token",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "oauth2": {"token_url": token_url,
+                   "client_id": "c".repeat(256), "refresh_token": "r"}}),
+            "client id",
+        ),
+        (
+            "zweites",
+            json!({"host": "imap.vendor.de", "user": "s", "oauth2": {"token_url": token_url,
+                   "client_id": "c", "refresh_token": "r\r\nx"}}),
+            "line breaks",
+        ),
+        // The working mailbox signs in with a password: OAuth 2.0 without a refresh token
+        // would leave it signing in with nothing, and the new host must not be kept either.
+        (
+            "support",
+            json!({"host": "imap.vendor.de", "user": "s", "oauth2": {"token_url": token_url,
+                   "client_id": "c"}}),
+            "refresh token",
+        ),
     ] {
         let (status, answer) = shop.server.put_json(
             &format!("/v1/mail/mailboxes/{}", name.replace(' ', "%20")),
@@ -436,6 +464,10 @@ fn mail_settings_are_the_vendor_admins_and_their_passwords_never_come_back() {
             answer["message"].as_str().unwrap().contains(says),
             "{answer}"
         );
+    }
+    let kept = &self::channel(&shop)["mailboxes"][0];
+    for field in ["name", "host", "user", "has_password", "oauth2_token_url"] {
+        assert_eq!(kept[field], support[field], "{field}");
     }
     let (status, channel) =
         shop.server

@@ -287,13 +287,23 @@ impl MailBook for SqlStorage {
                      WHERE name = ?1",
                     args![name, &token_url, &client_id, &sealed],
                 )?,
-                // The endpoint and the client may change while the secrets stay.
+                // The endpoint and the client may change while the secrets stay; a mailbox
+                // signing in with a password has none to keep.
                 None => match &settings.oauth2 {
-                    Some(oauth2) => db.run(
-                        "UPDATE mailboxes SET oauth_token_url = ?2, oauth_client_id = ?3
-                         WHERE name = ?1 AND oauth_sealed IS NOT NULL",
-                        args![name, &oauth2.token_url, &oauth2.client_id],
-                    )?,
+                    Some(oauth2) => {
+                        let kept = db.run(
+                            "UPDATE mailboxes SET oauth_token_url = ?2, oauth_client_id = ?3
+                             WHERE name = ?1 AND oauth_sealed IS NOT NULL",
+                            args![name, &oauth2.token_url, &oauth2.client_id],
+                        )?;
+                        if kept == 0 {
+                            return Err(StorageError::Invalid(format!(
+                                "the mailbox {name} signs in with a password: to change to \
+                                 OAuth 2.0, give its refresh token"
+                            )));
+                        }
+                        kept
+                    }
                     None => 0,
                 },
             };
