@@ -32,7 +32,7 @@ use tokio_rustls::rustls;
 use uuid::Uuid;
 
 use super::message::{self, Incoming};
-use super::{OAuth2Secrets, SecretsKey};
+use super::{mailbox_purpose, OAuth2Secrets, SecretsKey};
 use crate::storage::{
     Caller, MailboxRecord, MailboxSignIn, Pushed, Storage, StorageError, ThreadMessage,
     UnknownRecord,
@@ -473,9 +473,8 @@ async fn access_token(
     client_id: &str,
     sealed: &[u8],
 ) -> Result<String, FetchError> {
-    let purpose = format!("mailbox {}", mailbox.name);
-    let secrets: OAuth2Secrets = serde_json::from_str(&key.open(&purpose, sealed)?)
-        .map_err(|e| FetchError::Settings(format!("the OAuth 2.0 secrets cannot be read: {e}")))?;
+    let purpose = mailbox_purpose(&mailbox.name);
+    let secrets = OAuth2Secrets::open(key, &purpose, sealed)?;
     let mut form = vec![
         ("grant_type", "refresh_token"),
         ("refresh_token", secrets.refresh_token.as_str()),
@@ -513,14 +512,11 @@ async fn access_token(
         .refresh_token
         .filter(|rotated| *rotated != secrets.refresh_token)
     {
-        let sealed = key.seal(
-            &purpose,
-            &serde_json::to_string(&OAuth2Secrets {
-                client_secret: secrets.client_secret.clone(),
-                refresh_token: rotated,
-            })
-            .expect("secrets serialise"),
-        )?;
+        let sealed = OAuth2Secrets {
+            client_secret: secrets.client_secret.clone(),
+            refresh_token: rotated,
+        }
+        .seal(key, &purpose)?;
         let (storage, name) = (Arc::clone(storage), mailbox.name.clone());
         blocking(move || storage.mailbox_token_rotated(&name, &sealed)).await?;
     }
@@ -556,7 +552,7 @@ async fn sign_in(
         .map_err(|e| FetchError::Connect(address, e))?;
     let signed_in = match &mailbox.sign_in {
         MailboxSignIn::Password(sealed) => {
-            let password = key.open(&format!("mailbox {}", mailbox.name), sealed)?;
+            let password = key.open(&mailbox_purpose(&mailbox.name), sealed)?;
             client.login(&mailbox.user, password).await
         }
         MailboxSignIn::OAuth2 {

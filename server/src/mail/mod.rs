@@ -92,7 +92,7 @@ pub fn put_mailbox(
     }
     check_password(settings.password.as_deref())?;
     check_ca(settings.ca_pem.as_deref())?;
-    let purpose = format!("mailbox {name}");
+    let purpose = mailbox_purpose(name);
     let sign_in = match (&settings.password, &settings.oauth2) {
         (Some(_), Some(_)) => {
             return Err(invalid(
@@ -124,10 +124,7 @@ pub fn put_mailbox(
                     Ok::<_, StorageError>(MailboxSignIn::OAuth2 {
                         token_url: oauth2.token_url.clone(),
                         client_id: oauth2.client_id.clone(),
-                        sealed: key.seal(
-                            &purpose,
-                            &serde_json::to_string(&secrets).expect("secrets serialise"),
-                        )?,
+                        sealed: secrets.seal(key, &purpose)?,
                     })
                 })
                 .transpose()?
@@ -137,11 +134,33 @@ pub fn put_mailbox(
     storage.put_mailbox(name, settings, sign_in)
 }
 
-/// What OAuth 2.0 keeps sealed for a mailbox.
+/// What a mailbox's secrets are sealed for: they open for that mailbox only.
+pub(crate) fn mailbox_purpose(name: &str) -> String {
+    format!("mailbox {name}")
+}
+
+/// What OAuth 2.0 keeps sealed for a mailbox, together.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct OAuth2Secrets {
     pub client_secret: Option<String>,
     pub refresh_token: String,
+}
+
+impl OAuth2Secrets {
+    pub fn seal(&self, key: &SecretsKey, purpose: &str) -> Result<Vec<u8>, StorageError> {
+        key.seal(
+            purpose,
+            &serde_json::to_string(self).expect("secrets serialise"),
+        )
+    }
+
+    pub fn open(key: &SecretsKey, purpose: &str, sealed: &[u8]) -> Result<Self, StorageError> {
+        serde_json::from_str(&key.open(purpose, sealed)?).map_err(|e| {
+            StorageError::Invalid(format!(
+                "the OAuth 2.0 secrets of {purpose} cannot be read ({e}); set them again"
+            ))
+        })
+    }
 }
 
 /// A token endpoint: HTTPS, or plain HTTP on this computer only (a provider's stand-in).
